@@ -1,0 +1,35 @@
+# motcua — make targets. `make help` lists them.
+.DEFAULT_GOAL := help
+GO ?= go
+PKGS := ./...
+
+help: ## list targets
+	@awk 'BEGIN{FS=":.*## "} /^[a-z-]+:.*## /{printf "  %-12s %s\n",$$1,$$2}' $(MAKEFILE_LIST)
+
+build: ## static binary in bin/motcua (pure-Go SQLite, no cgo)
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/motcua ./cmd/motcua
+
+run: ## run the service on embedded SQLite with demo data
+	$(GO) run ./cmd/motcua serve --demo
+
+test: ## vet, then every package on SQLite and again on a throwaway PostgreSQL
+	$(GO) vet $(PKGS)
+	@echo "== test suite on SQLite"
+	$(GO) test -count=1 $(PKGS)
+	@echo "== test suite on PostgreSQL"
+	bash .ci/with-postgres $(GO) test -count=1 -p 2 $(PKGS)
+
+test-sqlite: ## the suite on SQLite only (quick)
+	$(GO) test -count=1 $(PKGS)
+
+test-pg: ## the suite on a throwaway PostgreSQL only
+	bash .ci/with-postgres $(GO) test -count=1 -p 2 $(PKGS)
+
+lint: ## gofmt and go vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet $(PKGS)
+
+bench: ## Go micro-benchmarks (due-time engine, …)
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+.PHONY: help build run test test-sqlite test-pg lint bench

@@ -1,0 +1,433 @@
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/motcua/motcua/domain"
+	"github.com/motcua/motcua/domain/catalog"
+	"github.com/motcua/motcua/domain/worktime"
+)
+
+type catalogHandler struct {
+	svc CatalogService
+	log *slog.Logger
+}
+
+// ---- agencies
+
+type agencyDTO struct {
+	Code       string    `json:"code"`
+	Name       string    `json:"name"`
+	Kind       string    `json:"kind"`
+	ParentCode *string   `json:"parent_code"`
+	Closed     bool      `json:"closed"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+func toAgencyDTO(a catalog.Agency, loc *time.Location) agencyDTO {
+	var parent *string
+	if a.ParentCode != "" {
+		parent = &a.ParentCode
+	}
+	return agencyDTO{Code: a.Code, Name: a.Name, Kind: string(a.Kind), ParentCode: parent, Closed: a.Closed,
+		CreatedAt: a.CreatedAt.In(loc), UpdatedAt: a.UpdatedAt.In(loc)}
+}
+
+type createAgencyRequest struct {
+	Code       string `json:"code"`
+	Name       string `json:"name"`
+	Kind       string `json:"kind"`
+	ParentCode string `json:"parent_code"`
+	Closed     bool   `json:"closed"`
+}
+
+type patchAgencyRequest struct {
+	Name       *string `json:"name"`
+	Kind       *string `json:"kind"`
+	ParentCode *string `json:"parent_code"`
+	Closed     *bool   `json:"closed"`
+}
+
+func (h *catalogHandler) loc() *time.Location {
+	if l, ok := h.svc.(interface{ Location() *time.Location }); ok {
+		return l.Location()
+	}
+	return time.UTC
+}
+
+func (h *catalogHandler) listAgencies(c *gin.Context) {
+	page, size, err := pageParams(c)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	f := catalog.AgencyFilter{Kind: catalog.AgencyKind(c.Query("kind")), ParentCode: c.Query("parent_code"), Q: c.Query("q"),
+		Page: catalog.Page{Page: page, PageSize: size}}
+	items, total, err := h.svc.ListAgencies(c.Request.Context(), f)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	out := make([]agencyDTO, len(items))
+	for i, a := range items {
+		out[i] = toAgencyDTO(a, h.loc())
+	}
+	c.JSON(http.StatusOK, newList(out, page, size, total))
+}
+
+func (h *catalogHandler) getAgency(c *gin.Context) {
+	a, err := h.svc.Agency(c.Request.Context(), c.Param("code"))
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, toAgencyDTO(a, h.loc()))
+}
+
+func (h *catalogHandler) createAgency(c *gin.Context) {
+	var req createAgencyRequest
+	if err := decodeJSON(c, &req); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	a, err := h.svc.CreateAgency(c.Request.Context(), principal(c), catalog.Agency{Code: req.Code, Name: req.Name,
+		Kind: catalog.AgencyKind(req.Kind), ParentCode: req.ParentCode, Closed: req.Closed})
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.JSON(http.StatusCreated, toAgencyDTO(a, h.loc()))
+}
+
+func (h *catalogHandler) updateAgency(c *gin.Context) {
+	var req patchAgencyRequest
+	if err := decodeJSON(c, &req); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	a, err := h.svc.UpdateAgency(c.Request.Context(), principal(c), c.Param("code"), func(a *catalog.Agency) {
+		if req.Name != nil {
+			a.Name = *req.Name
+		}
+		if req.Kind != nil {
+			a.Kind = catalog.AgencyKind(*req.Kind)
+		}
+		if req.ParentCode != nil {
+			a.ParentCode = *req.ParentCode
+		}
+		if req.Closed != nil {
+			a.Closed = *req.Closed
+		}
+	})
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, toAgencyDTO(a, h.loc()))
+}
+
+// ---- procedures
+
+type processingTimeDTO struct {
+	Value int    `json:"value"`
+	Unit  string `json:"unit"`
+}
+
+type publicationDTO struct {
+	Kind      string    `json:"kind"`
+	Decision  string    `json:"decision"`
+	DecidedOn string    `json:"decided_on"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+type procedureDTO struct {
+	Code                     string            `json:"code"`
+	Name                     string            `json:"name"`
+	Field                    string            `json:"field"`
+	AgencyCode               string            `json:"agency_code"`
+	Level                    string            `json:"level"`
+	ProcessingTime           processingTimeDTO `json:"processing_time"`
+	Fee                      int64             `json:"fee"`
+	OnlineLevel              string            `json:"online_level"`
+	OnSpotEligible           bool              `json:"on_spot_eligible"`
+	NationalPortalIntegrated bool              `json:"national_portal_integrated"`
+	Status                   string            `json:"status"`
+	Publications             []publicationDTO  `json:"publications,omitempty"`
+	CreatedAt                time.Time         `json:"created_at"`
+	UpdatedAt                time.Time         `json:"updated_at"`
+}
+
+func toProcedureDTO(p catalog.Procedure, loc *time.Location) procedureDTO {
+	out := procedureDTO{Code: p.Code, Name: p.Name, Field: p.Field, AgencyCode: p.AgencyCode, Level: string(p.Level),
+		ProcessingTime: processingTimeDTO{Value: p.ProcessingTime.Value, Unit: string(p.ProcessingTime.Unit)},
+		Fee:            p.Fee, OnlineLevel: string(p.OnlineLevel), OnSpotEligible: p.OnSpotEligible,
+		NationalPortalIntegrated: p.NationalPortalIntegrated, Status: string(p.Status),
+		CreatedAt: p.CreatedAt.In(loc), UpdatedAt: p.UpdatedAt.In(loc)}
+	for _, pub := range p.Publications {
+		out.Publications = append(out.Publications, publicationDTO{Kind: string(pub.Kind), Decision: pub.Decision,
+			DecidedOn: pub.DecidedOn.String(), CreatedAt: pub.CreatedAt.In(loc)})
+	}
+	return out
+}
+
+type createProcedureRequest struct {
+	Code                     string             `json:"code"`
+	Name                     string             `json:"name"`
+	Field                    string             `json:"field"`
+	AgencyCode               string             `json:"agency_code"`
+	Level                    string             `json:"level"`
+	ProcessingTime           *processingTimeDTO `json:"processing_time"`
+	Fee                      int64              `json:"fee"`
+	OnlineLevel              string             `json:"online_level"`
+	OnSpotEligible           bool               `json:"on_spot_eligible"`
+	NationalPortalIntegrated bool               `json:"national_portal_integrated"`
+	Status                   string             `json:"status"`
+}
+
+type patchProcedureRequest struct {
+	Name                     *string            `json:"name"`
+	Field                    *string            `json:"field"`
+	AgencyCode               *string            `json:"agency_code"`
+	Level                    *string            `json:"level"`
+	ProcessingTime           *processingTimeDTO `json:"processing_time"`
+	Fee                      *int64             `json:"fee"`
+	OnlineLevel              *string            `json:"online_level"`
+	OnSpotEligible           *bool              `json:"on_spot_eligible"`
+	NationalPortalIntegrated *bool              `json:"national_portal_integrated"`
+	Status                   *string            `json:"status"`
+}
+
+func (h *catalogHandler) listProcedures(c *gin.Context) {
+	page, size, err := pageParams(c)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	fe := domain.FieldErrors{}
+	f := catalog.ProcedureFilter{AgencyCode: c.Query("agency_code"), Field: c.Query("field"), Level: catalog.Level(c.Query("level")),
+		OnlineLevel: catalog.OnlineLevel(c.Query("online_level")), Status: catalog.ProcedureStatus(c.Query("status")),
+		OnSpotEligible: boolParam(c, "on_spot_eligible", fe), Q: c.Query("q"), Page: catalog.Page{Page: page, PageSize: size}}
+	if err := fe.Err(); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	items, total, err := h.svc.ListProcedures(c.Request.Context(), f)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	out := make([]procedureDTO, len(items))
+	for i, p := range items {
+		out[i] = toProcedureDTO(p, h.loc())
+	}
+	c.JSON(http.StatusOK, newList(out, page, size, total))
+}
+
+func (h *catalogHandler) getProcedure(c *gin.Context) {
+	p, err := h.svc.Procedure(c.Request.Context(), c.Param("code"))
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, toProcedureDTO(p, h.loc()))
+}
+
+func (h *catalogHandler) createProcedure(c *gin.Context) {
+	var req createProcedureRequest
+	if err := decodeJSON(c, &req); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	if req.ProcessingTime == nil {
+		writeError(c, h.log, domain.FieldErrors{"processing_time": "bắt buộc"}.Err())
+		return
+	}
+	p, err := h.svc.CreateProcedure(c.Request.Context(), principal(c), catalog.Procedure{Code: req.Code, Name: req.Name,
+		Field: req.Field, AgencyCode: req.AgencyCode, Level: catalog.Level(req.Level),
+		ProcessingTime: worktime.Duration{Value: req.ProcessingTime.Value, Unit: worktime.Unit(req.ProcessingTime.Unit)},
+		Fee:            req.Fee, OnlineLevel: catalog.OnlineLevel(req.OnlineLevel), OnSpotEligible: req.OnSpotEligible,
+		NationalPortalIntegrated: req.NationalPortalIntegrated, Status: catalog.ProcedureStatus(req.Status)})
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.JSON(http.StatusCreated, toProcedureDTO(p, h.loc()))
+}
+
+func (h *catalogHandler) updateProcedure(c *gin.Context) {
+	var req patchProcedureRequest
+	if err := decodeJSON(c, &req); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	p, err := h.svc.UpdateProcedure(c.Request.Context(), principal(c), c.Param("code"), func(p *catalog.Procedure) {
+		setIf(&p.Name, req.Name)
+		setIf(&p.Field, req.Field)
+		setIf(&p.AgencyCode, req.AgencyCode)
+		if req.Level != nil {
+			p.Level = catalog.Level(*req.Level)
+		}
+		if req.ProcessingTime != nil {
+			p.ProcessingTime = worktime.Duration{Value: req.ProcessingTime.Value, Unit: worktime.Unit(req.ProcessingTime.Unit)}
+		}
+		setIf(&p.Fee, req.Fee)
+		if req.OnlineLevel != nil {
+			p.OnlineLevel = catalog.OnlineLevel(*req.OnlineLevel)
+		}
+		setIf(&p.OnSpotEligible, req.OnSpotEligible)
+		setIf(&p.NationalPortalIntegrated, req.NationalPortalIntegrated)
+		if req.Status != nil {
+			p.Status = catalog.ProcedureStatus(*req.Status)
+		}
+	})
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, toProcedureDTO(p, h.loc()))
+}
+
+type publicationRequest struct {
+	Kind      string `json:"kind"`
+	Decision  string `json:"decision"`
+	DecidedOn string `json:"decided_on"`
+}
+
+func (h *catalogHandler) addPublication(c *gin.Context) {
+	var req publicationRequest
+	if err := decodeJSON(c, &req); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	d, err := worktime.ParseDate(req.DecidedOn)
+	if err != nil {
+		writeError(c, h.log, domain.FieldErrors{"decided_on": "ngày phải có dạng YYYY-MM-DD"}.Err())
+		return
+	}
+	p, err := h.svc.AddPublication(c.Request.Context(), principal(c), c.Param("code"),
+		catalog.Publication{Kind: catalog.PublicationKind(req.Kind), Decision: req.Decision, DecidedOn: d})
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.JSON(http.StatusCreated, toProcedureDTO(p, h.loc()))
+}
+
+// ---- calendar
+
+type calendarDTO struct {
+	Year            int         `json:"year"`
+	Holidays        []string    `json:"holidays"`
+	WorkingWeekends []string    `json:"working_weekends"`
+	WorkingHours    [][2]string `json:"working_hours"`
+	Stored          bool        `json:"stored"`
+}
+
+type calendarRequest struct {
+	Holidays        []string   `json:"holidays"`
+	WorkingWeekends []string   `json:"working_weekends"`
+	WorkingHours    [][]string `json:"working_hours"`
+}
+
+func toCalendarDTO(y worktime.Year, stored bool) calendarDTO {
+	out := calendarDTO{Year: y.Year, Holidays: []string{}, WorkingWeekends: []string{}, WorkingHours: [][2]string{}, Stored: stored}
+	for _, d := range y.Holidays {
+		out.Holidays = append(out.Holidays, d.String())
+	}
+	for _, d := range y.WorkingWeekends {
+		out.WorkingWeekends = append(out.WorkingWeekends, d.String())
+	}
+	for _, s := range y.Sessions {
+		out.WorkingHours = append(out.WorkingHours, [2]string{s.Start.String(), s.End.String()})
+	}
+	return out
+}
+
+func yearParam(c *gin.Context) (int, error) {
+	y, err := strconv.Atoi(c.Param("year"))
+	if err != nil || y < 1900 || y > 9999 {
+		return 0, domain.FieldErrors{"year": "năm phải là số từ 1900 đến 9999"}.Err()
+	}
+	return y, nil
+}
+
+func (h *catalogHandler) getCalendar(c *gin.Context) {
+	year, err := yearParam(c)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	y, stored, err := h.svc.CalendarYear(c.Request.Context(), year)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, toCalendarDTO(y, stored))
+}
+
+func (h *catalogHandler) putCalendar(c *gin.Context) {
+	year, err := yearParam(c)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	var req calendarRequest
+	if err := decodeJSON(c, &req); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	y := worktime.Year{Year: year}
+	fe := domain.FieldErrors{}
+	for i, s := range req.Holidays {
+		d, err := worktime.ParseDate(s)
+		if err != nil {
+			fe.Add("holidays["+strconv.Itoa(i)+"]", "ngày phải có dạng YYYY-MM-DD")
+			continue
+		}
+		y.Holidays = append(y.Holidays, d)
+	}
+	for i, s := range req.WorkingWeekends {
+		d, err := worktime.ParseDate(s)
+		if err != nil {
+			fe.Add("working_weekends["+strconv.Itoa(i)+"]", "ngày phải có dạng YYYY-MM-DD")
+			continue
+		}
+		y.WorkingWeekends = append(y.WorkingWeekends, d)
+	}
+	for i, pair := range req.WorkingHours {
+		field := "working_hours[" + strconv.Itoa(i) + "]"
+		if len(pair) != 2 {
+			fe.Add(field, "mỗi buổi là [\"HH:MM\",\"HH:MM\"]")
+			continue
+		}
+		a, err1 := worktime.ParseClock(pair[0])
+		b, err2 := worktime.ParseClock(pair[1])
+		if err1 != nil || err2 != nil {
+			fe.Add(field, "giờ phải có dạng HH:MM")
+			continue
+		}
+		y.Sessions = append(y.Sessions, worktime.Session{Start: a, End: b})
+	}
+	if err := fe.Err(); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	saved, err := h.svc.PutCalendarYear(c.Request.Context(), principal(c), y)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, toCalendarDTO(saved, true))
+}
+
+func setIf[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}

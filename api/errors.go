@@ -1,0 +1,95 @@
+package api
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/motcua/motcua/domain"
+)
+
+// errorSpec is how one domain kind is shown: its HTTP status and the stable
+// code clients branch on (SPEC §2).
+type errorSpec struct {
+	status int
+	code   string
+}
+
+// errorTable is the one place where errors become HTTP statuses.
+var errorTable = map[domain.Kind]errorSpec{
+	domain.KindInvalid:           {http.StatusBadRequest, "invalid_request"},
+	domain.KindValidation:        {http.StatusUnprocessableEntity, "validation_failed"},
+	domain.KindUnauthenticated:   {http.StatusUnauthorized, "unauthenticated"},
+	domain.KindForbidden:         {http.StatusForbidden, "forbidden"},
+	domain.KindNotFound:          {http.StatusNotFound, "not_found"},
+	domain.KindConflict:          {http.StatusConflict, "conflict"},
+	domain.KindInvalidTransition: {http.StatusConflict, "invalid_transition"},
+	domain.KindTooLarge:          {http.StatusRequestEntityTooLarge, "payload_too_large"},
+	domain.KindRateLimited:       {http.StatusTooManyRequests, "rate_limited"},
+	domain.KindInternal:          {http.StatusInternalServerError, "internal"},
+}
+
+// errorBody is the JSON shape of every error answer.
+type errorBody struct {
+	Error errorPayload `json:"error"`
+}
+
+type errorPayload struct {
+	Code    string         `json:"code"`
+	Message string         `json:"message"`
+	Details map[string]any `json:"details,omitempty"`
+}
+
+const internalMessage = "Lỗi hệ thống; vui lòng thử lại sau"
+
+// writeError renders err with the status and code of its kind. Internal
+// errors are logged with the request ID and replaced by a fixed message, so
+// no SQL, stack or personal data reaches the client.
+func writeError(c *gin.Context, log *slog.Logger, err error) {
+	var de *domain.Error
+	kind := domain.KindInternal
+	if errors.As(err, &de) {
+		kind = de.Kind
+	}
+	spec, ok := errorTable[kind]
+	if !ok {
+		spec, kind = errorTable[domain.KindInternal], domain.KindInternal
+	}
+	body := errorBody{Error: errorPayload{Code: spec.code}}
+	if kind == domain.KindInternal {
+		body.Error.Message = internalMessage
+		if log != nil {
+			log.ErrorContext(c.Request.Context(), "request failed", "err", err.Error(), "route", c.FullPath(),
+				"request_id", c.GetString(ctxRequestID))
+		}
+	} else {
+		body.Error.Message = de.Message
+		if len(de.Fields) > 0 || len(de.Details) > 0 {
+			body.Error.Details = map[string]any{}
+			for k, v := range de.Details {
+				body.Error.Details[k] = v
+			}
+			if len(de.Fields) > 0 {
+				body.Error.Details["fields"] = de.Fields
+			}
+		}
+		if kind == domain.KindRateLimited {
+			if s, ok := de.Details["retry_after_seconds"].(int); ok {
+				c.Header("Retry-After", strconv.Itoa(s))
+			}
+		}
+	}
+	c.AbortWithStatusJSON(spec.status, body)
+}
+
+// badRequest is a KindInvalid error with a message and optional field.
+func badRequest(msg string, field string) error {
+	e := &domain.Error{Kind: domain.KindInvalid, Message: msg}
+	if field != "" {
+		e.Fields = map[string]string{field: msg}
+	}
+	return e
+}

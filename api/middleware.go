@@ -1,0 +1,232 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/motcua/motcua/domain"
+	"github.com/motcua/motcua/domain/user"
+)
+
+// Context keys.
+const (
+	ctxRequestID = "motcua.request_id"
+	ctxPrincipal = "motcua.principal"
+	ctxBody      = "motcua.body"
+)
+
+// withRequestID echoes a sane X-Request-ID or makes one, and sets it on the
+// response.
+func withRequestID() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.GetHeader("X-Request-ID")
+		if !validRequestID(id) {
+			b := make([]byte, 12)
+			_, _ = rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
+		c.Set(ctxRequestID, id)
+		c.Header("X-Request-ID", id)
+		c.Next()
+	}
+}
+
+func validRequestID(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x21 || r > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// recoverPanics turns a panic into a logged 500 internal answer.
+func recoverPanics(log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				writeError(c, log, fmt.Errorf("panic: %v", p))
+			}
+		}()
+		c.Next()
+	}
+}
+
+// metrics counts requests and their latency by route and status.
+type metrics struct {
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "motcua_http_requests_total", Help: "HTTP requests by method, route and status.",
+		}, []string{"method", "route", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "motcua_http_request_duration_seconds", Help: "HTTP request latency by method and route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"method", "route"}),
+	}
+	reg.MustRegister(m.requests, m.latency)
+	return m
+}
+
+// observe logs each request (route template only: paths and queries can
+// carry codes and pins) and records its metrics.
+func observe(log *slog.Logger, m *metrics) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		route := c.FullPath()
+		if route == "" {
+			route = "unmatched"
+		}
+		status := c.Writer.Status()
+		d := time.Since(start)
+		m.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(status)).Inc()
+		m.latency.WithLabelValues(c.Request.Method, route).Observe(d.Seconds())
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelError
+		}
+		attrs := []slog.Attr{
+			slog.String("method", c.Request.Method), slog.String("route", route), slog.Int("status", status),
+			slog.Float64("ms", float64(d.Microseconds())/1000), slog.String("request_id", c.GetString(ctxRequestID)),
+		}
+		if p, ok := c.Get(ctxPrincipal); ok {
+			attrs = append(attrs, slog.String("user", p.(user.Principal).Username))
+		}
+		log.LogAttrs(c.Request.Context(), level, "request", attrs...)
+	}
+}
+
+// authenticate requires a valid bearer token and loads the principal.
+func authenticate(tokens *TokenIssuer, users UserService, log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		h := c.GetHeader("Authorization")
+		scheme, tok, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
+			writeError(c, log, domain.ErrUnauthenticated)
+			return
+		}
+		username, err := tokens.Verify(strings.TrimSpace(tok))
+		if err != nil {
+			writeError(c, log, err)
+			return
+		}
+		p, err := users.Principal(c.Request.Context(), username)
+		if err != nil {
+			writeError(c, log, err)
+			return
+		}
+		c.Set(ctxPrincipal, p)
+		c.Next()
+	}
+}
+
+// principal returns the authenticated caller (set by authenticate).
+func principal(c *gin.Context) user.Principal {
+	p, _ := c.Get(ctxPrincipal)
+	pr, _ := p.(user.Principal)
+	return pr
+}
+
+// requireRole answers 403 unless the caller has one of roles.
+func requireRole(log *slog.Logger, roles ...user.Role) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := principal(c).RequireRole(roles...); err != nil {
+			writeError(c, log, err)
+			return
+		}
+		c.Next()
+	}
+}
+
+// rateLimiter is a token bucket per client address: limit requests a minute,
+// bursting up to limit.
+type rateLimiter struct {
+	limit float64
+	now   func() time.Time
+
+	mu      sync.Mutex
+	buckets map[string]*bucket
+	swept   time.Time
+}
+
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+func newRateLimiter(perMinute int, now func() time.Time) *rateLimiter {
+	return &rateLimiter{limit: float64(perMinute), now: now, buckets: map[string]*bucket{}, swept: now()}
+}
+
+// allow takes a token for key; when none is left it says how long to wait.
+func (l *rateLimiter) allow(key string) (bool, time.Duration) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.swept) > 5*time.Minute { // forget idle clients
+		for k, b := range l.buckets {
+			if now.Sub(b.at) > 2*time.Minute {
+				delete(l.buckets, k)
+			}
+		}
+		l.swept = now
+	}
+	rate := l.limit / 60 // tokens a second
+	b, ok := l.buckets[key]
+	if !ok {
+		b = &bucket{tokens: l.limit, at: now}
+		l.buckets[key] = b
+	}
+	b.tokens = math.Min(l.limit, b.tokens+now.Sub(b.at).Seconds()*rate)
+	b.at = now
+	if b.tokens >= 1 {
+		b.tokens--
+		return true, 0
+	}
+	return false, time.Duration((1 - b.tokens) / rate * float64(time.Second))
+}
+
+// limitRate answers 429 with Retry-After when the client address has spent
+// its budget. A nil limiter lets everything through.
+func limitRate(l *rateLimiter, scope string, log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if l == nil {
+			c.Next()
+			return
+		}
+		ok, wait := l.allow(scope + "|" + c.ClientIP())
+		if !ok {
+			secs := int(math.Ceil(wait.Seconds()))
+			if secs < 1 {
+				secs = 1
+			}
+			writeError(c, log, &domain.Error{Kind: domain.KindRateLimited,
+				Message: "Quá nhiều yêu cầu; vui lòng thử lại sau " + strconv.Itoa(secs) + " giây",
+				Details: map[string]any{"retry_after_seconds": secs}})
+			return
+		}
+		c.Next()
+	}
+}

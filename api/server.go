@@ -1,0 +1,121 @@
+// Package api is motcua's HTTP transport: the Gin router, middleware,
+// handlers and their request and response types. It calls the domain
+// services through small interfaces it declares, and renders every error
+// through one table (errors.go).
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/motcua/motcua/domain"
+	"github.com/motcua/motcua/domain/user"
+)
+
+// Deps is what the HTTP layer needs. cmd builds it.
+type Deps struct {
+	Log     *slog.Logger
+	Users   UserService
+	Catalog CatalogService
+	Tokens  *TokenIssuer
+	// Ready reports whether the database answers.
+	Ready func(ctx context.Context) error
+	// OpenAPI is the contract served at /openapi.yaml.
+	OpenAPI []byte
+	// PublicRateLimit is requests a minute per client address on public
+	// endpoints and login; 0 turns limiting off.
+	PublicRateLimit int
+	// TrustedProxies are addresses whose X-Forwarded-For is believed.
+	TrustedProxies []string
+	// Now is the clock (time.Now in production).
+	Now func() time.Time
+}
+
+// NewHandler builds the HTTP handler with every route of the API. It
+// returns http.Handler so cmd never imports gin.
+func NewHandler(d Deps) (http.Handler, error) {
+	return newEngine(d)
+}
+
+func newEngine(d Deps) (*gin.Engine, error) {
+	gin.SetMode(gin.ReleaseMode)
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = true
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
+		return nil, err
+	}
+	if len(d.TrustedProxies) == 0 {
+		r.ForwardedByClientIP = false
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := newMetrics(reg)
+	r.Use(withRequestID(), observe(d.Log, m), recoverPanics(d.Log))
+	log := d.Log
+	r.NoRoute(func(c *gin.Context) { writeError(c, log, domain.NotFound("đường dẫn")) })
+	r.NoMethod(func(c *gin.Context) {
+		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody{Error: errorPayload{
+			Code: "method_not_allowed", Message: "Phương thức không được hỗ trợ cho đường dẫn này"}})
+	})
+
+	var limiter *rateLimiter
+	if d.PublicRateLimit > 0 {
+		limiter = newRateLimiter(d.PublicRateLimit, d.Now)
+	}
+
+	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/readyz", func(c *gin.Context) {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+		defer cancel()
+		if d.Ready != nil {
+			if err := d.Ready(ctx); err != nil {
+				c.JSON(http.StatusServiceUnavailable, errorBody{Error: errorPayload{Code: "unavailable", Message: "Cơ sở dữ liệu không phản hồi"}})
+				return
+			}
+		}
+		c.JSON(http.StatusOK, gin.H{"status": "ready"})
+	})
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	r.GET("/openapi.yaml", func(c *gin.Context) { c.Data(http.StatusOK, "application/yaml; charset=utf-8", d.OpenAPI) })
+
+	v1 := r.Group("/api/v1")
+	ah := &authHandler{users: d.Users, tokens: d.Tokens, log: log}
+	v1.POST("/auth/login", limitRate(limiter, "login", log), ah.login)
+
+	staff := v1.Group("", authenticate(d.Tokens, d.Users, log))
+	admin := requireRole(log, user.RoleAdmin)
+
+	uh := &userHandler{svc: d.Users, log: log}
+	staff.GET("/users", admin, uh.list)
+	staff.POST("/users", admin, uh.create)
+	staff.GET("/users/:username", admin, uh.get)
+	staff.PATCH("/users/:username", admin, uh.update)
+
+	ch := &catalogHandler{svc: d.Catalog, log: log}
+	staff.GET("/agencies", ch.listAgencies)
+	staff.POST("/agencies", admin, ch.createAgency)
+	staff.GET("/agencies/:code", ch.getAgency)
+	staff.PATCH("/agencies/:code", admin, ch.updateAgency)
+	staff.GET("/procedures", ch.listProcedures)
+	staff.POST("/procedures", admin, ch.createProcedure)
+	staff.GET("/procedures/:code", ch.getProcedure)
+	staff.PATCH("/procedures/:code", admin, ch.updateProcedure)
+	staff.POST("/procedures/:code/publications", admin, ch.addPublication)
+	staff.GET("/calendar/:year", ch.getCalendar)
+	staff.PUT("/calendar/:year", admin, ch.putCalendar)
+	return r, nil
+}

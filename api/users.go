@@ -1,0 +1,112 @@
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/motcua/motcua/domain/user"
+)
+
+type userHandler struct {
+	svc UserService
+	log *slog.Logger
+}
+
+type userDTO struct {
+	Username  string    `json:"username"`
+	Name      string    `json:"name"`
+	Role      string    `json:"role"`
+	Unit      *string   `json:"unit"`
+	Disabled  bool      `json:"disabled"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+func toUserDTO(u user.User) userDTO {
+	var unit *string
+	if u.Unit != "" {
+		unit = &u.Unit
+	}
+	return userDTO{Username: u.Username, Name: u.Name, Role: string(u.Role), Unit: unit, Disabled: u.Disabled,
+		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+}
+
+type createUserRequest struct {
+	Username string `json:"username"`
+	Name     string `json:"name"`
+	Role     string `json:"role"`
+	Unit     string `json:"unit"`
+	Password string `json:"password"`
+}
+
+type patchUserRequest struct {
+	Name     *string `json:"name"`
+	Role     *string `json:"role"`
+	Unit     *string `json:"unit"`
+	Password *string `json:"password"`
+	Disabled *bool   `json:"disabled"`
+}
+
+func (h *userHandler) list(c *gin.Context) {
+	page, size, err := pageParams(c)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	items, total, err := h.svc.List(c.Request.Context(), principal(c), user.Role(c.Query("role")), c.Query("unit"), (page-1)*size, size)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	out := make([]userDTO, len(items))
+	for i, u := range items {
+		out[i] = toUserDTO(u)
+	}
+	c.JSON(http.StatusOK, newList(out, page, size, total))
+}
+
+func (h *userHandler) get(c *gin.Context) {
+	u, err := h.svc.Get(c.Request.Context(), principal(c), c.Param("username"))
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, toUserDTO(u))
+}
+
+func (h *userHandler) create(c *gin.Context) {
+	var req createUserRequest
+	if err := decodeJSON(c, &req); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	u, err := h.svc.Create(c.Request.Context(), principal(c), false, user.NewUser{Username: req.Username, Name: req.Name,
+		Role: user.Role(req.Role), Unit: req.Unit, Password: req.Password})
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.JSON(http.StatusCreated, toUserDTO(u))
+}
+
+func (h *userHandler) update(c *gin.Context) {
+	var req patchUserRequest
+	if err := decodeJSON(c, &req); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	p := user.Patch{Name: req.Name, Unit: req.Unit, Password: req.Password, Disabled: req.Disabled}
+	if req.Role != nil {
+		r := user.Role(*req.Role)
+		p.Role = &r
+	}
+	u, err := h.svc.Update(c.Request.Context(), principal(c), c.Param("username"), p)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, toUserDTO(u))
+}

@@ -1,0 +1,118 @@
+// Package app wires motcua together: configuration, database, domain
+// services and the HTTP handler. cmd/motcua and the end-to-end tests share it.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/motcua/motcua/api"
+	"github.com/motcua/motcua/config"
+	"github.com/motcua/motcua/docs"
+	"github.com/motcua/motcua/domain/catalog"
+	"github.com/motcua/motcua/domain/user"
+	"github.com/motcua/motcua/repository"
+)
+
+// App is a wired service.
+type App struct {
+	Config  config.Config
+	DB      *gorm.DB
+	Log     *slog.Logger
+	Catalog *catalog.Service
+	Users   *user.Service
+	Tokens  *api.TokenIssuer
+	Handler http.Handler
+	DataKey []byte
+
+	// demoSteps are the areas' additions to SeedDemo, run in order after
+	// the catalog and users exist.
+	demoSteps []func(ctx context.Context) error
+}
+
+// Options tune New for tests.
+type Options struct {
+	// Now replaces time.Now.
+	Now func() time.Time
+	// Hasher replaces bcrypt (tests use a low cost).
+	Hasher user.Hasher
+}
+
+// New wires an App over an open, migrated database.
+func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, opt Options) (*App, error) {
+	now := opt.Now
+	if now == nil {
+		// Microseconds are what PostgreSQL keeps; both engines then agree.
+		now = func() time.Time { return time.Now().Truncate(time.Microsecond) }
+	}
+	hasher := opt.Hasher
+	if hasher == nil {
+		hasher = api.BcryptHasher{}
+	}
+	loc := cfg.Location()
+	a := &App{Config: cfg, DB: db, Log: log}
+
+	secret := []byte(cfg.JWTSecret)
+	if len(secret) == 0 {
+		secret = make([]byte, 32)
+		if _, err := rand.Read(secret); err != nil {
+			return nil, err
+		}
+		log.Warn("MOTCUA_JWT_SECRET is not set: using a random secret; tokens die with this process")
+	}
+	key := []byte(cfg.DataKey)
+	if len(key) == 0 {
+		k, created, err := repository.DataKey(ctx, db)
+		if err != nil {
+			return nil, fmt.Errorf("data key: %w", err)
+		}
+		if created {
+			log.Warn("MOTCUA_DATA_KEY is not set: generated a data key and kept it in the database; set MOTCUA_DATA_KEY in production")
+		}
+		key = k
+	}
+	a.DataKey = key
+
+	a.Catalog = catalog.NewService(repository.NewCatalogStore(db), loc, now)
+	a.Users = user.NewService(repository.NewUserStore(db), hasher,
+		func(ctx context.Context) (user.UnitChecker, error) { return a.Catalog.Tree(ctx) }, now)
+	a.Tokens = api.NewTokenIssuer(secret, cfg.JWTIssuer, cfg.JWTAudience, cfg.TokenTTL, now)
+
+	h, err := api.NewHandler(api.Deps{
+		Log: log, Users: a.Users, Catalog: a.Catalog, Tokens: a.Tokens,
+		Ready:           func(ctx context.Context) error { return repository.Ping(ctx, db) },
+		OpenAPI:         docs.OpenAPI,
+		PublicRateLimit: cfg.PublicRateLimit,
+		TrustedProxies:  cfg.TrustedProxies,
+		Now:             now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.Handler = h
+	return a, nil
+}
+
+// OpenDatabase opens the configured database, migrates it and seeds the
+// official calendars.
+func OpenDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*gorm.DB, error) {
+	db, err := repository.Open(repository.Options{URL: string(cfg.DatabaseURL), MaxOpenConns: cfg.DBMaxOpenConns, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	if err := repository.Migrate(ctx, db); err != nil {
+		_ = repository.Close(db)
+		return nil, err
+	}
+	if err := repository.SeedCalendars(ctx, db); err != nil {
+		_ = repository.Close(db)
+		return nil, err
+	}
+	return db, nil
+}

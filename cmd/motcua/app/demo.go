@@ -1,0 +1,134 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/motcua/motcua/domain"
+	"github.com/motcua/motcua/domain/catalog"
+	"github.com/motcua/motcua/domain/user"
+	"github.com/motcua/motcua/domain/worktime"
+	"github.com/motcua/motcua/repository"
+)
+
+// Demo agency codes: a small province (code suffix H99, not a real one).
+const (
+	DemoProvince   = "000.00.00.H99"
+	DemoCenter     = "000.00.20.H99"
+	DemoJustice    = "000.00.09.H99" // Sở Tư pháp
+	DemoPlanning   = "000.00.10.H99" // Sở Kế hoạch và Đầu tư
+	DemoIndustry   = "000.00.12.H99" // Sở Công Thương
+	DemoPolice     = "000.00.15.H99" // Công an tỉnh
+	DemoDistrict   = "000.51.00.H99" // UBND huyện Tam Đường (demo)
+	DemoCommuneA   = "000.51.01.H99" // UBND xã Bản Bo (demo)
+	DemoCommuneB   = "000.51.02.H99" // UBND xã Bình Lư (demo)
+	DemoPassword   = "motcua-demo-2026"
+	demoAdminLogin = "admin"
+)
+
+// DemoUser is one demo account.
+type DemoUser struct {
+	Username, Name string
+	Role           user.Role
+	Unit           string
+}
+
+// DemoUsers are the demo accounts, one per role (and a clerk and leader at
+// the district), all with DemoPassword.
+var DemoUsers = []DemoUser{
+	{"admin", "Quản trị hệ thống", user.RoleAdmin, ""},
+	{"clerk", "Nguyễn Thị Lan (một cửa tỉnh)", user.RoleClerk, DemoCenter},
+	{"officer", "Trần Văn Minh (Sở Tư pháp)", user.RoleOfficer, DemoJustice},
+	{"leader", "Lò Văn Hùng (Sở Tư pháp)", user.RoleLeader, DemoJustice},
+	{"viewer", "Phạm Thu Hà (thống kê tỉnh)", user.RoleViewer, ""},
+	{"clerk.district", "Vàng Thị Mai (một cửa huyện)", user.RoleClerk, DemoDistrict},
+	{"leader.district", "Đỗ Quang Vinh (UBND huyện)", user.RoleLeader, DemoDistrict},
+}
+
+// SeedDemo fills an empty database with a small province: agencies,
+// procedures (real ones, from the shipped list), users of every role, and
+// whatever the other areas add. It is idempotent: run twice, it adds
+// nothing the second time. It prints the demo logins to out.
+func (a *App) SeedDemo(ctx context.Context, out io.Writer) error {
+	sys := user.Principal{Username: "system", Role: user.RoleAdmin}
+	agencies := []catalog.Agency{
+		{Code: DemoProvince, Name: "UBND tỉnh (demo)", Kind: catalog.KindProvince},
+		{Code: DemoCenter, Name: "Trung tâm Phục vụ hành chính công tỉnh", Kind: catalog.KindServiceCenter, ParentCode: DemoProvince},
+		{Code: DemoJustice, Name: "Sở Tư pháp", Kind: catalog.KindDepartment, ParentCode: DemoProvince},
+		{Code: DemoPlanning, Name: "Sở Kế hoạch và Đầu tư", Kind: catalog.KindDepartment, ParentCode: DemoProvince},
+		{Code: DemoIndustry, Name: "Sở Công Thương", Kind: catalog.KindDepartment, ParentCode: DemoProvince},
+		{Code: DemoPolice, Name: "Công an tỉnh", Kind: catalog.KindDepartment, ParentCode: DemoProvince},
+		{Code: DemoDistrict, Name: "UBND huyện Tam Đường", Kind: catalog.KindDistrict, ParentCode: DemoProvince},
+		{Code: DemoCommuneA, Name: "UBND xã Bản Bo", Kind: catalog.KindCommune, ParentCode: DemoDistrict},
+		{Code: DemoCommuneB, Name: "UBND xã Bình Lư", Kind: catalog.KindCommune, ParentCode: DemoDistrict},
+	}
+	for _, ag := range agencies {
+		if _, err := a.Catalog.CreateAgency(ctx, sys, ag); err != nil && domain.KindOf(err) != domain.KindConflict {
+			return fmt.Errorf("demo agency %s: %w", ag.Code, err)
+		}
+	}
+	procs, err := repository.DemoProcedures()
+	if err != nil {
+		return err
+	}
+	for i, dp := range procs {
+		p := catalog.Procedure{Code: dp.Code, Name: dp.Name, Field: dp.Field, Level: catalog.Level(dp.Level),
+			ProcessingTime: worktime.Duration{Value: dp.ProcessingTime.Value, Unit: worktime.Unit(dp.ProcessingTime.Unit)},
+			Fee:            dp.Fee, OnlineLevel: catalog.OnlineLevel(dp.OnlineLevel), Status: catalog.StatusActive,
+			NationalPortalIntegrated: dp.OnlineLevel != "info" && i%3 != 0}
+		switch {
+		case dp.Level == "commune":
+			p.AgencyCode = DemoCommuneA
+		case dp.Level == "district":
+			p.AgencyCode = DemoDistrict
+		case dp.AgencyKind == "Sở Kế hoạch và Đầu tư":
+			p.AgencyCode = DemoPlanning
+		case dp.AgencyKind == "Sở Công Thương":
+			p.AgencyCode = DemoIndustry
+		case dp.AgencyKind == "Công an cấp tỉnh":
+			p.AgencyCode = DemoPolice
+		default:
+			p.AgencyCode = DemoJustice
+		}
+		// Same-day, short procedures handled at the centre are on the "5 tại chỗ" list.
+		p.OnSpotEligible = dp.Level == "province" && dp.ProcessingTime.Value <= 5
+		if _, err := a.Catalog.CreateProcedure(ctx, sys, p); err != nil && domain.KindOf(err) != domain.KindConflict {
+			return fmt.Errorf("demo procedure %s: %w", dp.Code, err)
+		}
+	}
+	// Two procedures of the Sở Tư pháp handled at the centre, one of them on the spot.
+	extra := []catalog.Procedure{
+		{Code: "2.000488", Name: "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam", Field: "Lý lịch tư pháp", AgencyCode: DemoJustice,
+			Level: catalog.LevelProvince, ProcessingTime: worktime.Duration{Value: 10, Unit: worktime.WorkingDays}, Fee: 200000,
+			OnlineLevel: catalog.OnlineFull, NationalPortalIntegrated: true, Status: catalog.StatusActive},
+		{Code: "2.000908", Name: "Chứng thực bản sao từ bản chính giấy tờ do cơ quan có thẩm quyền cấp", Field: "Chứng thực",
+			AgencyCode: DemoJustice, Level: catalog.LevelProvince, ProcessingTime: worktime.Duration{Value: 4, Unit: worktime.WorkingHours},
+			Fee: 2000, OnlineLevel: catalog.OnlinePartial, OnSpotEligible: true, Status: catalog.StatusActive},
+	}
+	for _, p := range extra {
+		if _, err := a.Catalog.CreateProcedure(ctx, sys, p); err != nil && domain.KindOf(err) != domain.KindConflict {
+			return fmt.Errorf("demo procedure %s: %w", p.Code, err)
+		}
+	}
+	for _, du := range DemoUsers {
+		_, err := a.Users.Create(ctx, sys, true, user.NewUser{Username: du.Username, Name: du.Name, Role: du.Role, Unit: du.Unit, Password: DemoPassword})
+		if err != nil && domain.KindOf(err) != domain.KindConflict {
+			return fmt.Errorf("demo user %s: %w", du.Username, err)
+		}
+	}
+	for _, step := range a.demoSteps {
+		if err := step(ctx); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(out, "Demo data ready. Every demo user's password is %q (demo only):\n", DemoPassword)
+	for _, du := range DemoUsers {
+		unit := du.Unit
+		if unit == "" {
+			unit = "(toàn tỉnh)"
+		}
+		fmt.Fprintf(out, "  %-16s %-8s %s\n", du.Username, du.Role, unit)
+	}
+	return nil
+}

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/motcua/motcua/cmd/motcua/app"
+	"github.com/motcua/motcua/config"
+	"github.com/motcua/motcua/domain/user"
+	"github.com/motcua/motcua/repository"
+)
+
+const usage = `usage:
+  motcua [serve] [--demo]     run the HTTP service (migrates first)
+  motcua migrate              apply database migrations and exit
+  motcua user create --username U --role admin|clerk|officer|leader|viewer [--unit CODE] [--name NAME]
+                              create a staff user; password from stdin
+  motcua seed demo            fill the database with a small demo province`
+
+// run is main without process globals, so tests can call it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		demo := fs.Bool("demo", false, "seed the demo province before serving")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		return serve(ctx, cfg, log, *demo, stdout)
+	case "migrate":
+		db, err := app.OpenDatabase(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer repository.Close(db) //nolint:errcheck
+		log.Info("migrations applied", "driver", cfg.Driver())
+		return nil
+	case "user":
+		if len(args) == 0 || args[0] != "create" {
+			return errors.New(usage)
+		}
+		return createUser(ctx, cfg, log, args[1:], stdin, stdout, stderr)
+	case "seed":
+		if len(args) == 0 || args[0] != "demo" {
+			return errors.New(usage)
+		}
+		a, closeDB, err := open(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer closeDB()
+		return a.SeedDemo(ctx, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+	}
+}
+
+func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.App, func(), error) {
+	db, err := app.OpenDatabase(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := app.New(ctx, cfg, db, log, app.Options{})
+	if err != nil {
+		_ = repository.Close(db)
+		return nil, nil, err
+	}
+	return a, func() { _ = repository.Close(db) }, nil
+}
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, demo bool, stdout io.Writer) error {
+	a, closeDB, err := open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	if created, err := a.Users.Bootstrap(ctx, string(cfg.AdminPassword)); err != nil {
+		return fmt.Errorf("bootstrap admin: %w", err)
+	} else if created {
+		log.Info("created the bootstrap admin user", "username", "admin")
+	}
+	if demo {
+		if err := a.SeedDemo(ctx, stdout); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "driver", cfg.Driver(), "timezone", cfg.TimeZone)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		log.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			return err
+		}
+		return nil
+	}
+}
+
+func createUser(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	username := fs.String("username", "", "login name")
+	role := fs.String("role", "", "admin, clerk, officer, leader or viewer")
+	unit := fs.String("unit", "", "agency code of the user's unit")
+	name := fs.String("name", "", "full name")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if f, ok := stdin.(*os.File); ok && isTerminal(f) {
+		fmt.Fprint(stderr, "Password: ")
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read password: %w", err)
+	}
+	password := strings.TrimRight(line, "\r\n")
+	a, closeDB, err := open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	u, err := a.Users.Create(ctx, user.Principal{}, true, user.NewUser{Username: *username, Name: *name,
+		Role: user.Role(*role), Unit: *unit, Password: password})
+	if err != nil {
+		return describe(err)
+	}
+	fmt.Fprintf(stdout, "created user %s (%s)\n", u.Username, u.Role)
+	return nil
+}
+
+// isTerminal reports whether f is a character device (a terminal).
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

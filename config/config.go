@@ -1,0 +1,209 @@
+// Package config reads motcua's settings from the environment (SPEC §1),
+// applies defaults that let the binary run on a bare machine, and validates
+// them all at once. Secrets never print.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Secret is a string that never prints its value.
+type Secret string
+
+// String masks the secret.
+func (Secret) String() string { return "******" }
+
+// LogValue masks the secret in structured logs.
+func (Secret) LogValue() slog.Value { return slog.StringValue("******") }
+
+// GoString masks the secret in %#v.
+func (Secret) GoString() string { return "******" }
+
+// Supplement policies (DOMAIN.md).
+const (
+	SupplementPause   = "pause"
+	SupplementRestart = "restart"
+)
+
+// Config is every setting of the service.
+type Config struct {
+	Addr             string
+	DatabaseURL      Secret   // may carry a password
+	ReplicaURLs      []Secret // read replicas (PostgreSQL)
+	DBMaxOpenConns   int
+	JWTSecret        Secret // empty: generated per process
+	JWTIssuer        string
+	JWTAudience      string
+	TokenTTL         time.Duration
+	AdminPassword    Secret
+	TimeZone         string
+	DataKey          Secret // empty: generated on first start and kept in the database
+	PublicRateLimit  int    // requests per minute per client; 0 = off
+	TrustedProxies   []string
+	SupplementPolicy string
+	ReportCutoffDay  int
+	LogLevel         slog.Level
+	ShutdownTimeout  time.Duration
+	ReadTimeout      time.Duration
+	WriteTimeout     time.Duration
+}
+
+// Load reads configuration through getenv (os.Getenv in main, a map in
+// tests) and validates it, reporting every problem at once.
+func Load(getenv func(string) string) (Config, error) {
+	var errs []error
+	c := Config{
+		Addr:             or(getenv("MOTCUA_ADDR"), "127.0.0.1:8080"),
+		DatabaseURL:      Secret(strings.TrimSpace(getenv("MOTCUA_DATABASE_URL"))),
+		JWTSecret:        Secret(getenv("MOTCUA_JWT_SECRET")),
+		JWTIssuer:        or(getenv("MOTCUA_JWT_ISSUER"), "motcua"),
+		JWTAudience:      or(getenv("MOTCUA_JWT_AUDIENCE"), "motcua-api"),
+		AdminPassword:    Secret(getenv("MOTCUA_ADMIN_PASSWORD")),
+		TimeZone:         or(getenv("MOTCUA_TIMEZONE"), "Asia/Ho_Chi_Minh"),
+		DataKey:          Secret(getenv("MOTCUA_DATA_KEY")),
+		SupplementPolicy: or(getenv("MOTCUA_SUPPLEMENT_POLICY"), SupplementPause),
+		ShutdownTimeout:  15 * time.Second,
+		ReadTimeout:      30 * time.Second,
+		WriteTimeout:     60 * time.Second,
+	}
+	for _, u := range strings.Split(getenv("MOTCUA_DATABASE_REPLICA_URLS"), ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			c.ReplicaURLs = append(c.ReplicaURLs, Secret(u))
+		}
+	}
+	c.DBMaxOpenConns = intVar(getenv, "MOTCUA_DB_MAX_OPEN_CONNS", 20, &errs)
+	c.PublicRateLimit = intVar(getenv, "MOTCUA_PUBLIC_RATE_LIMIT", 60, &errs)
+	c.ReportCutoffDay = intVar(getenv, "MOTCUA_REPORT_CUTOFF_DAY", 0, &errs)
+	ttl := intVar(getenv, "MOTCUA_TOKEN_TTL_MINUTES", 480, &errs)
+	c.TokenTTL = time.Duration(ttl) * time.Minute
+	for _, p := range strings.Split(getenv("MOTCUA_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
+	switch strings.ToLower(or(getenv("MOTCUA_LOG_LEVEL"), "info")) {
+	case "debug":
+		c.LogLevel = slog.LevelDebug
+	case "info":
+		c.LogLevel = slog.LevelInfo
+	case "warn":
+		c.LogLevel = slog.LevelWarn
+	case "error":
+		c.LogLevel = slog.LevelError
+	default:
+		errs = append(errs, errors.New("MOTCUA_LOG_LEVEL must be debug, info, warn or error"))
+	}
+	if err := c.validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return c, errors.Join(errs...)
+}
+
+// Driver names the database engine the URL selects: "sqlite" or "postgres".
+func (c Config) Driver() string {
+	if IsPostgresURL(string(c.DatabaseURL)) {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// SQLitePath is the SQLite file the URL names (motcua.db when empty).
+func (c Config) SQLitePath() string {
+	u := string(c.DatabaseURL)
+	if u == "" {
+		return "motcua.db"
+	}
+	return strings.TrimPrefix(u, "sqlite:")
+}
+
+// IsPostgresURL reports whether u is a PostgreSQL URL.
+func IsPostgresURL(u string) bool {
+	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
+}
+
+func (c Config) validate() error {
+	var errs []error
+	u := string(c.DatabaseURL)
+	if u != "" && !IsPostgresURL(u) && !strings.HasPrefix(u, "sqlite:") {
+		errs = append(errs, errors.New("MOTCUA_DATABASE_URL must be empty, sqlite:PATH or postgres://…"))
+	}
+	if u == "sqlite:" {
+		errs = append(errs, errors.New("MOTCUA_DATABASE_URL sqlite: needs a path"))
+	}
+	for _, r := range c.ReplicaURLs {
+		if !IsPostgresURL(string(r)) {
+			errs = append(errs, errors.New("MOTCUA_DATABASE_REPLICA_URLS must list postgres:// URLs"))
+			break
+		}
+	}
+	if len(c.ReplicaURLs) > 0 && c.Driver() != "postgres" {
+		errs = append(errs, errors.New("MOTCUA_DATABASE_REPLICA_URLS needs a PostgreSQL primary"))
+	}
+	if s := c.JWTSecret; s != "" && len(s) < 32 {
+		errs = append(errs, errors.New("MOTCUA_JWT_SECRET must be at least 32 bytes"))
+	}
+	if s := c.DataKey; s != "" && len(s) < 32 {
+		errs = append(errs, errors.New("MOTCUA_DATA_KEY must be at least 32 bytes"))
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		errs = append(errs, fmt.Errorf("MOTCUA_TIMEZONE: unknown time zone %q", c.TimeZone))
+	}
+	if c.PublicRateLimit < 0 {
+		errs = append(errs, errors.New("MOTCUA_PUBLIC_RATE_LIMIT must be 0 or more"))
+	}
+	if c.SupplementPolicy != SupplementPause && c.SupplementPolicy != SupplementRestart {
+		errs = append(errs, errors.New("MOTCUA_SUPPLEMENT_POLICY must be pause or restart"))
+	}
+	if c.ReportCutoffDay < 0 || c.ReportCutoffDay > 28 {
+		errs = append(errs, errors.New("MOTCUA_REPORT_CUTOFF_DAY must be 0 (calendar month) or a day from 1 to 28"))
+	}
+	if c.DBMaxOpenConns < 1 {
+		errs = append(errs, errors.New("MOTCUA_DB_MAX_OPEN_CONNS must be at least 1"))
+	}
+	if c.TokenTTL <= 0 {
+		errs = append(errs, errors.New("MOTCUA_TOKEN_TTL_MINUTES must be at least 1"))
+	}
+	for _, p := range c.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				errs = append(errs, fmt.Errorf("MOTCUA_TRUSTED_PROXIES: %q is not an address or CIDR", p))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Location returns the configured time zone (validated by Load).
+func (c Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+func or(v, def string) string {
+	if strings.TrimSpace(v) == "" {
+		return def
+	}
+	return strings.TrimSpace(v)
+}
+
+func intVar(getenv func(string) string, name string, def int, errs *[]error) int {
+	v := strings.TrimSpace(getenv(name))
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		*errs = append(*errs, fmt.Errorf("%s must be a whole number", name))
+		return def
+	}
+	return n
+}

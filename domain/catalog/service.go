@@ -1,0 +1,341 @@
+package catalog
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/motcua/motcua/domain"
+	"github.com/motcua/motcua/domain/user"
+	"github.com/motcua/motcua/domain/worktime"
+)
+
+// Page asks for one page of a list.
+type Page struct {
+	Page     int
+	PageSize int
+}
+
+// Offset is the number of rows before the page.
+func (p Page) Offset() int { return (p.Page - 1) * p.PageSize }
+
+// AgencyFilter narrows an agency list.
+type AgencyFilter struct {
+	Kind       AgencyKind
+	ParentCode string
+	Q          string
+	Page
+}
+
+// ProcedureFilter narrows a procedure list.
+type ProcedureFilter struct {
+	AgencyCode     string
+	Field          string
+	Level          Level
+	OnlineLevel    OnlineLevel
+	Status         ProcedureStatus
+	OnSpotEligible *bool
+	Q              string
+	Page
+}
+
+// Store is the persistence the catalog needs.
+type Store interface {
+	// AllAgencies returns every agency, for the tree.
+	AllAgencies(ctx context.Context) ([]Agency, error)
+	// Agency returns KindNotFound if no agency has code.
+	Agency(ctx context.Context, code string) (Agency, error)
+	ListAgencies(ctx context.Context, f AgencyFilter) ([]Agency, int64, error)
+	// CreateAgency returns KindConflict if the code exists.
+	CreateAgency(ctx context.Context, a Agency) error
+	// UpdateAgency returns KindNotFound if the agency does not exist.
+	UpdateAgency(ctx context.Context, a Agency) error
+
+	// Procedure returns KindNotFound if no procedure has code; it loads publications.
+	Procedure(ctx context.Context, code string) (Procedure, error)
+	ListProcedures(ctx context.Context, f ProcedureFilter) ([]Procedure, int64, error)
+	// CreateProcedure returns KindConflict if the code exists.
+	CreateProcedure(ctx context.Context, p Procedure) error
+	// UpdateProcedure returns KindNotFound if the procedure does not exist.
+	UpdateProcedure(ctx context.Context, p Procedure) error
+	AddPublication(ctx context.Context, p *Publication) error
+
+	// CalendarYears returns every stored year.
+	CalendarYears(ctx context.Context) ([]worktime.Year, error)
+	// PutCalendarYear creates or replaces one year.
+	PutCalendarYear(ctx context.Context, y worktime.Year) error
+}
+
+// Service runs the catalog's rules: who may change what, validation, and
+// the cached agency tree and working calendar every other area reads.
+type Service struct {
+	store Store
+	loc   *time.Location
+	now   func() time.Time
+
+	mu       sync.RWMutex
+	tree     *Tree
+	cal      *worktime.Calendar
+	loadedAt time.Time
+}
+
+// CacheTTL bounds how stale the cached tree and calendar may be when another
+// instance changed them.
+const CacheTTL = 30 * time.Second
+
+// NewService returns a catalog service over store, with working time in loc.
+func NewService(store Store, loc *time.Location, now func() time.Time) *Service {
+	return &Service{store: store, loc: loc, now: now}
+}
+
+// Location is the configured time zone.
+func (s *Service) Location() *time.Location { return s.loc }
+
+func (s *Service) load(ctx context.Context) (*Tree, *worktime.Calendar, error) {
+	s.mu.RLock()
+	t, c, at := s.tree, s.cal, s.loadedAt
+	s.mu.RUnlock()
+	if t != nil && s.now().Sub(at) < CacheTTL {
+		return t, c, nil
+	}
+	ags, err := s.store.AllAgencies(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	years, err := s.store.CalendarYears(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, c = NewTree(ags), worktime.NewCalendar(s.loc, years...)
+	s.mu.Lock()
+	s.tree, s.cal, s.loadedAt = t, c, s.now()
+	s.mu.Unlock()
+	return t, c, nil
+}
+
+// Invalidate drops the cached tree and calendar.
+func (s *Service) Invalidate() {
+	s.mu.Lock()
+	s.tree, s.cal = nil, nil
+	s.mu.Unlock()
+}
+
+// Tree returns the current agency tree.
+func (s *Service) Tree(ctx context.Context) (*Tree, error) {
+	t, _, err := s.load(ctx)
+	return t, err
+}
+
+// Calendar returns the current working calendar.
+func (s *Service) Calendar(ctx context.Context) (*worktime.Calendar, error) {
+	_, c, err := s.load(ctx)
+	return c, err
+}
+
+// Agency returns one agency. Any signed-in user may read the catalog.
+func (s *Service) Agency(ctx context.Context, code string) (Agency, error) {
+	return s.store.Agency(ctx, code)
+}
+
+// ListAgencies lists agencies.
+func (s *Service) ListAgencies(ctx context.Context, f AgencyFilter) ([]Agency, int64, error) {
+	return s.store.ListAgencies(ctx, f)
+}
+
+// CreateAgency adds an agency (admin). Returns KindValidation for bad fields
+// or an unknown parent, KindConflict for a taken code.
+func (s *Service) CreateAgency(ctx context.Context, by user.Principal, a Agency) (Agency, error) {
+	if err := by.RequireRole(user.RoleAdmin); err != nil {
+		return Agency{}, err
+	}
+	if err := a.Validate(); err != nil {
+		return Agency{}, err
+	}
+	if err := s.checkParent(ctx, a); err != nil {
+		return Agency{}, err
+	}
+	now := s.now().UTC()
+	a.CreatedAt, a.UpdatedAt = now, now
+	if err := s.store.CreateAgency(ctx, a); err != nil {
+		return Agency{}, err
+	}
+	s.Invalidate()
+	return a, nil
+}
+
+// UpdateAgency applies patch to the agency code (admin).
+func (s *Service) UpdateAgency(ctx context.Context, by user.Principal, code string, patch func(*Agency)) (Agency, error) {
+	if err := by.RequireRole(user.RoleAdmin); err != nil {
+		return Agency{}, err
+	}
+	a, err := s.store.Agency(ctx, code)
+	if err != nil {
+		return Agency{}, err
+	}
+	patch(&a)
+	a.Code = code
+	if err := a.Validate(); err != nil {
+		return Agency{}, err
+	}
+	if err := s.checkParent(ctx, a); err != nil {
+		return Agency{}, err
+	}
+	a.UpdatedAt = s.now().UTC()
+	if err := s.store.UpdateAgency(ctx, a); err != nil {
+		return Agency{}, err
+	}
+	s.Invalidate()
+	return a, nil
+}
+
+func (s *Service) checkParent(ctx context.Context, a Agency) error {
+	if a.ParentCode == "" {
+		return nil
+	}
+	t, err := s.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	if !t.Has(a.ParentCode) {
+		return domain.FieldErrors{"parent_code": "không tồn tại"}.Err()
+	}
+	if t.Within(a.ParentCode, a.Code) {
+		return domain.FieldErrors{"parent_code": "tạo vòng lặp trong cây đơn vị"}.Err()
+	}
+	return nil
+}
+
+// Procedure returns one procedure with its publications.
+func (s *Service) Procedure(ctx context.Context, code string) (Procedure, error) {
+	return s.store.Procedure(ctx, code)
+}
+
+// ListProcedures lists procedures.
+func (s *Service) ListProcedures(ctx context.Context, f ProcedureFilter) ([]Procedure, int64, error) {
+	return s.store.ListProcedures(ctx, f)
+}
+
+// CreateProcedure adds a procedure (admin). Returns KindValidation for bad
+// fields or an unknown agency, KindConflict for a taken code.
+func (s *Service) CreateProcedure(ctx context.Context, by user.Principal, p Procedure) (Procedure, error) {
+	if err := by.RequireRole(user.RoleAdmin); err != nil {
+		return Procedure{}, err
+	}
+	if p.Status == "" {
+		p.Status = StatusActive
+	}
+	if err := s.checkProcedure(ctx, p); err != nil {
+		return Procedure{}, err
+	}
+	now := s.now().UTC()
+	p.CreatedAt, p.UpdatedAt = now, now
+	p.Publications = nil
+	if err := s.store.CreateProcedure(ctx, p); err != nil {
+		return Procedure{}, err
+	}
+	return p, nil
+}
+
+// UpdateProcedure applies patch to the procedure code (admin).
+func (s *Service) UpdateProcedure(ctx context.Context, by user.Principal, code string, patch func(*Procedure)) (Procedure, error) {
+	if err := by.RequireRole(user.RoleAdmin); err != nil {
+		return Procedure{}, err
+	}
+	p, err := s.store.Procedure(ctx, code)
+	if err != nil {
+		return Procedure{}, err
+	}
+	patch(&p)
+	p.Code = code
+	if err := s.checkProcedure(ctx, p); err != nil {
+		return Procedure{}, err
+	}
+	p.UpdatedAt = s.now().UTC()
+	if err := s.store.UpdateProcedure(ctx, p); err != nil {
+		return Procedure{}, err
+	}
+	return p, nil
+}
+
+func (s *Service) checkProcedure(ctx context.Context, p Procedure) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	t, err := s.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	if !t.Has(p.AgencyCode) {
+		return domain.FieldErrors{"agency_code": "không tồn tại"}.Err()
+	}
+	return nil
+}
+
+// AddPublication records a publishing decision for a procedure (admin). An
+// "abolished" publication also sets the procedure's status to abolished, and
+// a "new" or "amended" one sets it back to active.
+func (s *Service) AddPublication(ctx context.Context, by user.Principal, code string, pub Publication) (Procedure, error) {
+	if err := by.RequireRole(user.RoleAdmin); err != nil {
+		return Procedure{}, err
+	}
+	if err := pub.Validate(); err != nil {
+		return Procedure{}, err
+	}
+	p, err := s.store.Procedure(ctx, code)
+	if err != nil {
+		return Procedure{}, err
+	}
+	pub.ProcedureCode = code
+	pub.CreatedAt = s.now().UTC()
+	if err := s.store.AddPublication(ctx, &pub); err != nil {
+		return Procedure{}, err
+	}
+	want := StatusActive
+	if pub.Kind == PubAbolished {
+		want = StatusAbolished
+	}
+	if p.Status != want {
+		p.Status = want
+		p.UpdatedAt = s.now().UTC()
+		if err := s.store.UpdateProcedure(ctx, p); err != nil {
+			return Procedure{}, err
+		}
+	}
+	return s.store.Procedure(ctx, code)
+}
+
+// CalendarYear returns the stored calendar of year, or the default (weekends
+// off, default sessions, no holidays) with stored=false.
+func (s *Service) CalendarYear(ctx context.Context, year int) (y worktime.Year, stored bool, err error) {
+	if year < 1900 || year > 9999 {
+		return worktime.Year{}, false, domain.FieldErrors{"year": "năm không hợp lệ"}.Err()
+	}
+	years, err := s.store.CalendarYears(ctx)
+	if err != nil {
+		return worktime.Year{}, false, err
+	}
+	for _, y := range years {
+		if y.Year == year {
+			return y, true, nil
+		}
+	}
+	return worktime.Year{Year: year, Sessions: worktime.DefaultSessions()}, false, nil
+}
+
+// PutCalendarYear replaces one year's calendar (admin).
+func (s *Service) PutCalendarYear(ctx context.Context, by user.Principal, y worktime.Year) (worktime.Year, error) {
+	if err := by.RequireRole(user.RoleAdmin); err != nil {
+		return worktime.Year{}, err
+	}
+	if len(y.Sessions) == 0 {
+		y.Sessions = worktime.DefaultSessions()
+	}
+	if fe := y.Validate(); len(fe) > 0 {
+		return worktime.Year{}, domain.FieldErrors(fe).Err()
+	}
+	if err := s.store.PutCalendarYear(ctx, y); err != nil {
+		return worktime.Year{}, err
+	}
+	s.Invalidate()
+	return y, nil
+}

@@ -1,0 +1,240 @@
+package user
+
+import (
+	"context"
+	"time"
+
+	"github.com/motcua/motcua/domain"
+)
+
+// Store is the persistence the user service needs.
+type Store interface {
+	// User returns KindNotFound if no user has username.
+	User(ctx context.Context, username string) (User, error)
+	List(ctx context.Context, role Role, unit string, offset, limit int) ([]User, int64, error)
+	// Create returns KindConflict if the username is taken.
+	Create(ctx context.Context, u User) error
+	// Update returns KindNotFound if the user does not exist.
+	Update(ctx context.Context, u User) error
+	Count(ctx context.Context) (int64, error)
+}
+
+// Hasher hashes and checks passwords (bcrypt in production).
+type Hasher interface {
+	Hash(password string) (string, error)
+	Verify(hash, password string) bool
+}
+
+// UnitChecker reports whether a unit code exists.
+type UnitChecker interface {
+	Has(code string) bool
+}
+
+// Service manages staff accounts and checks passwords.
+type Service struct {
+	store  Store
+	hasher Hasher
+	units  func(ctx context.Context) (UnitChecker, error)
+	now    func() time.Time
+	dummy  string
+}
+
+// NewService returns a user service. units gives the current agency tree,
+// used to check a user's unit.
+func NewService(store Store, hasher Hasher, units func(ctx context.Context) (UnitChecker, error), now func() time.Time) *Service {
+	dummy, _ := hasher.Hash("motcua-timing-equaliser")
+	return &Service{store: store, hasher: hasher, units: units, now: now, dummy: dummy}
+}
+
+// ErrBadCredentials is the single answer to an unknown user, a wrong password
+// and a disabled account, so none can be told apart.
+var ErrBadCredentials = &domain.Error{Kind: domain.KindUnauthenticated, Message: "Tên đăng nhập hoặc mật khẩu không đúng"}
+
+// Authenticate checks a username and password and returns the principal.
+// Returns ErrBadCredentials for any failure.
+func (s *Service) Authenticate(ctx context.Context, username, password string) (Principal, error) {
+	u, err := s.store.User(ctx, username)
+	if err != nil {
+		if domain.KindOf(err) != domain.KindNotFound {
+			return Principal{}, err
+		}
+		s.hasher.Verify(s.dummy, password) // same cost as a real check
+		return Principal{}, ErrBadCredentials
+	}
+	if !s.hasher.Verify(u.PasswordHash, password) || u.Disabled {
+		return Principal{}, ErrBadCredentials
+	}
+	return Principal{Username: u.Username, Role: u.Role, Unit: u.Unit}, nil
+}
+
+// Principal reloads the principal of username, so a disabled or changed
+// account stops acting at once. Returns ErrUnauthenticated if it is gone or disabled.
+func (s *Service) Principal(ctx context.Context, username string) (Principal, error) {
+	u, err := s.store.User(ctx, username)
+	if err != nil {
+		if domain.KindOf(err) == domain.KindNotFound {
+			return Principal{}, domain.ErrUnauthenticated
+		}
+		return Principal{}, err
+	}
+	if u.Disabled {
+		return Principal{}, domain.ErrUnauthenticated
+	}
+	return Principal{Username: u.Username, Role: u.Role, Unit: u.Unit}, nil
+}
+
+// NewUser is what creating a user takes.
+type NewUser struct {
+	Username string
+	Name     string
+	Role     Role
+	Unit     string
+	Password string
+}
+
+func (s *Service) validate(ctx context.Context, fe domain.FieldErrors, role Role, unit string) error {
+	if !role.Valid() {
+		fe.Add("role", "phải là admin, clerk, officer, leader hoặc viewer")
+	}
+	if unit == "" && role.Valid() && role != RoleAdmin && role != RoleViewer {
+		fe.Add("unit", "bắt buộc với vai trò này")
+	}
+	if unit != "" {
+		t, err := s.units(ctx)
+		if err != nil {
+			return err
+		}
+		if !t.Has(unit) {
+			fe.Add("unit", "không tồn tại")
+		}
+	}
+	return nil
+}
+
+// Create adds a user. by must be an admin unless system is true (the
+// bootstrap and the command line). Returns KindValidation or KindConflict.
+func (s *Service) Create(ctx context.Context, by Principal, system bool, in NewUser) (User, error) {
+	if !system {
+		if err := by.RequireRole(RoleAdmin); err != nil {
+			return User{}, err
+		}
+	}
+	fe := domain.FieldErrors{}
+	if !ValidUsername(in.Username) {
+		fe.Add("username", "3–64 ký tự a-z, 0-9, . _ -")
+	}
+	if len([]rune(in.Name)) > 300 {
+		fe.Add("name", "quá dài")
+	}
+	if len(in.Password) < MinPasswordLen || len(in.Password) > 72 {
+		fe.Add("password", "từ 8 đến 72 ký tự")
+	}
+	if err := s.validate(ctx, fe, in.Role, in.Unit); err != nil {
+		return User{}, err
+	}
+	if err := fe.Err(); err != nil {
+		return User{}, err
+	}
+	hash, err := s.hasher.Hash(in.Password)
+	if err != nil {
+		return User{}, err
+	}
+	now := s.now().UTC()
+	u := User{Username: in.Username, Name: in.Name, Role: in.Role, Unit: in.Unit, PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
+	if err := s.store.Create(ctx, u); err != nil {
+		return User{}, err
+	}
+	return u, nil
+}
+
+// Patch is a partial update of a user; nil fields stay.
+type Patch struct {
+	Name     *string
+	Role     *Role
+	Unit     *string
+	Password *string
+	Disabled *bool
+}
+
+// Update changes a user (admin).
+func (s *Service) Update(ctx context.Context, by Principal, username string, p Patch) (User, error) {
+	if err := by.RequireRole(RoleAdmin); err != nil {
+		return User{}, err
+	}
+	u, err := s.store.User(ctx, username)
+	if err != nil {
+		return User{}, err
+	}
+	fe := domain.FieldErrors{}
+	if p.Name != nil {
+		if len([]rune(*p.Name)) > 300 {
+			fe.Add("name", "quá dài")
+		}
+		u.Name = *p.Name
+	}
+	if p.Role != nil {
+		u.Role = *p.Role
+	}
+	if p.Unit != nil {
+		u.Unit = *p.Unit
+	}
+	if p.Disabled != nil {
+		u.Disabled = *p.Disabled
+	}
+	if p.Password != nil {
+		if len(*p.Password) < MinPasswordLen || len(*p.Password) > 72 {
+			fe.Add("password", "từ 8 đến 72 ký tự")
+		}
+	}
+	if err := s.validate(ctx, fe, u.Role, u.Unit); err != nil {
+		return User{}, err
+	}
+	if err := fe.Err(); err != nil {
+		return User{}, err
+	}
+	if p.Password != nil {
+		hash, err := s.hasher.Hash(*p.Password)
+		if err != nil {
+			return User{}, err
+		}
+		u.PasswordHash = hash
+	}
+	u.UpdatedAt = s.now().UTC()
+	if err := s.store.Update(ctx, u); err != nil {
+		return User{}, err
+	}
+	return u, nil
+}
+
+// Get returns one user (admin).
+func (s *Service) Get(ctx context.Context, by Principal, username string) (User, error) {
+	if err := by.RequireRole(RoleAdmin); err != nil {
+		return User{}, err
+	}
+	return s.store.User(ctx, username)
+}
+
+// List lists users (admin).
+func (s *Service) List(ctx context.Context, by Principal, role Role, unit string, offset, limit int) ([]User, int64, error) {
+	if err := by.RequireRole(RoleAdmin); err != nil {
+		return nil, 0, err
+	}
+	return s.store.List(ctx, role, unit, offset, limit)
+}
+
+// Bootstrap creates user admin (role admin, no unit) with password when no
+// user exists yet. It reports whether it created one.
+func (s *Service) Bootstrap(ctx context.Context, password string) (bool, error) {
+	if password == "" {
+		return false, nil
+	}
+	n, err := s.store.Count(ctx)
+	if err != nil || n > 0 {
+		return false, err
+	}
+	_, err = s.Create(ctx, Principal{}, true, NewUser{Username: "admin", Name: "Quản trị hệ thống", Role: RoleAdmin, Password: password})
+	if domain.KindOf(err) == domain.KindConflict {
+		return false, nil
+	}
+	return err == nil, err
+}
