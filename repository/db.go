@@ -24,6 +24,9 @@ type Options struct {
 	URL          string
 	MaxOpenConns int
 	Log          *slog.Logger
+	// ReplicaURLs are PostgreSQL read replicas. Reads outside transactions
+	// go to them, except for callers marked with domain.WithFreshReads.
+	ReplicaURLs []string
 }
 
 // Open connects to the database that opt.URL names and applies the pragmas
@@ -38,6 +41,9 @@ func Open(opt Options) (*gorm.DB, error) {
 	if opt.MaxOpenConns <= 0 {
 		opt.MaxOpenConns = 20
 	}
+	if len(opt.ReplicaURLs) > 0 && !isPostgres(opt.URL) {
+		return nil, fmt.Errorf("read replicas need a PostgreSQL primary")
+	}
 	if isPostgres(opt.URL) {
 		db, err := gorm.Open(postgres.New(postgres.Config{DSN: opt.URL}), cfg)
 		if err != nil {
@@ -50,6 +56,11 @@ func Open(opt Options) (*gorm.DB, error) {
 		sqlDB.SetMaxOpenConns(opt.MaxOpenConns)
 		sqlDB.SetMaxIdleConns(opt.MaxOpenConns)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		if len(opt.ReplicaURLs) > 0 {
+			if err := useReplicas(db, opt.ReplicaURLs, opt.MaxOpenConns); err != nil {
+				return nil, err
+			}
+		}
 		return db, nil
 	}
 	path := sqlitePath(opt.URL)

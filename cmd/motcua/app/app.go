@@ -102,7 +102,11 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 // OpenDatabase opens the configured database, migrates it and seeds the
 // official calendars.
 func OpenDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*gorm.DB, error) {
-	db, err := repository.Open(repository.Options{URL: string(cfg.DatabaseURL), MaxOpenConns: cfg.DBMaxOpenConns, Log: log})
+	var replicas []string
+	for _, r := range cfg.ReplicaURLs {
+		replicas = append(replicas, string(r))
+	}
+	db, err := repository.Open(repository.Options{URL: string(cfg.DatabaseURL), MaxOpenConns: cfg.DBMaxOpenConns, Log: log, ReplicaURLs: replicas})
 	if err != nil {
 		return nil, err
 	}
