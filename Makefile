@@ -29,7 +29,16 @@ lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet $(PKGS)
 
-bench: ## Go micro-benchmarks (due-time engine, …)
+# BENCH_ARGS are passed to cmd/motcua-bench: -quick (smoke run), -dossiers 10000000, -duration 30s, -out FILE.json, …
+BENCH_ARGS ?=
+
+bench: ## end-to-end benchmark and its floors on a throwaway PostgreSQL (BENCH_ARGS=-quick for a smoke run)
+	bash .ci/with-postgres $(GO) run ./cmd/motcua-bench -engine postgres $(BENCH_ARGS)
+
+bench-sqlite: ## the same benchmark on embedded SQLite (a temp file)
+	$(GO) run ./cmd/motcua-bench -engine sqlite $(BENCH_ARGS)
+
+bench-micro: ## Go micro-benchmarks (due-time engine, dossier codes)
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
-.PHONY: help build run test test-sqlite test-pg lint bench
+.PHONY: help build run test test-sqlite test-pg lint bench bench-sqlite bench-micro

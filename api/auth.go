@@ -112,7 +112,10 @@ func (h *authHandler) login(c *gin.Context) {
 	if req.Password == "" {
 		fe.Add("password", "bắt buộc")
 	}
-	if len(req.Username) > 200 || len(req.Password) > 200 {
+	if len(req.Username) > 200 {
+		fe.Add("username", "quá dài")
+	}
+	if len(req.Password) > 200 {
 		fe.Add("password", "quá dài")
 	}
 	if err := fe.Err(); err != nil {

@@ -54,8 +54,12 @@ type patchAgencyRequest struct {
 	Closed     *bool   `json:"closed"`
 }
 
-func (h *catalogHandler) loc() *time.Location {
-	if l, ok := h.svc.(interface{ Location() *time.Location }); ok {
+func (h *catalogHandler) loc() *time.Location { return serviceLocation(h.svc) }
+
+// serviceLocation is the configured time zone when svc knows it (the catalog
+// service does), else UTC. Response times are shown in it.
+func serviceLocation(svc any) *time.Location {
+	if l, ok := svc.(interface{ Location() *time.Location }); ok && l.Location() != nil {
 		return l.Location()
 	}
 	return time.UTC

@@ -2,10 +2,12 @@ package api
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -73,7 +75,7 @@ func jsonError(err error) error {
 		if field == "" {
 			field = "body"
 		}
-		return badRequest("Sai kiểu dữ liệu: cần "+typ.Type.String(), field)
+		return badRequest("Sai kiểu dữ liệu: cần "+jsonType(typ.Type), field)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return badRequest("Trường không được hỗ trợ", name)
@@ -83,6 +85,32 @@ func jsonError(err error) error {
 			return de
 		}
 		return badRequest("JSON không hợp lệ", "")
+	}
+}
+
+// jsonType names the JSON type a Go type decodes from, for messages: the
+// client knows JSON, not our Go structs.
+func jsonType(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) {
+		return "chuỗi (string)" // dates, clocks and the like
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "chuỗi (string)"
+	case reflect.Bool:
+		return "true hoặc false (boolean)"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "số nguyên (integer)"
+	case reflect.Float32, reflect.Float64:
+		return "số (number)"
+	case reflect.Slice, reflect.Array:
+		return "mảng (array)"
+	default:
+		return "đối tượng (object)"
 	}
 }
 

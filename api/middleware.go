@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,16 +55,29 @@ func validRequestID(s string) bool {
 	return true
 }
 
-// recoverPanics turns a panic into a logged 500 internal answer.
+// recoverPanics turns a panic into a logged 500 internal answer. The log
+// line carries the request ID, the route and the stack; the client sees only
+// the fixed internal message. http.ErrAbortHandler is passed on, as net/http
+// expects.
 func recoverPanics(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		defer func() {
-			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler {
-					panic(p)
-				}
-				writeError(c, log, fmt.Errorf("panic: %v", p))
+			p := recover()
+			if p == nil {
+				return
 			}
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			log.ErrorContext(c.Request.Context(), "panic recovered", "err", fmt.Sprint(p), "route", c.FullPath(),
+				"request_id", c.GetString(ctxRequestID), "stack", string(debug.Stack()))
+			if c.Writer.Written() {
+				// Part of an answer is already out; a second status line is
+				// impossible, so the connection is merely cut short.
+				c.Abort()
+				return
+			}
+			writeError(c, nil, domain.Errorf(domain.KindInternal, "%s", internalMessage))
 		}()
 		c.Next()
 	}
@@ -81,12 +95,23 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "motcua_http_requests_total", Help: "HTTP requests by method, route and status.",
 		}, []string{"method", "route", "status"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "motcua_http_request_duration_seconds", Help: "HTTP request latency by method and route.",
+			Name: "motcua_http_request_duration_seconds", Help: "HTTP request latency by method, route and status.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
-		}, []string{"method", "route"}),
+		}, []string{"method", "route", "status"}),
 	}
 	reg.MustRegister(m.requests, m.latency)
 	return m
+}
+
+// metricMethod bounds the method label: any method outside HTTP's usual
+// set is "OTHER", so made-up methods cannot grow the series without end.
+func metricMethod(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "OTHER"
 }
 
 // observe logs each request (route template only: paths and queries can
@@ -101,14 +126,15 @@ func observe(log *slog.Logger, m *metrics) gin.HandlerFunc {
 		}
 		status := c.Writer.Status()
 		d := time.Since(start)
-		m.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(status)).Inc()
-		m.latency.WithLabelValues(c.Request.Method, route).Observe(d.Seconds())
+		method := metricMethod(c.Request.Method)
+		m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+		m.latency.WithLabelValues(method, route, strconv.Itoa(status)).Observe(d.Seconds())
 		level := slog.LevelInfo
 		if status >= 500 {
 			level = slog.LevelError
 		}
 		attrs := []slog.Attr{
-			slog.String("method", c.Request.Method), slog.String("route", route), slog.Int("status", status),
+			slog.String("method", method), slog.String("route", route), slog.Int("status", status),
 			slog.Float64("ms", float64(d.Microseconds())/1000), slog.String("request_id", c.GetString(ctxRequestID)),
 		}
 		if p, ok := c.Get(ctxPrincipal); ok {

@@ -36,6 +36,19 @@ type Deps struct {
 	TrustedProxies []string
 	// Now is the clock (time.Now in production).
 	Now func() time.Time
+	// Idempotency keeps answers for Idempotency-Key (SPEC §2); nil turns
+	// the header off.
+	Idempotency IdempotencyStore
+	// Dossiers serves dossiers and the citizen's lookup (SPEC §5, §6).
+	Dossiers DossierService
+	// Feedback serves citizen feedback (SPEC §6, §7).
+	Feedback FeedbackService
+	// Ratings records citizens' satisfaction ratings (SPEC §6).
+	Ratings RatingService
+	// Stats answers the statistics and their exports (SPEC §8).
+	Stats StatsService
+	// Imports streams a province's history in (SPEC §9).
+	Imports ImportService
 }
 
 // NewHandler builds the HTTP handler with every route of the API. It
@@ -96,10 +109,18 @@ func newEngine(d Deps) (*gin.Engine, error) {
 	ah := &authHandler{users: d.Users, tokens: d.Tokens, log: log}
 	v1.POST("/auth/login", limitRate(limiter, "login", log), ah.login)
 
-	staff := v1.Group("", authenticate(d.Tokens, d.Users, log))
+	tracker := newWriteTracker(d.Now)
+	// idem keeps and replays answers to POSTs with an Idempotency-Key; it
+	// runs after authenticate so staff keys belong to the user.
+	idem := idempotent(d.Idempotency, d.Now, log)
+	staff := v1.Group("", authenticate(d.Tokens, d.Users, log), freshReads(tracker), idem)
+	// public is /api/v1/public/* for citizens (no login): rate-limited per
+	// client address, Idempotency-Key owned by that address. Dossier and
+	// feedback routes are added to it.
+	public := v1.Group("/public", limitRate(limiter, "public", log), idem)
 	admin := requireRole(log, user.RoleAdmin)
 
-	uh := &userHandler{svc: d.Users, log: log}
+	uh := &userHandler{svc: d.Users, log: log, loc: serviceLocation(d.Catalog)}
 	staff.GET("/users", admin, uh.list)
 	staff.POST("/users", admin, uh.create)
 	staff.GET("/users/:username", admin, uh.get)
@@ -117,5 +138,37 @@ func newEngine(d Deps) (*gin.Engine, error) {
 	staff.POST("/procedures/:code/publications", admin, ch.addPublication)
 	staff.GET("/calendar/:year", ch.getCalendar)
 	staff.PUT("/calendar/:year", admin, ch.putCalendar)
+
+	// ==== dossier routes (SPEC §5, §6)
+	dh := &dossierHandler{svc: d.Dossiers, log: log}
+	staff.POST("/dossiers", dh.create)
+	staff.GET("/dossiers", dh.list)
+	staff.GET("/dossiers/:code", dh.get)
+	staff.POST("/dossiers/:code/actions", dh.act)
+	public.GET("/dossiers/:code", dh.lookup)
+
+	// ==== feedback routes (SPEC §6, §7)
+	fh := &feedbackHandler{svc: d.Feedback, log: log}
+	staff.POST("/feedback", fh.create)
+	staff.GET("/feedback", fh.list)
+	staff.GET("/feedback/:code", fh.get)
+	staff.POST("/feedback/:code/actions", fh.act)
+	pfh := &publicFeedbackHandler{svc: d.Feedback, log: log}
+	public.POST("/feedback", pfh.submit)
+	public.GET("/feedback", pfh.list)
+	public.GET("/feedback/:code", pfh.lookup)
+	public.POST("/dossiers/:code/rating", (&ratingHandler{svc: d.Ratings, log: log}).rate)
+
+	// ==== statistics routes (SPEC §8): viewers, admins, leaders (own subtree)
+	sh := &statsHandler{svc: d.Stats, log: log, loc: serviceLocation(d.Stats)}
+	statsRoles := requireRole(log, user.RoleViewer, user.RoleAdmin, user.RoleLeader)
+	staff.GET("/stats/dossiers", statsRoles, sh.dossiers)
+	staff.GET("/stats/online", statsRoles, sh.online)
+	staff.GET("/stats/feedback", statsRoles, sh.feedback)
+	staff.GET("/stats/procedures", statsRoles, sh.procedures)
+	staff.GET("/stats/satisfaction", statsRoles, sh.satisfaction)
+
+	// ==== import routes (SPEC §9): admin; the body is streamed NDJSON
+	staff.POST("/imports/:kind", admin, (&importHandler{svc: d.Imports, log: log}).run)
 	return r, nil
 }

@@ -2,8 +2,14 @@ package api
 
 import (
 	"context"
+	"io"
+	"time"
 
 	"github.com/motcua/motcua/domain/catalog"
+	"github.com/motcua/motcua/domain/dossier"
+	"github.com/motcua/motcua/domain/feedback"
+	"github.com/motcua/motcua/domain/importer"
+	"github.com/motcua/motcua/domain/stats"
 	"github.com/motcua/motcua/domain/user"
 	"github.com/motcua/motcua/domain/worktime"
 )
@@ -32,6 +38,60 @@ type CatalogService interface {
 	CalendarYear(ctx context.Context, year int) (worktime.Year, bool, error)
 	PutCalendarYear(ctx context.Context, by user.Principal, y worktime.Year) (worktime.Year, error)
 }
+
+// DossierService is the part of dossier.Service the HTTP layer calls.
+type DossierService interface {
+	Register(ctx context.Context, by user.Principal, in dossier.NewDossier) (dossier.Registered, error)
+	Get(ctx context.Context, by user.Principal, code string) (dossier.Dossier, error)
+	Act(ctx context.Context, by user.Principal, code string, in dossier.ActionInput) (dossier.Dossier, error)
+	List(ctx context.Context, by user.Principal, f dossier.Filter) ([]dossier.Dossier, int64, error)
+	Lookup(ctx context.Context, code string, c dossier.Credential) (dossier.Public, error)
+	Location() *time.Location
+}
+
+var _ DossierService = (*dossier.Service)(nil)
+
+// FeedbackService is the part of feedback.Service the HTTP layer calls.
+type FeedbackService interface {
+	Record(ctx context.Context, by user.Principal, in feedback.NewFeedback) (feedback.Feedback, string, error)
+	Submit(ctx context.Context, in feedback.NewFeedback, dossierPin string) (feedback.Feedback, string, error)
+	Act(ctx context.Context, by user.Principal, code string, in feedback.ActionInput) (feedback.Feedback, error)
+	Get(ctx context.Context, by user.Principal, code string) (feedback.Feedback, error)
+	List(ctx context.Context, by user.Principal, f feedback.Filter) ([]feedback.Feedback, int64, error)
+	Lookup(ctx context.Context, code, pin string) (feedback.Feedback, error)
+	Published(ctx context.Context, f feedback.PublicFilter) ([]feedback.Feedback, int64, error)
+	Location() *time.Location
+	Now() time.Time
+}
+
+// RatingService records citizens' ratings of returned dossiers.
+type RatingService interface {
+	Rate(ctx context.Context, code, pin string, score int, comment string) (feedback.Rating, error)
+	Location() *time.Location
+}
+
+var (
+	_ FeedbackService = (*feedback.Service)(nil)
+	_ RatingService   = (*feedback.Service)(nil)
+)
+
+// StatsService is the part of stats.Service the HTTP layer calls.
+type StatsService interface {
+	Dossiers(ctx context.Context, by user.Principal, req stats.Request, group stats.GroupBy) (stats.Form06, error)
+	Online(ctx context.Context, by user.Principal, req stats.Request) (stats.OnlineReport, error)
+	Feedback(ctx context.Context, by user.Principal, req stats.Request) (stats.FeedbackReport, error)
+	Procedures(ctx context.Context, by user.Principal, req stats.Request) (stats.ProcedureReport, error)
+	Satisfaction(ctx context.Context, by user.Principal, req stats.Request) (stats.SatisfactionReport, error)
+}
+
+var _ StatsService = (*stats.Service)(nil)
+
+// ImportService is the part of importer.Service the HTTP layer calls.
+type ImportService interface {
+	Import(ctx context.Context, by user.Principal, kind importer.Kind, r io.Reader, progress func(importer.Progress)) (importer.Result, error)
+}
+
+var _ ImportService = (*importer.Service)(nil)
 
 var (
 	_ UserService    = (*user.Service)(nil)

@@ -13,6 +13,7 @@ import (
 type userHandler struct {
 	svc UserService
 	log *slog.Logger
+	loc *time.Location // response times are shown in the configured zone
 }
 
 type userDTO struct {
@@ -25,13 +26,13 @@ type userDTO struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-func toUserDTO(u user.User) userDTO {
+func toUserDTO(u user.User, loc *time.Location) userDTO {
 	var unit *string
 	if u.Unit != "" {
 		unit = &u.Unit
 	}
 	return userDTO{Username: u.Username, Name: u.Name, Role: string(u.Role), Unit: unit, Disabled: u.Disabled,
-		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+		CreatedAt: u.CreatedAt.In(loc), UpdatedAt: u.UpdatedAt.In(loc)}
 }
 
 type createUserRequest struct {
@@ -63,7 +64,7 @@ func (h *userHandler) list(c *gin.Context) {
 	}
 	out := make([]userDTO, len(items))
 	for i, u := range items {
-		out[i] = toUserDTO(u)
+		out[i] = toUserDTO(u, h.loc)
 	}
 	c.JSON(http.StatusOK, newList(out, page, size, total))
 }
@@ -74,7 +75,7 @@ func (h *userHandler) get(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
-	c.JSON(http.StatusOK, toUserDTO(u))
+	c.JSON(http.StatusOK, toUserDTO(u, h.loc))
 }
 
 func (h *userHandler) create(c *gin.Context) {
@@ -89,7 +90,7 @@ func (h *userHandler) create(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
-	c.JSON(http.StatusCreated, toUserDTO(u))
+	c.JSON(http.StatusCreated, toUserDTO(u, h.loc))
 }
 
 func (h *userHandler) update(c *gin.Context) {
@@ -108,5 +109,5 @@ func (h *userHandler) update(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
-	c.JSON(http.StatusOK, toUserDTO(u))
+	c.JSON(http.StatusOK, toUserDTO(u, h.loc))
 }

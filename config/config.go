@@ -25,6 +25,14 @@ func (Secret) LogValue() slog.Value { return slog.StringValue("******") }
 // GoString masks the secret in %#v.
 func (Secret) GoString() string { return "******" }
 
+// MarshalJSON masks the secret when a Config is encoded as JSON, which is
+// what slog's JSON handler does with a struct (LogValue only applies to a
+// Secret logged on its own).
+func (Secret) MarshalJSON() ([]byte, error) { return []byte(`"******"`), nil }
+
+// MarshalText masks the secret for text encoders (YAML, TOML, map keys).
+func (Secret) MarshalText() ([]byte, error) { return []byte("******"), nil }
+
 // Supplement policies (DOMAIN.md).
 const (
 	SupplementPause   = "pause"

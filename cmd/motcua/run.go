@@ -25,7 +25,9 @@ const usage = `usage:
   motcua migrate              apply database migrations and exit
   motcua user create --username U --role admin|clerk|officer|leader|viewer [--unit CODE] [--name NAME]
                               create a staff user; password from stdin
-  motcua seed demo            fill the database with a small demo province`
+  motcua seed demo            fill the database with a small demo province
+  motcua import FILE --kind dossiers|feedback|procedures
+                              import NDJSON history (FILE - reads stdin); progress on stderr`
 
 // run is main without process globals, so tests can call it.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -70,6 +72,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		defer closeDB()
 		return a.SeedDemo(ctx, stdout)
+	case "import":
+		return importCommand(ctx, cfg, log, args, stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

@@ -27,6 +27,16 @@ type AgencyFilter struct {
 	Page
 }
 
+// Validate reports unknown enumerated values as KindValidation, so a typo in
+// a filter is an error rather than an empty list.
+func (f AgencyFilter) Validate() error {
+	fe := domain.FieldErrors{}
+	if f.Kind != "" && !f.Kind.Valid() {
+		fe.Add("kind", "phải là province, service_center, department, district hoặc commune")
+	}
+	return fe.Err()
+}
+
 // ProcedureFilter narrows a procedure list.
 type ProcedureFilter struct {
 	AgencyCode     string
@@ -37,6 +47,21 @@ type ProcedureFilter struct {
 	OnSpotEligible *bool
 	Q              string
 	Page
+}
+
+// Validate reports unknown enumerated values as KindValidation.
+func (f ProcedureFilter) Validate() error {
+	fe := domain.FieldErrors{}
+	if f.Level != "" && !f.Level.Valid() {
+		fe.Add("level", "phải là province, district hoặc commune")
+	}
+	if f.OnlineLevel != "" && !f.OnlineLevel.Valid() {
+		fe.Add("online_level", "phải là info, partial hoặc full")
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		fe.Add("status", "phải là active hoặc abolished")
+	}
+	return fe.Err()
 }
 
 // Store is the persistence the catalog needs.
@@ -137,8 +162,11 @@ func (s *Service) Agency(ctx context.Context, code string) (Agency, error) {
 	return s.store.Agency(ctx, code)
 }
 
-// ListAgencies lists agencies.
+// ListAgencies lists agencies. Returns KindValidation for an unknown kind.
 func (s *Service) ListAgencies(ctx context.Context, f AgencyFilter) ([]Agency, int64, error) {
+	if err := f.Validate(); err != nil {
+		return nil, 0, err
+	}
 	return s.store.ListAgencies(ctx, f)
 }
 
@@ -210,8 +238,12 @@ func (s *Service) Procedure(ctx context.Context, code string) (Procedure, error)
 	return s.store.Procedure(ctx, code)
 }
 
-// ListProcedures lists procedures.
+// ListProcedures lists procedures. Returns KindValidation for an unknown
+// level, online level or status.
 func (s *Service) ListProcedures(ctx context.Context, f ProcedureFilter) ([]Procedure, int64, error) {
+	if err := f.Validate(); err != nil {
+		return nil, 0, err
+	}
 	return s.store.ListProcedures(ctx, f)
 }
 

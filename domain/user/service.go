@@ -214,10 +214,13 @@ func (s *Service) Get(ctx context.Context, by Principal, username string) (User,
 	return s.store.User(ctx, username)
 }
 
-// List lists users (admin).
+// List lists users (admin). Returns KindValidation for an unknown role.
 func (s *Service) List(ctx context.Context, by Principal, role Role, unit string, offset, limit int) ([]User, int64, error) {
 	if err := by.RequireRole(RoleAdmin); err != nil {
 		return nil, 0, err
+	}
+	if role != "" && !role.Valid() {
+		return nil, 0, domain.FieldErrors{"role": "phải là admin, clerk, officer, leader hoặc viewer"}.Err()
 	}
 	return s.store.List(ctx, role, unit, offset, limit)
 }

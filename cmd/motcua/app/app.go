@@ -15,7 +15,12 @@ import (
 	"github.com/motcua/motcua/api"
 	"github.com/motcua/motcua/config"
 	"github.com/motcua/motcua/docs"
+	"github.com/motcua/motcua/domain"
 	"github.com/motcua/motcua/domain/catalog"
+	"github.com/motcua/motcua/domain/dossier"
+	"github.com/motcua/motcua/domain/feedback"
+	"github.com/motcua/motcua/domain/importer"
+	"github.com/motcua/motcua/domain/stats"
 	"github.com/motcua/motcua/domain/user"
 	"github.com/motcua/motcua/repository"
 )
@@ -30,6 +35,21 @@ type App struct {
 	Tokens  *api.TokenIssuer
 	Handler http.Handler
 	DataKey []byte
+
+	// Dossiers runs registration, the dossier lifecycle and citizen lookups.
+	Dossiers *dossier.Service
+	// DemoDossier is the demo dossier whose pin SeedDemo prints (set when
+	// this run created it).
+	DemoDossier DemoDossier
+
+	// Feedback runs citizen feedback (PAKN) and satisfaction ratings.
+	Feedback *feedback.Service
+
+	// Stats answers the statistics (report form 06 and the others).
+	Stats *stats.Service
+
+	// Imports streams a province's history in (SPEC §9).
+	Imports *importer.Service
 
 	// demoSteps are the areas' additions to SeedDemo, run in order after
 	// the catalog and users exist.
@@ -83,6 +103,22 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 	a.Users = user.NewService(repository.NewUserStore(db), hasher,
 		func(ctx context.Context) (user.UnitChecker, error) { return a.Catalog.Tree(ctx) }, now)
 	a.Tokens = api.NewTokenIssuer(secret, cfg.JWTIssuer, cfg.JWTAudience, cfg.TokenTTL, now)
+	idem, err := repository.NewIdempotencyStore(db, key)
+	if err != nil {
+		return nil, err
+	}
+
+	a.Dossiers = dossier.NewService(repository.NewDossierStore(db), a.Catalog, domain.NewPinHasher(key),
+		dossier.SupplementPolicy(cfg.SupplementPolicy), now)
+	a.demoSteps = append(a.demoSteps, func(ctx context.Context) error { return a.seedDemoDossiers(ctx, now) })
+
+	a.Feedback = feedback.NewService(repository.NewFeedbackStore(db), a.Catalog, domain.NewPinHasher(key), now)
+	// Demo feedback and ratings go last: ratings need the returned demo dossiers.
+	a.demoSteps = append(a.demoSteps, a.seedDemoFeedback)
+
+	a.Stats = stats.NewService(repository.NewStatsStore(db), a.Catalog, loc, cfg.ReportCutoffDay)
+
+	a.Imports = importer.NewService(repository.NewImportStore(db), a.Catalog, a.Dossiers.HashIDNumber, now)
 
 	h, err := api.NewHandler(api.Deps{
 		Log: log, Users: a.Users, Catalog: a.Catalog, Tokens: a.Tokens,
@@ -91,6 +127,12 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 		PublicRateLimit: cfg.PublicRateLimit,
 		TrustedProxies:  cfg.TrustedProxies,
 		Now:             now,
+		Idempotency:     idem,
+		Dossiers:        a.Dossiers,
+		Feedback:        a.Feedback,
+		Ratings:         a.Feedback,
+		Stats:           a.Stats,
+		Imports:         a.Imports,
 	})
 	if err != nil {
 		return nil, err

@@ -130,5 +130,8 @@ func (a *App) SeedDemo(ctx context.Context, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "  %-16s %-8s %s\n", du.Username, du.Role, unit)
 	}
+	if d := a.DemoDossier; d.Code != "" {
+		fmt.Fprintf(out, "Demo dossier for the citizen lookup: code %s, pin %s (shown once)\n", d.Code, d.Pin)
+	}
 	return nil
 }

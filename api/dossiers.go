@@ -1,0 +1,246 @@
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/motcua/motcua/domain"
+	"github.com/motcua/motcua/domain/dossier"
+)
+
+// dossierHandler serves /api/v1/dossiers (staff) and the citizen's lookup.
+type dossierHandler struct {
+	svc DossierService
+	log *slog.Logger
+}
+
+// ---- requests
+
+type applicantDTO struct {
+	Name         string `json:"name"`
+	IDNumber     string `json:"id_number"`
+	Phone        string `json:"phone"`
+	Email        string `json:"email"`
+	Address      string `json:"address"`
+	Organization string `json:"organization"`
+}
+
+type documentRequest struct {
+	Name   string `json:"name"`
+	Copies *int   `json:"copies"` // 1 when absent
+}
+
+type createDossierRequest struct {
+	ProcedureCode string            `json:"procedure_code"`
+	Channel       string            `json:"channel"`
+	Applicant     applicantDTO      `json:"applicant"`
+	OnSpot        bool              `json:"on_spot"`
+	Documents     []documentRequest `json:"documents"`
+	Note          string            `json:"note"`
+}
+
+func (r createDossierRequest) toDomain() dossier.NewDossier {
+	in := dossier.NewDossier{ProcedureCode: r.ProcedureCode, Channel: dossier.Channel(r.Channel), OnSpot: r.OnSpot, Note: r.Note,
+		Applicant: dossier.Applicant{Name: r.Applicant.Name, IDNumber: r.Applicant.IDNumber, Phone: r.Applicant.Phone,
+			Email: r.Applicant.Email, Address: r.Applicant.Address, Organization: r.Applicant.Organization}}
+	for _, d := range r.Documents {
+		copies := 1
+		if d.Copies != nil {
+			copies = *d.Copies
+		}
+		in.Documents = append(in.Documents, dossier.Document{Name: d.Name, Copies: copies})
+	}
+	return in
+}
+
+type actionRequest struct {
+	Action   string   `json:"action"`
+	Note     string   `json:"note"`
+	Reason   string   `json:"reason"`
+	Assignee string   `json:"assignee"`
+	ToUnit   string   `json:"to_unit"`
+	Items    []string `json:"items"`
+	Amount   *int64   `json:"amount"`
+	Outcome  string   `json:"outcome"`
+	NewDueAt string   `json:"new_due_at"`
+	Version  *int     `json:"version"`
+}
+
+func (r actionRequest) toDomain() dossier.ActionInput {
+	return dossier.ActionInput{Action: dossier.Action(r.Action), Note: r.Note, Reason: r.Reason, Assignee: r.Assignee,
+		ToUnit: r.ToUnit, Items: r.Items, Amount: r.Amount, Outcome: dossier.Outcome(r.Outcome), NewDueAt: r.NewDueAt,
+		Version: r.Version}
+}
+
+// ---- responses
+
+type documentDTO struct {
+	Name   string `json:"name"`
+	Copies int    `json:"copies"`
+}
+
+type historyDTO struct {
+	Action  string         `json:"action"`
+	From    *string        `json:"from"`
+	To      string         `json:"to"`
+	At      time.Time      `json:"at"`
+	By      string         `json:"by"`
+	Unit    *string        `json:"unit"`
+	Note    string         `json:"note"`
+	Details map[string]any `json:"details,omitempty"`
+}
+
+type dossierDTO struct {
+	Code                  string            `json:"code"`
+	Status                string            `json:"status"`
+	StatusCode            int               `json:"status_code"`
+	ProcedureCode         string            `json:"procedure_code"`
+	UnitCode              string            `json:"unit_code"`
+	AgencyCode            string            `json:"agency_code"`
+	HolderUnit            string            `json:"holder_unit"`
+	Assignee              *string           `json:"assignee"`
+	Channel               string            `json:"channel"`
+	OnSpot                bool              `json:"on_spot"`
+	Applicant             applicantDTO      `json:"applicant"`
+	Documents             []documentDTO     `json:"documents"`
+	Note                  string            `json:"note"`
+	ProcessingTime        processingTimeDTO `json:"processing_time"`
+	SubmittedAt           time.Time         `json:"submitted_at"`
+	ReceivedAt            *time.Time        `json:"received_at"`
+	DueAt                 *time.Time        `json:"due_at"`
+	AppointmentAt         *time.Time        `json:"appointment_at"`
+	SupplementRequestedAt *time.Time        `json:"supplement_requested_at"`
+	PaymentAmount         *int64            `json:"payment_amount"`
+	ResolvedAt            *time.Time        `json:"resolved_at"`
+	Outcome               *string           `json:"outcome"`
+	Timeliness            *string           `json:"timeliness"`
+	ReturnedAt            *time.Time        `json:"returned_at"`
+	WithdrawnAt           *time.Time        `json:"withdrawn_at"`
+	StoppedAt             *time.Time        `json:"stopped_at"`
+	RejectedAt            *time.Time        `json:"rejected_at"`
+	Version               int               `json:"version"`
+	CreatedAt             time.Time         `json:"created_at"`
+	UpdatedAt             time.Time         `json:"updated_at"`
+	LookupPin             string            `json:"lookup_pin,omitempty"`
+	History               []historyDTO      `json:"history,omitempty"`
+}
+
+func inLoc(t *time.Time, loc *time.Location) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := t.In(loc)
+	return &v
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// toDossierDTO renders d; masked hides the applicant's ID number and phone
+// and drops the email and address (lists).
+func toDossierDTO(d dossier.Dossier, loc *time.Location, masked bool) dossierDTO {
+	a := d.Applicant
+	app := applicantDTO{Name: a.Name, IDNumber: a.IDNumber, Phone: a.Phone, Email: a.Email, Address: a.Address, Organization: a.Organization}
+	if masked {
+		app = applicantDTO{Name: a.Name, IDNumber: dossier.MaskIDNumber(a.IDNumber), Phone: dossier.MaskPhone(a.Phone),
+			Organization: a.Organization}
+	}
+	out := dossierDTO{
+		Code: d.Code, Status: string(d.Status), StatusCode: d.Status.Code(), ProcedureCode: d.ProcedureCode,
+		UnitCode: d.UnitCode, AgencyCode: d.AgencyCode, HolderUnit: d.HolderUnit, Assignee: optional(d.Assignee),
+		Channel: string(d.Channel), OnSpot: d.OnSpot, Applicant: app, Documents: []documentDTO{}, Note: d.Note,
+		ProcessingTime: processingTimeDTO{Value: d.ProcessingTime.Value, Unit: string(d.ProcessingTime.Unit)},
+		SubmittedAt:    d.SubmittedAt.In(loc), ReceivedAt: inLoc(d.ReceivedAt, loc), DueAt: inLoc(d.DueAt, loc),
+		AppointmentAt: inLoc(d.AppointmentAt, loc), SupplementRequestedAt: inLoc(d.SupplementRequestedAt, loc),
+		PaymentAmount: d.PaymentAmount, ResolvedAt: inLoc(d.ResolvedAt, loc), Outcome: optional(string(d.Outcome)),
+		Timeliness: optional(string(d.Timeliness)), ReturnedAt: inLoc(d.ReturnedAt, loc),
+		WithdrawnAt: inLoc(d.WithdrawnAt, loc), StoppedAt: inLoc(d.StoppedAt, loc), RejectedAt: inLoc(d.RejectedAt, loc),
+		Version: d.Version, CreatedAt: d.CreatedAt.In(loc), UpdatedAt: d.UpdatedAt.In(loc),
+	}
+	for _, doc := range d.Documents {
+		out.Documents = append(out.Documents, documentDTO{Name: doc.Name, Copies: doc.Copies})
+	}
+	for _, e := range d.History {
+		out.History = append(out.History, historyDTO{Action: string(e.Action), From: optional(string(e.From)),
+			To: string(e.To), At: e.At.In(loc), By: e.By, Unit: optional(e.Unit), Note: e.Note, Details: e.Details})
+	}
+	return out
+}
+
+// ---- handlers
+
+func (h *dossierHandler) create(c *gin.Context) {
+	var req createDossierRequest
+	if err := decodeJSON(c, &req); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	r, err := h.svc.Register(c.Request.Context(), principal(c), req.toDomain())
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	out := toDossierDTO(r.Dossier, h.svc.Location(), false)
+	out.LookupPin = r.Pin
+	c.JSON(http.StatusCreated, out)
+}
+
+func (h *dossierHandler) get(c *gin.Context) {
+	d, err := h.svc.Get(c.Request.Context(), principal(c), c.Param("code"))
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, toDossierDTO(d, h.svc.Location(), false))
+}
+
+func (h *dossierHandler) act(c *gin.Context) {
+	var req actionRequest
+	if err := decodeJSON(c, &req); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	d, err := h.svc.Act(c.Request.Context(), principal(c), c.Param("code"), req.toDomain())
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, toDossierDTO(d, h.svc.Location(), false))
+}
+
+func (h *dossierHandler) list(c *gin.Context) {
+	page, size, err := pageParams(c)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	fe := domain.FieldErrors{}
+	overdue := boolParam(c, "overdue", fe)
+	onSpot := boolParam(c, "on_spot", fe)
+	if err := fe.Err(); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	f := dossier.Filter{Status: dossier.Status(c.Query("status")), AgencyCode: c.Query("agency_code"),
+		UnitCode: c.Query("unit_code"), ProcedureCode: c.Query("procedure_code"), Channel: dossier.Channel(c.Query("channel")),
+		ReceivedFrom: c.Query("received_from"), ReceivedTo: c.Query("received_to"), Overdue: overdue != nil && *overdue,
+		OnSpot: onSpot, Q: c.Query("q"), Page: page, PageSize: size}
+	items, total, err := h.svc.List(c.Request.Context(), principal(c), f)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	loc := h.svc.Location()
+	out := make([]dossierDTO, len(items))
+	for i, d := range items {
+		out[i] = toDossierDTO(d, loc, true)
+	}
+	c.JSON(http.StatusOK, newList(out, page, size, total))
+}

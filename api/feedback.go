@@ -1,0 +1,222 @@
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/motcua/motcua/domain"
+	"github.com/motcua/motcua/domain/catalog"
+	"github.com/motcua/motcua/domain/feedback"
+	"github.com/motcua/motcua/domain/worktime"
+)
+
+// feedbackHandler serves staff's feedback endpoints (SPEC §7).
+type feedbackHandler struct {
+	svc FeedbackService
+	log *slog.Logger
+}
+
+type feedbackSenderDTO struct {
+	Name    *string `json:"name"`
+	Phone   *string `json:"phone"`
+	Email   *string `json:"email"`
+	Address *string `json:"address"`
+}
+
+type feedbackEntryDTO struct {
+	Action string    `json:"action"`
+	From   *string   `json:"from"`
+	To     string    `json:"to"`
+	At     time.Time `json:"at"`
+	By     *string   `json:"by"`
+	Unit   *string   `json:"unit"`
+	Note   *string   `json:"note"`
+}
+
+type feedbackDTO struct {
+	Code          string             `json:"code"`
+	Channel       string             `json:"channel"`
+	Category      string             `json:"category"`
+	Title         string             `json:"title"`
+	Content       string             `json:"content"`
+	Sender        *feedbackSenderDTO `json:"sender"`
+	DossierCode   *string            `json:"dossier_code"`
+	AgencyCode    *string            `json:"agency_code"`
+	ProcedureCode *string            `json:"procedure_code"`
+	RecordedUnit  *string            `json:"recorded_unit"`
+	Status        string             `json:"status"`
+	Published     bool               `json:"published"`
+	Answer        *string            `json:"answer"`
+	RefusalReason *string            `json:"refusal_reason"`
+	ReceivedAt    time.Time          `json:"received_at"`
+	DueAt         time.Time          `json:"due_at"`
+	RefuseDueAt   time.Time          `json:"refuse_due_at"`
+	AnsweredAt    *time.Time         `json:"answered_at"`
+	RefusedAt     *time.Time         `json:"refused_at"`
+	PublishedAt   *time.Time         `json:"published_at"`
+	Overdue       bool               `json:"overdue"`
+	Version       int                `json:"version"`
+	History       []feedbackEntryDTO `json:"history,omitempty"`
+	// LookupPin is shown once, in the answer that created the item.
+	LookupPin string `json:"lookup_pin,omitempty"`
+}
+
+func fbString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func fbTimeIn(t *time.Time, loc *time.Location) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := t.In(loc)
+	return &v
+}
+
+func toFeedbackDTO(f feedback.Feedback, loc *time.Location, now time.Time) feedbackDTO {
+	out := feedbackDTO{Code: f.Code, Channel: string(f.Channel), Category: string(f.Category), Title: f.Title, Content: f.Content,
+		DossierCode: fbString(f.DossierCode), AgencyCode: fbString(f.AgencyCode), ProcedureCode: fbString(f.ProcedureCode),
+		RecordedUnit: fbString(f.RecordedUnit), Status: string(f.Status), Published: f.Published,
+		Answer: fbString(f.Answer), RefusalReason: fbString(f.RefusalReason),
+		ReceivedAt: f.ReceivedAt.In(loc), DueAt: f.DueAt.In(loc), RefuseDueAt: f.RefuseDueAt.In(loc),
+		AnsweredAt: fbTimeIn(f.AnsweredAt, loc), RefusedAt: fbTimeIn(f.RefusedAt, loc), PublishedAt: fbTimeIn(f.PublishedAt, loc),
+		Overdue: f.Overdue(now), Version: f.Version}
+	if !f.Sender.Empty() {
+		out.Sender = &feedbackSenderDTO{Name: fbString(f.Sender.Name), Phone: fbString(f.Sender.Phone),
+			Email: fbString(f.Sender.Email), Address: fbString(f.Sender.Address)}
+	}
+	for _, e := range f.History {
+		out.History = append(out.History, feedbackEntryDTO{Action: string(e.Action), From: fbString(string(e.From)), To: string(e.To),
+			At: e.At.In(loc), By: fbString(e.By), Unit: fbString(e.Unit), Note: fbString(e.Note)})
+	}
+	return out
+}
+
+type feedbackSenderRequest struct {
+	Name    string `json:"name"`
+	Phone   string `json:"phone"`
+	Email   string `json:"email"`
+	Address string `json:"address"`
+}
+
+type createFeedbackRequest struct {
+	Channel       string                 `json:"channel"`
+	Category      string                 `json:"category"`
+	Title         string                 `json:"title"`
+	Content       string                 `json:"content"`
+	Sender        *feedbackSenderRequest `json:"sender"`
+	DossierCode   string                 `json:"dossier_code"`
+	AgencyCode    string                 `json:"agency_code"`
+	ProcedureCode string                 `json:"procedure_code"`
+}
+
+func (r createFeedbackRequest) toDomain() feedback.NewFeedback {
+	n := feedback.NewFeedback{Channel: feedback.Channel(r.Channel), Category: feedback.Category(r.Category), Title: r.Title,
+		Content: r.Content, DossierCode: r.DossierCode, AgencyCode: r.AgencyCode, ProcedureCode: r.ProcedureCode}
+	if r.Sender != nil {
+		n.Sender = feedback.Sender{Name: r.Sender.Name, Phone: r.Sender.Phone, Email: r.Sender.Email, Address: r.Sender.Address}
+	}
+	return n
+}
+
+type feedbackActionRequest struct {
+	Action     string `json:"action"`
+	AgencyCode string `json:"agency_code"`
+	Answer     string `json:"answer"`
+	Reason     string `json:"reason"`
+	Note       string `json:"note"`
+	Version    int    `json:"version"`
+}
+
+func (h *feedbackHandler) create(c *gin.Context) {
+	var req createFeedbackRequest
+	if err := decodeJSON(c, &req); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	f, pin, err := h.svc.Record(c.Request.Context(), principal(c), req.toDomain())
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	out := toFeedbackDTO(f, h.svc.Location(), h.svc.Now())
+	out.LookupPin = pin
+	c.JSON(http.StatusCreated, out)
+}
+
+func (h *feedbackHandler) list(c *gin.Context) {
+	page, size, err := pageParams(c)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	fe := domain.FieldErrors{}
+	f := feedback.Filter{Status: feedback.Status(c.Query("status")), Channel: feedback.Channel(c.Query("channel")),
+		Category: feedback.Category(c.Query("category")), AgencyCode: c.Query("agency_code"), DossierCode: c.Query("dossier_code"),
+		Page: catalog.Page{Page: page, PageSize: size}}
+	if o := boolParam(c, "overdue", fe); o != nil {
+		f.Overdue = *o
+	}
+	f.ReceivedFrom = fbDateParam(c, "received_from", fe)
+	f.ReceivedTo = fbDateParam(c, "received_to", fe)
+	if err := fe.Err(); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	items, total, err := h.svc.List(c.Request.Context(), principal(c), f)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	loc, now := h.svc.Location(), h.svc.Now()
+	out := make([]feedbackDTO, len(items))
+	for i, it := range items {
+		out[i] = toFeedbackDTO(it, loc, now)
+	}
+	c.JSON(http.StatusOK, newList(out, page, size, total))
+}
+
+// fbDateParam parses an optional YYYY-MM-DD query parameter.
+func fbDateParam(c *gin.Context, name string, fe domain.FieldErrors) worktime.Date {
+	v := c.Query(name)
+	if v == "" {
+		return worktime.Date{}
+	}
+	d, err := worktime.ParseDate(v)
+	if err != nil {
+		fe.Add(name, "phải là ngày dạng YYYY-MM-DD")
+		return worktime.Date{}
+	}
+	return d
+}
+
+func (h *feedbackHandler) get(c *gin.Context) {
+	f, err := h.svc.Get(c.Request.Context(), principal(c), c.Param("code"))
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, toFeedbackDTO(f, h.svc.Location(), h.svc.Now()))
+}
+
+func (h *feedbackHandler) act(c *gin.Context) {
+	var req feedbackActionRequest
+	if err := decodeJSON(c, &req); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	f, err := h.svc.Act(c.Request.Context(), principal(c), c.Param("code"), feedback.ActionInput{
+		Action: feedback.Action(req.Action), AgencyCode: req.AgencyCode, Answer: req.Answer, Reason: req.Reason,
+		Note: req.Note, Version: req.Version})
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, toFeedbackDTO(f, h.svc.Location(), h.svc.Now()))
+}

@@ -1,0 +1,281 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/motcua/motcua/domain"
+)
+
+// IdempotencyKeyHeader names the header that makes a POST safe to retry
+// (SPEC §2).
+const IdempotencyKeyHeader = "Idempotency-Key"
+
+// IdempotentReplayedHeader marks an answer replayed from an earlier request
+// with the same key.
+const IdempotentReplayedHeader = "Idempotent-Replayed"
+
+const (
+	// maxIdempotencyKey is the longest key accepted, in bytes.
+	maxIdempotencyKey = 200
+	// idempotencyPoll is how often a duplicate that arrives while the
+	// first request runs looks for its answer.
+	idempotencyPoll = 20 * time.Millisecond
+	// idempotencyWait is how long such a duplicate waits before giving up
+	// with 409.
+	idempotencyWait = 10 * time.Second
+	// maxReplayBytes is the largest answer kept for replay; POST answers
+	// are one resource, far below it.
+	maxReplayBytes = 4 << 20
+)
+
+// IdempotencyRecord is what IdempotencyStore.Begin finds for a key. It is
+// an alias of an unnamed struct type so that the repository can implement
+// IdempotencyStore with an identical alias of its own, neither package
+// importing the other.
+type IdempotencyRecord = struct {
+	// Claim is set when this call claimed the key: the caller runs the
+	// request, then calls Complete or Abandon with it.
+	Claim string
+	// Mismatch reports that the key holds a different request.
+	Mismatch bool
+	// Done reports that the first answer is stored in Status, ContentType
+	// and Body. Neither Claim, Mismatch nor Done: the first request still
+	// runs.
+	Done        bool
+	Status      int
+	ContentType string
+	Body        []byte
+}
+
+// IdempotencyStore keeps the first answer to each (owner, key) for 24 hours.
+type IdempotencyStore interface {
+	// Begin atomically claims (owner, key) for the request with
+	// fingerprint, or reports what the key already holds.
+	Begin(ctx context.Context, owner, key, fingerprint string, now time.Time) (IdempotencyRecord, error)
+	// Pending reports whether the key's first request still runs.
+	Pending(ctx context.Context, owner, key string, now time.Time) (bool, error)
+	// Complete stores the answer of the request holding claim.
+	Complete(ctx context.Context, owner, key, claim string, status int, contentType string, body []byte) error
+	// Abandon frees the key of claim so that a retry runs again.
+	Abandon(ctx context.Context, owner, key, claim string) error
+}
+
+var (
+	errIdempotencyMismatch = &domain.Error{Kind: domain.KindConflict,
+		Message: "Idempotency-Key đã được dùng cho một yêu cầu khác"}
+	errIdempotencyBusy = &domain.Error{Kind: domain.KindConflict,
+		Message: "Yêu cầu với Idempotency-Key này vẫn đang được xử lý; vui lòng thử lại sau"}
+	errIdempotencyKey = &domain.Error{Kind: domain.KindInvalid,
+		Message: "Idempotency-Key phải gồm 1 đến 200 ký tự ASCII in được",
+		Fields:  map[string]string{IdempotencyKeyHeader: "1 đến 200 ký tự ASCII in được"}}
+)
+
+// idempotent makes POST requests that carry an Idempotency-Key safe to
+// retry (SPEC §2): the first answer to a key is kept for 24 hours and
+// replayed, without running the handler, to the same request with the same
+// key; the key with another request is 409 conflict. Keys belong to the
+// caller: the user when authenticate ran before, else the client address.
+// A duplicate that arrives while the first request runs waits for its
+// answer (up to idempotencyWait, then 409). Answers of 5xx and 429, and
+// panics, are not kept: the key is freed so the retry runs. A nil store,
+// other methods and requests without the header pass through.
+//
+// Imports (/api/v1/imports/*) also pass through: their bodies are streamed
+// and may exceed what a fingerprint can hold in memory, and importing the
+// same file twice changes nothing anyway (SPEC §9).
+func idempotent(store IdempotencyStore, now func() time.Time, log *slog.Logger) gin.HandlerFunc {
+	return idempotentWaiting(store, now, log, idempotencyWait)
+}
+
+// idempotentWaiting is idempotent with duplicates waiting at most wait.
+func idempotentWaiting(store IdempotencyStore, now func() time.Time, log *slog.Logger, wait time.Duration) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		values, present := c.Request.Header[IdempotencyKeyHeader]
+		if store == nil || !present || c.Request.Method != http.MethodPost ||
+			strings.HasPrefix(c.FullPath(), "/api/v1/imports/") {
+			c.Next()
+			return
+		}
+		if len(values) != 1 || !validIdempotencyKey(values[0]) {
+			writeError(c, log, errIdempotencyKey)
+			return
+		}
+		key := values[0]
+		body, err := readBody(c)
+		if err != nil {
+			writeError(c, log, err)
+			return
+		}
+		c.Request.Body = io.NopCloser(bytes.NewReader(body))
+		c.Request.ContentLength = int64(len(body))
+		owner := "ip:" + c.ClientIP()
+		if p := principal(c); p.Username != "" {
+			owner = "user:" + p.Username
+		}
+		fp := fingerprint(c.Request, body)
+		ctx := c.Request.Context()
+		deadline := time.Now().Add(wait)
+		for {
+			rec, err := store.Begin(ctx, owner, key, fp, now())
+			switch {
+			case err != nil:
+				writeError(c, log, err)
+				return
+			case rec.Claim != "":
+				runClaimed(c, store, owner, key, rec.Claim, log)
+				return
+			case rec.Mismatch:
+				writeError(c, log, errIdempotencyMismatch)
+				return
+			case rec.Done:
+				replay(c, rec)
+				return
+			}
+			// The first request with this key still runs: wait for it to
+			// finish (or give the key up), then look again.
+			if err := waitForKey(ctx, store, owner, key, now, deadline); err != nil {
+				writeError(c, log, err)
+				return
+			}
+		}
+	}
+}
+
+// validIdempotencyKey accepts 1 to 200 printable ASCII characters.
+func validIdempotencyKey(k string) bool {
+	if k == "" || len(k) > maxIdempotencyKey {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x20 || k[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// fingerprint identifies a request: method, path, query and body.
+func fingerprint(r *http.Request, body []byte) string {
+	h := sha256.New()
+	h.Write([]byte(r.Method + "\n" + r.URL.EscapedPath() + "\n" + r.URL.RawQuery + "\n"))
+	h.Write(body)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// waitForKey polls until the key's first request is no longer in progress,
+// the deadline passes (409) or the client goes away.
+func waitForKey(ctx context.Context, store IdempotencyStore, owner, key string, now func() time.Time, deadline time.Time) error {
+	t := time.NewTicker(idempotencyPoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return errIdempotencyBusy
+		case <-t.C:
+		}
+		pending, err := store.Pending(ctx, owner, key, now())
+		if err != nil {
+			return err
+		}
+		if !pending {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return errIdempotencyBusy
+		}
+	}
+}
+
+// runClaimed runs the handler for the request that holds claim, captures
+// its answer and keeps it, or frees the key when the answer is not final
+// (5xx, 429) or the handler panicked. The answer goes to the client as it
+// is written; storing it afterwards uses a context that outlives the
+// client's, so a client that hangs up does not leave the key in progress.
+func runClaimed(c *gin.Context, store IdempotencyStore, owner, key, claim string, log *slog.Logger) {
+	w := &capturingWriter{ResponseWriter: c.Writer}
+	c.Writer = w
+	finished := false
+	defer func() {
+		c.Writer = w.ResponseWriter
+		status := w.Status()
+		keep := finished && status < http.StatusInternalServerError && status != http.StatusTooManyRequests && !w.overflow
+		bg, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 5*time.Second)
+		defer cancel()
+		if keep {
+			err := store.Complete(bg, owner, key, claim, status, w.Header().Get("Content-Type"), w.buf.Bytes())
+			if err != nil {
+				log.WarnContext(bg, "idempotency: answer not kept", "err", err.Error(), "route", c.FullPath(),
+					"request_id", c.GetString(ctxRequestID))
+			}
+			return
+		}
+		if w.overflow {
+			log.WarnContext(bg, "idempotency: answer too large to keep", "route", c.FullPath(),
+				"request_id", c.GetString(ctxRequestID))
+		}
+		if err := store.Abandon(bg, owner, key, claim); err != nil {
+			log.WarnContext(bg, "idempotency: key not freed", "err", err.Error(), "route", c.FullPath(),
+				"request_id", c.GetString(ctxRequestID))
+		}
+	}()
+	c.Next()
+	finished = true // not reached when the handler panics
+}
+
+// replay writes a kept answer; the handler does not run.
+func replay(c *gin.Context, rec IdempotencyRecord) {
+	if rec.ContentType != "" {
+		c.Header("Content-Type", rec.ContentType)
+	}
+	c.Header(IdempotentReplayedHeader, "true")
+	c.Status(rec.Status)
+	if len(rec.Body) > 0 {
+		_, _ = c.Writer.Write(rec.Body)
+	} else {
+		c.Writer.WriteHeaderNow()
+	}
+	c.Abort()
+}
+
+// capturingWriter copies what the handler writes (up to maxReplayBytes).
+type capturingWriter struct {
+	gin.ResponseWriter
+	buf      bytes.Buffer
+	overflow bool
+}
+
+func (w *capturingWriter) capture(p []byte) {
+	if w.overflow {
+		return
+	}
+	if w.buf.Len()+len(p) > maxReplayBytes {
+		w.overflow = true
+		w.buf.Reset()
+		return
+	}
+	w.buf.Write(p)
+}
+
+// Write implements io.Writer.
+func (w *capturingWriter) Write(p []byte) (int, error) {
+	n, err := w.ResponseWriter.Write(p)
+	w.capture(p[:n])
+	return n, err
+}
+
+// WriteString implements io.StringWriter.
+func (w *capturingWriter) WriteString(s string) (int, error) {
+	n, err := w.ResponseWriter.WriteString(s)
+	w.capture([]byte(s[:n]))
+	return n, err
+}

@@ -1,0 +1,129 @@
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/motcua/motcua/domain"
+	"github.com/motcua/motcua/domain/catalog"
+	"github.com/motcua/motcua/domain/feedback"
+)
+
+// publicFeedbackHandler serves citizens' feedback endpoints (SPEC §6): no
+// login, rate-limited by the public group. No answer carries sender data.
+type publicFeedbackHandler struct {
+	svc FeedbackService
+	log *slog.Logger
+}
+
+type submitFeedbackRequest struct {
+	createFeedbackRequest
+	// DossierPin is the dossier's lookup PIN; a dossier link needs it.
+	DossierPin string `json:"dossier_pin"`
+}
+
+// submittedFeedbackDTO answers a citizen's submission: the code and the
+// one-time lookup PIN.
+type submittedFeedbackDTO struct {
+	Code       string    `json:"code"`
+	LookupPin  string    `json:"lookup_pin"`
+	Status     string    `json:"status"`
+	ReceivedAt time.Time `json:"received_at"`
+	DueAt      time.Time `json:"due_at"`
+}
+
+// feedbackLookupDTO is what a citizen holding the PIN sees: the progress
+// and, once published, the answer.
+type feedbackLookupDTO struct {
+	Code          string     `json:"code"`
+	Channel       string     `json:"channel"`
+	Category      string     `json:"category"`
+	Title         string     `json:"title"`
+	Status        string     `json:"status"`
+	ReceivedAt    time.Time  `json:"received_at"`
+	DueAt         time.Time  `json:"due_at"`
+	Published     bool       `json:"published"`
+	Answer        *string    `json:"answer"`
+	AnsweredAt    *time.Time `json:"answered_at"`
+	PublishedAt   *time.Time `json:"published_at"`
+	RefusalReason *string    `json:"refusal_reason"`
+	RefusedAt     *time.Time `json:"refused_at"`
+}
+
+// publishedFeedbackDTO is one published answer: the question and the
+// answer, with no sender data at all.
+type publishedFeedbackDTO struct {
+	Code          string     `json:"code"`
+	Category      string     `json:"category"`
+	Title         string     `json:"title"`
+	Content       string     `json:"content"`
+	Answer        string     `json:"answer"`
+	AgencyCode    *string    `json:"agency_code"`
+	AgencyName    *string    `json:"agency_name"`
+	ProcedureCode *string    `json:"procedure_code"`
+	ReceivedAt    time.Time  `json:"received_at"`
+	AnsweredAt    *time.Time `json:"answered_at"`
+	PublishedAt   *time.Time `json:"published_at"`
+}
+
+func (h *publicFeedbackHandler) submit(c *gin.Context) {
+	var req submitFeedbackRequest
+	if err := decodeJSON(c, &req); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	f, pin, err := h.svc.Submit(c.Request.Context(), req.toDomain(), req.DossierPin)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	loc := h.svc.Location()
+	c.JSON(http.StatusCreated, submittedFeedbackDTO{Code: f.Code, LookupPin: pin, Status: string(f.Status),
+		ReceivedAt: f.ReceivedAt.In(loc), DueAt: f.DueAt.In(loc)})
+}
+
+func (h *publicFeedbackHandler) lookup(c *gin.Context) {
+	f, err := h.svc.Lookup(c.Request.Context(), c.Param("code"), c.Query("pin"))
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	loc := h.svc.Location()
+	c.JSON(http.StatusOK, feedbackLookupDTO{Code: f.Code, Channel: string(f.Channel), Category: string(f.Category), Title: f.Title,
+		Status: string(f.Status), ReceivedAt: f.ReceivedAt.In(loc), DueAt: f.DueAt.In(loc), Published: f.Published,
+		Answer: fbString(f.Answer), AnsweredAt: fbTimeIn(f.AnsweredAt, loc), PublishedAt: fbTimeIn(f.PublishedAt, loc),
+		RefusalReason: fbString(f.RefusalReason), RefusedAt: fbTimeIn(f.RefusedAt, loc)})
+}
+
+func (h *publicFeedbackHandler) list(c *gin.Context) {
+	page, size, err := pageParams(c)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	fe := domain.FieldErrors{}
+	if p := boolParam(c, "published", fe); p != nil && !*p {
+		fe.Add("published", "chỉ liệt kê được các câu trả lời đã công khai (published=true)")
+	}
+	if err := fe.Err(); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	items, total, err := h.svc.Published(c.Request.Context(), feedback.PublicFilter{Category: feedback.Category(c.Query("category")),
+		AgencyCode: c.Query("agency_code"), Page: catalog.Page{Page: page, PageSize: size}})
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	loc := h.svc.Location()
+	out := make([]publishedFeedbackDTO, len(items))
+	for i, f := range items {
+		out[i] = publishedFeedbackDTO{Code: f.Code, Category: string(f.Category), Title: f.Title, Content: f.Content, Answer: f.Answer,
+			AgencyCode: fbString(f.AgencyCode), AgencyName: fbString(f.AgencyName), ProcedureCode: fbString(f.ProcedureCode),
+			ReceivedAt: f.ReceivedAt.In(loc), AnsweredAt: fbTimeIn(f.AnsweredAt, loc), PublishedAt: fbTimeIn(f.PublishedAt, loc)}
+	}
+	c.JSON(http.StatusOK, newList(out, page, size, total))
+}

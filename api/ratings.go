@@ -1,0 +1,46 @@
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// ratingHandler serves a citizen's satisfaction rating of a returned dossier
+// (SPEC §6).
+type ratingHandler struct {
+	svc RatingService
+	log *slog.Logger
+}
+
+type rateRequest struct {
+	Score   int    `json:"score"`
+	Comment string `json:"comment"`
+}
+
+// ratingDTO answers a rating. FeedbackCode names the feedback item a score
+// of 1–2 opened; the citizen looks it up with the dossier's PIN.
+type ratingDTO struct {
+	DossierCode  string    `json:"dossier_code"`
+	Score        int       `json:"score"`
+	Comment      *string   `json:"comment"`
+	FeedbackCode *string   `json:"feedback_code"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+func (h *ratingHandler) rate(c *gin.Context) {
+	var req rateRequest
+	if err := decodeJSON(c, &req); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	r, err := h.svc.Rate(c.Request.Context(), c.Param("code"), c.Query("pin"), req.Score, req.Comment)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.JSON(http.StatusCreated, ratingDTO{DossierCode: r.DossierCode, Score: r.Score, Comment: fbString(r.Comment),
+		FeedbackCode: fbString(r.FeedbackCode), CreatedAt: r.CreatedAt.In(serviceLocation(h.svc))})
+}

@@ -1,0 +1,335 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	_ "github.com/glebarez/go-sqlite" // database/sql driver "sqlite" (pure Go), the server's SQLite engine
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/motcua/motcua/domain"
+	"github.com/motcua/motcua/domain/dossier"
+)
+
+// envFloorKey passes the data key to the floor server (not on its command line).
+const envFloorKey = "MOTCUA_BENCH_DATA_KEY"
+
+// sqliteDSN opens path the way the server does (repository.Open): WAL,
+// foreign keys, busy timeout, FULL sync.
+func sqliteDSN(path string) string {
+	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)"
+}
+
+// lookupRow is what the lookup reads of a dossier.
+type lookupRow struct {
+	ID                                        int64
+	Code, Status, Procedure, Agency, Name     string
+	StatusCode                                int
+	PinHash                                   string
+	Received, Appointment, Resolved, Returned *time.Time
+}
+
+type stageRow struct {
+	Action string
+	At     time.Time
+}
+
+// lookupStore is the two reads of the citizen's lookup.
+type lookupStore interface {
+	dossier(ctx context.Context, code string) (lookupRow, bool, error)
+	stages(ctx context.Context, id int64) ([]stageRow, error)
+	names(ctx context.Context) (procs, agencies map[string]string, err error)
+}
+
+const (
+	lookupSQL = `SELECT id, code, status, status_code, procedure_code, agency_code, applicant_name, pin_hash,
+ received_at, appointment_at, resolved_at, returned_at FROM dossiers WHERE code = $1`
+	stagesSQL = `SELECT action, at FROM dossier_history WHERE dossier_id = $1 ORDER BY id`
+)
+
+// pgLookup reads with pgx.
+type pgLookup struct{ pool *pgxpool.Pool }
+
+func (s pgLookup) dossier(ctx context.Context, code string) (lookupRow, bool, error) {
+	var r lookupRow
+	err := s.pool.QueryRow(ctx, lookupSQL, code).Scan(&r.ID, &r.Code, &r.Status, &r.StatusCode, &r.Procedure, &r.Agency,
+		&r.Name, &r.PinHash, &r.Received, &r.Appointment, &r.Resolved, &r.Returned)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, false, nil
+	}
+	return r, err == nil, err
+}
+
+func (s pgLookup) stages(ctx context.Context, id int64) ([]stageRow, error) {
+	rows, err := s.pool.Query(ctx, stagesSQL, id)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (stageRow, error) {
+		var st stageRow
+		err := row.Scan(&st.Action, &st.At)
+		return st, err
+	})
+}
+
+func (s pgLookup) names(ctx context.Context) (map[string]string, map[string]string, error) {
+	load := func(q string) (map[string]string, error) {
+		rows, err := s.pool.Query(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		m := map[string]string{}
+		for rows.Next() {
+			var k, v string
+			if err := rows.Scan(&k, &v); err != nil {
+				return nil, err
+			}
+			m[k] = v
+		}
+		return m, rows.Err()
+	}
+	p, err := load("SELECT code, name FROM procedures")
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := load("SELECT code, name FROM agencies")
+	return p, a, err
+}
+
+// sqlLookup reads with database/sql on SQLite.
+type sqlLookup struct{ db *sql.DB }
+
+func (s sqlLookup) dossier(ctx context.Context, code string) (lookupRow, bool, error) {
+	var r lookupRow
+	var rec, app, res, ret sql.NullTime
+	err := s.db.QueryRowContext(ctx, lookupSQL, code).Scan(&r.ID, &r.Code, &r.Status, &r.StatusCode, &r.Procedure, &r.Agency,
+		&r.Name, &r.PinHash, &rec, &app, &res, &ret)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, err
+	}
+	r.Received, r.Appointment, r.Resolved, r.Returned = nullTime(rec), nullTime(app), nullTime(res), nullTime(ret)
+	return r, true, nil
+}
+
+func nullTime(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	return &t.Time
+}
+
+func (s sqlLookup) stages(ctx context.Context, id int64) ([]stageRow, error) {
+	rows, err := s.db.QueryContext(ctx, stagesSQL, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []stageRow
+	for rows.Next() {
+		var st stageRow
+		if err := rows.Scan(&st.Action, &st.At); err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+func (s sqlLookup) names(ctx context.Context) (map[string]string, map[string]string, error) {
+	load := func(q string) (map[string]string, error) {
+		rows, err := s.db.QueryContext(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		m := map[string]string{}
+		for rows.Next() {
+			var k, v string
+			if err := rows.Scan(&k, &v); err != nil {
+				return nil, err
+			}
+			m[k] = v
+		}
+		return m, rows.Err()
+	}
+	p, err := load("SELECT code, name FROM procedures")
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := load("SELECT code, name FROM agencies")
+	return p, a, err
+}
+
+// floorLookupHandler answers GET /api/v1/public/dossiers/{code}?pin= with
+// the bare minimum: the same two reads as the server, the same keyed pin
+// check, the same JSON, and nothing else (no router, middleware, logs or
+// metrics).
+type floorLookupHandler struct {
+	store           lookupStore
+	pins            domain.PinHasher
+	loc             *time.Location
+	procs, agencies map[string]string
+}
+
+type floorPublic struct {
+	Code          string       `json:"code"`
+	Status        string       `json:"status"`
+	StatusCode    int          `json:"status_code"`
+	ProcedureName string       `json:"procedure_name"`
+	AgencyName    string       `json:"agency_name"`
+	ApplicantName string       `json:"applicant_name"`
+	ReceivedAt    *time.Time   `json:"received_at"`
+	AppointmentAt *time.Time   `json:"appointment_at"`
+	ResolvedAt    *time.Time   `json:"resolved_at"`
+	ReturnedAt    *time.Time   `json:"returned_at"`
+	Stages        []floorStage `json:"stages"`
+}
+
+type floorStage struct {
+	Action string    `json:"action"`
+	At     time.Time `json:"at"`
+}
+
+var notFoundBody = []byte(`{"error":{"code":"not_found","message":"Không tìm thấy hồ sơ"}}`)
+
+func (h *floorLookupHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	code, pin := r.PathValue("code"), r.URL.Query().Get("pin")
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if !domain.ValidPinFormat(pin) {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		_, _ = w.Write([]byte(`{"error":{"code":"validation_failed","message":"Dữ liệu không hợp lệ"}}`))
+		return
+	}
+	d, found, err := h.store.dossier(r.Context(), code)
+	if err != nil {
+		http.Error(w, `{"error":{"code":"internal","message":"Lỗi hệ thống"}}`, http.StatusInternalServerError)
+		return
+	}
+	if !found || !h.pins.Verify(d.Code, pin, d.PinHash) {
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write(notFoundBody)
+		return
+	}
+	st, err := h.store.stages(r.Context(), d.ID)
+	if err != nil {
+		http.Error(w, `{"error":{"code":"internal","message":"Lỗi hệ thống"}}`, http.StatusInternalServerError)
+		return
+	}
+	out := floorPublic{Code: d.Code, Status: d.Status, StatusCode: d.StatusCode, ProcedureName: h.procs[d.Procedure],
+		AgencyName: h.agencies[d.Agency], ApplicantName: dossier.MaskName(d.Name),
+		ReceivedAt: inZone(d.Received, h.loc), AppointmentAt: inZone(d.Appointment, h.loc),
+		ResolvedAt: inZone(d.Resolved, h.loc), ReturnedAt: inZone(d.Returned, h.loc), Stages: make([]floorStage, 0, len(st))}
+	for _, s := range st {
+		out.Stages = append(out.Stages, floorStage{Action: s.Action, At: s.At.In(h.loc)})
+	}
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+func inZone(t *time.Time, loc *time.Location) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := t.In(loc)
+	return &v
+}
+
+// floorServerMain runs the lookup floor as its own process (so it is load
+// tested across a process boundary exactly like the server):
+//
+//	motcua-bench floor-server -engine postgres|sqlite -dsn DSN -addr 127.0.0.1:PORT -pool N
+//
+// The data key comes from MOTCUA_BENCH_DATA_KEY.
+func floorServerMain(args []string) int {
+	fs := flag.NewFlagSet("floor-server", flag.ContinueOnError)
+	engine := fs.String("engine", "postgres", "postgres or sqlite")
+	dsn := fs.String("dsn", "", "PostgreSQL URL or SQLite file")
+	addr := fs.String("addr", "127.0.0.1:0", "loopback address to listen on")
+	pool := fs.Int("pool", 20, "database connections (the server's pool size)")
+	zone := fs.String("zone", "Asia/Ho_Chi_Minh", "time zone of the answers")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if err := serveFloor(*engine, *dsn, *addr, *pool, *zone); err != nil {
+		fmt.Fprintln(os.Stderr, "floor-server:", err)
+		return 1
+	}
+	return 0
+}
+
+func serveFloor(engine, dsn, addr string, pool int, zone string) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || net.ParseIP(host) == nil || !net.ParseIP(host).IsLoopback() {
+		return errors.New("-addr must be a loopback address")
+	}
+	key := os.Getenv(envFloorKey)
+	if len(key) < 32 {
+		return errors.New(envFloorKey + " must hold the server's data key")
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return err
+	}
+	var store lookupStore
+	switch engine {
+	case "postgres":
+		cfg, err := pgxpool.ParseConfig(dsn)
+		if err != nil {
+			return fmt.Errorf("bad -dsn")
+		}
+		cfg.MaxConns = int32(pool)
+		cfg.MinConns = int32(pool)
+		p, err := pgxpool.NewWithConfig(ctx, cfg)
+		if err != nil {
+			return fmt.Errorf("connect: %w", err)
+		}
+		defer p.Close()
+		store = pgLookup{pool: p}
+	case "sqlite":
+		db, err := sql.Open("sqlite", sqliteDSN(dsn))
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		db.SetMaxOpenConns(pool)
+		db.SetMaxIdleConns(pool)
+		store = sqlLookup{db: db}
+	default:
+		return fmt.Errorf("unknown engine %q", engine)
+	}
+	procs, agencies, err := store.names(ctx)
+	if err != nil {
+		return fmt.Errorf("load names: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /api/v1/public/dossiers/{code}", &floorLookupHandler{store: store, pins: domain.NewPinHasher([]byte(key)),
+		loc: loc, procs: procs, agencies: agencies})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok")) })
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return srv.Shutdown(sctx)
+	}
+}

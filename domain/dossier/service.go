@@ -1,0 +1,544 @@
+package dossier
+
+import (
+	"context"
+	"crypto/subtle"
+	"fmt"
+	"time"
+
+	"github.com/motcua/motcua/domain"
+	"github.com/motcua/motcua/domain/catalog"
+	"github.com/motcua/motcua/domain/user"
+	"github.com/motcua/motcua/domain/worktime"
+)
+
+// Store is the persistence the dossier service needs.
+type Store interface {
+	// InTx runs fn with a Store bound to one transaction; an error from fn
+	// rolls everything back.
+	InTx(ctx context.Context, fn func(tx Store) error) error
+	// NextNumber returns the next value of the gap-free counter series,
+	// from 1. Call it inside InTx: a rollback gives the number back.
+	NextNumber(ctx context.Context, series string) (int64, error)
+	// Create inserts d (Version 1) and sets its ID. Returns KindConflict if
+	// the code exists.
+	Create(ctx context.Context, d *Dossier) error
+	// Update writes every mutable field of d if its row still has
+	// d.Version, and then increments d.Version. Returns KindConflict
+	// (domain.ErrStale) if the row changed meanwhile.
+	Update(ctx context.Context, d *Dossier) error
+	// AppendHistory inserts e and sets its ID. History is never updated.
+	AppendHistory(ctx context.Context, e *Entry) error
+	// ByCode returns KindNotFound if no dossier has code. History is not loaded.
+	ByCode(ctx context.Context, code string) (Dossier, error)
+	// History returns the entries of a dossier, oldest first.
+	History(ctx context.Context, dossierID int64) ([]Entry, error)
+	// List returns one page of the dossiers q selects, newest received (or
+	// submitted) first, and the number of all it selects.
+	List(ctx context.Context, q Query) ([]Dossier, int64, error)
+}
+
+// Catalog is what the dossier service reads from the catalog: the agency
+// tree, the working calendar, procedures and agencies. *catalog.Service
+// implements it.
+type Catalog interface {
+	Tree(ctx context.Context) (*catalog.Tree, error)
+	Calendar(ctx context.Context) (*worktime.Calendar, error)
+	Procedure(ctx context.Context, code string) (catalog.Procedure, error)
+	Agency(ctx context.Context, code string) (catalog.Agency, error)
+	Location() *time.Location
+}
+
+// Service runs the dossier rules: registration, the state machine, the
+// clock, scope, lists and the citizen's lookup.
+type Service struct {
+	store  Store
+	cat    Catalog
+	pins   domain.PinHasher
+	policy SupplementPolicy
+	now    func() time.Time
+}
+
+// NewService returns a dossier service. pins keys the lookup pin and ID
+// number hashes; policy is the supplement policy (PolicyPause when empty).
+func NewService(store Store, cat Catalog, pins domain.PinHasher, policy SupplementPolicy, now func() time.Time) *Service {
+	if !policy.Valid() {
+		policy = PolicyPause
+	}
+	return &Service{store: store, cat: cat, pins: pins, policy: policy, now: now}
+}
+
+// Location is the configured time zone.
+func (s *Service) Location() *time.Location { return s.cat.Location() }
+
+// idHashContext separates ID number hashes from pin hashes under one key.
+const idHashContext = "applicant-id-number"
+
+// HashIDNumber returns the keyed hash of a (normalised) ID number, "" for none.
+func (s *Service) HashIDNumber(id string) string {
+	id = NormalizeIDNumber(id)
+	if id == "" {
+		return ""
+	}
+	return s.pins.Hash(idHashContext, id)
+}
+
+var errNotFound = domain.NotFound("hồ sơ")
+
+// Register records a dossier received at by's unit (clerk): direct and
+// postal dossiers are received at once and their clock starts; online ones
+// are submitted and wait for accept. The answer carries the one-time pin.
+// Returns ErrForbidden for other roles; KindValidation for bad fields, a
+// unit that is closed, an unknown or abolished procedure, or an on-spot
+// request for a procedure not on the on-spot list.
+func (s *Service) Register(ctx context.Context, by user.Principal, in NewDossier) (Registered, error) {
+	if err := by.RequireRole(user.RoleClerk); err != nil {
+		return Registered{}, err
+	}
+	in.normalize()
+	fe := domain.FieldErrors{}
+	in.validate(fe)
+	if by.Unit == "" {
+		fe.Add("unit_code", "tài khoản chưa gắn với đơn vị tiếp nhận")
+	}
+	if err := fe.Err(); err != nil {
+		return Registered{}, err
+	}
+	unit, err := s.cat.Agency(ctx, by.Unit)
+	if err != nil {
+		if domain.KindOf(err) == domain.KindNotFound {
+			return Registered{}, domain.FieldErrors{"unit_code": "đơn vị tiếp nhận không tồn tại"}.Err()
+		}
+		return Registered{}, fmt.Errorf("load unit: %w", err)
+	}
+	if unit.Closed {
+		return Registered{}, domain.FieldErrors{"unit_code": "đơn vị tiếp nhận đã ngừng hoạt động, không nhận hồ sơ mới"}.Err()
+	}
+	proc, err := s.cat.Procedure(ctx, in.ProcedureCode)
+	if err != nil {
+		if domain.KindOf(err) == domain.KindNotFound {
+			return Registered{}, domain.FieldErrors{"procedure_code": "thủ tục không tồn tại"}.Err()
+		}
+		return Registered{}, fmt.Errorf("load procedure: %w", err)
+	}
+	if proc.Status == catalog.StatusAbolished {
+		return Registered{}, domain.FieldErrors{"procedure_code": "thủ tục đã bị bãi bỏ"}.Err()
+	}
+	if in.OnSpot && !proc.OnSpotEligible {
+		return Registered{}, domain.FieldErrors{"on_spot": "thủ tục không thuộc danh mục giải quyết tại chỗ"}.Err()
+	}
+	agency, err := s.cat.Agency(ctx, proc.AgencyCode)
+	if err != nil {
+		return Registered{}, fmt.Errorf("load handling agency: %w", err)
+	}
+	if agency.Closed {
+		return Registered{}, domain.FieldErrors{"procedure_code": "cơ quan giải quyết thủ tục đã ngừng hoạt động"}.Err()
+	}
+	cal, err := s.cat.Calendar(ctx)
+	if err != nil {
+		return Registered{}, fmt.Errorf("load calendar: %w", err)
+	}
+	pin, err := domain.NewPin()
+	if err != nil {
+		return Registered{}, err
+	}
+	now := s.now().UTC()
+	d := Dossier{
+		ProcedureCode: proc.Code, UnitCode: unit.Code, AgencyCode: proc.AgencyCode, HolderUnit: proc.AgencyCode,
+		Channel: in.Channel, OnSpot: in.OnSpot, Applicant: in.Applicant, ApplicantIDHash: s.HashIDNumber(in.Applicant.IDNumber),
+		Documents: in.Documents, Note: in.Note, ProcessingTime: proc.ProcessingTime,
+		SubmittedAt: now, Version: 1, CreatedAt: now, UpdatedAt: now,
+	}
+	first := Entry{At: now, By: by.Username, Unit: by.Unit}
+	if in.Channel == Online {
+		d.Status, first.Action = Submitted, ActSubmit
+	} else {
+		d.Status, first.Action = Received, ActReceive
+		receive(&d, cal, now)
+	}
+	first.To = d.Status
+	first.Details = map[string]any{"channel": string(d.Channel)}
+	if d.OnSpot {
+		first.Details["on_spot"] = true
+	}
+	day := worktime.DateOf(now, s.cat.Location())
+	err = s.store.InTx(ctx, func(tx Store) error {
+		n, err := tx.NextNumber(ctx, Series(unit.Code, day))
+		if err != nil {
+			return err
+		}
+		d.Code = FormatCode(unit.Code, day, n)
+		d.PinHash = s.pins.Hash(d.Code, pin)
+		if err := tx.Create(ctx, &d); err != nil {
+			return err
+		}
+		first.DossierID = d.ID
+		return tx.AppendHistory(ctx, &first)
+	})
+	if err != nil {
+		return Registered{}, fmt.Errorf("register dossier: %w", err)
+	}
+	d.History = []Entry{first}
+	return Registered{Dossier: d, Pin: pin}, nil
+}
+
+// receive starts the clock of d at now: received, due and appointment.
+func receive(d *Dossier, cal *worktime.Calendar, now time.Time) {
+	due := cal.DueAt(now, d.ProcessingTime).UTC()
+	d.ReceivedAt, d.DueAt, d.AppointmentAt = ptr(now), ptr(due), ptr(due)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// load returns the dossier code if it lies within by's scope (its reception
+// unit, handling agency or current holder is by's unit or below it), and
+// the agency tree. Out of scope is the same KindNotFound as a missing code.
+func (s *Service) load(ctx context.Context, by user.Principal, code string) (Dossier, *catalog.Tree, error) {
+	if code == "" || len(code) > 120 {
+		return Dossier{}, nil, errNotFound
+	}
+	d, err := s.store.ByCode(ctx, code)
+	if err != nil {
+		if domain.KindOf(err) == domain.KindNotFound {
+			return Dossier{}, nil, errNotFound
+		}
+		return Dossier{}, nil, fmt.Errorf("load dossier: %w", err)
+	}
+	tree, err := s.cat.Tree(ctx)
+	if err != nil {
+		return Dossier{}, nil, fmt.Errorf("load tree: %w", err)
+	}
+	if !by.InScope(tree, d.UnitCode, d.AgencyCode, d.HolderUnit) {
+		return Dossier{}, nil, errNotFound
+	}
+	return d, tree, nil
+}
+
+// Get returns a dossier with its history to staff whose scope holds it.
+// Returns KindNotFound for an unknown code or one outside the scope.
+func (s *Service) Get(ctx context.Context, by user.Principal, code string) (Dossier, error) {
+	d, _, err := s.load(ctx, by, code)
+	if err != nil {
+		return Dossier{}, err
+	}
+	if d.History, err = s.store.History(ctx, d.ID); err != nil {
+		return Dossier{}, fmt.Errorf("load history: %w", err)
+	}
+	return d, nil
+}
+
+// Act applies one action of SPEC §5 to the dossier code and appends its
+// history entry in the same transaction. Returns KindValidation for bad or
+// missing fields (an unknown action included), KindNotFound for an unknown
+// code or one outside by's scope (nothing changes), ErrForbidden for a role
+// that may not take the action, KindInvalidTransition for a move the state
+// machine does not allow, and KindConflict when in.Version is not the
+// current version or another change won the race.
+func (s *Service) Act(ctx context.Context, by user.Principal, code string, in ActionInput) (Dossier, error) {
+	newDue, err := in.validate()
+	if err != nil {
+		return Dossier{}, err
+	}
+	d, tree, err := s.load(ctx, by, code)
+	if err != nil {
+		return Dossier{}, err
+	}
+	if in.Version != nil && *in.Version != d.Version {
+		return Dossier{}, domain.ErrStale
+	}
+	from := d.Status
+	to, err := Next(from, d.OnSpot, in.Action, Actor{Role: by.Role,
+		LeadsHandlingAgency: by.Unit != "" && tree.Within(d.AgencyCode, by.Unit)})
+	if err != nil {
+		return Dossier{}, err
+	}
+	now := s.now().UTC()
+	e := Entry{DossierID: d.ID, Action: in.Action, From: from, To: to, At: now, By: by.Username, Unit: by.Unit,
+		Note: in.Note, Details: map[string]any{}}
+	if in.Reason != "" {
+		e.Details["reason"] = in.Reason
+	}
+	if err := s.apply(ctx, &d, tree, in, newDue, now, &e); err != nil {
+		return Dossier{}, err
+	}
+	d.Status = to
+	d.UpdatedAt = now
+	if len(e.Details) == 0 {
+		e.Details = nil
+	}
+	err = s.store.InTx(ctx, func(tx Store) error {
+		if err := tx.Update(ctx, &d); err != nil {
+			return err
+		}
+		return tx.AppendHistory(ctx, &e)
+	})
+	if err != nil {
+		return Dossier{}, fmt.Errorf("act on dossier: %w", err)
+	}
+	if d.History, err = s.store.History(ctx, d.ID); err != nil {
+		return Dossier{}, fmt.Errorf("load history: %w", err)
+	}
+	return d, nil
+}
+
+// apply makes the effects of an allowed action on d at now and records
+// their details in e.
+func (s *Service) apply(ctx context.Context, d *Dossier, tree *catalog.Tree, in ActionInput, newDue, now time.Time, e *Entry) error {
+	loc := s.cat.Location()
+	switch in.Action {
+	case ActAccept:
+		cal, err := s.cat.Calendar(ctx)
+		if err != nil {
+			return fmt.Errorf("load calendar: %w", err)
+		}
+		receive(d, cal, now)
+		e.Details["due_at"] = d.DueAt.In(loc).Format(time.RFC3339)
+	case ActReject:
+		d.RejectedAt = ptr(now)
+	case ActStart:
+		switch {
+		case in.Assignee != "":
+			d.Assignee = in.Assignee
+		case d.Assignee == "" && e.By != "":
+			d.Assignee = e.By
+		}
+		if d.Assignee != "" {
+			e.Details["assignee"] = d.Assignee
+		}
+	case ActTransfer:
+		if !tree.Has(in.ToUnit) {
+			return domain.FieldErrors{"to_unit": "đơn vị không tồn tại"}.Err()
+		}
+		if in.ToUnit == d.HolderUnit {
+			return domain.FieldErrors{"to_unit": "hồ sơ đang ở đơn vị này"}.Err()
+		}
+		ag, err := s.cat.Agency(ctx, in.ToUnit)
+		if err != nil {
+			return fmt.Errorf("load unit: %w", err)
+		}
+		if ag.Closed {
+			return domain.FieldErrors{"to_unit": "đơn vị đã ngừng hoạt động"}.Err()
+		}
+		e.Details["from_unit"], e.Details["to_unit"] = d.HolderUnit, in.ToUnit
+		d.HolderUnit, d.Assignee = in.ToUnit, in.Assignee
+		if in.Assignee != "" {
+			e.Details["assignee"] = in.Assignee
+		}
+	case ActRequestSupplement:
+		d.SupplementRequestedAt = ptr(now)
+		if len(in.Items) > 0 {
+			e.Details["items"] = in.Items
+		}
+	case ActSupplement:
+		if d.DueAt == nil { // an imported dossier without a clock: nothing to move
+			d.SupplementRequestedAt = nil
+			break
+		}
+		cal, err := s.cat.Calendar(ctx)
+		if err != nil {
+			return fmt.Errorf("load calendar: %w", err)
+		}
+		requested := now
+		if d.SupplementRequestedAt != nil {
+			requested = *d.SupplementRequestedAt
+		}
+		oldDue := *d.DueAt
+		due := DueAfterSupplement(cal, s.policy, oldDue, requested, now, d.ProcessingTime).UTC()
+		appt := due
+		if d.AppointmentAt != nil {
+			appt = AppointmentAfterDueMoved(*d.AppointmentAt, oldDue, due).UTC()
+		}
+		d.DueAt, d.AppointmentAt, d.SupplementRequestedAt = ptr(due), ptr(appt), nil
+		e.Details["policy"] = string(s.policy)
+		e.Details["due_at"] = due.In(loc).Format(time.RFC3339)
+		e.Details["previous_due_at"] = oldDue.In(loc).Format(time.RFC3339)
+	case ActRequestPayment:
+		d.PaymentAmount = ptr(*in.Amount)
+		e.Details["amount"] = *in.Amount
+	case ActConfirmPayment:
+		if d.PaymentAmount != nil {
+			e.Details["amount"] = *d.PaymentAmount
+		}
+	case ActResolve:
+		d.ResolvedAt, d.Outcome = ptr(now), in.Outcome
+		e.Details["outcome"] = string(in.Outcome)
+		if d.DueAt != nil {
+			d.Timeliness = Classify(now, *d.DueAt, loc)
+			e.Details["timeliness"] = string(d.Timeliness)
+		}
+	case ActReturn:
+		d.ReturnedAt = ptr(now)
+	case ActWithdraw:
+		d.WithdrawnAt, d.SupplementRequestedAt = ptr(now), nil
+	case ActStop:
+		d.StoppedAt, d.SupplementRequestedAt = ptr(now), nil
+	case ActReschedule:
+		if d.AppointmentAt != nil && !newDue.After(*d.AppointmentAt) {
+			return domain.FieldErrors{"new_due_at": "phải sau ngày hẹn trả hiện tại"}.Err()
+		}
+		if newDue.Before(now) {
+			return domain.FieldErrors{"new_due_at": "không được ở trong quá khứ"}.Err()
+		}
+		if d.AppointmentAt != nil {
+			e.Details["previous_appointment_at"] = d.AppointmentAt.In(loc).Format(time.RFC3339)
+		}
+		d.AppointmentAt = ptr(newDue)
+		e.Details["new_due_at"] = newDue.In(loc).Format(time.RFC3339)
+	}
+	return nil
+}
+
+// List returns one page of the dossiers inside by's scope that f selects,
+// with the total. Returns KindValidation for a bad filter.
+func (s *Service) List(ctx context.Context, by user.Principal, f Filter) ([]Dossier, int64, error) {
+	q, err := s.query(ctx, by, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	if q.Scope != nil && len(q.Scope) == 0 {
+		return nil, 0, nil
+	}
+	items, total, err := s.store.List(ctx, q)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list dossiers: %w", err)
+	}
+	return items, total, nil
+}
+
+func (s *Service) query(ctx context.Context, by user.Principal, f Filter) (Query, error) {
+	fe := domain.FieldErrors{}
+	if f.Status != "" && !f.Status.Valid() {
+		fe.Add("status", "trạng thái không hợp lệ")
+	}
+	if f.Channel != "" && !f.Channel.Valid() {
+		fe.Add("channel", "phải là direct, online hoặc postal")
+	}
+	loc := s.cat.Location()
+	q := Query{Status: f.Status, AgencyCode: f.AgencyCode, UnitCode: f.UnitCode, ProcedureCode: f.ProcedureCode,
+		Channel: f.Channel, OnSpot: f.OnSpot, Q: f.Q}
+	var from, to worktime.Date
+	if f.ReceivedFrom != "" {
+		d, err := worktime.ParseDate(f.ReceivedFrom)
+		if err != nil {
+			fe.Add("received_from", "phải theo dạng YYYY-MM-DD")
+		} else {
+			from = d
+			q.ReceivedFrom = ptr(startOf(d, loc))
+		}
+	}
+	if f.ReceivedTo != "" {
+		d, err := worktime.ParseDate(f.ReceivedTo)
+		if err != nil {
+			fe.Add("received_to", "phải theo dạng YYYY-MM-DD")
+		} else {
+			to = d
+			q.ReceivedBefore = ptr(startOf(d.AddDays(1), loc))
+		}
+	}
+	if q.ReceivedFrom != nil && q.ReceivedBefore != nil && to.Before(from) {
+		fe.Add("received_to", "phải từ received_from trở đi")
+	}
+	if utf8Len(f.Q) > catalog.MaxNameLen {
+		fe.Add("q", "quá dài")
+	}
+	if err := fe.Err(); err != nil {
+		return Query{}, err
+	}
+	if f.Overdue {
+		q.OverdueAt = ptr(s.now().UTC())
+	}
+	if f.PageSize > 0 {
+		q.Limit = f.PageSize
+		if f.Page > 1 {
+			q.Offset = (f.Page - 1) * f.PageSize
+		}
+	}
+	switch {
+	case by.SeesAll():
+	case by.Unit == "":
+		q.Scope = []string{}
+	default:
+		tree, err := s.cat.Tree(ctx)
+		if err != nil {
+			return Query{}, fmt.Errorf("load tree: %w", err)
+		}
+		q.Scope = tree.Subtree(by.Unit)
+	}
+	return q, nil
+}
+
+// startOf is local midnight of d, in UTC.
+func startOf(d worktime.Date, loc *time.Location) time.Time {
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc).UTC()
+}
+
+// Credential is what a citizen shows to look up a dossier: the receipt's
+// pin or the applicant's ID number.
+type Credential struct {
+	Pin      string
+	IDNumber string
+}
+
+// Lookup returns what a citizen may see of the dossier code. Returns
+// KindValidation when neither a well-formed pin nor a well-formed ID number
+// is given, and the same KindNotFound for an unknown code and for a
+// credential that does not match.
+func (s *Service) Lookup(ctx context.Context, code string, c Credential) (Public, error) {
+	c.IDNumber = NormalizeIDNumber(c.IDNumber)
+	fe := domain.FieldErrors{}
+	switch {
+	case c.Pin == "" && c.IDNumber == "":
+		fe.Add("pin", "bắt buộc (hoặc id_number)")
+	case c.Pin != "" && !domain.ValidPinFormat(c.Pin):
+		fe.Add("pin", "phải gồm 6 chữ số")
+	case c.Pin == "" && !ValidIDNumber(c.IDNumber):
+		fe.Add("id_number", "phải gồm 9 đến 12 chữ số")
+	}
+	if err := fe.Err(); err != nil {
+		return Public{}, err
+	}
+	var d Dossier
+	var err error
+	if code != "" && len(code) <= 120 {
+		d, err = s.store.ByCode(ctx, code)
+	} else {
+		err = errNotFound
+	}
+	if err != nil {
+		if domain.KindOf(err) != domain.KindNotFound {
+			return Public{}, fmt.Errorf("lookup dossier: %w", err)
+		}
+		s.pins.Verify(code, "000000", "") // same work as a real check
+		return Public{}, errNotFound
+	}
+	ok := false
+	if c.Pin != "" {
+		ok = s.pins.Verify(d.Code, c.Pin, d.PinHash)
+	} else {
+		ok = d.ApplicantIDHash != "" &&
+			subtle.ConstantTimeCompare([]byte(s.HashIDNumber(c.IDNumber)), []byte(d.ApplicantIDHash)) == 1
+	}
+	if !ok {
+		return Public{}, errNotFound
+	}
+	hist, err := s.store.History(ctx, d.ID)
+	if err != nil {
+		return Public{}, fmt.Errorf("load history: %w", err)
+	}
+	out := Public{Code: d.Code, Status: d.Status, ApplicantName: MaskName(d.Applicant.Name),
+		ReceivedAt: d.ReceivedAt, AppointmentAt: d.AppointmentAt, ResolvedAt: d.ResolvedAt, ReturnedAt: d.ReturnedAt}
+	if p, err := s.cat.Procedure(ctx, d.ProcedureCode); err == nil {
+		out.ProcedureName = p.Name
+	} else if domain.KindOf(err) != domain.KindNotFound {
+		return Public{}, fmt.Errorf("load procedure: %w", err)
+	}
+	if a, err := s.cat.Agency(ctx, d.AgencyCode); err == nil {
+		out.AgencyName = a.Name
+	} else if domain.KindOf(err) != domain.KindNotFound {
+		return Public{}, fmt.Errorf("load agency: %w", err)
+	}
+	for _, e := range hist {
+		out.Stages = append(out.Stages, Stage{Action: e.Action, At: e.At})
+	}
+	return out, nil
+}

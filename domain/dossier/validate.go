@@ -1,0 +1,267 @@
+package dossier
+
+import (
+	"net/mail"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/motcua/motcua/domain"
+	"github.com/motcua/motcua/domain/catalog"
+	"github.com/motcua/motcua/domain/user"
+)
+
+// Limits of SPEC §2 and of a dossier's file.
+const (
+	MaxDocuments = 100  // documents in one dossier
+	MaxCopies    = 100  // copies of one document
+	MaxItems     = 100  // items of one supplement request
+	MaxAmount    = 1e12 // VND of one payment request
+)
+
+// NewDossier is a registration at the counter (SPEC §5).
+type NewDossier struct {
+	ProcedureCode string
+	Channel       Channel
+	Applicant     Applicant
+	OnSpot        bool
+	Documents     []Document
+	Note          string
+}
+
+// normalize trims the text fields in place.
+func (in *NewDossier) normalize() {
+	in.ProcedureCode = strings.TrimSpace(in.ProcedureCode)
+	a := &in.Applicant
+	a.Name = strings.Join(strings.Fields(a.Name), " ")
+	a.IDNumber = NormalizeIDNumber(a.IDNumber)
+	a.Phone = strings.TrimSpace(a.Phone)
+	a.Email = strings.TrimSpace(a.Email)
+	a.Address = strings.TrimSpace(a.Address)
+	a.Organization = strings.TrimSpace(a.Organization)
+	for i := range in.Documents {
+		in.Documents[i].Name = strings.TrimSpace(in.Documents[i].Name)
+	}
+}
+
+// validate reports every problem of the request's own fields.
+func (in NewDossier) validate(fe domain.FieldErrors) {
+	if in.ProcedureCode == "" {
+		fe.Add("procedure_code", "bắt buộc")
+	}
+	if !in.Channel.Valid() {
+		fe.Add("channel", "phải là direct, online hoặc postal")
+	}
+	if in.OnSpot && in.Channel != Direct && in.Channel.Valid() {
+		fe.Add("on_spot", "chỉ áp dụng cho hồ sơ nộp trực tiếp tại bộ phận một cửa")
+	}
+	a := in.Applicant
+	catalog.CheckText(fe, "applicant.name", a.Name, true, catalog.MaxNameLen)
+	if a.IDNumber != "" && !ValidIDNumber(a.IDNumber) {
+		fe.Add("applicant.id_number", "phải gồm 9 đến 12 chữ số")
+	}
+	if a.Phone != "" && !validPhone(a.Phone) {
+		fe.Add("applicant.phone", "số điện thoại không hợp lệ")
+	}
+	if a.Email != "" && !validEmail(a.Email) {
+		fe.Add("applicant.email", "địa chỉ email không hợp lệ")
+	}
+	catalog.CheckText(fe, "applicant.address", a.Address, false, catalog.MaxNameLen)
+	catalog.CheckText(fe, "applicant.organization", a.Organization, false, catalog.MaxNameLen)
+	if len(in.Documents) > MaxDocuments {
+		fe.Add("documents", "tối đa 100 giấy tờ")
+	} else {
+		for i, d := range in.Documents {
+			f := "documents[" + strconv.Itoa(i) + "]"
+			catalog.CheckText(fe, f+".name", d.Name, true, catalog.MaxNameLen)
+			if d.Copies < 1 || d.Copies > MaxCopies {
+				fe.Add(f+".copies", "phải từ 1 đến 100")
+			}
+		}
+	}
+	catalog.CheckText(fe, "note", in.Note, false, catalog.MaxTextLen)
+}
+
+// NormalizeIDNumber drops the spaces of an ID number (CMND/CCCD).
+func NormalizeIDNumber(s string) string {
+	return strings.Join(strings.Fields(s), "")
+}
+
+// ValidIDNumber reports whether s is 9 to 12 ASCII digits (CMND has 9,
+// CCCD 12).
+func ValidIDNumber(s string) bool {
+	if len(s) < 9 || len(s) > 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// validPhone accepts an optional leading +, then 8 to 15 digits separated by
+// spaces, dots, dashes or parentheses.
+func validPhone(s string) bool {
+	if len(s) > 25 {
+		return false
+	}
+	digits := 0
+	for i, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == '+' && i == 0:
+		case r == ' ', r == '.', r == '-', r == '(', r == ')':
+		default:
+			return false
+		}
+	}
+	return digits >= 8 && digits <= 15
+}
+
+// validEmail accepts a bare address (no display name) of at most 254 bytes.
+func validEmail(s string) bool {
+	if len(s) > 254 || strings.ContainsAny(s, " <>") {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndex(s, "@")+1:], ".")
+}
+
+// ActionInput is a request to move a dossier (SPEC §5): the action and the
+// extra fields it takes. Version, when given, must equal the dossier's
+// current version (optimistic concurrency across a read and an act).
+type ActionInput struct {
+	Action   Action
+	Note     string
+	Reason   string
+	Assignee string
+	ToUnit   string
+	Items    []string
+	Amount   *int64
+	Outcome  Outcome
+	NewDueAt string // RFC 3339
+	Version  *int
+}
+
+// validate checks the fields that do not depend on the dossier and returns
+// the parsed new due time of a reschedule.
+func (in *ActionInput) validate() (time.Time, error) {
+	fe := domain.FieldErrors{}
+	in.Reason = strings.TrimSpace(in.Reason)
+	in.Assignee = strings.TrimSpace(in.Assignee)
+	in.ToUnit = strings.TrimSpace(in.ToUnit)
+	if in.Action == "" {
+		fe.Add("action", "bắt buộc")
+		return time.Time{}, fe.Err()
+	}
+	if !in.Action.Valid() {
+		fe.Add("action", "thao tác không được hỗ trợ")
+		return time.Time{}, fe.Err()
+	}
+	catalog.CheckText(fe, "note", in.Note, false, catalog.MaxTextLen)
+	catalog.CheckText(fe, "reason", in.Reason, false, catalog.MaxTextLen)
+	if in.Version != nil && *in.Version < 1 {
+		fe.Add("version", "phải là số nguyên dương")
+	}
+	var newDue time.Time
+	switch in.Action {
+	case ActReject, ActWithdraw, ActStop, ActRequestSupplement, ActReschedule:
+		if in.Reason == "" {
+			fe.Add("reason", "bắt buộc")
+		}
+	}
+	switch in.Action {
+	case ActStart:
+		checkAssignee(fe, in.Assignee)
+	case ActTransfer:
+		if in.ToUnit == "" {
+			fe.Add("to_unit", "bắt buộc")
+		}
+		checkAssignee(fe, in.Assignee)
+	case ActRequestSupplement:
+		if len(in.Items) > MaxItems {
+			fe.Add("items", "tối đa 100 mục")
+		}
+		for i := range in.Items {
+			in.Items[i] = strings.TrimSpace(in.Items[i])
+			catalog.CheckText(fe, "items["+strconv.Itoa(i)+"]", in.Items[i], true, catalog.MaxNameLen)
+		}
+	case ActRequestPayment:
+		if in.Amount == nil {
+			fe.Add("amount", "bắt buộc")
+		} else if *in.Amount <= 0 || *in.Amount > MaxAmount {
+			fe.Add("amount", "phải là số tiền dương (VNĐ)")
+		}
+	case ActResolve:
+		if !in.Outcome.Valid() {
+			fe.Add("outcome", "phải là approved hoặc denied")
+		} else if in.Outcome == Denied && in.Reason == "" {
+			fe.Add("reason", "bắt buộc khi từ chối giải quyết")
+		}
+	case ActReschedule:
+		if in.NewDueAt == "" {
+			fe.Add("new_due_at", "bắt buộc")
+		} else {
+			t, err := time.Parse(time.RFC3339, in.NewDueAt)
+			if err != nil {
+				fe.Add("new_due_at", "phải theo RFC 3339, ví dụ 2026-11-30T17:00:00+07:00")
+			} else {
+				newDue = t.UTC()
+			}
+		}
+	}
+	return newDue, fe.Err()
+}
+
+func checkAssignee(fe domain.FieldErrors, s string) {
+	if s != "" && !user.ValidUsername(s) {
+		fe.Add("assignee", "tên đăng nhập không hợp lệ")
+	}
+}
+
+// Filter narrows a dossier list (SPEC §5). Dates are local YYYY-MM-DD,
+// inclusive.
+type Filter struct {
+	Status        Status
+	AgencyCode    string
+	UnitCode      string
+	ProcedureCode string
+	Channel       Channel
+	ReceivedFrom  string
+	ReceivedTo    string
+	Overdue       bool
+	OnSpot        *bool
+	Q             string
+	Page          int
+	PageSize      int
+}
+
+// Query is a list request as the store runs it: the filter resolved to
+// instants, the caller's scope and the page.
+type Query struct {
+	// Scope lists the units whose dossiers (by reception unit, handling
+	// agency or holder) may be listed; nil means every dossier.
+	Scope         []string
+	Status        Status
+	AgencyCode    string
+	UnitCode      string
+	ProcedureCode string
+	Channel       Channel
+	// ReceivedFrom and ReceivedBefore bound received_at: [from, before).
+	ReceivedFrom   *time.Time
+	ReceivedBefore *time.Time
+	// OverdueAt, when set, keeps dossiers in progress with due_at before it.
+	OverdueAt *time.Time
+	OnSpot    *bool
+	// Q matches the code or, folded (Fold), the applicant's name.
+	Q      string
+	Offset int
+	Limit  int
+}
+
+// utf8Len is the length of s in characters.
+func utf8Len(s string) int { return utf8.RuneCountInString(s) }

@@ -1,0 +1,381 @@
+// Package feedback models citizen feedback (phản ánh, kiến nghị — PAKN) on
+// administrative regulations and their handling, and the satisfaction
+// ratings citizens give a returned dossier: codes, the state machine, who
+// may act, deadlines in working days, what is shown publicly.
+package feedback
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/motcua/motcua/domain"
+	"github.com/motcua/motcua/domain/worktime"
+)
+
+// Channel is how a feedback item reached the administration.
+type Channel string
+
+// The channels of SPEC §7.
+const (
+	ChannelHotline Channel = "hotline" // a call to the hotline, recorded by a clerk
+	ChannelOnline  Channel = "online"  // the public portal or the national PAKN system
+	ChannelDirect  Channel = "direct"  // in person at a counter
+	ChannelMail    Channel = "mail"    // a letter
+)
+
+// Valid reports whether c is a known channel.
+func (c Channel) Valid() bool {
+	switch c {
+	case ChannelHotline, ChannelOnline, ChannelDirect, ChannelMail:
+		return true
+	}
+	return false
+}
+
+// Category is what a feedback item is about.
+type Category string
+
+// The categories of SPEC §7.
+const (
+	CategoryRegulation Category = "regulation" // an administrative regulation
+	CategoryProcedure  Category = "procedure"  // how a procedure or a dossier was handled
+	CategoryConduct    Category = "conduct"    // the conduct of staff
+	CategoryOther      Category = "other"
+)
+
+// Valid reports whether c is a known category.
+func (c Category) Valid() bool {
+	switch c {
+	case CategoryRegulation, CategoryProcedure, CategoryConduct, CategoryOther:
+		return true
+	}
+	return false
+}
+
+// Status is where a feedback item stands.
+type Status string
+
+// The statuses of SPEC §7. Answered and refused are final; an answered item
+// may still be published once.
+const (
+	StatusReceived   Status = "received"
+	StatusProcessing Status = "processing"
+	StatusAnswered   Status = "answered"
+	StatusRefused    Status = "refused"
+)
+
+// Statuses lists every status, in lifecycle order.
+var Statuses = []Status{StatusReceived, StatusProcessing, StatusAnswered, StatusRefused}
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	switch s {
+	case StatusReceived, StatusProcessing, StatusAnswered, StatusRefused:
+		return true
+	}
+	return false
+}
+
+// Open reports whether the item still awaits an answer or a refusal.
+func (s Status) Open() bool { return s == StatusReceived || s == StatusProcessing }
+
+// Deadlines in working days from receipt (DOMAIN.md, Decree 20/2008).
+var (
+	// AnswerTime is the time to answer: 15 working days.
+	AnswerTime = worktime.Duration{Value: 15, Unit: worktime.WorkingDays}
+	// RefuseTime is the time to refuse: 2 working days.
+	RefuseTime = worktime.Duration{Value: 2, Unit: worktime.WorkingDays}
+)
+
+// Text limits (SPEC §2).
+const (
+	MaxTitleLen   = 300   // titles and names
+	MaxTextLen    = 10000 // content, answers, reasons, notes, comments
+	MaxPhoneLen   = 20
+	MaxEmailLen   = 254
+	MaxAddressLen = 300
+)
+
+// Sender is who sent a feedback item. Every field may be empty: anonymous
+// feedback is accepted. It is personal data: never logged, never public.
+type Sender struct {
+	Name    string
+	Phone   string
+	Email   string
+	Address string
+}
+
+// Empty reports whether the sender is anonymous.
+func (s Sender) Empty() bool {
+	return s.Name == "" && s.Phone == "" && s.Email == "" && s.Address == ""
+}
+
+// Feedback is one feedback item.
+type Feedback struct {
+	ID       int64
+	Code     string
+	Channel  Channel
+	Category Category
+	Title    string
+	Content  string
+	Sender   Sender
+	// DossierCode, AgencyCode and ProcedureCode are optional links. A set
+	// AgencyCode is the agency the item is assigned to.
+	DossierCode   string
+	AgencyCode    string
+	ProcedureCode string
+	// RecordedUnit is the unit of the clerk who recorded it; empty for
+	// citizens' own submissions.
+	RecordedUnit  string
+	Status        Status
+	Published     bool
+	Answer        string
+	RefusalReason string
+	ReceivedAt    time.Time
+	DueAt         time.Time // answer due: 15 working days
+	RefuseDueAt   time.Time // refusal due: 2 working days
+	AnsweredAt    *time.Time
+	RefusedAt     *time.Time
+	PublishedAt   *time.Time
+	// PinHash is the keyed hash of the citizen's lookup PIN, bound to Code.
+	PinHash   string
+	Version   int
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	// History is filled by single-item reads, oldest first.
+	History []Entry
+	// AgencyName is filled for public answers.
+	AgencyName string
+}
+
+// Overdue reports whether the item is still open after its due time.
+func (f Feedback) Overdue(now time.Time) bool {
+	return f.Status.Open() && now.After(f.DueAt)
+}
+
+// Entry is one line of a feedback item's append-only history.
+type Entry struct {
+	Action Action
+	From   Status // empty for the first entry
+	To     Status
+	At     time.Time
+	By     string // username; empty for a citizen
+	Unit   string
+	Note   string
+}
+
+// NewFeedback is what a clerk or a citizen sends.
+type NewFeedback struct {
+	Channel       Channel
+	Category      Category
+	Title         string
+	Content       string
+	Sender        Sender
+	DossierCode   string
+	AgencyCode    string
+	ProcedureCode string
+}
+
+// normalize trims the single-line fields.
+func (n *NewFeedback) normalize() {
+	n.Title = strings.TrimSpace(n.Title)
+	n.Sender.Name = strings.TrimSpace(n.Sender.Name)
+	n.Sender.Phone = strings.TrimSpace(n.Sender.Phone)
+	n.Sender.Email = strings.TrimSpace(n.Sender.Email)
+	n.Sender.Address = strings.TrimSpace(n.Sender.Address)
+	n.DossierCode = strings.TrimSpace(n.DossierCode)
+	n.AgencyCode = strings.TrimSpace(n.AgencyCode)
+	n.ProcedureCode = strings.TrimSpace(n.ProcedureCode)
+}
+
+// validate checks the item's own fields into fe (not whether the linked
+// agency, procedure or dossier exists).
+func (n NewFeedback) validate(fe domain.FieldErrors) {
+	if !n.Channel.Valid() {
+		fe.Add("channel", "phải là hotline, online, direct hoặc mail")
+	}
+	if !n.Category.Valid() {
+		fe.Add("category", "phải là regulation, procedure, conduct hoặc other")
+	}
+	checkText(fe, "title", n.Title, true, MaxTitleLen)
+	checkText(fe, "content", n.Content, true, MaxTextLen)
+	checkText(fe, "sender.name", n.Sender.Name, false, MaxTitleLen)
+	checkText(fe, "sender.address", n.Sender.Address, false, MaxAddressLen)
+	if n.Sender.Phone != "" && !validPhone(n.Sender.Phone) {
+		fe.Add("sender.phone", "số điện thoại không hợp lệ")
+	}
+	if n.Sender.Email != "" && !validEmail(n.Sender.Email) {
+		fe.Add("sender.email", "địa chỉ thư điện tử không hợp lệ")
+	}
+	for field, v := range map[string]string{"dossier_code": n.DossierCode, "agency_code": n.AgencyCode, "procedure_code": n.ProcedureCode} {
+		if v != "" && !validCode(v) {
+			fe.Add(field, "mã không hợp lệ")
+		}
+	}
+}
+
+// checkText records a problem when s is blank (and required) or longer than
+// max characters.
+func checkText(fe domain.FieldErrors, field, s string, required bool, max int) {
+	if required && strings.TrimSpace(s) == "" {
+		fe.Add(field, "bắt buộc")
+		return
+	}
+	if !utf8.ValidString(s) {
+		fe.Add(field, "không phải UTF-8 hợp lệ")
+		return
+	}
+	if utf8.RuneCountInString(s) > max {
+		fe.Add(field, "quá dài (tối đa "+strconv.Itoa(max)+" ký tự)")
+	}
+}
+
+// validPhone accepts 8..20 characters of digits, spaces, + - . ( ) with at
+// least 8 digits.
+func validPhone(s string) bool {
+	if len(s) > MaxPhoneLen {
+		return false
+	}
+	digits := 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == ' ', r == '+', r == '-', r == '.', r == '(', r == ')':
+		default:
+			return false
+		}
+	}
+	return digits >= 8
+}
+
+// validEmail accepts local@domain with a dot in the domain, no spaces.
+func validEmail(s string) bool {
+	if len(s) > MaxEmailLen || strings.ContainsFunc(s, unicode.IsSpace) {
+		return false
+	}
+	local, dom, ok := strings.Cut(s, "@")
+	return ok && local != "" && strings.Contains(dom, ".") && !strings.Contains(dom, "@") &&
+		!strings.HasPrefix(dom, ".") && !strings.HasSuffix(dom, ".")
+}
+
+// validCode accepts the agency, procedure and dossier code alphabet: ASCII
+// letters, digits and . - _, 1..64 long.
+func validCode(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-', r == '_':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// MaskName keeps the first letter of each word and replaces every other
+// letter with '*': "Nguyễn Văn An" → "N***** V** A*".
+func MaskName(s string) string {
+	var b strings.Builder
+	first := true
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r):
+			b.WriteRune(r)
+			first = true
+		case first:
+			b.WriteRune(r)
+			first = false
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteByte('*')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// Masked returns f with the sender's personal data hidden: the name masked
+// word by word, phone, e-mail and address removed. For roles that read
+// feedback without needing to contact the sender (viewers).
+func (f Feedback) Masked() Feedback {
+	f.Sender = Sender{Name: MaskName(f.Sender.Name)}
+	return f
+}
+
+// redacted is what replaces the sender's data found in public text.
+const redacted = "***"
+
+// Public returns the item as it may be shown to anyone: no sender at all,
+// and any literal occurrence of the sender's name, phone, e-mail or address
+// in the title, content or answer replaced by "***" (a sender who wrote
+// their own name into the content is not exposed by publication).
+func (f Feedback) Public() Feedback {
+	secrets := []string{f.Sender.Name, f.Sender.Phone, f.Sender.Email, f.Sender.Address}
+	f.Title = scrub(f.Title, secrets)
+	f.Content = scrub(f.Content, secrets)
+	f.Answer = scrub(f.Answer, secrets)
+	f.Sender = Sender{}
+	f.PinHash = ""
+	f.RecordedUnit = ""
+	f.History = nil
+	return f
+}
+
+// scrub replaces every case-insensitive occurrence of each secret of three
+// or more characters in s. Phones are also matched by their digits alone.
+func scrub(s string, secrets []string) string {
+	for _, sec := range secrets {
+		sec = strings.TrimSpace(sec)
+		if utf8.RuneCountInString(sec) < 3 {
+			continue
+		}
+		s = replaceFold(s, sec)
+		if d := digitsOf(sec); len(d) >= 8 && d != sec {
+			s = replaceFold(s, d)
+		}
+	}
+	return s
+}
+
+func digitsOf(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// replaceFold replaces every case-insensitive occurrence of old in s by
+// redacted, comparing rune by rune so multi-byte case changes stay aligned.
+func replaceFold(s, old string) string {
+	oldR := []rune(old)
+	sR := []rune(s)
+	var b strings.Builder
+	for i := 0; i < len(sR); {
+		if i+len(oldR) <= len(sR) && equalFoldRunes(sR[i:i+len(oldR)], oldR) {
+			b.WriteString(redacted)
+			i += len(oldR)
+			continue
+		}
+		b.WriteRune(sR[i])
+		i++
+	}
+	return b.String()
+}
+
+func equalFoldRunes(a, b []rune) bool {
+	for i := range a {
+		if unicode.ToLower(a[i]) != unicode.ToLower(b[i]) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,520 @@
+package feedback
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/motcua/motcua/domain"
+	"github.com/motcua/motcua/domain/catalog"
+	"github.com/motcua/motcua/domain/user"
+	"github.com/motcua/motcua/domain/worktime"
+)
+
+// Filter narrows a staff list. The service fills Scope, Now, From and To.
+type Filter struct {
+	Status       Status
+	Channel      Channel
+	Category     Category
+	AgencyCode   string
+	DossierCode  string
+	Overdue      bool          // open and past due_at
+	ReceivedFrom worktime.Date // inclusive local date; zero = open
+	ReceivedTo   worktime.Date // inclusive local date; zero = open
+	catalog.Page
+
+	// Scope lists the units whose recorded or assigned items are visible;
+	// nil means everything.
+	Scope []string
+	// Now is the instant "overdue" is judged at.
+	Now time.Time
+	// From and To are the receipt range [From, To) in UTC; zero = open.
+	From, To time.Time
+}
+
+// PublicFilter narrows the list of published answers.
+type PublicFilter struct {
+	Category   Category
+	AgencyCode string
+	catalog.Page
+}
+
+// Series numbers feedback codes: a counter per prefix, drawn inside the
+// creating transaction (gap-free, never reused).
+type Series string
+
+// Builder makes the item numbered n of its series, and its first history
+// entry. Stores call it inside the creating transaction.
+type Builder func(n int64) (Feedback, Entry, error)
+
+// Store is the persistence feedback needs.
+type Store interface {
+	// Create stores a new item in one transaction: it draws the next number
+	// of series, calls build with it and inserts the item and its first
+	// history entry. It returns the stored item (with ID).
+	Create(ctx context.Context, series Series, build Builder) (Feedback, error)
+	// Get returns the item with its history; KindNotFound if no item has code.
+	Get(ctx context.Context, code string) (Feedback, error)
+	// Update writes f's status, assignment, answer, refusal and publication
+	// if its version is still version (else domain.ErrStale), bumps the
+	// version and appends e, in one transaction.
+	Update(ctx context.Context, f Feedback, version int, e Entry) error
+	// List returns one page of items matching f, newest first, and the total.
+	List(ctx context.Context, f Filter) ([]Feedback, int64, error)
+	// ListPublished returns one page of published items, most recently
+	// published first, and the total.
+	ListPublished(ctx context.Context, f PublicFilter) ([]Feedback, int64, error)
+	// Dossier returns what feedback and ratings need of a dossier;
+	// KindNotFound if no dossier has code.
+	Dossier(ctx context.Context, code string) (DossierRef, error)
+	// Rate stores a rating in one transaction: it loads the dossier code
+	// (KindNotFound if none), calls decide with it, and inserts the rating
+	// and, when the plan says so, the feedback item it opens. A second
+	// rating of a dossier is KindConflict.
+	Rate(ctx context.Context, dossierCode string, decide func(d DossierRef) (RatingPlan, error)) (Rating, error)
+}
+
+// Catalog is what feedback reads of the catalog: the agency tree, the
+// working calendar, agencies and procedures. catalog.Service implements it.
+type Catalog interface {
+	Tree(ctx context.Context) (*catalog.Tree, error)
+	Calendar(ctx context.Context) (*worktime.Calendar, error)
+	Agency(ctx context.Context, code string) (catalog.Agency, error)
+	Procedure(ctx context.Context, code string) (catalog.Procedure, error)
+	Location() *time.Location
+}
+
+// Service runs feedback's rules.
+type Service struct {
+	store Store
+	cat   Catalog
+	pins  domain.PinHasher
+	now   func() time.Time
+}
+
+// NewService returns a feedback service. pins hashes lookup PINs.
+func NewService(store Store, cat Catalog, pins domain.PinHasher, now func() time.Time) *Service {
+	return &Service{store: store, cat: cat, pins: pins, now: now}
+}
+
+// Location is the configured time zone.
+func (s *Service) Location() *time.Location { return s.cat.Location() }
+
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.now() }
+
+// CodePrefix is the part of a feedback code before its number:
+// "PAKN-{unit}-{yyMMdd}", or "PAKN-{yyMMdd}" without a unit. The PAKN series
+// never collides with dossier codes, which start with the unit code.
+func CodePrefix(unit string, received time.Time, loc *time.Location) string {
+	day := received.In(loc).Format("060102")
+	if unit == "" {
+		return "PAKN-" + day
+	}
+	return "PAKN-" + unit + "-" + day
+}
+
+// FormatCode is the code numbered n under prefix: four digits, five after
+// 9999 ("PAKN-000.00.20.H99-261123-0001").
+func FormatCode(prefix string, n int64) string {
+	return fmt.Sprintf("%s-%04d", prefix, n)
+}
+
+// Record stores feedback a clerk took by hotline, letter, at the counter or
+// from another online system (clerk, admin). The code's unit is the clerk's
+// unit. It returns the item and its one-time lookup PIN. An item that names
+// an agency is assigned to it from the start (status received).
+func (s *Service) Record(ctx context.Context, by user.Principal, in NewFeedback) (Feedback, string, error) {
+	if err := by.RequireRole(user.RoleClerk, user.RoleAdmin); err != nil {
+		return Feedback{}, "", err
+	}
+	in.normalize()
+	fe := domain.FieldErrors{}
+	in.validate(fe)
+	if err := s.checkLinks(ctx, fe, in); err != nil {
+		return Feedback{}, "", err
+	}
+	if in.DossierCode != "" && fe["dossier_code"] == "" {
+		if _, err := s.store.Dossier(ctx, in.DossierCode); err != nil {
+			if domain.KindOf(err) != domain.KindNotFound {
+				return Feedback{}, "", err
+			}
+			fe.Add("dossier_code", "không tồn tại")
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return Feedback{}, "", err
+	}
+	return s.create(ctx, in, by.Unit, by.Unit, ActionReceive, by.Username, "")
+}
+
+// Submit stores feedback a citizen sent through the portal (channel online;
+// an empty channel means online). A dossier link counts only with the
+// dossier's lookup PIN: without it, or when code and PIN do not match, it is
+// KindValidation. The code's unit is the root of the agency tree holding the
+// named agency, none when no agency is named. It returns the item and its
+// one-time lookup PIN.
+func (s *Service) Submit(ctx context.Context, in NewFeedback, dossierPin string) (Feedback, string, error) {
+	if in.Channel == "" {
+		in.Channel = ChannelOnline
+	}
+	in.normalize()
+	dossierPin = strings.TrimSpace(dossierPin)
+	fe := domain.FieldErrors{}
+	if in.Channel != ChannelOnline {
+		fe.Add("channel", "người dân chỉ gửi qua kênh online")
+	}
+	in.validate(fe)
+	if err := s.checkLinks(ctx, fe, in); err != nil {
+		return Feedback{}, "", err
+	}
+	switch {
+	case in.DossierCode == "" && dossierPin != "":
+		fe.Add("dossier_code", "bắt buộc khi có dossier_pin")
+	case in.DossierCode != "" && dossierPin == "":
+		fe.Add("dossier_pin", "bắt buộc khi liên kết hồ sơ (mã tra cứu 6 chữ số trên giấy hẹn)")
+	case in.DossierCode != "" && !domain.ValidPinFormat(dossierPin):
+		fe.Add("dossier_pin", "phải gồm đúng 6 chữ số")
+	case in.DossierCode != "" && fe["dossier_code"] == "":
+		d, err := s.store.Dossier(ctx, in.DossierCode)
+		if err != nil && domain.KindOf(err) != domain.KindNotFound {
+			return Feedback{}, "", err
+		}
+		ok := err == nil && s.pins.Verify(d.Code, dossierPin, d.PinHash)
+		if err != nil {
+			s.pins.Hash(in.DossierCode, dossierPin) // same work as a real check
+		}
+		if !ok {
+			fe.Add("dossier_code", "không tìm thấy hồ sơ với mã và mã tra cứu này")
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return Feedback{}, "", err
+	}
+	root, err := s.root(ctx, in.AgencyCode)
+	if err != nil {
+		return Feedback{}, "", err
+	}
+	return s.create(ctx, in, "", root, ActionSubmit, "", "")
+}
+
+// create numbers and stores a new item received now; codeUnit names the
+// series, recordedUnit the clerk's unit (empty for citizens).
+func (s *Service) create(ctx context.Context, in NewFeedback, recordedUnit, codeUnit string, a Action, by, note string) (Feedback, string, error) {
+	pin, err := domain.NewPin()
+	if err != nil {
+		return Feedback{}, "", err
+	}
+	cal, err := s.cat.Calendar(ctx)
+	if err != nil {
+		return Feedback{}, "", err
+	}
+	now := s.now().UTC()
+	prefix := CodePrefix(codeUnit, now, s.cat.Location())
+	f, err := s.store.Create(ctx, Series("feedback|"+prefix), func(n int64) (Feedback, Entry, error) {
+		code := FormatCode(prefix, n)
+		f := newItem(in, code, recordedUnit, now, cal)
+		f.PinHash = s.pins.Hash(code, pin)
+		return f, Entry{Action: a, To: f.Status, At: now, By: by, Unit: recordedUnit, Note: note}, nil
+	})
+	if err != nil {
+		return Feedback{}, "", err
+	}
+	return f, pin, nil
+}
+
+// newItem is the item in received at received, with its deadlines.
+func newItem(in NewFeedback, code, recordedUnit string, received time.Time, cal *worktime.Calendar) Feedback {
+	received = received.UTC()
+	return Feedback{
+		Code: code, Channel: in.Channel, Category: in.Category, Title: in.Title, Content: in.Content, Sender: in.Sender,
+		DossierCode: in.DossierCode, AgencyCode: in.AgencyCode, ProcedureCode: in.ProcedureCode, RecordedUnit: recordedUnit,
+		Status: StatusReceived, ReceivedAt: received,
+		DueAt:       cal.DueAt(received, AnswerTime).UTC(),
+		RefuseDueAt: cal.DueAt(received, RefuseTime).UTC(),
+		Version:     1, CreatedAt: received, UpdatedAt: received,
+	}
+}
+
+// checkLinks records in fe a named agency that does not exist or is closed,
+// and a named procedure that does not exist.
+func (s *Service) checkLinks(ctx context.Context, fe domain.FieldErrors, in NewFeedback) error {
+	if in.AgencyCode != "" && fe["agency_code"] == "" {
+		if err := s.checkAgency(ctx, fe, "agency_code", in.AgencyCode); err != nil {
+			return err
+		}
+	}
+	if in.ProcedureCode != "" && fe["procedure_code"] == "" {
+		if _, err := s.cat.Procedure(ctx, in.ProcedureCode); err != nil {
+			if domain.KindOf(err) != domain.KindNotFound {
+				return err
+			}
+			fe.Add("procedure_code", "không tồn tại")
+		}
+	}
+	return nil
+}
+
+func (s *Service) checkAgency(ctx context.Context, fe domain.FieldErrors, field, code string) error {
+	a, err := s.cat.Agency(ctx, code)
+	switch {
+	case domain.KindOf(err) == domain.KindNotFound:
+		fe.Add(field, "không tồn tại")
+	case err != nil:
+		return err
+	case a.Closed:
+		fe.Add(field, "đơn vị đã ngừng hoạt động")
+	}
+	return nil
+}
+
+// root returns the root of the agency tree that holds code ("" for "").
+func (s *Service) root(ctx context.Context, code string) (string, error) {
+	for i := 0; code != "" && i < 64; i++ {
+		a, err := s.cat.Agency(ctx, code)
+		if err != nil {
+			return "", err
+		}
+		if a.ParentCode == "" {
+			return a.Code, nil
+		}
+		code = a.ParentCode
+	}
+	return code, nil
+}
+
+// ActionInput is a request to move a feedback item.
+type ActionInput struct {
+	Action     Action
+	AgencyCode string // assign: the agency to handle it
+	Answer     string // answer
+	Reason     string // refuse
+	Note       string
+	// Version, when not zero, must equal the item's version (else KindConflict).
+	Version int
+}
+
+// Act applies in to the item code for by: scope (KindNotFound), role
+// (KindForbidden), state (KindInvalidTransition), fields (KindValidation),
+// then the change and its history entry in one transaction. It returns the
+// item as it now stands, with its history (viewers, who may not act, never
+// get here).
+func (s *Service) Act(ctx context.Context, by user.Principal, code string, in ActionInput) (Feedback, error) {
+	if !in.Action.Known() {
+		return Feedback{}, domain.FieldErrors{"action": "phải là assign, answer, refuse hoặc publish"}.Err()
+	}
+	f, err := s.store.Get(ctx, code)
+	if err != nil {
+		if domain.KindOf(err) == domain.KindNotFound {
+			return Feedback{}, ErrNotFound
+		}
+		return Feedback{}, err
+	}
+	t, err := s.cat.Tree(ctx)
+	if err != nil {
+		return Feedback{}, err
+	}
+	if err := Authorize(by, t, f, in.Action); err != nil {
+		return Feedback{}, err
+	}
+	to, err := Next(f.Status, f.Published, in.Action)
+	if err != nil {
+		return Feedback{}, err
+	}
+	in.AgencyCode = strings.TrimSpace(in.AgencyCode)
+	fe := domain.FieldErrors{}
+	checkText(fe, "note", in.Note, false, MaxTextLen)
+	switch in.Action {
+	case ActionAssign:
+		if in.AgencyCode == "" {
+			fe.Add("agency_code", "bắt buộc")
+		} else if err := s.checkAgency(ctx, fe, "agency_code", in.AgencyCode); err != nil {
+			return Feedback{}, err
+		}
+	case ActionAnswer:
+		checkText(fe, "answer", in.Answer, true, MaxTextLen)
+	case ActionRefuse:
+		checkText(fe, "reason", in.Reason, true, MaxTextLen)
+	}
+	if err := fe.Err(); err != nil {
+		return Feedback{}, err
+	}
+	if in.Version != 0 && in.Version != f.Version {
+		return Feedback{}, domain.ErrStale
+	}
+	now := s.now().UTC()
+	e := Entry{Action: in.Action, From: f.Status, To: to, At: now, By: by.Username, Unit: by.Unit, Note: in.Note}
+	switch in.Action {
+	case ActionAssign:
+		f.AgencyCode = in.AgencyCode
+		if e.Note == "" {
+			e.Note = "Giao " + in.AgencyCode
+		}
+	case ActionAnswer:
+		f.Answer, f.AnsweredAt = in.Answer, &now
+	case ActionRefuse:
+		f.RefusalReason, f.RefusedAt = in.Reason, &now
+		if e.Note == "" {
+			e.Note = in.Reason
+		}
+	case ActionPublish:
+		f.Published, f.PublishedAt = true, &now
+	}
+	version := f.Version
+	f.Status, f.UpdatedAt = to, now
+	if err := s.store.Update(ctx, f, version, e); err != nil {
+		return Feedback{}, err
+	}
+	// The actor sees the result even when it left their scope (an item
+	// reassigned to an agency outside it).
+	return s.store.Get(ctx, code)
+}
+
+// Get returns one item with its history, if it lies in by's scope (else
+// KindNotFound). Viewers see the sender masked.
+func (s *Service) Get(ctx context.Context, by user.Principal, code string) (Feedback, error) {
+	f, err := s.store.Get(ctx, code)
+	if err != nil {
+		if domain.KindOf(err) == domain.KindNotFound {
+			return Feedback{}, ErrNotFound
+		}
+		return Feedback{}, err
+	}
+	t, err := s.cat.Tree(ctx)
+	if err != nil {
+		return Feedback{}, err
+	}
+	if !InScope(by, t, f) {
+		return Feedback{}, ErrNotFound
+	}
+	if by.Is(user.RoleViewer) {
+		f = f.Masked()
+	}
+	return f, nil
+}
+
+// Validate reports unknown enumerated values and an inverted period as
+// KindValidation.
+func (f Filter) Validate() error {
+	fe := domain.FieldErrors{}
+	if f.Status != "" && !f.Status.Valid() {
+		fe.Add("status", "phải là received, processing, answered hoặc refused")
+	}
+	if f.Channel != "" && !f.Channel.Valid() {
+		fe.Add("channel", "phải là hotline, online, direct hoặc mail")
+	}
+	if f.Category != "" && !f.Category.Valid() {
+		fe.Add("category", "phải là regulation, procedure, conduct hoặc other")
+	}
+	if f.ReceivedFrom.Valid() && f.ReceivedTo.Valid() && f.ReceivedTo.Before(f.ReceivedFrom) {
+		fe.Add("received_to", "không được trước received_from")
+	}
+	return fe.Err()
+}
+
+// List returns the items in by's scope matching f, newest first. Viewers see
+// senders masked.
+func (s *Service) List(ctx context.Context, by user.Principal, f Filter) ([]Feedback, int64, error) {
+	if err := f.Validate(); err != nil {
+		return nil, 0, err
+	}
+	if !by.SeesAll() {
+		if by.Unit == "" {
+			return nil, 0, nil
+		}
+		t, err := s.cat.Tree(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		f.Scope = t.Subtree(by.Unit)
+	} else {
+		f.Scope = nil
+	}
+	loc := s.cat.Location()
+	f.From, f.To = time.Time{}, time.Time{}
+	if f.ReceivedFrom.Valid() {
+		f.From = startOf(f.ReceivedFrom, loc)
+	}
+	if f.ReceivedTo.Valid() {
+		f.To = startOf(f.ReceivedTo.AddDays(1), loc)
+	}
+	f.Now = s.now().UTC()
+	items, total, err := s.store.List(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	if by.Is(user.RoleViewer) {
+		for i := range items {
+			items[i] = items[i].Masked()
+		}
+	}
+	return items, total, nil
+}
+
+// startOf is 00:00 of d in loc, in UTC.
+func startOf(d worktime.Date, loc *time.Location) time.Time {
+	return time.Date(d.Year, time.Month(d.Month), d.Day, 0, 0, 0, 0, loc).UTC()
+}
+
+// Lookup is a citizen's view of their item: code and PIN must match, and an
+// unknown code and a wrong PIN give the same KindNotFound. A PIN that is not
+// six digits is KindValidation. The answer is shown only once published; no
+// sender data, staff names or history are returned.
+func (s *Service) Lookup(ctx context.Context, code, pin string) (Feedback, error) {
+	if !domain.ValidPinFormat(pin) {
+		return Feedback{}, domain.FieldErrors{"pin": "phải gồm đúng 6 chữ số"}.Err()
+	}
+	f, err := s.store.Get(ctx, code)
+	if err != nil {
+		if domain.KindOf(err) != domain.KindNotFound {
+			return Feedback{}, err
+		}
+		s.pins.Hash(code, pin) // same work as a real check
+		return Feedback{}, ErrNotFound
+	}
+	if f.PinHash == "" || !s.pins.Verify(f.Code, pin, f.PinHash) {
+		return Feedback{}, ErrNotFound
+	}
+	v := f.Public()
+	if !v.Published {
+		v.Answer = ""
+	}
+	return v, nil
+}
+
+// Published lists published answers for anyone: no sender data (see
+// Feedback.Public), with the assigned agency's name.
+func (s *Service) Published(ctx context.Context, f PublicFilter) ([]Feedback, int64, error) {
+	fe := domain.FieldErrors{}
+	if f.Category != "" && !f.Category.Valid() {
+		fe.Add("category", "phải là regulation, procedure, conduct hoặc other")
+	}
+	if f.AgencyCode != "" && !validCode(f.AgencyCode) {
+		fe.Add("agency_code", "mã không hợp lệ")
+	}
+	if err := fe.Err(); err != nil {
+		return nil, 0, err
+	}
+	items, total, err := s.store.ListPublished(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	names := map[string]string{}
+	for i := range items {
+		items[i] = items[i].Public()
+		code := items[i].AgencyCode
+		if code == "" {
+			continue
+		}
+		if _, ok := names[code]; !ok {
+			a, err := s.cat.Agency(ctx, code)
+			if err != nil && domain.KindOf(err) != domain.KindNotFound {
+				return nil, 0, err
+			}
+			names[code] = a.Name
+		}
+		items[i].AgencyName = names[code]
+	}
+	return items, total, nil
+}

@@ -1,0 +1,339 @@
+package repository
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/motcua/motcua/domain"
+	"github.com/motcua/motcua/domain/dossier"
+	"github.com/motcua/motcua/domain/worktime"
+)
+
+// dossierRow maps the dossiers table. It never leaves package repository.
+type dossierRow struct {
+	ID                    int64 `gorm:"primaryKey"`
+	Code                  string
+	ProcedureCode         string
+	UnitCode              string
+	AgencyCode            string
+	HolderUnit            string
+	Assignee              string
+	Channel               string
+	OnSpot                bool
+	Status                string
+	StatusCode            int
+	ApplicantName         string
+	ApplicantNameFolded   string
+	ApplicantIDNumber     string `gorm:"column:applicant_id_number"`
+	ApplicantIDHash       string `gorm:"column:applicant_id_hash"`
+	ApplicantPhone        string
+	ApplicantEmail        string
+	ApplicantAddress      string
+	ApplicantOrganization string
+	Documents             string
+	Note                  string
+	PinHash               string
+	ProcessingValue       int
+	ProcessingUnit        string
+	SubmittedAt           time.Time
+	ReceivedAt            *time.Time
+	DueAt                 *time.Time
+	AppointmentAt         *time.Time
+	SupplementRequestedAt *time.Time
+	PaymentAmount         *int64
+	ResolvedAt            *time.Time
+	Outcome               *string
+	Timeliness            *string
+	ReturnedAt            *time.Time
+	WithdrawnAt           *time.Time
+	StoppedAt             *time.Time
+	RejectedAt            *time.Time
+	Version               int
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
+}
+
+func (dossierRow) TableName() string { return "dossiers" }
+
+type documentJSON struct {
+	Name   string `json:"name"`
+	Copies int    `json:"copies"`
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func fromDossier(d dossier.Dossier) (dossierRow, error) {
+	docs := make([]documentJSON, len(d.Documents))
+	for i, x := range d.Documents {
+		docs[i] = documentJSON{Name: x.Name, Copies: x.Copies}
+	}
+	b, err := json.Marshal(docs)
+	if err != nil {
+		return dossierRow{}, fmt.Errorf("encode documents: %w", err)
+	}
+	a := d.Applicant
+	return dossierRow{
+		ID: d.ID, Code: d.Code, ProcedureCode: d.ProcedureCode, UnitCode: d.UnitCode, AgencyCode: d.AgencyCode,
+		HolderUnit: d.HolderUnit, Assignee: d.Assignee, Channel: string(d.Channel), OnSpot: d.OnSpot,
+		Status: string(d.Status), StatusCode: d.Status.Code(),
+		ApplicantName: a.Name, ApplicantNameFolded: dossier.Fold(a.Name), ApplicantIDNumber: a.IDNumber,
+		ApplicantIDHash: d.ApplicantIDHash, ApplicantPhone: a.Phone, ApplicantEmail: a.Email,
+		ApplicantAddress: a.Address, ApplicantOrganization: a.Organization,
+		Documents: string(b), Note: d.Note, PinHash: d.PinHash,
+		ProcessingValue: d.ProcessingTime.Value, ProcessingUnit: string(d.ProcessingTime.Unit),
+		SubmittedAt: d.SubmittedAt.UTC(), ReceivedAt: utcPtr(d.ReceivedAt), DueAt: utcPtr(d.DueAt),
+		AppointmentAt: utcPtr(d.AppointmentAt), SupplementRequestedAt: utcPtr(d.SupplementRequestedAt),
+		PaymentAmount: d.PaymentAmount, ResolvedAt: utcPtr(d.ResolvedAt), Outcome: nullable(string(d.Outcome)),
+		Timeliness: nullable(string(d.Timeliness)), ReturnedAt: utcPtr(d.ReturnedAt), WithdrawnAt: utcPtr(d.WithdrawnAt),
+		StoppedAt: utcPtr(d.StoppedAt), RejectedAt: utcPtr(d.RejectedAt),
+		Version: d.Version, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
+	}, nil
+}
+
+func (r dossierRow) toDomain() (dossier.Dossier, error) {
+	var docs []documentJSON
+	if r.Documents != "" {
+		if err := json.Unmarshal([]byte(r.Documents), &docs); err != nil {
+			return dossier.Dossier{}, fmt.Errorf("decode documents of dossier %d: %w", r.ID, err)
+		}
+	}
+	d := dossier.Dossier{
+		ID: r.ID, Code: r.Code, ProcedureCode: r.ProcedureCode, UnitCode: r.UnitCode, AgencyCode: r.AgencyCode,
+		HolderUnit: r.HolderUnit, Assignee: r.Assignee, Channel: dossier.Channel(r.Channel), OnSpot: r.OnSpot,
+		Status: dossier.Status(r.Status),
+		Applicant: dossier.Applicant{Name: r.ApplicantName, IDNumber: r.ApplicantIDNumber, Phone: r.ApplicantPhone,
+			Email: r.ApplicantEmail, Address: r.ApplicantAddress, Organization: r.ApplicantOrganization},
+		ApplicantIDHash: r.ApplicantIDHash, Note: r.Note, PinHash: r.PinHash,
+		ProcessingTime: worktime.Duration{Value: r.ProcessingValue, Unit: worktime.Unit(r.ProcessingUnit)},
+		SubmittedAt:    r.SubmittedAt.UTC(), ReceivedAt: utcPtr(r.ReceivedAt), DueAt: utcPtr(r.DueAt),
+		AppointmentAt: utcPtr(r.AppointmentAt), SupplementRequestedAt: utcPtr(r.SupplementRequestedAt),
+		PaymentAmount: r.PaymentAmount, ResolvedAt: utcPtr(r.ResolvedAt), Outcome: dossier.Outcome(deref(r.Outcome)),
+		Timeliness: dossier.Timeliness(deref(r.Timeliness)), ReturnedAt: utcPtr(r.ReturnedAt),
+		WithdrawnAt: utcPtr(r.WithdrawnAt), StoppedAt: utcPtr(r.StoppedAt), RejectedAt: utcPtr(r.RejectedAt),
+		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+	for _, x := range docs {
+		d.Documents = append(d.Documents, dossier.Document{Name: x.Name, Copies: x.Copies})
+	}
+	return d, nil
+}
+
+// historyRow maps dossier_history, which is append-only.
+type historyRow struct {
+	ID         int64 `gorm:"primaryKey"`
+	DossierID  int64
+	Action     string
+	FromStatus *string
+	ToStatus   string
+	At         time.Time
+	ByUser     string
+	Unit       string
+	Note       string
+	Details    *string
+}
+
+func (historyRow) TableName() string { return "dossier_history" }
+
+func (r historyRow) toDomain() (dossier.Entry, error) {
+	e := dossier.Entry{ID: r.ID, DossierID: r.DossierID, Action: dossier.Action(r.Action),
+		From: dossier.Status(deref(r.FromStatus)), To: dossier.Status(r.ToStatus), At: r.At.UTC(),
+		By: r.ByUser, Unit: r.Unit, Note: r.Note}
+	if r.Details != nil && *r.Details != "" {
+		if err := json.Unmarshal([]byte(*r.Details), &e.Details); err != nil {
+			return dossier.Entry{}, fmt.Errorf("decode history details %d: %w", r.ID, err)
+		}
+	}
+	return e, nil
+}
+
+// DossierStore implements dossier.Store.
+type DossierStore struct{ db *gorm.DB }
+
+var _ dossier.Store = (*DossierStore)(nil)
+
+// NewDossierStore returns a dossier store over db.
+func NewDossierStore(db *gorm.DB) *DossierStore { return &DossierStore{db: db} }
+
+const dossierNoun = "hồ sơ"
+
+// InTx implements dossier.Store.
+func (s *DossierStore) InTx(ctx context.Context, fn func(tx dossier.Store) error) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(&DossierStore{db: tx})
+	})
+}
+
+// NextNumber implements dossier.Store.
+func (s *DossierStore) NextNumber(ctx context.Context, series string) (int64, error) {
+	return nextInSequence(ctx, s.db, series)
+}
+
+// Create implements dossier.Store.
+func (s *DossierStore) Create(ctx context.Context, d *dossier.Dossier) error {
+	r, err := fromDossier(*d)
+	if err != nil {
+		return err
+	}
+	r.ID = 0
+	if r.Version < 1 {
+		r.Version = 1
+	}
+	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
+		return translate(err, dossierNoun)
+	}
+	d.ID, d.Version = r.ID, r.Version
+	return nil
+}
+
+// Update implements dossier.Store.
+func (s *DossierStore) Update(ctx context.Context, d *dossier.Dossier) error {
+	r, err := fromDossier(*d)
+	if err != nil {
+		return err
+	}
+	res := s.db.WithContext(ctx).Model(&dossierRow{}).Where("id = ? AND version = ?", r.ID, r.Version).
+		Updates(map[string]any{
+			"holder_unit": r.HolderUnit, "assignee": r.Assignee, "on_spot": r.OnSpot,
+			"status": r.Status, "status_code": r.StatusCode,
+			"applicant_name": r.ApplicantName, "applicant_name_folded": r.ApplicantNameFolded,
+			"applicant_id_number": r.ApplicantIDNumber, "applicant_id_hash": r.ApplicantIDHash,
+			"applicant_phone": r.ApplicantPhone, "applicant_email": r.ApplicantEmail,
+			"applicant_address": r.ApplicantAddress, "applicant_organization": r.ApplicantOrganization,
+			"documents": r.Documents, "note": r.Note,
+			"received_at": r.ReceivedAt, "due_at": r.DueAt, "appointment_at": r.AppointmentAt,
+			"supplement_requested_at": r.SupplementRequestedAt, "payment_amount": r.PaymentAmount,
+			"resolved_at": r.ResolvedAt, "outcome": r.Outcome, "timeliness": r.Timeliness,
+			"returned_at": r.ReturnedAt, "withdrawn_at": r.WithdrawnAt, "stopped_at": r.StoppedAt,
+			"rejected_at": r.RejectedAt, "version": r.Version + 1, "updated_at": r.UpdatedAt,
+		})
+	if res.Error != nil {
+		return translate(res.Error, dossierNoun)
+	}
+	if res.RowsAffected == 0 {
+		return domain.ErrStale
+	}
+	d.Version++
+	return nil
+}
+
+// AppendHistory implements dossier.Store.
+func (s *DossierStore) AppendHistory(ctx context.Context, e *dossier.Entry) error {
+	r := historyRow{DossierID: e.DossierID, Action: string(e.Action), FromStatus: nullable(string(e.From)),
+		ToStatus: string(e.To), At: e.At.UTC(), ByUser: e.By, Unit: e.Unit, Note: e.Note}
+	if len(e.Details) > 0 {
+		b, err := json.Marshal(e.Details)
+		if err != nil {
+			return fmt.Errorf("encode history details: %w", err)
+		}
+		s := string(b)
+		r.Details = &s
+	}
+	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
+		return translate(err, "lịch sử hồ sơ")
+	}
+	e.ID = r.ID
+	return nil
+}
+
+// ByCode implements dossier.Store.
+func (s *DossierStore) ByCode(ctx context.Context, code string) (dossier.Dossier, error) {
+	var r dossierRow
+	if err := s.db.WithContext(ctx).Where("code = ?", code).Take(&r).Error; err != nil {
+		return dossier.Dossier{}, translate(err, dossierNoun)
+	}
+	return r.toDomain()
+}
+
+// History implements dossier.Store.
+func (s *DossierStore) History(ctx context.Context, dossierID int64) ([]dossier.Entry, error) {
+	var rows []historyRow
+	if err := s.db.WithContext(ctx).Where("dossier_id = ?", dossierID).Order("id").Find(&rows).Error; err != nil {
+		return nil, translate(err, "lịch sử hồ sơ")
+	}
+	out := make([]dossier.Entry, len(rows))
+	for i, r := range rows {
+		e, err := r.toDomain()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = e
+	}
+	return out, nil
+}
+
+// inProgress are the statuses of a received, unfinished dossier.
+var inProgress = []string{string(dossier.Received), string(dossier.Processing),
+	string(dossier.SupplementRequested), string(dossier.AwaitingPayment)}
+
+// List implements dossier.Store: one query for the page and one for the count.
+func (s *DossierStore) List(ctx context.Context, q dossier.Query) ([]dossier.Dossier, int64, error) {
+	tx := s.db.WithContext(ctx).Model(&dossierRow{})
+	if q.Scope != nil {
+		tx = tx.Where("(unit_code IN ? OR agency_code IN ? OR holder_unit IN ?)", q.Scope, q.Scope, q.Scope)
+	}
+	if q.Status != "" {
+		tx = tx.Where("status = ?", string(q.Status))
+	}
+	if q.AgencyCode != "" {
+		tx = tx.Where("agency_code = ?", q.AgencyCode)
+	}
+	if q.UnitCode != "" {
+		tx = tx.Where("unit_code = ?", q.UnitCode)
+	}
+	if q.ProcedureCode != "" {
+		tx = tx.Where("procedure_code = ?", q.ProcedureCode)
+	}
+	if q.Channel != "" {
+		tx = tx.Where("channel = ?", string(q.Channel))
+	}
+	if q.ReceivedFrom != nil {
+		tx = tx.Where("received_at >= ?", q.ReceivedFrom.UTC())
+	}
+	if q.ReceivedBefore != nil {
+		tx = tx.Where("received_at < ?", q.ReceivedBefore.UTC())
+	}
+	if q.OverdueAt != nil {
+		tx = tx.Where("status IN ? AND due_at < ?", inProgress, q.OverdueAt.UTC())
+	}
+	if q.OnSpot != nil {
+		tx = tx.Where("on_spot = ?", *q.OnSpot)
+	}
+	if term := strings.TrimSpace(q.Q); term != "" {
+		code := "%" + escapeLike(strings.ToLower(term)) + "%"
+		name := "%" + escapeLike(dossier.Fold(term)) + "%"
+		tx = tx.Where(`(LOWER(code) LIKE ? ESCAPE '\' OR applicant_name_folded LIKE ? ESCAPE '\')`, code, name)
+	}
+	tx = tx.Session(&gorm.Session{}) // count and page share the filter, not the statement
+	var total int64
+	if err := tx.Count(&total).Error; err != nil {
+		return nil, 0, translate(err, dossierNoun)
+	}
+	var rows []dossierRow
+	page := tx.Order("COALESCE(received_at, submitted_at) DESC").Order("id DESC").Offset(q.Offset)
+	if q.Limit > 0 {
+		page = page.Limit(q.Limit)
+	}
+	if err := page.Find(&rows).Error; err != nil {
+		return nil, 0, translate(err, dossierNoun)
+	}
+	out := make([]dossier.Dossier, len(rows))
+	for i, r := range rows {
+		d, err := r.toDomain()
+		if err != nil {
+			return nil, 0, err
+		}
+		out[i] = d
+	}
+	return out, total, nil
+}

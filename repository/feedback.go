@@ -1,0 +1,267 @@
+package repository
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/motcua/motcua/domain"
+	"github.com/motcua/motcua/domain/feedback"
+)
+
+// feedbackNoun names a feedback item in users' messages.
+const feedbackNoun = "phản ánh, kiến nghị"
+
+// feedbackRow maps the feedback table. It never leaves package repository.
+type feedbackRow struct {
+	ID            int64 `gorm:"primaryKey"`
+	Code          string
+	Channel       string
+	Category      string
+	Title         string
+	Content       string
+	SenderName    *string
+	SenderPhone   *string
+	SenderEmail   *string
+	SenderAddress *string
+	DossierCode   *string
+	AgencyCode    *string
+	ProcedureCode *string
+	RecordedUnit  *string
+	Status        string
+	Published     bool
+	Answer        *string
+	RefusalReason *string
+	ReceivedAt    time.Time
+	DueAt         time.Time
+	RefuseDueAt   time.Time
+	AnsweredAt    *time.Time
+	RefusedAt     *time.Time
+	PublishedAt   *time.Time
+	PinHash       *string
+	Version       int
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+func (feedbackRow) TableName() string { return "feedback" }
+
+// feedbackHistoryRow maps feedback_history, which triggers keep append-only.
+type feedbackHistoryRow struct {
+	ID         int64 `gorm:"primaryKey"`
+	FeedbackID int64
+	Action     string
+	FromStatus *string
+	ToStatus   string
+	At         time.Time
+	ByUser     *string
+	Unit       *string
+	Note       *string
+}
+
+func (feedbackHistoryRow) TableName() string { return "feedback_history" }
+
+func fbTime(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func fromFeedback(f feedback.Feedback) feedbackRow {
+	return feedbackRow{ID: f.ID, Code: f.Code, Channel: string(f.Channel), Category: string(f.Category), Title: f.Title, Content: f.Content,
+		SenderName: nullable(f.Sender.Name), SenderPhone: nullable(f.Sender.Phone), SenderEmail: nullable(f.Sender.Email),
+		SenderAddress: nullable(f.Sender.Address), DossierCode: nullable(f.DossierCode), AgencyCode: nullable(f.AgencyCode),
+		ProcedureCode: nullable(f.ProcedureCode), RecordedUnit: nullable(f.RecordedUnit), Status: string(f.Status),
+		Published: f.Published, Answer: nullable(f.Answer), RefusalReason: nullable(f.RefusalReason),
+		ReceivedAt: f.ReceivedAt.UTC(), DueAt: f.DueAt.UTC(), RefuseDueAt: f.RefuseDueAt.UTC(),
+		AnsweredAt: fbTime(f.AnsweredAt), RefusedAt: fbTime(f.RefusedAt), PublishedAt: fbTime(f.PublishedAt),
+		PinHash: nullable(f.PinHash), Version: f.Version, CreatedAt: f.CreatedAt.UTC(), UpdatedAt: f.UpdatedAt.UTC()}
+}
+
+func (r feedbackRow) toDomain() feedback.Feedback {
+	return feedback.Feedback{ID: r.ID, Code: r.Code, Channel: feedback.Channel(r.Channel), Category: feedback.Category(r.Category),
+		Title: r.Title, Content: r.Content,
+		Sender:      feedback.Sender{Name: deref(r.SenderName), Phone: deref(r.SenderPhone), Email: deref(r.SenderEmail), Address: deref(r.SenderAddress)},
+		DossierCode: deref(r.DossierCode), AgencyCode: deref(r.AgencyCode), ProcedureCode: deref(r.ProcedureCode),
+		RecordedUnit: deref(r.RecordedUnit), Status: feedback.Status(r.Status), Published: r.Published,
+		Answer: deref(r.Answer), RefusalReason: deref(r.RefusalReason),
+		ReceivedAt: r.ReceivedAt.UTC(), DueAt: r.DueAt.UTC(), RefuseDueAt: r.RefuseDueAt.UTC(),
+		AnsweredAt: fbTime(r.AnsweredAt), RefusedAt: fbTime(r.RefusedAt), PublishedAt: fbTime(r.PublishedAt),
+		PinHash: deref(r.PinHash), Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+}
+
+func fromFeedbackEntry(id int64, e feedback.Entry) feedbackHistoryRow {
+	return feedbackHistoryRow{FeedbackID: id, Action: string(e.Action), FromStatus: nullable(string(e.From)), ToStatus: string(e.To),
+		At: e.At.UTC(), ByUser: nullable(e.By), Unit: nullable(e.Unit), Note: nullable(e.Note)}
+}
+
+func (r feedbackHistoryRow) toDomain() feedback.Entry {
+	return feedback.Entry{Action: feedback.Action(r.Action), From: feedback.Status(deref(r.FromStatus)), To: feedback.Status(r.ToStatus),
+		At: r.At.UTC(), By: deref(r.ByUser), Unit: deref(r.Unit), Note: deref(r.Note)}
+}
+
+// FeedbackStore implements feedback.Store.
+type FeedbackStore struct{ db *gorm.DB }
+
+var _ feedback.Store = (*FeedbackStore)(nil)
+
+// NewFeedbackStore returns a feedback store over db.
+func NewFeedbackStore(db *gorm.DB) *FeedbackStore { return &FeedbackStore{db: db} }
+
+// Create implements feedback.Store.
+func (s *FeedbackStore) Create(ctx context.Context, series feedback.Series, build feedback.Builder) (feedback.Feedback, error) {
+	var out feedback.Feedback
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		f, err := createFeedback(ctx, tx, series, build)
+		out = f
+		return err
+	})
+	if err != nil {
+		return feedback.Feedback{}, translate(err, feedbackNoun)
+	}
+	return out, nil
+}
+
+// createFeedback draws the next number of series, builds the item and
+// inserts it with its first history entry, inside tx.
+func createFeedback(ctx context.Context, tx *gorm.DB, series feedback.Series, build feedback.Builder) (feedback.Feedback, error) {
+	n, err := nextInSequence(ctx, tx, string(series))
+	if err != nil {
+		return feedback.Feedback{}, err
+	}
+	f, e, err := build(n)
+	if err != nil {
+		return feedback.Feedback{}, err
+	}
+	r := fromFeedback(f)
+	r.ID = 0
+	if err := tx.WithContext(ctx).Create(&r).Error; err != nil {
+		return feedback.Feedback{}, translate(err, feedbackNoun)
+	}
+	h := fromFeedbackEntry(r.ID, e)
+	if err := tx.WithContext(ctx).Create(&h).Error; err != nil {
+		return feedback.Feedback{}, translate(err, "lịch sử phản ánh")
+	}
+	f = r.toDomain()
+	f.History = []feedback.Entry{h.toDomain()}
+	return f, nil
+}
+
+// Get implements feedback.Store.
+func (s *FeedbackStore) Get(ctx context.Context, code string) (feedback.Feedback, error) {
+	var r feedbackRow
+	if err := s.db.WithContext(ctx).Where("code = ?", code).Take(&r).Error; err != nil {
+		return feedback.Feedback{}, translate(err, feedbackNoun)
+	}
+	var hs []feedbackHistoryRow
+	if err := s.db.WithContext(ctx).Where("feedback_id = ?", r.ID).Order("id").Find(&hs).Error; err != nil {
+		return feedback.Feedback{}, translate(err, feedbackNoun)
+	}
+	f := r.toDomain()
+	for _, h := range hs {
+		f.History = append(f.History, h.toDomain())
+	}
+	return f, nil
+}
+
+// Update implements feedback.Store.
+func (s *FeedbackStore) Update(ctx context.Context, f feedback.Feedback, version int, e feedback.Entry) error {
+	r := fromFeedback(f)
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&feedbackRow{}).Where("id = ? AND version = ?", f.ID, version).Updates(map[string]any{
+			"status": r.Status, "agency_code": r.AgencyCode, "published": r.Published, "answer": r.Answer,
+			"refusal_reason": r.RefusalReason, "answered_at": r.AnsweredAt, "refused_at": r.RefusedAt,
+			"published_at": r.PublishedAt, "version": version + 1, "updated_at": r.UpdatedAt})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return domain.ErrStale
+		}
+		h := fromFeedbackEntry(f.ID, e)
+		return tx.Create(&h).Error
+	})
+	return translate(err, feedbackNoun)
+}
+
+// List implements feedback.Store.
+func (s *FeedbackStore) List(ctx context.Context, f feedback.Filter) ([]feedback.Feedback, int64, error) {
+	q := s.db.WithContext(ctx).Model(&feedbackRow{})
+	if f.Scope != nil {
+		q = q.Where("(recorded_unit IN ? OR agency_code IN ?)", f.Scope, f.Scope)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", string(f.Status))
+	}
+	if f.Channel != "" {
+		q = q.Where("channel = ?", string(f.Channel))
+	}
+	if f.Category != "" {
+		q = q.Where("category = ?", string(f.Category))
+	}
+	if f.AgencyCode != "" {
+		q = q.Where("agency_code = ?", f.AgencyCode)
+	}
+	if f.DossierCode != "" {
+		q = q.Where("dossier_code = ?", f.DossierCode)
+	}
+	if f.Overdue {
+		q = q.Where("status IN ? AND due_at < ?", []string{string(feedback.StatusReceived), string(feedback.StatusProcessing)}, f.Now.UTC())
+	}
+	if !f.From.IsZero() {
+		q = q.Where("received_at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		q = q.Where("received_at < ?", f.To.UTC())
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, translate(err, feedbackNoun)
+	}
+	var rows []feedbackRow
+	if err := q.Order("received_at DESC, id DESC").Offset(f.Offset()).Limit(f.PageSize).Find(&rows).Error; err != nil {
+		return nil, 0, translate(err, feedbackNoun)
+	}
+	out := make([]feedback.Feedback, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, total, nil
+}
+
+// ListPublished implements feedback.Store.
+func (s *FeedbackStore) ListPublished(ctx context.Context, f feedback.PublicFilter) ([]feedback.Feedback, int64, error) {
+	q := s.db.WithContext(ctx).Model(&feedbackRow{}).Where("published = ? AND status = ?", true, string(feedback.StatusAnswered))
+	if f.Category != "" {
+		q = q.Where("category = ?", string(f.Category))
+	}
+	if f.AgencyCode != "" {
+		q = q.Where("agency_code = ?", f.AgencyCode)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, translate(err, feedbackNoun)
+	}
+	var rows []feedbackRow
+	if err := q.Order("published_at DESC, id DESC").Offset(f.Offset()).Limit(f.PageSize).Find(&rows).Error; err != nil {
+		return nil, 0, translate(err, feedbackNoun)
+	}
+	out := make([]feedback.Feedback, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, total, nil
+}
+
+// HasFeedbackTitled reports whether a feedback item with title exists (demo
+// seeding uses it to stay idempotent).
+func (s *FeedbackStore) HasFeedbackTitled(ctx context.Context, title string) (bool, error) {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&feedbackRow{}).Where("title = ?", title).Count(&n).Error; err != nil {
+		return false, translate(err, feedbackNoun)
+	}
+	return n > 0, nil
+}

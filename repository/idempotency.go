@@ -1,0 +1,276 @@
+package repository
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/motcua/motcua/domain"
+)
+
+// IdempotencyTTL is how long a key keeps its first answer (SPEC §2). Older
+// rows count as absent: the key may be used again.
+const IdempotencyTTL = 24 * time.Hour
+
+// IdempotencyLease is how long a claim may stay in progress. An older claim
+// belongs to a request that died with its process (no handler runs this
+// long: the server's write timeout is a minute), so the key is free again.
+const IdempotencyLease = 5 * time.Minute
+
+// idempotencySweepEvery is how often Begin deletes expired rows.
+const idempotencySweepEvery = time.Hour
+
+const (
+	idemInProgress = "in_progress"
+	idemDone       = "done"
+)
+
+// IdempotencyRecord is what Begin finds for a key. It is an alias of an
+// unnamed struct type, identical to api.IdempotencyRecord, so this package
+// implements the interface the api package declares without either package
+// importing the other.
+type IdempotencyRecord = struct {
+	// Claim is set when this call claimed the key: the caller runs the
+	// request, then calls Complete or Abandon with it.
+	Claim string
+	// Mismatch reports that the key holds a different request.
+	Mismatch bool
+	// Done reports that the first answer is stored in Status, ContentType
+	// and Body. Neither Claim, Mismatch nor Done: the first request still
+	// runs.
+	Done        bool
+	Status      int
+	ContentType string
+	Body        []byte
+}
+
+// IdempotencyStore keeps the first answer to each (owner, Idempotency-Key)
+// for IdempotencyTTL. Answers can carry personal data and lookup pins, so
+// they are encrypted (AES-256-GCM) and request fingerprints are keyed
+// hashes, both under keys derived from the data key.
+type IdempotencyStore struct {
+	db     *gorm.DB
+	macKey []byte
+	aead   cipher.AEAD
+
+	mu    sync.Mutex
+	swept time.Time
+}
+
+// NewIdempotencyStore returns the store over db, keyed by dataKey (the
+// service's data key).
+func NewIdempotencyStore(db *gorm.DB, dataKey []byte) (*IdempotencyStore, error) {
+	block, err := aes.NewCipher(deriveKey(dataKey, "motcua/idempotency/body/v1"))
+	if err != nil {
+		return nil, fmt.Errorf("idempotency store: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("idempotency store: %w", err)
+	}
+	return &IdempotencyStore{db: db, macKey: deriveKey(dataKey, "motcua/idempotency/fingerprint/v1"), aead: aead}, nil
+}
+
+func deriveKey(key []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
+}
+
+type idempotencyRow struct {
+	Owner       string `gorm:"primaryKey"`
+	IdemKey     string `gorm:"primaryKey"`
+	Fingerprint string
+	State       string
+	Claim       string
+	Status      int
+	ContentType string
+	Body        []byte
+	CreatedAt   time.Time
+}
+
+func (idempotencyRow) TableName() string { return "idempotency_keys" }
+
+const idemWhat = "khóa Idempotency-Key"
+
+// claimSQL inserts an in-progress row, or takes over an existing one that
+// has expired or whose claim outlived its lease. It changes no row when the
+// key is live, so RowsAffected says whether the caller holds the claim.
+const claimSQL = `INSERT INTO idempotency_keys
+	(owner, idem_key, fingerprint, state, claim, status, content_type, body, created_at)
+	VALUES (?, ?, ?, ?, ?, 0, '', NULL, ?)
+	ON CONFLICT (owner, idem_key) DO UPDATE SET
+		fingerprint = excluded.fingerprint, state = excluded.state, claim = excluded.claim,
+		status = 0, content_type = '', body = NULL, created_at = excluded.created_at
+	WHERE idempotency_keys.created_at <= ?
+		OR (idempotency_keys.state = ? AND idempotency_keys.created_at <= ?)`
+
+// Begin claims (owner, key) for the request whose fingerprint is given, at
+// now. Atomically, it either inserts an in-progress row and answers with a
+// Claim (rows past IdempotencyTTL, and claims past IdempotencyLease, count
+// as absent and are replaced), or answers what the live row holds: another
+// request (Mismatch), the first answer (Done), or neither while the first
+// request still runs.
+func (s *IdempotencyStore) Begin(ctx context.Context, owner, key, fingerprint string, now time.Time) (IdempotencyRecord, error) {
+	now = now.UTC().Truncate(time.Microsecond)
+	ctx = domain.WithFreshReads(ctx) // a lagging replica would miss the claim
+	s.maybeSweep(ctx, now)
+	fp := s.fingerprint(fingerprint)
+	// A live row can vanish between the claim attempt and the read (its
+	// request abandoned it); then the claim is simply tried again.
+	for range 5 {
+		claim, err := newClaim()
+		if err != nil {
+			return IdempotencyRecord{}, err
+		}
+		res := s.db.WithContext(ctx).Exec(claimSQL, owner, key, fp, idemInProgress, claim, now,
+			now.Add(-IdempotencyTTL), idemInProgress, now.Add(-IdempotencyLease))
+		if res.Error != nil {
+			return IdempotencyRecord{}, translate(res.Error, idemWhat)
+		}
+		if res.RowsAffected == 1 {
+			return IdempotencyRecord{Claim: claim}, nil
+		}
+		var r idempotencyRow
+		err = s.db.WithContext(ctx).Where("owner = ? AND idem_key = ?", owner, key).Take(&r).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			continue
+		}
+		if err != nil {
+			return IdempotencyRecord{}, translate(err, idemWhat)
+		}
+		if !hmac.Equal([]byte(r.Fingerprint), []byte(fp)) {
+			return IdempotencyRecord{Mismatch: true}, nil
+		}
+		if r.State != idemDone {
+			return IdempotencyRecord{}, nil
+		}
+		body, err := s.open(r.Body, owner, key)
+		if err != nil {
+			return IdempotencyRecord{}, err
+		}
+		return IdempotencyRecord{Done: true, Status: r.Status, ContentType: r.ContentType, Body: body}, nil
+	}
+	return IdempotencyRecord{}, errors.New("idempotency: key changed hands too often")
+}
+
+// Pending reports whether a live claim on (owner, key) is still in
+// progress at now. Waiting duplicates poll it (a read) and call Begin again
+// once it is false.
+func (s *IdempotencyStore) Pending(ctx context.Context, owner, key string, now time.Time) (bool, error) {
+	now = now.UTC().Truncate(time.Microsecond)
+	ctx = domain.WithFreshReads(ctx)
+	var n int64
+	err := s.db.WithContext(ctx).Model(&idempotencyRow{}).
+		Where("owner = ? AND idem_key = ? AND state = ? AND created_at > ? AND created_at > ?",
+			owner, key, idemInProgress, now.Add(-IdempotencyTTL), now.Add(-IdempotencyLease)).
+		Count(&n).Error
+	if err != nil {
+		return false, translate(err, idemWhat)
+	}
+	return n > 0, nil
+}
+
+// Complete stores the answer of the request that holds claim. It fails
+// with KindConflict when the claim is no longer held (it outlived its lease
+// and another request took the key over).
+func (s *IdempotencyStore) Complete(ctx context.Context, owner, key, claim string, status int, contentType string, body []byte) error {
+	sealed, err := s.seal(body, owner, key)
+	if err != nil {
+		return err
+	}
+	res := s.db.WithContext(ctx).Model(&idempotencyRow{}).
+		Where("owner = ? AND idem_key = ? AND claim = ? AND state = ?", owner, key, claim, idemInProgress).
+		Updates(map[string]any{"state": idemDone, "status": status, "content_type": contentType, "body": sealed})
+	if res.Error != nil {
+		return translate(res.Error, idemWhat)
+	}
+	if res.RowsAffected == 0 {
+		return errLostClaim
+	}
+	return nil
+}
+
+// Abandon deletes the in-progress row of claim, so that a retry with the
+// same key runs the request again. Abandoning a lost claim does nothing.
+func (s *IdempotencyStore) Abandon(ctx context.Context, owner, key, claim string) error {
+	err := s.db.WithContext(ctx).
+		Where("owner = ? AND idem_key = ? AND claim = ? AND state = ?", owner, key, claim, idemInProgress).
+		Delete(&idempotencyRow{}).Error
+	return translate(err, idemWhat)
+}
+
+// Sweep deletes the rows that expired by now and reports how many.
+func (s *IdempotencyStore) Sweep(ctx context.Context, now time.Time) (int64, error) {
+	res := s.db.WithContext(ctx).Where("created_at <= ?", now.UTC().Add(-IdempotencyTTL)).Delete(&idempotencyRow{})
+	if res.Error != nil {
+		return 0, translate(res.Error, idemWhat)
+	}
+	return res.RowsAffected, nil
+}
+
+// maybeSweep runs Sweep at most once per idempotencySweepEvery. Expired
+// rows are already ignored, so a failure only delays the cleanup.
+func (s *IdempotencyStore) maybeSweep(ctx context.Context, now time.Time) {
+	s.mu.Lock()
+	due := s.swept.IsZero() || now.Sub(s.swept) >= idempotencySweepEvery || now.Before(s.swept)
+	if due {
+		s.swept = now
+	}
+	s.mu.Unlock()
+	if due {
+		_, _ = s.Sweep(ctx, now)
+	}
+}
+
+// errLostClaim answers Complete when the claim was taken over.
+var errLostClaim = &domain.Error{Kind: domain.KindConflict, Message: "Idempotency-Key đã được một yêu cầu khác tiếp nhận"}
+
+func (s *IdempotencyStore) fingerprint(fp string) string {
+	m := hmac.New(sha256.New, s.macKey)
+	m.Write([]byte(fp))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// seal encrypts an answer, bound to its owner and key.
+func (s *IdempotencyStore) seal(body []byte, owner, key string) ([]byte, error) {
+	nonce := make([]byte, s.aead.NonceSize(), s.aead.NonceSize()+len(body)+s.aead.Overhead())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, fmt.Errorf("idempotency seal: %w", err)
+	}
+	return s.aead.Seal(nonce, nonce, body, additionalData(owner, key)), nil
+}
+
+func (s *IdempotencyStore) open(sealed []byte, owner, key string) ([]byte, error) {
+	n := s.aead.NonceSize()
+	if len(sealed) < n {
+		return nil, errors.New("idempotency open: stored answer is truncated")
+	}
+	body, err := s.aead.Open(nil, sealed[:n], sealed[n:], additionalData(owner, key))
+	if err != nil {
+		return nil, fmt.Errorf("idempotency open: %w", err)
+	}
+	return body, nil
+}
+
+func additionalData(owner, key string) []byte {
+	return []byte(owner + "\x00" + key)
+}
+
+func newClaim() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("idempotency claim: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}

@@ -1,0 +1,360 @@
+package repository
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/motcua/motcua/domain/importer"
+)
+
+// ImportStore implements importer.Store with multi-row INSERTs: each call
+// is one transaction that looks up which codes exist (one SELECT … IN per
+// chunk), inserts the others with ON CONFLICT (code) DO NOTHING RETURNING
+// (the guard against a concurrent import of the same codes), and inserts
+// the history or publications of exactly the rows that came back. A record
+// is therefore stored whole or not at all.
+type ImportStore struct{ db *gorm.DB }
+
+var _ importer.Store = (*ImportStore)(nil)
+
+// NewImportStore returns an import store over db.
+func NewImportStore(db *gorm.DB) *ImportStore { return &ImportStore{db: db} }
+
+// maxParams bounds the bound parameters of one statement: SQLite accepts
+// 32,766, PostgreSQL 65,535.
+const maxParams = 30000
+
+// codesChunk bounds the codes of one existence query.
+const codesChunk = 1000
+
+var dossierImportColumns = []string{"code", "procedure_code", "unit_code", "agency_code", "holder_unit", "assignee",
+	"channel", "on_spot", "status", "status_code", "applicant_name", "applicant_name_folded", "applicant_id_number",
+	"applicant_id_hash", "applicant_phone", "applicant_email", "applicant_address", "applicant_organization",
+	"documents", "note", "pin_hash", "processing_value", "processing_unit", "submitted_at", "received_at", "due_at",
+	"appointment_at", "supplement_requested_at", "payment_amount", "resolved_at", "outcome", "timeliness",
+	"returned_at", "withdrawn_at", "stopped_at", "rejected_at", "version", "created_at", "updated_at"}
+
+var historyImportColumns = []string{"dossier_id", "action", "from_status", "to_status", "at", "by_user", "unit", "note", "details"}
+
+var feedbackImportColumns = []string{"code", "channel", "category", "title", "content", "sender_name", "sender_phone",
+	"sender_email", "sender_address", "dossier_code", "agency_code", "procedure_code", "recorded_unit", "status",
+	"published", "answer", "refusal_reason", "received_at", "due_at", "refuse_due_at", "answered_at", "refused_at",
+	"published_at", "pin_hash", "version", "created_at", "updated_at"}
+
+var feedbackHistoryImportColumns = []string{"feedback_id", "action", "from_status", "to_status", "at", "by_user", "unit", "note"}
+
+var procedureImportColumns = []string{"code", "name", "field", "agency_code", "level", "processing_value",
+	"processing_unit", "fee", "online_level", "on_spot_eligible", "national_portal_integrated", "status",
+	"created_at", "updated_at"}
+
+var publicationImportColumns = []string{"procedure_code", "kind", "decision", "decided_on", "created_at"}
+
+// ImportDossiers implements importer.Store.
+func (s *ImportStore) ImportDossiers(ctx context.Context, recs []importer.DossierRecord) (importer.Stored, error) {
+	var st importer.Stored
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		codes := make([]string, len(recs))
+		for i, r := range recs {
+			codes[i] = r.Dossier.Code
+		}
+		exists, err := existingCodes(tx, "dossiers", codes)
+		if err != nil {
+			return err
+		}
+		var rows [][]any
+		var fresh []importer.DossierRecord
+		for _, r := range recs {
+			if exists[r.Dossier.Code] {
+				continue
+			}
+			row, err := fromDossier(r.Dossier)
+			if err != nil {
+				return err
+			}
+			rows = append(rows, []any{row.Code, row.ProcedureCode, row.UnitCode, row.AgencyCode, row.HolderUnit,
+				row.Assignee, row.Channel, row.OnSpot, row.Status, row.StatusCode, row.ApplicantName,
+				row.ApplicantNameFolded, row.ApplicantIDNumber, row.ApplicantIDHash, row.ApplicantPhone,
+				row.ApplicantEmail, row.ApplicantAddress, row.ApplicantOrganization, row.Documents, row.Note,
+				row.PinHash, row.ProcessingValue, row.ProcessingUnit, row.SubmittedAt, tv(row.ReceivedAt),
+				tv(row.DueAt), tv(row.AppointmentAt), tv(row.SupplementRequestedAt), iv(row.PaymentAmount),
+				tv(row.ResolvedAt), sv(row.Outcome), sv(row.Timeliness), tv(row.ReturnedAt), tv(row.WithdrawnAt),
+				tv(row.StoppedAt), tv(row.RejectedAt), 1, row.CreatedAt, row.UpdatedAt})
+			fresh = append(fresh, r)
+		}
+		ids, err := insertReturning(tx, "dossiers", dossierImportColumns, rows, "id")
+		if err != nil {
+			return err
+		}
+		n := len(ids)
+		var hist [][]any
+		for _, r := range fresh {
+			id, ok := ids[r.Dossier.Code]
+			delete(ids, r.Dossier.Code) // the first record of a code is the one inserted
+			if !ok {
+				continue // inserted meanwhile by someone else: a duplicate
+			}
+			for _, e := range r.History {
+				var details any
+				if len(e.Details) > 0 {
+					b, err := json.Marshal(e.Details)
+					if err != nil {
+						return fmt.Errorf("encode history details: %w", err)
+					}
+					details = string(b)
+				}
+				hist = append(hist, []any{id, string(e.Action), sv(nullable(string(e.From))), string(e.To), e.At.UTC(),
+					e.By, e.Unit, e.Note, details})
+			}
+		}
+		if err := insertRows(tx, "dossier_history", historyImportColumns, hist); err != nil {
+			return err
+		}
+		st = importer.Stored{Imported: n, Duplicates: len(recs) - n}
+		return nil
+	})
+	if err != nil {
+		return importer.Stored{}, translate(err, dossierNoun)
+	}
+	return st, nil
+}
+
+// ImportFeedback implements importer.Store.
+func (s *ImportStore) ImportFeedback(ctx context.Context, recs []importer.FeedbackRecord) (importer.Stored, error) {
+	var st importer.Stored
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		codes := make([]string, len(recs))
+		for i, r := range recs {
+			codes[i] = r.Feedback.Code
+		}
+		exists, err := existingCodes(tx, "feedback", codes)
+		if err != nil {
+			return err
+		}
+		var rows [][]any
+		var fresh []importer.FeedbackRecord
+		for _, r := range recs {
+			if exists[r.Feedback.Code] {
+				continue
+			}
+			f := fromFeedback(r.Feedback)
+			rows = append(rows, []any{f.Code, f.Channel, f.Category, f.Title, f.Content, sv(f.SenderName),
+				sv(f.SenderPhone), sv(f.SenderEmail), sv(f.SenderAddress), sv(f.DossierCode), sv(f.AgencyCode),
+				sv(f.ProcedureCode), sv(f.RecordedUnit), f.Status, f.Published, sv(f.Answer), sv(f.RefusalReason),
+				f.ReceivedAt, f.DueAt, f.RefuseDueAt, tv(f.AnsweredAt), tv(f.RefusedAt), tv(f.PublishedAt),
+				sv(f.PinHash), 1, f.CreatedAt, f.UpdatedAt})
+			fresh = append(fresh, r)
+		}
+		ids, err := insertReturning(tx, "feedback", feedbackImportColumns, rows, "id")
+		if err != nil {
+			return err
+		}
+		n := len(ids)
+		var hist [][]any
+		for _, r := range fresh {
+			id, ok := ids[r.Feedback.Code]
+			delete(ids, r.Feedback.Code) // the first record of a code is the one inserted
+			if !ok {
+				continue
+			}
+			for _, e := range r.History {
+				h := fromFeedbackEntry(id, e)
+				hist = append(hist, []any{h.FeedbackID, h.Action, sv(h.FromStatus), h.ToStatus, h.At, sv(h.ByUser),
+					sv(h.Unit), sv(h.Note)})
+			}
+		}
+		if err := insertRows(tx, "feedback_history", feedbackHistoryImportColumns, hist); err != nil {
+			return err
+		}
+		st = importer.Stored{Imported: n, Duplicates: len(recs) - n}
+		return nil
+	})
+	if err != nil {
+		return importer.Stored{}, translate(err, feedbackNoun)
+	}
+	return st, nil
+}
+
+// ImportProcedures implements importer.Store.
+func (s *ImportStore) ImportProcedures(ctx context.Context, recs []importer.ProcedureRecord) (importer.Stored, error) {
+	var st importer.Stored
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		codes := make([]string, len(recs))
+		for i, r := range recs {
+			codes[i] = r.Procedure.Code
+		}
+		exists, err := existingCodes(tx, "procedures", codes)
+		if err != nil {
+			return err
+		}
+		var rows [][]any
+		var fresh []importer.ProcedureRecord
+		for _, r := range recs {
+			if exists[r.Procedure.Code] {
+				continue
+			}
+			p := fromProcedure(r.Procedure)
+			rows = append(rows, []any{p.Code, p.Name, p.Field, p.AgencyCode, p.Level, p.ProcessingValue,
+				p.ProcessingUnit, p.Fee, p.OnlineLevel, p.OnSpotEligible, p.NationalPortalIntegrated, p.Status,
+				p.CreatedAt, p.UpdatedAt})
+			fresh = append(fresh, r)
+		}
+		inserted, err := insertReturning(tx, "procedures", procedureImportColumns, rows, "")
+		if err != nil {
+			return err
+		}
+		n := len(inserted)
+		var pubs [][]any
+		for _, r := range fresh {
+			if _, ok := inserted[r.Procedure.Code]; !ok {
+				continue
+			}
+			delete(inserted, r.Procedure.Code) // the first record of a code is the one inserted
+			for _, pub := range r.Procedure.Publications {
+				pubs = append(pubs, []any{r.Procedure.Code, string(pub.Kind), pub.Decision, pub.DecidedOn.String(),
+					pub.CreatedAt.UTC()})
+			}
+		}
+		if err := insertRows(tx, "procedure_publications", publicationImportColumns, pubs); err != nil {
+			return err
+		}
+		st = importer.Stored{Imported: n, Duplicates: len(recs) - n}
+		return nil
+	})
+	if err != nil {
+		return importer.Stored{}, translate(err, "thủ tục")
+	}
+	return st, nil
+}
+
+// existingCodes returns which of codes table already holds.
+func existingCodes(tx *gorm.DB, table string, codes []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for len(codes) > 0 {
+		n := min(len(codes), codesChunk)
+		var found []string
+		if err := tx.Table(table).Where("code IN ?", codes[:n]).Pluck("code", &found).Error; err != nil {
+			return nil, err
+		}
+		for _, c := range found {
+			out[c] = true
+		}
+		codes = codes[n:]
+	}
+	return out, nil
+}
+
+// insertSQL starts "INSERT INTO table (cols) VALUES (?, …), …" for n rows.
+func insertSQL(table string, cols []string, n int) *strings.Builder {
+	var b strings.Builder
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	b.Grow(len(table) + 40 + 12*len(cols) + n*(len(row)+2))
+	b.WriteString("INSERT INTO ")
+	b.WriteString(table)
+	b.WriteString(" (")
+	b.WriteString(strings.Join(cols, ", "))
+	b.WriteString(") VALUES ")
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	return &b
+}
+
+// chunks splits rows so that each statement binds at most maxParams values.
+func chunks(rows [][]any, cols int) [][][]any {
+	per := max(1, maxParams/cols)
+	var out [][][]any
+	for len(rows) > 0 {
+		n := min(len(rows), per)
+		out = append(out, rows[:n])
+		rows = rows[n:]
+	}
+	return out
+}
+
+func flatten(rows [][]any) []any {
+	out := make([]any, 0, len(rows)*len(rows[0]))
+	for _, r := range rows {
+		out = append(out, r...)
+	}
+	return out
+}
+
+// insertRows inserts rows (values in cols order) into table.
+func insertRows(tx *gorm.DB, table string, cols []string, rows [][]any) error {
+	for _, part := range chunks(rows, len(cols)) {
+		if err := tx.Exec(insertSQL(table, cols, len(part)).String(), flatten(part)...).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertReturning inserts rows whose first column is code, skipping codes
+// that exist (ON CONFLICT DO NOTHING), and returns the codes inserted with
+// the value of column key ("" for none).
+func insertReturning(tx *gorm.DB, table string, cols []string, rows [][]any, key string) (map[string]int64, error) {
+	out := make(map[string]int64, len(rows))
+	returning := " ON CONFLICT (code) DO NOTHING RETURNING code"
+	if key != "" {
+		returning += ", " + key
+	}
+	for _, part := range chunks(rows, len(cols)) {
+		b := insertSQL(table, cols, len(part))
+		b.WriteString(returning)
+		res, err := tx.Raw(b.String(), flatten(part)...).Rows()
+		if err != nil {
+			return nil, err
+		}
+		for res.Next() {
+			var code string
+			var id int64
+			dst := []any{&code}
+			if key != "" {
+				dst = append(dst, &id)
+			}
+			if err := res.Scan(dst...); err != nil {
+				_ = res.Close()
+				return nil, err
+			}
+			out[code] = id
+		}
+		if err := res.Err(); err != nil {
+			_ = res.Close()
+			return nil, err
+		}
+		if err := res.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// tv, sv and iv pass an optional value to the driver: NULL or the value.
+func tv(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UTC()
+}
+
+func sv(s *string) any {
+	if s == nil {
+		return nil
+	}
+	return *s
+}
+
+func iv(n *int64) any {
+	if n == nil {
+		return nil
+	}
+	return *n
+}
