@@ -42,3 +42,12 @@ bench-micro: ## Go micro-benchmarks (due-time engine, dossier codes)
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
 .PHONY: help build run test test-sqlite test-pg lint bench bench-sqlite bench-micro
+
+# IMPORT_BENCH_ARGS are passed to cmd/motcua-importbench: -lines 1000000 (default), -small 100000, -mode cli|http|both.
+IMPORT_BENCH_ARGS ?=
+
+import-bench: build ## import 1,000,000 generated dossiers (CLI and HTTP) on SQLite and PostgreSQL: lines/s and peak RSS
+	$(GO) run ./cmd/motcua-importbench -bin bin/motcua -engine sqlite $(IMPORT_BENCH_ARGS)
+	bash .ci/with-postgres $(GO) run ./cmd/motcua-importbench -bin bin/motcua -engine postgres $(IMPORT_BENCH_ARGS)
+
+.PHONY: import-bench

@@ -231,7 +231,7 @@ func (h *dossierHandler) list(c *gin.Context) {
 	f := dossier.Filter{Status: dossier.Status(c.Query("status")), AgencyCode: c.Query("agency_code"),
 		UnitCode: c.Query("unit_code"), ProcedureCode: c.Query("procedure_code"), Channel: dossier.Channel(c.Query("channel")),
 		ReceivedFrom: c.Query("received_from"), ReceivedTo: c.Query("received_to"), Overdue: overdue != nil && *overdue,
-		OnSpot: onSpot, Q: c.Query("q"), Page: page, PageSize: size}
+		OnSpot: onSpot, Q: c.Query("q"), Page: page, PageSize: size, Cursor: c.Query("cursor")}
 	items, total, err := h.svc.List(c.Request.Context(), principal(c), f)
 	if err != nil {
 		writeError(c, h.log, err)
@@ -242,5 +242,19 @@ func (h *dossierHandler) list(c *gin.Context) {
 	for i, d := range items {
 		out[i] = toDossierDTO(d, loc, true)
 	}
-	c.JSON(http.StatusOK, newList(out, page, size, total))
+	// A full page may have a next one: its cursor continues after the last
+	// item without an OFFSET (keyset pagination).
+	resp := dossierList{listResponse: newList(out, page, size, total)}
+	if len(items) == size && size > 0 {
+		next := dossier.CursorAfter(items[len(items)-1]).String()
+		resp.NextCursor = &next
+	}
+	c.JSON(http.StatusOK, resp)
+}
+
+// dossierList is the list envelope plus next_cursor, the opaque position
+// after its last item (null when the page is not full).
+type dossierList struct {
+	listResponse[dossierDTO]
+	NextCursor *string `json:"next_cursor"`
 }

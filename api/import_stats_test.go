@@ -77,9 +77,9 @@ func (d impGenDossier) finished() *time.Time {
 
 type impGenFeedback struct {
 	code, channel, category, status, agency string
-	received, due, refuseDue               time.Time
-	dueGiven                               bool
-	answered, refused, published           *time.Time
+	received, due, refuseDue                time.Time
+	dueGiven                                bool
+	answered, refused, published            *time.Time
 }
 
 func impRFC(t *time.Time) any {
@@ -311,7 +311,7 @@ func impGenerate(t *testing.T, s *apptest.Server, seed uint64) *impWorld {
 		d.code = fmt.Sprintf("%s-%s-%04d", d.unit, day, perDay[d.unit+day])
 		line := map[string]any{"code": d.code, "procedure_code": p.Code, "unit_code": d.unit, "channel": d.channel,
 			"status": d.status, "on_spot": d.onSpot,
-			"applicant": map[string]any{"name": fmt.Sprintf("Công dân %d", i), "id_number": fmt.Sprintf("0%011d", 10000000+i)},
+			"applicant":    map[string]any{"name": fmt.Sprintf("Công dân %d", i), "id_number": fmt.Sprintf("0%011d", 10000000+i)},
 			"submitted_at": impRFC(d.submitted), "received_at": impRFC(d.received), "resolved_at": impRFC(d.resolved),
 			"returned_at": impRFC(d.returned), "withdrawn_at": impRFC(d.withdrawn), "stopped_at": impRFC(d.stopped),
 			"rejected_at": impRFC(d.rejected)}

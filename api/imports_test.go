@@ -160,7 +160,7 @@ func TestImportDossiersThroughHTTP(t *testing.T) {
 		"",
 		impDossier("IMP-3", "processing", `,"due_at":"2021-03-02T08:00:00+07:00"`),
 		`{"code":"IMP-4","procedure_code":"9.999999","unit_code":"NOWHERE","channel":"direct","status":"received","applicant":{"name":"X"}}`, // 5
-		impDossier("IMP-1", "stopped", `,"stopped_at":"2021-03-02T08:00:00+07:00"`), // duplicate in the file, other content
+		impDossier("IMP-1", "stopped", `,"stopped_at":"2021-03-02T08:00:00+07:00"`),                                                          // duplicate in the file, other content
 		`{"code":"IMP-5",`, // 7: not JSON
 		impDossier("IMP-6", "withdrawn", `,"withdrawn_at":"2021-03-02T08:00:00+07:00"`),
 	}, "\n") + "\n"

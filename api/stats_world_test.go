@@ -21,6 +21,7 @@ import (
 	"github.com/motcua/motcua/domain/catalog"
 	"github.com/motcua/motcua/domain/user"
 	"github.com/motcua/motcua/domain/worktime"
+	"github.com/motcua/motcua/repository"
 )
 
 var stLoc = apptest.Loc
@@ -332,6 +333,10 @@ func stInsertDossiers(t testing.TB, db *gorm.DB, ds []stDossier) {
 	}
 	for i := range ds {
 		ds[i].id = ids[ds[i].code]
+	}
+	// Rows written behind the dossier store's back: roll them up as it would.
+	if err := repository.RebuildRollups(context.Background(), db, stLoc); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -3,6 +3,7 @@ package repository
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -157,21 +158,53 @@ func (r historyRow) toDomain() (dossier.Entry, error) {
 	return e, nil
 }
 
-// DossierStore implements dossier.Store.
-type DossierStore struct{ db *gorm.DB }
+// DossierStore implements dossier.Store. Every write also applies the
+// dossier's change of contribution to the statistics rollups (rollup.go),
+// in the same transaction.
+type DossierStore struct {
+	db   *gorm.DB
+	inTx bool        // db is a transaction (InTx)
+	zone *rollupZone // the zone of the rollups, shared with InTx's stores
+}
 
 var _ dossier.Store = (*DossierStore)(nil)
 
 // NewDossierStore returns a dossier store over db.
-func NewDossierStore(db *gorm.DB) *DossierStore { return &DossierStore{db: db} }
+func NewDossierStore(db *gorm.DB) *DossierStore { return &DossierStore{db: db, zone: &rollupZone{}} }
 
 const dossierNoun = "hồ sơ"
 
 // InTx implements dossier.Store.
 func (s *DossierStore) InTx(ctx context.Context, fn func(tx dossier.Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&DossierStore{db: tx})
+		return fn(&DossierStore{db: tx, inTx: true, zone: s.zone})
 	})
+}
+
+// write runs fn in s's transaction, or in a new one outside InTx: a
+// dossier and its rollups change together.
+func (s *DossierStore) write(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if s.inTx {
+		return fn(s.db.WithContext(ctx))
+	}
+	return s.db.WithContext(ctx).Transaction(fn)
+}
+
+// roll applies to the rollups the contribution of now minus that of was
+// (either may be nil).
+func (s *DossierStore) roll(ctx context.Context, tx *gorm.DB, was, now *dossierFacts) error {
+	loc, err := s.zone.get(ctx, tx)
+	if err != nil {
+		return err
+	}
+	d := rollupDelta{}
+	if was != nil {
+		d.add(*was, -1, loc)
+	}
+	if now != nil {
+		d.add(*now, 1, loc)
+	}
+	return d.apply(ctx, tx)
 }
 
 // NextNumber implements dossier.Store.
@@ -189,8 +222,15 @@ func (s *DossierStore) Create(ctx context.Context, d *dossier.Dossier) error {
 	if r.Version < 1 {
 		r.Version = 1
 	}
-	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
-		return translate(err, dossierNoun)
+	err = s.write(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(&r).Error; err != nil {
+			return translate(err, dossierNoun)
+		}
+		f := factsOf(&r)
+		return s.roll(ctx, tx, nil, &f)
+	})
+	if err != nil {
+		return err
 	}
 	d.ID, d.Version = r.ID, r.Version
 	return nil
@@ -202,7 +242,36 @@ func (s *DossierStore) Update(ctx context.Context, d *dossier.Dossier) error {
 	if err != nil {
 		return err
 	}
-	res := s.db.WithContext(ctx).Model(&dossierRow{}).Where("id = ? AND version = ?", r.ID, r.Version).
+	err = s.write(ctx, func(tx *gorm.DB) error {
+		// The row as it is at this version: what it contributed so far.
+		var old dossierRow
+		if err := tx.Select(factColumns).Where("id = ? AND version = ?", r.ID, r.Version).Take(&old).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return domain.ErrStale
+			}
+			return translate(err, dossierNoun)
+		}
+		if err := updateDossier(tx, &r); err != nil {
+			return err
+		}
+		was := factsOf(&old)
+		now := was // code, units, procedure and channel never change
+		now.HolderUnit, now.OnSpot, now.ReceivedAt, now.DueAt = r.HolderUnit, r.OnSpot, r.ReceivedAt, r.DueAt
+		now.ResolvedAt, now.Timeliness, now.WithdrawnAt = r.ResolvedAt, r.Timeliness, r.WithdrawnAt
+		now.StoppedAt, now.RejectedAt = r.StoppedAt, r.RejectedAt
+		return s.roll(ctx, tx, &was, &now)
+	})
+	if err != nil {
+		return err
+	}
+	d.Version++
+	return nil
+}
+
+// updateDossier writes the mutable columns of r if its row still has
+// r.Version, and increments the version.
+func updateDossier(tx *gorm.DB, r *dossierRow) error {
+	res := tx.Model(&dossierRow{}).Where("id = ? AND version = ?", r.ID, r.Version).
 		Updates(map[string]any{
 			"holder_unit": r.HolderUnit, "assignee": r.Assignee, "on_spot": r.OnSpot,
 			"status": r.Status, "status_code": r.StatusCode,
@@ -223,7 +292,6 @@ func (s *DossierStore) Update(ctx context.Context, d *dossier.Dossier) error {
 	if res.RowsAffected == 0 {
 		return domain.ErrStale
 	}
-	d.Version++
 	return nil
 }
 
@@ -276,7 +344,10 @@ func (s *DossierStore) History(ctx context.Context, dossierID int64) ([]dossier.
 var inProgress = []string{string(dossier.Received), string(dossier.Processing),
 	string(dossier.SupplementRequested), string(dossier.AwaitingPayment)}
 
-// List implements dossier.Store: one query for the page and one for the count.
+// List implements dossier.Store: one query for the page and one for the
+// count. The order (COALESCE(received_at, submitted_at) DESC, id DESC) is
+// the index dossiers_list_order_idx, so a first page or a keyset page
+// (q.After) reads only its rows.
 func (s *DossierStore) List(ctx context.Context, q dossier.Query) ([]dossier.Dossier, int64, error) {
 	tx := s.db.WithContext(ctx).Model(&dossierRow{})
 	if q.Scope != nil {
@@ -320,7 +391,11 @@ func (s *DossierStore) List(ctx context.Context, q dossier.Query) ([]dossier.Dos
 		return nil, 0, translate(err, dossierNoun)
 	}
 	var rows []dossierRow
-	page := tx.Order("COALESCE(received_at, submitted_at) DESC").Order("id DESC").Offset(q.Offset)
+	page := tx
+	if q.After != nil { // keyset: straight to the position, nothing skipped
+		page = page.Where("(COALESCE(received_at, submitted_at), id) < (?, ?)", q.After.At.UTC(), q.After.ID)
+	}
+	page = page.Order("COALESCE(received_at, submitted_at) DESC").Order("id DESC").Offset(q.Offset)
 	if q.Limit > 0 {
 		page = page.Limit(q.Limit)
 	}

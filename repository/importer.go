@@ -18,16 +18,32 @@ import (
 // (the guard against a concurrent import of the same codes), and inserts
 // the history or publications of exactly the rows that came back. A record
 // is therefore stored whole or not at all.
-type ImportStore struct{ db *gorm.DB }
+type ImportStore struct {
+	db *gorm.DB
+	// maxParams bounds the bound parameters of one statement.
+	maxParams int
+}
 
 var _ importer.Store = (*ImportStore)(nil)
 
 // NewImportStore returns an import store over db.
-func NewImportStore(db *gorm.DB) *ImportStore { return &ImportStore{db: db} }
+func NewImportStore(db *gorm.DB) *ImportStore {
+	s := &ImportStore{db: db, maxParams: pgMaxParams}
+	if Dialect(db) == "sqlite" {
+		s.maxParams = sqliteMaxParams
+	}
+	return s
+}
 
-// maxParams bounds the bound parameters of one statement: SQLite accepts
-// 32,766, PostgreSQL 65,535.
-const maxParams = 30000
+// Parameters of one multi-row statement. PostgreSQL accepts 65,535 and binds
+// them in linear time. SQLite accepts 32,766, but the pure-Go driver finds
+// each parameter's value by scanning the argument list (quadratic in the
+// parameters of a statement), so shorter statements are much faster there.
+const (
+	pgMaxParams     = 30000
+	sqliteMaxParams = 1000
+	maxRows         = 250
+)
 
 // codesChunk bounds the codes of one existence query.
 const codesChunk = 1000
@@ -86,18 +102,24 @@ func (s *ImportStore) ImportDossiers(ctx context.Context, recs []importer.Dossie
 				tv(row.StoppedAt), tv(row.RejectedAt), 1, row.CreatedAt, row.UpdatedAt})
 			fresh = append(fresh, r)
 		}
-		ids, err := insertReturning(tx, "dossiers", dossierImportColumns, rows, "id")
+		ids, err := s.insertReturning(tx, "dossiers", dossierImportColumns, rows, "id")
 		if err != nil {
 			return err
 		}
 		n := len(ids)
 		var hist [][]any
+		loc, err := rollupsLocation(ctx, tx)
+		if err != nil {
+			return err
+		}
+		roll := rollupDelta{} // the statistics rollups of the inserted dossiers (ADR 0004)
 		for _, r := range fresh {
 			id, ok := ids[r.Dossier.Code]
 			delete(ids, r.Dossier.Code) // the first record of a code is the one inserted
 			if !ok {
 				continue // inserted meanwhile by someone else: a duplicate
 			}
+			roll.add(factsOfDossier(&r.Dossier), 1, loc)
 			for _, e := range r.History {
 				var details any
 				if len(e.Details) > 0 {
@@ -111,7 +133,10 @@ func (s *ImportStore) ImportDossiers(ctx context.Context, recs []importer.Dossie
 					e.By, e.Unit, e.Note, details})
 			}
 		}
-		if err := insertRows(tx, "dossier_history", historyImportColumns, hist); err != nil {
+		if err := s.insertRows(tx, "dossier_history", historyImportColumns, hist); err != nil {
+			return err
+		}
+		if err := roll.apply(ctx, tx); err != nil {
 			return err
 		}
 		st = importer.Stored{Imported: n, Duplicates: len(recs) - n}
@@ -149,7 +174,7 @@ func (s *ImportStore) ImportFeedback(ctx context.Context, recs []importer.Feedba
 				sv(f.PinHash), 1, f.CreatedAt, f.UpdatedAt})
 			fresh = append(fresh, r)
 		}
-		ids, err := insertReturning(tx, "feedback", feedbackImportColumns, rows, "id")
+		ids, err := s.insertReturning(tx, "feedback", feedbackImportColumns, rows, "id")
 		if err != nil {
 			return err
 		}
@@ -167,7 +192,7 @@ func (s *ImportStore) ImportFeedback(ctx context.Context, recs []importer.Feedba
 					sv(h.Unit), sv(h.Note)})
 			}
 		}
-		if err := insertRows(tx, "feedback_history", feedbackHistoryImportColumns, hist); err != nil {
+		if err := s.insertRows(tx, "feedback_history", feedbackHistoryImportColumns, hist); err != nil {
 			return err
 		}
 		st = importer.Stored{Imported: n, Duplicates: len(recs) - n}
@@ -203,7 +228,7 @@ func (s *ImportStore) ImportProcedures(ctx context.Context, recs []importer.Proc
 				p.CreatedAt, p.UpdatedAt})
 			fresh = append(fresh, r)
 		}
-		inserted, err := insertReturning(tx, "procedures", procedureImportColumns, rows, "")
+		inserted, err := s.insertReturning(tx, "procedures", procedureImportColumns, rows, "")
 		if err != nil {
 			return err
 		}
@@ -219,7 +244,7 @@ func (s *ImportStore) ImportProcedures(ctx context.Context, recs []importer.Proc
 					pub.CreatedAt.UTC()})
 			}
 		}
-		if err := insertRows(tx, "procedure_publications", publicationImportColumns, pubs); err != nil {
+		if err := s.insertRows(tx, "procedure_publications", publicationImportColumns, pubs); err != nil {
 			return err
 		}
 		st = importer.Stored{Imported: n, Duplicates: len(recs) - n}
@@ -267,9 +292,11 @@ func insertSQL(table string, cols []string, n int) *strings.Builder {
 	return &b
 }
 
-// chunks splits rows so that each statement binds at most maxParams values.
-func chunks(rows [][]any, cols int) [][][]any {
-	per := max(1, maxParams/cols)
+// chunks splits rows so that each statement binds at most maxParams values
+// and holds at most maxRows rows. Full chunks all have the same text, which
+// PostgreSQL's driver prepares once and reuses.
+func chunks(rows [][]any, cols, maxParams int) [][][]any {
+	per := max(1, min(maxRows, maxParams/cols))
 	var out [][][]any
 	for len(rows) > 0 {
 		n := min(len(rows), per)
@@ -288,8 +315,8 @@ func flatten(rows [][]any) []any {
 }
 
 // insertRows inserts rows (values in cols order) into table.
-func insertRows(tx *gorm.DB, table string, cols []string, rows [][]any) error {
-	for _, part := range chunks(rows, len(cols)) {
+func (s *ImportStore) insertRows(tx *gorm.DB, table string, cols []string, rows [][]any) error {
+	for _, part := range chunks(rows, len(cols), s.maxParams) {
 		if err := tx.Exec(insertSQL(table, cols, len(part)).String(), flatten(part)...).Error; err != nil {
 			return err
 		}
@@ -300,13 +327,13 @@ func insertRows(tx *gorm.DB, table string, cols []string, rows [][]any) error {
 // insertReturning inserts rows whose first column is code, skipping codes
 // that exist (ON CONFLICT DO NOTHING), and returns the codes inserted with
 // the value of column key ("" for none).
-func insertReturning(tx *gorm.DB, table string, cols []string, rows [][]any, key string) (map[string]int64, error) {
+func (s *ImportStore) insertReturning(tx *gorm.DB, table string, cols []string, rows [][]any, key string) (map[string]int64, error) {
 	out := make(map[string]int64, len(rows))
 	returning := " ON CONFLICT (code) DO NOTHING RETURNING code"
 	if key != "" {
 		returning += ", " + key
 	}
-	for _, part := range chunks(rows, len(cols)) {
+	for _, part := range chunks(rows, len(cols), s.maxParams) {
 		b := insertSQL(table, cols, len(part))
 		b.WriteString(returning)
 		res, err := tx.Raw(b.String(), flatten(part)...).Rows()

@@ -29,6 +29,7 @@ type importEnv struct {
 	svc      *importer.Service
 	dossiers *dossier.Service
 	pins     domain.PinHasher
+	cat      *catalog.Service
 }
 
 const (
@@ -38,7 +39,7 @@ const (
 
 var importNow = time.Date(2026, 11, 23, 9, 0, 0, 0, hcm)
 
-func newImportEnv(t *testing.T) *importEnv {
+func newImportEnv(t testing.TB) *importEnv {
 	t.Helper()
 	ctx := context.Background()
 	db := repository.OpenTest(t)
@@ -60,7 +61,7 @@ func newImportEnv(t *testing.T) *importEnv {
 		t.Fatal(err)
 	}
 	pins := domain.NewPinHasher([]byte("0123456789abcdef0123456789abcdef"))
-	e := &importEnv{db: db, store: repository.NewImportStore(db), pins: pins}
+	e := &importEnv{db: db, store: repository.NewImportStore(db), pins: pins, cat: cat}
 	e.dossiers = dossier.NewService(repository.NewDossierStore(db), cat, pins, dossier.PolicyPause, now)
 	e.svc = importer.NewService(e.store, cat, e.dossiers.HashIDNumber, now)
 	return e

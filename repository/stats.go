@@ -10,12 +10,16 @@ import (
 	"github.com/motcua/motcua/domain/stats"
 )
 
-// StatsStore implements stats.Store with aggregate queries: one scan of the
+// StatsStore implements stats.Store with aggregate queries: form 06 and the
+// online figures read the rollups (rollup.go), the others one scan of the
 // relevant rows per figure set, COUNT(CASE …) per column, the period's
 // bounds passed as parameters (half-open, UTC), portable between PostgreSQL
 // and SQLite. Reads outside transactions go to a read replica when one is
 // configured.
-type StatsStore struct{ db *gorm.DB }
+type StatsStore struct {
+	db     *gorm.DB
+	stocks stockMode // how rollup stocks are summed (tests force each way)
+}
 
 var _ stats.Store = (*StatsStore)(nil)
 
@@ -127,8 +131,10 @@ func dossierScope(q stats.Query) string {
 	return inScope(q, "d.unit_code", "d.agency_code", "d.holder_unit")
 }
 
-// Form06 implements stats.Store.
-func (s *StatsStore) Form06(ctx context.Context, q stats.Query, by stats.GroupBy) ([]stats.Row, error) {
+// Form06FullScan answers Form06 with one aggregate scan of the dossiers
+// that matter to the period. It is the reference the rollups (Form06) are
+// tested and benchmarked against, and their fallback.
+func (s *StatsStore) Form06FullScan(ctx context.Context, q stats.Query, by stats.GroupBy) ([]stats.Row, error) {
 	grp, ok := groupColumns[by]
 	if !ok {
 		return nil, fmt.Errorf("form 06: unknown grouping %q", by)
@@ -164,27 +170,46 @@ func (s *StatsStore) Form06(ctx context.Context, q stats.Query, by stats.GroupBy
 // Online implements stats.Store. Dossiers count by their procedure's
 // online level whatever the procedure's status now, so a procedure
 // abolished since does not erase the dossiers it had; services are the
-// active procedures.
+// active procedures. The dossiers come from the rollups when they can
+// answer (see Form06), else from a scan.
 func (s *StatsStore) Online(ctx context.Context, q stats.Query) (stats.OnlineCounts, error) {
-	db := s.db.WithContext(ctx)
-	var dossiers []struct {
-		Level   string
-		Total   int64
-		OnlineN int64
+	ok, err := s.useRollups(ctx, q)
+	if err != nil {
+		return stats.OnlineCounts{}, err
 	}
+	if !ok {
+		return s.OnlineFullScan(ctx, q)
+	}
+	dossiers, err := s.onlineRollups(ctx, q)
+	if err != nil {
+		return stats.OnlineCounts{}, err
+	}
+	return s.online(ctx, q, dossiers)
+}
+
+// OnlineFullScan answers Online counting the dossiers with a scan: the
+// reference of the rollups.
+func (s *StatsStore) OnlineFullScan(ctx context.Context, q stats.Query) (stats.OnlineCounts, error) {
+	var dossiers []onlineLevelCount
 	sql := `SELECT p.online_level AS level, COUNT(*) AS total, COUNT(CASE WHEN d.channel = 'online' THEN 1 END) AS online_n
 FROM dossiers d JOIN procedures p ON p.code = d.procedure_code
 WHERE d.received_at >= @start AND d.received_at < @end AND ` + dossierScope(q) + `
 GROUP BY p.online_level`
-	if err := raw(db, sql, q).Scan(&dossiers).Error; err != nil {
+	if err := raw(s.db.WithContext(ctx), sql, q).Scan(&dossiers).Error; err != nil {
 		return stats.OnlineCounts{}, translate(err, "thống kê trực tuyến")
 	}
+	return s.online(ctx, q, dossiers)
+}
+
+// online adds the services of q's scope to the dossiers per level.
+func (s *StatsStore) online(ctx context.Context, q stats.Query, dossiers []onlineLevelCount) (stats.OnlineCounts, error) {
+	db := s.db.WithContext(ctx)
 	var services []struct {
 		Level      string
 		Services   int64
 		Integrated int64
 	}
-	sql = `SELECT p.online_level AS level, COUNT(*) AS services,
+	sql := `SELECT p.online_level AS level, COUNT(*) AS services,
  COUNT(CASE WHEN p.national_portal_integrated THEN 1 END) AS integrated
 FROM procedures p
 WHERE p.status = 'active' AND ` + inScope(q, "p.agency_code") + `

@@ -119,6 +119,10 @@ func insertDossiers(t *testing.T, db *gorm.DB, specs []dossierSpec) []int64 {
 	if err := db.Table("dossiers").Order("code").Pluck("id", &ids).Error; err != nil {
 		t.Fatal(err)
 	}
+	// Rows written behind the stores' back: roll them up as the stores would.
+	if err := RebuildRollups(context.Background(), db, statsLoc); err != nil {
+		t.Fatal(err)
+	}
 	return ids
 }
 
@@ -359,6 +363,9 @@ func insertDossiers2(t *testing.T, db *gorm.DB, prefix string, s dossierSpec) {
 		"received_at": s.received.UTC(), "due_at": s.due.UTC(), "created_at": s.received.UTC(), "updated_at": s.received.UTC(),
 	}
 	if err := db.Table("dossiers").Create(row).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := RebuildRollups(context.Background(), db, statsLoc); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -35,10 +35,13 @@ type database struct {
 	// URL is what the server gets in MOTCUA_DATABASE_URL.
 	URL string
 	// DSN is what the floors open: a PostgreSQL URL or a SQLite file path.
-	DSN      string
-	Version  string
-	adminURL string
-	name     string
+	DSN     string
+	Version string
+	// Postmaster is the PostgreSQL server's main process (0 when unknown
+	// or on SQLite): the CPU meter counts it and its children.
+	Postmaster int
+	adminURL   string
+	name       string
 }
 
 // openDatabase creates the run's database: a new database on the
@@ -73,8 +76,17 @@ func openDatabase(ctx context.Context, engine, dir string) (*database, error) {
 	if err := conn.QueryRow(ctx, "SHOW server_version").Scan(&version); err != nil {
 		return nil, fmt.Errorf("server version: %w", err)
 	}
+	// The backend serving this connection is a child of the postmaster.
+	var backend int
+	postmaster := 0
+	if err := conn.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&backend); err == nil {
+		if st, err := readProcStat(backend); err == nil {
+			postmaster = st.ppid
+		}
+	}
 	u.Path = "/" + name
-	return &database{Engine: engine, URL: u.String(), DSN: u.String(), Version: "PostgreSQL " + version, adminURL: admin, name: name}, nil
+	return &database{Engine: engine, URL: u.String(), DSN: u.String(), Version: "PostgreSQL " + version, Postmaster: postmaster,
+		adminURL: admin, name: name}, nil
 }
 
 // drop removes the run's PostgreSQL database (the SQLite file goes with
@@ -419,47 +431,71 @@ func sqliteModuleVersion() string {
 // every Linux this runs on).
 const clockTicks = 100
 
-// procCPU returns the user+system CPU seconds of pid and its comm name.
-func procCPU(pid int) (float64, string, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0, "", err
-	}
-	s := string(b)
-	open, closing := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-	if open < 0 || closing < open {
-		return 0, "", fmt.Errorf("bad stat")
-	}
-	comm := s[open+1 : closing]
-	f := strings.Fields(s[closing+1:])
-	// After the comm: state(0) ppid(1) … utime(11) stime(12).
-	if len(f) < 13 {
-		return 0, comm, fmt.Errorf("bad stat")
-	}
-	ut, _ := strconv.ParseFloat(f[11], 64)
-	st, _ := strconv.ParseFloat(f[12], 64)
-	return (ut + st) / clockTicks, comm, nil
+// procStat is what the CPU meter reads of /proc/<pid>/stat.
+type procStat struct {
+	ppid int
+	// own is the CPU seconds (user + system) of the process itself,
+	// children those of its exited children it reaped (PostgreSQL's
+	// postmaster reaps its backends and parallel workers).
+	own, children float64
 }
 
-// postgresCPU returns the CPU seconds of every live process named
-// postgres (the server, its backends and background workers, the
-// replica's), by pid.
-func postgresCPU() map[int]float64 {
+// readProcStat reads /proc/<pid>/stat.
+func readProcStat(pid int) (procStat, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return procStat{}, err
+	}
+	s := string(b)
+	closing := strings.LastIndexByte(s, ')')
+	if closing < 0 {
+		return procStat{}, fmt.Errorf("bad stat")
+	}
+	f := strings.Fields(s[closing+1:])
+	// After the comm: state(0) ppid(1) … utime(11) stime(12) cutime(13) cstime(14).
+	if len(f) < 15 {
+		return procStat{}, fmt.Errorf("bad stat")
+	}
+	v := func(i int) float64 {
+		x, _ := strconv.ParseFloat(f[i], 64)
+		return x / clockTicks
+	}
+	ppid, _ := strconv.Atoi(f[1])
+	return procStat{ppid: ppid, own: v(11) + v(12), children: v(13) + v(14)}, nil
+}
+
+// procCPU returns the CPU seconds pid used itself.
+func procCPU(pid int) float64 {
+	st, err := readProcStat(pid)
+	if err != nil {
+		return 0
+	}
+	return st.own
+}
+
+// treeCPU returns the CPU seconds of root and its direct children, alive
+// or exited (once reaped, an exited child's time is in root's children
+// time): for a PostgreSQL postmaster, the whole cluster.
+func treeCPU(root int) float64 {
+	st, err := readProcStat(root)
+	if err != nil {
+		return 0
+	}
+	sum := st.own + st.children
 	ents, err := os.ReadDir("/proc")
 	if err != nil {
-		return nil
+		return sum
 	}
-	out := map[int]float64{}
 	for _, e := range ents {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
 			continue
 		}
-		if cpu, comm, err := procCPU(pid); err == nil && comm == "postgres" {
-			out[pid] = cpu
+		if c, err := readProcStat(pid); err == nil && c.ppid == root {
+			sum += c.own + c.children
 		}
 	}
-	return out
+	return sum
 }
 
 // systemBusy returns the CPU seconds all CPUs spent not idle since boot
@@ -491,48 +527,49 @@ func systemBusy() float64 {
 // cpuMeter reads the CPU time of the processes of a run.
 type cpuMeter struct {
 	server, floor func() int // pids, 0 when not running
+	postmaster    int        // the PostgreSQL cluster's, 0 on SQLite
 }
 
 // cpuSnap is CPU seconds by process at one instant.
 type cpuSnap struct {
-	at                    time.Time
-	server, floor, loader float64
-	postgres              map[int]float64
-	system                float64
+	at                              time.Time
+	floorPid                        int
+	server, floor, loader, postgres float64
+	system                          float64
 }
 
 func (m cpuMeter) snap() cpuSnap {
-	s := cpuSnap{at: time.Now(), postgres: postgresCPU(), system: systemBusy()}
+	s := cpuSnap{at: time.Now(), system: systemBusy()}
+	if m.postmaster > 0 {
+		s.postgres = treeCPU(m.postmaster)
+	}
 	if pid := m.server(); pid > 0 {
-		s.server, _, _ = procCPU(pid)
+		s.server = procCPU(pid)
 	}
 	if pid := m.floor(); pid > 0 {
-		s.floor, _, _ = procCPU(pid)
+		s.floorPid = pid
+		s.floor = procCPU(pid)
 	}
-	s.loader, _, _ = procCPU(os.Getpid())
+	s.loader = procCPU(os.Getpid())
 	return s
 }
 
 // cores is the average number of CPUs each group used between a and b;
-// "other" is whatever else ran on the machine meanwhile. PostgreSQL
-// processes that exited in between are not counted (they land in other).
+// "other" is whatever else ran on the machine meanwhile (the streaming
+// replica included).
 func (a cpuSnap) cores(b cpuSnap) map[string]float64 {
 	wall := b.at.Sub(a.at).Seconds()
 	if wall <= 0 {
 		return nil
 	}
-	var pg float64
-	for pid, v := range b.postgres {
-		pg += v - a.postgres[pid]
-	}
 	d := func(x, y float64) float64 { return max(y-x, 0) }
 	out := map[string]float64{
 		"server":   d(a.server, b.server) / wall,
-		"postgres": pg / wall,
+		"postgres": d(a.postgres, b.postgres) / wall,
 		"bench":    d(a.loader, b.loader) / wall,
 	}
 	ours := out["server"] + out["postgres"] + out["bench"]
-	if b.floor > 0 && a.floor > 0 {
+	if a.floorPid != 0 && a.floorPid == b.floorPid {
 		out["floor"] = d(a.floor, b.floor) / wall
 		ours += out["floor"]
 	}

@@ -71,10 +71,7 @@ func (s *importSource) nextLine() []byte {
 func (s *importSource) writeBatch(w io.Writer, maxLines, maxBytes int64) (lines int64, err error) {
 	bw := bufio.NewWriterSize(w, 256<<10)
 	var size int64
-	defer func() {
-		s.sent.Add(lines)
-		s.bytes += size
-	}()
+	defer func() { s.bytes += size }()
 	for {
 		if maxLines > 0 && lines >= maxLines {
 			break
@@ -92,6 +89,7 @@ func (s *importSource) writeBatch(w io.Writer, maxLines, maxBytes int64) (lines 
 		s.hasPending = false
 		size += int64(len(line))
 		lines++
+		s.sent.Add(1)
 	}
 	return lines, bw.Flush()
 }

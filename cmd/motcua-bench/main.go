@@ -255,7 +255,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	b.rss = newRSSSampler(b.srv.Pid())
-	b.cpu = cpuMeter{server: func() int { return livePid(b.srv) }, floor: func() int { return livePid(b.floor) }}
+	b.cpu = cpuMeter{server: func() int { return livePid(b.srv) }, floor: func() int { return livePid(b.floor) }, postmaster: b.db.Postmaster}
 	b.client = newAPIClient(b.srv.Base, 8, 60*time.Second)
 	if b.fdb, err = openFloorDB(ctx, b.db); err != nil {
 		return err
@@ -346,7 +346,6 @@ func (b *bench) login(ctx context.Context) error {
 				c.Procs = append(c.Procs, p)
 			}
 		}
-		// Only procedures whose registration needs nothing more than the form.
 		b.clerks = append(b.clerks, c)
 	}
 	if len(b.clerks) == 0 {

@@ -388,7 +388,11 @@ func (b *bench) reports(ctx context.Context) error {
 		if len(diffs) > 0 {
 			v = verdictMismatch
 			note = fmt.Sprintf("%d difference(s), first: %s", len(diffs), diffs[0])
-			b.problemf("form-06 %s, %s: the server's answer differs from the full scan: %v", month, sc.label, diffs)
+			shown := diffs
+			if len(shown) > 5 {
+				shown = append(shown[:5:5], fmt.Sprintf("… %d more", len(diffs)-5))
+			}
+			b.problemf("form-06 %s, %s: the server's answer differs from the full scan: %v", month, sc.label, shown)
 		}
 		b.rep.add(figure{Name: "  answer = full scan", Unit: "", Target: "equal", Verdict: v, Note: note})
 	}

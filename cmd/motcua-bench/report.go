@@ -66,9 +66,10 @@ type report struct {
 	Problems  []string          `json:"problems,omitempty"`
 	Extra     map[string]string `json:"extra,omitempty"`
 	// CPU is, per measured load, the average CPUs each process group used:
-	// the server, PostgreSQL (all its processes), the lookup floor, this
-	// load generator, and everything else on the machine ("other": work
-	// that disturbed the run).
+	// the server, PostgreSQL (the primary's postmaster and its children),
+	// the lookup floor, this load generator, and everything else on the
+	// machine ("other": the streaming replica and any work that disturbed
+	// the run).
 	CPU      map[string]map[string]float64 `json:"cpu_cores,omitempty"`
 	cpuOrder []string
 }
@@ -161,7 +162,7 @@ func (r *report) print(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	if len(r.cpuOrder) > 0 {
-		fmt.Fprintln(w, "CPUs used during each load (of", r.Machine.CPUs, "):")
+		fmt.Fprintf(w, "CPUs used during each load (of %d):\n", r.Machine.CPUs)
 		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "  load\tserver\tpostgres\tlookup floor\tbench\tother processes")
 		for _, k := range r.cpuOrder {

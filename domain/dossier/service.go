@@ -441,6 +441,13 @@ func (s *Service) query(ctx context.Context, by user.Principal, f Filter) (Query
 	if utf8Len(f.Q) > catalog.MaxNameLen {
 		fe.Add("q", "quá dài")
 	}
+	if f.Cursor != "" {
+		c, ok := ParseCursor(f.Cursor)
+		if !ok {
+			fe.Add("cursor", "không hợp lệ (dùng next_cursor của trang trước)")
+		}
+		q.After = &c
+	}
 	if err := fe.Err(); err != nil {
 		return Query{}, err
 	}
@@ -449,7 +456,7 @@ func (s *Service) query(ctx context.Context, by user.Principal, f Filter) (Query
 	}
 	if f.PageSize > 0 {
 		q.Limit = f.PageSize
-		if f.Page > 1 {
+		if f.Page > 1 && q.After == nil {
 			q.Offset = (f.Page - 1) * f.PageSize
 		}
 	}

@@ -238,6 +238,9 @@ type Filter struct {
 	Q             string
 	Page          int
 	PageSize      int
+	// Cursor, when not empty, is a next_cursor of an earlier page: the page
+	// starts after it, whatever Page says.
+	Cursor string
 }
 
 // Query is a list request as the store runs it: the filter resolved to
@@ -261,6 +264,9 @@ type Query struct {
 	Q      string
 	Offset int
 	Limit  int
+	// After, when set, starts the page right after that position (keyset
+	// pagination); Offset is then 0.
+	After *Cursor
 }
 
 // utf8Len is the length of s in characters.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -24,7 +25,35 @@ func decodeLine(line []byte, dst any, p problems) bool {
 		p.add("", "dữ liệu thừa sau đối tượng JSON (mỗi dòng một đối tượng)")
 		return false
 	}
+	if hasNUL(reflect.ValueOf(dst)) {
+		// PostgreSQL cannot store it in text; refused on both engines alike.
+		p.add("", `văn bản không được chứa ký tự NUL (\u0000)`)
+		return false
+	}
 	return true
+}
+
+// hasNUL reports whether a string anywhere in v holds a NUL character.
+func hasNUL(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.String:
+		return strings.IndexByte(v.String(), 0) >= 0
+	case reflect.Pointer, reflect.Interface:
+		return !v.IsNil() && hasNUL(v.Elem())
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if hasNUL(v.Field(i)) {
+				return true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			if hasNUL(v.Index(i)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // jsonProblem describes a decoding error without echoing the line's values.

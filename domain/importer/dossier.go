@@ -78,7 +78,7 @@ type dossierRule struct {
 	online bool
 }
 
-// DossierRules is the status ⇔ times table of an imported dossier. Every
+// dossierRules is the status ⇔ times table of an imported dossier. Every
 // time not named is optional: submitted_at (the receipt time when absent),
 // due_at (computed from the calendar when absent) and appointment_at
 // (due_at when absent); withdrawn_at without received_at is an online

@@ -159,9 +159,6 @@ func NewService(store Store, cat Catalog, hashID func(string) string, now func()
 	return &Service{store: store, cat: cat, hashID: hashID, now: now}
 }
 
-// Location is the configured time zone.
-func (s *Service) Location() *time.Location { return s.cat.Location() }
-
 // Import reads the NDJSON stream r of kind and stores its good lines. It
 // returns ErrForbidden unless by is an admin, KindNotFound for an unknown
 // kind. Bad lines are not errors: they are in the Result. An error reading r,
@@ -232,7 +229,7 @@ func pump[R any](ctx context.Context, r io.Reader, progress func(Progress), pars
 					return res, ferr
 				}
 			}
-			return res, fmt.Errorf("read line %d: %w", lr.n, err)
+			return res, fmt.Errorf("read line %d: %w", lr.n+1, err)
 		}
 		res.Lines = lr.n
 		if lr.n%BatchSize == 0 {

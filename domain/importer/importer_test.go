@@ -61,7 +61,7 @@ func newCatalog() *fakeCatalog {
 	}
 }
 
-func (c *fakeCatalog) Tree(context.Context) (*catalog.Tree, error)         { return c.tree, nil }
+func (c *fakeCatalog) Tree(context.Context) (*catalog.Tree, error)          { return c.tree, nil }
 func (c *fakeCatalog) Calendar(context.Context) (*worktime.Calendar, error) { return c.cal, nil }
 func (c *fakeCatalog) Location() *time.Location                             { return loc }
 func (c *fakeCatalog) Procedure(_ context.Context, code string) (catalog.Procedure, error) {
@@ -294,6 +294,7 @@ func TestDossierLineValidation(t *testing.T) {
 		tc{"two objects on a line", `{"code":"X"} {"code":"Y"}`, []string{"dữ liệu thừa sau đối tượng JSON"}},
 		tc{"unknown field", with(proc, "colour", "red"), []string{"trường không được hỗ trợ: colour"}},
 		tc{"wrong type", with(proc, "on_spot", "yes"), []string{"sai kiểu dữ liệu ở trường on_spot"}},
+		tc{"NUL in a text", with(proc, "applicant", obj{"name": "A\x00B"}), []string{"không được chứa ký tự NUL"}},
 		tc{"several problems joined", with(res, "outcome", nil, "resolved_at", at("2021-08-01T10:00:00"), "unit_code", "U99"),
 			[]string{"outcome: bắt buộc với trạng thái resolved; resolved_at: không được trước received_at; unit_code: đơn vị tiếp nhận không tồn tại"}},
 	)

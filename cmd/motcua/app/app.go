@@ -99,6 +99,14 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 	}
 	a.DataKey = key
 
+	// Statistics rollups: built once for dossiers older than them, and
+	// again when the zone changes (ADR 0004).
+	if rebuilt, err := repository.BackfillRollups(ctx, db, loc); err != nil {
+		return nil, err
+	} else if rebuilt {
+		log.Info("statistics rollups built", "zone", loc.String())
+	}
+
 	a.Catalog = catalog.NewService(repository.NewCatalogStore(db), loc, now)
 	a.Users = user.NewService(repository.NewUserStore(db), hasher,
 		func(ctx context.Context) (user.UnitChecker, error) { return a.Catalog.Tree(ctx) }, now)

@@ -1,0 +1,179 @@
+package api_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"sync/atomic"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"github.com/motcua/motcua/cmd/motcua/app"
+	"github.com/motcua/motcua/cmd/motcua/app/apptest"
+)
+
+// countStatements counts every SQL statement db runs from now on (a GORM
+// callback after each processor: create, query, update, delete, row, raw).
+func countStatements(t *testing.T, db *gorm.DB) *atomic.Int64 {
+	t.Helper()
+	var n atomic.Int64
+	inc := func(*gorm.DB) { n.Add(1) }
+	cb := db.Callback()
+	for _, err := range []error{
+		cb.Create().Register("test:count_statements", inc),
+		cb.Query().Register("test:count_statements", inc),
+		cb.Update().Register("test:count_statements", inc),
+		cb.Delete().Register("test:count_statements", inc),
+		cb.Row().Register("test:count_statements", inc),
+		cb.Raw().Register("test:count_statements", inc),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &n
+}
+
+// statements answers how many SQL statements one GET runs.
+func statements(t *testing.T, s *apptest.Server, n *atomic.Int64, path, tok string) int64 {
+	t.Helper()
+	before := n.Load()
+	apptest.Want(t, s.Get(path, tok), http.StatusOK)
+	return n.Load() - before
+}
+
+// No N+1: the lists and the dossier detail run a small number of
+// statements, the same for a page of 5 as for a page of 50, and the same
+// for a dossier with a long history as for a fresh one.
+func TestNoNPlusOneQueries(t *testing.T) {
+	s := apptest.New(t, apptest.Options{})
+	clerk, admin, officer := s.Token("clerk"), s.Token("admin"), s.Token("officer")
+	var codes []string
+	for i := 0; i < 55; i++ {
+		d := apptest.Want(t, s.Post("/api/v1/dossiers", clerk, map[string]any{"procedure_code": "2.000908", "channel": "direct",
+			"applicant": map[string]any{"name": fmt.Sprintf("Người nộp %d", i), "id_number": "001234567890", "phone": "0912345678"}}),
+			http.StatusCreated).JSON(t)
+		codes = append(codes, d["code"].(string))
+	}
+	for i := 0; i < 12; i++ {
+		apptest.Want(t, s.Post("/api/v1/feedback", clerk, map[string]any{"channel": "hotline", "category": "procedure",
+			"title": fmt.Sprintf("Hỏi tiến độ %d", i), "content": "Công dân hỏi tiến độ hồ sơ."}), http.StatusCreated)
+	}
+	// A long history for one dossier.
+	long := codes[0]
+	act := func(tok, action string, extra map[string]any) {
+		body := map[string]any{"action": action}
+		for k, v := range extra {
+			body[k] = v
+		}
+		apptest.Want(t, s.Post("/api/v1/dossiers/"+long+"/actions", tok, body), http.StatusOK)
+	}
+	act(officer, "start", nil)
+	for i := 0; i < 4; i++ {
+		act(officer, "request_supplement", map[string]any{"reason": "thiếu giấy tờ"})
+		act(clerk, "supplement", nil)
+	}
+
+	n := countStatements(t, s.App.DB)
+	// The user behind the token, then count + page (or dossier + history).
+	const most = 3
+	for _, c := range []struct {
+		name, small, large string
+		tok                string
+	}{
+		{"dossier list", "/api/v1/dossiers?page_size=5", "/api/v1/dossiers?page_size=50", admin},
+		{"dossier list by unit and status", "/api/v1/dossiers?page_size=5&status=received&unit_code=" + app.DemoCenter,
+			"/api/v1/dossiers?page_size=50&status=received&unit_code=" + app.DemoCenter, clerk},
+		{"dossier detail", "/api/v1/dossiers/" + codes[1], "/api/v1/dossiers/" + long, admin},
+		{"feedback list", "/api/v1/feedback?page_size=5", "/api/v1/feedback?page_size=50", admin},
+		{"procedure list", "/api/v1/procedures?page_size=5", "/api/v1/procedures?page_size=50", admin},
+	} {
+		small := statements(t, s, n, c.small, c.tok)
+		large := statements(t, s, n, c.large, c.tok)
+		if small != large || large > most || large == 0 {
+			t.Errorf("%s: %d statements for the small answer, %d for the large one; want the same, at most %d", c.name, small, large, most)
+		}
+	}
+	// The large answers were large: the comparison means something.
+	if got := s.Get("/api/v1/dossiers?page_size=50", admin).JSON(t)["items"].([]any); len(got) != 50 {
+		t.Fatalf("dossier page of 50 has %d items", len(got))
+	}
+	if got := s.Get("/api/v1/dossiers/"+long, admin).JSON(t)["history"].([]any); len(got) < 10 {
+		t.Fatalf("long history has %d entries", len(got))
+	}
+	if got := s.Get("/api/v1/feedback?page_size=50", admin).JSON(t)["items"].([]any); len(got) < 12 {
+		t.Fatalf("feedback page has %d items", len(got))
+	}
+	if got := s.Get("/api/v1/procedures?page_size=50", admin).JSON(t)["items"].([]any); len(got) <= 5 {
+		t.Fatalf("procedure page has %d items", len(got))
+	}
+}
+
+// Keyset pagination: following next_cursor walks the same dossiers, in the
+// same order, as the OFFSET pages, each once, and stops with a null cursor;
+// a malformed cursor is a 422 naming it.
+func TestDossierListCursor(t *testing.T) {
+	s := apptest.New(t, apptest.Options{})
+	clerk, admin := s.Token("clerk"), s.Token("admin")
+	// Dossiers registered at the same instant share the sort time: the id
+	// breaks the tie.
+	for i := 0; i < 23; i++ {
+		apptest.Want(t, s.Post("/api/v1/dossiers", clerk, map[string]any{"procedure_code": "2.000908", "channel": "direct",
+			"applicant": map[string]any{"name": fmt.Sprintf("Người nộp %d", i)}}), http.StatusCreated)
+		if i%3 == 0 {
+			s.Clock.Advance(1)
+		}
+	}
+	codesOf := func(body map[string]any) []string {
+		var out []string
+		for _, it := range body["items"].([]any) {
+			out = append(out, it.(map[string]any)["code"].(string))
+		}
+		return out
+	}
+	var byOffset []string
+	total := 0
+	for page := 1; ; page++ {
+		body := apptest.Want(t, s.Get(fmt.Sprintf("/api/v1/dossiers?page_size=7&page=%d", page), admin), http.StatusOK).JSON(t)
+		total = int(body["total"].(float64))
+		got := codesOf(body)
+		byOffset = append(byOffset, got...)
+		if len(got) < 7 {
+			break
+		}
+	}
+	if total < 23 || len(byOffset) != total {
+		t.Fatalf("offset pages: %d items of %d", len(byOffset), total)
+	}
+	var byCursor []string
+	path := "/api/v1/dossiers?page_size=7"
+	for pages := 0; ; pages++ {
+		if pages > total {
+			t.Fatal("the cursor never ends")
+		}
+		body := apptest.Want(t, s.Get(path, admin), http.StatusOK).JSON(t)
+		if int(body["total"].(float64)) != total || body["page_size"] != float64(7) {
+			t.Fatalf("cursor page envelope: %v", body)
+		}
+		byCursor = append(byCursor, codesOf(body)...)
+		next, ok := body["next_cursor"].(string)
+		if !ok {
+			if body["next_cursor"] != nil {
+				t.Fatalf("next_cursor %v", body["next_cursor"])
+			}
+			break
+		}
+		path = "/api/v1/dossiers?page_size=7&page=99&cursor=" + url.QueryEscape(next)
+	}
+	if fmt.Sprint(byCursor) != fmt.Sprint(byOffset) {
+		t.Errorf("cursor walk\n %v\nwant the offset walk\n %v", byCursor, byOffset)
+	}
+	for _, bad := range []string{"x", "YzEuMS4w", "%00", "YzIuMS4x"} {
+		resp := s.Get("/api/v1/dossiers?cursor="+url.QueryEscape(bad), admin)
+		apptest.Want(t, resp, http.StatusUnprocessableEntity)
+		if fields, _ := resp.JSON(t)["error"].(map[string]any)["details"].(map[string]any)["fields"].(map[string]any); fields["cursor"] == nil {
+			t.Errorf("cursor %q: %s", bad, resp.Body)
+		}
+	}
+}
