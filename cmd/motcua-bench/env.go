@@ -40,8 +40,11 @@ type database struct {
 	// Postmaster is the PostgreSQL server's main process (0 when unknown
 	// or on SQLite): the CPU meter counts it and its children.
 	Postmaster int
-	adminURL   string
-	name       string
+	// ReplicaPostmaster is the streaming replica's (.ci/with-postgres
+	// always starts one; it replays the run's WAL), 0 when there is none.
+	ReplicaPostmaster int
+	adminURL          string
+	name              string
 }
 
 // openDatabase creates the run's database: a new database on the
@@ -76,17 +79,39 @@ func openDatabase(ctx context.Context, engine, dir string) (*database, error) {
 	if err := conn.QueryRow(ctx, "SHOW server_version").Scan(&version); err != nil {
 		return nil, fmt.Errorf("server version: %w", err)
 	}
-	// The backend serving this connection is a child of the postmaster.
-	var backend int
-	postmaster := 0
-	if err := conn.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&backend); err == nil {
-		if st, err := readProcStat(backend); err == nil {
-			postmaster = st.ppid
-		}
-	}
 	u.Path = "/" + name
-	return &database{Engine: engine, URL: u.String(), DSN: u.String(), Version: "PostgreSQL " + version, Postmaster: postmaster,
+	return &database{Engine: engine, URL: u.String(), DSN: u.String(), Version: "PostgreSQL " + version,
+		Postmaster: postmasterOf(ctx, conn), ReplicaPostmaster: replicaPostmaster(ctx),
 		adminURL: admin, name: name}, nil
+}
+
+// postmasterOf returns the pid of the postmaster behind conn (the parent of
+// the backend serving it), or 0.
+func postmasterOf(ctx context.Context, conn *pgx.Conn) int {
+	var backend int
+	if err := conn.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&backend); err != nil {
+		return 0
+	}
+	st, err := readProcStat(backend)
+	if err != nil {
+		return 0
+	}
+	return st.ppid
+}
+
+// replicaPostmaster returns the postmaster of the loopback replica that
+// MOTCUA_TEST_POSTGRES_REPLICA names, or 0.
+func replicaPostmaster(ctx context.Context) int {
+	dsn := os.Getenv("MOTCUA_TEST_POSTGRES_REPLICA")
+	if u, err := url.Parse(dsn); dsn == "" || err != nil || (u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost") {
+		return 0
+	}
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return 0
+	}
+	defer conn.Close(context.Background())
+	return postmasterOf(ctx, conn)
 }
 
 // drop removes the run's PostgreSQL database (the SQLite file goes with
@@ -528,6 +553,7 @@ func systemBusy() float64 {
 type cpuMeter struct {
 	server, floor func() int // pids, 0 when not running
 	postmaster    int        // the PostgreSQL cluster's, 0 on SQLite
+	replica       int        // the streaming replica's postmaster, 0 when none
 }
 
 // cpuSnap is CPU seconds by process at one instant.
@@ -535,13 +561,16 @@ type cpuSnap struct {
 	at                              time.Time
 	floorPid                        int
 	server, floor, loader, postgres float64
-	system                          float64
+	replica, system                 float64
 }
 
 func (m cpuMeter) snap() cpuSnap {
 	s := cpuSnap{at: time.Now(), system: systemBusy()}
 	if m.postmaster > 0 {
 		s.postgres = treeCPU(m.postmaster)
+	}
+	if m.replica > 0 {
+		s.replica = treeCPU(m.replica)
 	}
 	if pid := m.server(); pid > 0 {
 		s.server = procCPU(pid)
@@ -555,8 +584,7 @@ func (m cpuMeter) snap() cpuSnap {
 }
 
 // cores is the average number of CPUs each group used between a and b;
-// "other" is whatever else ran on the machine meanwhile (the streaming
-// replica included).
+// "other" is whatever else ran on the machine meanwhile.
 func (a cpuSnap) cores(b cpuSnap) map[string]float64 {
 	wall := b.at.Sub(a.at).Seconds()
 	if wall <= 0 {
@@ -568,7 +596,10 @@ func (a cpuSnap) cores(b cpuSnap) map[string]float64 {
 		"postgres": d(a.postgres, b.postgres) / wall,
 		"bench":    d(a.loader, b.loader) / wall,
 	}
-	ours := out["server"] + out["postgres"] + out["bench"]
+	if b.replica > 0 {
+		out["replica"] = d(a.replica, b.replica) / wall
+	}
+	ours := out["server"] + out["postgres"] + out["bench"] + out["replica"]
 	if a.floorPid != 0 && a.floorPid == b.floorPid {
 		out["floor"] = d(a.floor, b.floor) / wall
 		ours += out["floor"]

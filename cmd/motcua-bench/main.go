@@ -255,7 +255,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	b.rss = newRSSSampler(b.srv.Pid())
-	b.cpu = cpuMeter{server: func() int { return livePid(b.srv) }, floor: func() int { return livePid(b.floor) }, postmaster: b.db.Postmaster}
+	b.cpu = cpuMeter{server: func() int { return livePid(b.srv) }, floor: func() int { return livePid(b.floor) },
+		postmaster: b.db.Postmaster, replica: b.db.ReplicaPostmaster}
 	b.client = newAPIClient(b.srv.Base, 8, 60*time.Second)
 	if b.fdb, err = openFloorDB(ctx, b.db); err != nil {
 		return err

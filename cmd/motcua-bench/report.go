@@ -67,9 +67,8 @@ type report struct {
 	Extra     map[string]string `json:"extra,omitempty"`
 	// CPU is, per measured load, the average CPUs each process group used:
 	// the server, PostgreSQL (the primary's postmaster and its children),
-	// the lookup floor, this load generator, and everything else on the
-	// machine ("other": the streaming replica and any work that disturbed
-	// the run).
+	// its streaming replica, the lookup floor, this load generator, and
+	// everything else on the machine ("other": work that disturbed the run).
 	CPU      map[string]map[string]float64 `json:"cpu_cores,omitempty"`
 	cpuOrder []string
 }
@@ -164,14 +163,17 @@ func (r *report) print(w io.Writer) {
 	if len(r.cpuOrder) > 0 {
 		fmt.Fprintf(w, "CPUs used during each load (of %d):\n", r.Machine.CPUs)
 		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "  load\tserver\tpostgres\tlookup floor\tbench\tother processes")
+		fmt.Fprintln(tw, "  load\tserver\tpostgres\treplica\tlookup floor\tbench\tother processes")
+		opt := func(c map[string]float64, k string) string {
+			if v, ok := c[k]; ok {
+				return fmt.Sprintf("%.2f", v)
+			}
+			return "—"
+		}
 		for _, k := range r.cpuOrder {
 			c := r.CPU[k]
-			fl := "—"
-			if v, ok := c["floor"]; ok {
-				fl = fmt.Sprintf("%.2f", v)
-			}
-			fmt.Fprintf(tw, "  %s\t%.2f\t%.2f\t%s\t%.2f\t%.2f\n", k, c["server"], c["postgres"], fl, c["bench"], c["other"])
+			fmt.Fprintf(tw, "  %s\t%.2f\t%.2f\t%s\t%s\t%.2f\t%.2f\n", k, c["server"], c["postgres"], opt(c, "replica"),
+				opt(c, "floor"), c["bench"], c["other"])
 		}
 		tw.Flush()
 	}
