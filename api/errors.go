@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -43,12 +44,26 @@ type errorPayload struct {
 	Details map[string]any `json:"details,omitempty"`
 }
 
+// StatusClientClosedRequest is the status recorded when the client went away
+// before the answer (nginx's 499); the client never sees it.
+const StatusClientClosedRequest = 499
+
 const internalMessage = "Lỗi hệ thống; vui lòng thử lại sau"
 
 // writeError renders err with the status and code of its kind. Internal
 // errors are logged with the request ID and replaced by a fixed message, so
 // no SQL, stack or personal data reaches the client.
 func writeError(c *gin.Context, log *slog.Logger, err error) {
+	// A client that hung up is not a fault of ours: no error log, no 500 in
+	// the metrics, just the conventional 499 for the access log.
+	if c.Request.Context().Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		if log != nil {
+			log.InfoContext(context.WithoutCancel(c.Request.Context()), "request canceled by the client", "route", c.FullPath(),
+				"request_id", c.GetString(ctxRequestID))
+		}
+		c.AbortWithStatus(StatusClientClosedRequest)
+		return
+	}
 	var de *domain.Error
 	kind := domain.KindInternal
 	if errors.As(err, &de) {

@@ -95,6 +95,27 @@ func TestNoNPlusOneQueries(t *testing.T) {
 			t.Errorf("%s: %d statements for the small answer, %d for the large one; want the same, at most %d", c.name, small, large, most)
 		}
 	}
+	// The citizen's lookup, the hottest public path: the dossier and its
+	// history, names from the catalog cache — two statements however long
+	// the history.
+	fresh := apptest.Want(t, s.Post("/api/v1/dossiers", clerk, map[string]any{"procedure_code": "2.000908", "channel": "direct",
+		"applicant": map[string]any{"name": "Người tra cứu"}}), http.StatusCreated).JSON(t)
+	code, lookupPin := fresh["code"].(string), fresh["lookup_pin"].(string)
+	for i := 0; i < 3; i++ {
+		apptest.Want(t, s.Post("/api/v1/dossiers/"+code+"/actions", officer, map[string]any{"action": map[bool]string{true: "start", false: "request_supplement"}[i == 0], "reason": "thiếu giấy tờ"}), http.StatusOK)
+		if i > 0 {
+			apptest.Want(t, s.Post("/api/v1/dossiers/"+code+"/actions", clerk, map[string]any{"action": "supplement"}), http.StatusOK)
+		}
+	}
+	lookup := "/api/v1/public/dossiers/" + code + "?pin=" + lookupPin
+	statements(t, s, n, lookup, "") // warm the catalog cache
+	if got := statements(t, s, n, lookup, ""); got > 2 {
+		t.Errorf("public lookup: %d statements, want at most 2 (dossier, history)", got)
+	}
+	if got := s.Get(lookup, "").JSON(t)["stages"].([]any); len(got) < 5 {
+		t.Fatalf("lookup history has %d stages", len(got))
+	}
+
 	// The large answers were large: the comparison means something.
 	if got := s.Get("/api/v1/dossiers?page_size=50", admin).JSON(t)["items"].([]any); len(got) != 50 {
 		t.Fatalf("dossier page of 50 has %d items", len(got))

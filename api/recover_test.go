@@ -3,7 +3,9 @@ package api
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -141,3 +143,32 @@ func TestWriteErrorHidesInternalErrors(t *testing.T) {
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
+
+// A request whose client hung up is answered 499 and logged as a
+// cancellation, not as an internal failure; a cancellation error while the
+// client is still there stays an internal error.
+func TestClientCancellationIsNotAnInternalError(t *testing.T) {
+	var logs bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	r := gin.New()
+	r.Use(withRequestID())
+	r.GET("/slow", func(c *gin.Context) {
+		writeError(c, log, fmt.Errorf("load dossier: %w", context.Canceled))
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rec := httptest.NewRecorder()
+	r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/slow", nil).WithContext(ctx))
+	if rec.Code != StatusClientClosedRequest {
+		t.Fatalf("status = %d, want %d", rec.Code, StatusClientClosedRequest)
+	}
+	if strings.Contains(logs.String(), `"level":"ERROR"`) || !strings.Contains(logs.String(), "canceled by the client") {
+		t.Fatalf("log = %s, want an info line about the cancellation and no error", logs.String())
+	}
+	logs.Reset()
+	rec = httptest.NewRecorder()
+	r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/slow", nil))
+	if rec.Code != http.StatusInternalServerError || !strings.Contains(logs.String(), `"level":"ERROR"`) {
+		t.Fatalf("live request: status %d, log %s; want 500 and an error line", rec.Code, logs.String())
+	}
+}

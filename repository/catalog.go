@@ -260,6 +260,22 @@ func (s *CatalogStore) AddPublication(ctx context.Context, p *catalog.Publicatio
 	return nil
 }
 
+// ProcedureNames implements catalog.Store.
+func (s *CatalogStore) ProcedureNames(ctx context.Context) (map[string]string, error) {
+	var rows []struct {
+		Code string
+		Name string
+	}
+	if err := s.db.WithContext(ctx).Model(&procedureRow{}).Select("code, name").Find(&rows).Error; err != nil {
+		return nil, translate(err, "thủ tục")
+	}
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		out[r.Code] = r.Name
+	}
+	return out, nil
+}
+
 // CalendarYears implements catalog.Store.
 func (s *CatalogStore) CalendarYears(ctx context.Context) ([]worktime.Year, error) {
 	var rows []calendarRow

@@ -291,6 +291,14 @@ func (m *memStore) AddPublication(_ context.Context, p *catalog.Publication) err
 	return nil
 }
 
+func (m *memStore) ProcedureNames(context.Context) (map[string]string, error) {
+	out := map[string]string{}
+	for c, p := range m.procs {
+		out[c] = p.Name
+	}
+	return out, nil
+}
+
 func (m *memStore) CalendarYears(context.Context) ([]worktime.Year, error) {
 	var out []worktime.Year
 	for _, y := range m.years {
@@ -538,5 +546,44 @@ func TestCalendarYear(t *testing.T) {
 	}
 	if len(st.years[2030].Holidays) != 1 || st.years[2030].Holidays[0] != worktime.MustParseDate("2030-01-02") {
 		t.Fatal("a refused calendar was stored")
+	}
+}
+
+func TestNamesComeFromTheCacheAndFollowChanges(t *testing.T) {
+	ctx := context.Background()
+	st := newMemStore()
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	svc := catalog.NewService(st, time.UTC, func() time.Time { return now })
+	admin := user.Principal{Username: "a", Role: user.RoleAdmin}
+	var ag catalog.Agency
+	for _, a := range st.agencies {
+		ag = a
+		break
+	}
+	p := catalog.Procedure{Code: "1.000001", Name: "Thủ tục A", Field: "F", AgencyCode: ag.Code, Level: catalog.LevelProvince,
+		ProcessingTime: worktime.Duration{Value: 1, Unit: worktime.WorkingDays}, OnlineLevel: catalog.OnlineFull}
+	if _, err := svc.CreateProcedure(ctx, admin, p); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := svc.AgencyName(ctx, ag.Code); err != nil || n != ag.Name {
+		t.Fatalf("AgencyName = %q, %v; want %q", n, err, ag.Name)
+	}
+	loads := st.loads
+	for i := 0; i < 5; i++ {
+		if n, err := svc.ProcedureName(ctx, "1.000001"); err != nil || n != "Thủ tục A" {
+			t.Fatalf("ProcedureName = %q, %v", n, err)
+		}
+	}
+	if st.loads != loads {
+		t.Fatalf("names were reloaded %d times within the cache TTL", st.loads-loads)
+	}
+	if _, err := svc.UpdateProcedure(ctx, admin, "1.000001", func(p *catalog.Procedure) { p.Name = "Thủ tục B" }); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := svc.ProcedureName(ctx, "1.000001"); n != "Thủ tục B" {
+		t.Fatalf("after a rename ProcedureName = %q, want the new name", n)
+	}
+	if _, err := svc.ProcedureName(ctx, "9.999999"); domain.KindOf(err) != domain.KindNotFound {
+		t.Fatalf("unknown procedure: %v, want KindNotFound", err)
 	}
 }

@@ -85,6 +85,9 @@ type Store interface {
 	UpdateProcedure(ctx context.Context, p Procedure) error
 	AddPublication(ctx context.Context, p *Publication) error
 
+	// ProcedureNames returns every procedure's name by code, for the cache.
+	ProcedureNames(ctx context.Context) (map[string]string, error)
+
 	// CalendarYears returns every stored year.
 	CalendarYears(ctx context.Context) ([]worktime.Year, error)
 	// PutCalendarYear creates or replaces one year.
@@ -98,10 +101,12 @@ type Service struct {
 	loc   *time.Location
 	now   func() time.Time
 
-	mu       sync.RWMutex
-	tree     *Tree
-	cal      *worktime.Calendar
-	loadedAt time.Time
+	mu        sync.RWMutex
+	tree      *Tree
+	cal       *worktime.Calendar
+	agencyNms map[string]string
+	procNms   map[string]string
+	loadedAt  time.Time
 }
 
 // CacheTTL bounds how stale the cached tree and calendar may be when another
@@ -117,31 +122,80 @@ func NewService(store Store, loc *time.Location, now func() time.Time) *Service 
 func (s *Service) Location() *time.Location { return s.loc }
 
 func (s *Service) load(ctx context.Context) (*Tree, *worktime.Calendar, error) {
+	c, err := s.cache(ctx)
+	return c.tree, c.cal, err
+}
+
+// snapshot is one consistent view of the cached catalog.
+type snapshot struct {
+	tree      *Tree
+	cal       *worktime.Calendar
+	agencyNms map[string]string
+	procNms   map[string]string
+}
+
+func (s *Service) cache(ctx context.Context) (snapshot, error) {
 	s.mu.RLock()
-	t, c, at := s.tree, s.cal, s.loadedAt
+	c := snapshot{s.tree, s.cal, s.agencyNms, s.procNms}
+	at := s.loadedAt
 	s.mu.RUnlock()
-	if t != nil && s.now().Sub(at) < CacheTTL {
-		return t, c, nil
+	if c.tree != nil && s.now().Sub(at) < CacheTTL {
+		return c, nil
 	}
 	ags, err := s.store.AllAgencies(ctx)
 	if err != nil {
-		return nil, nil, err
+		return snapshot{}, err
 	}
 	years, err := s.store.CalendarYears(ctx)
 	if err != nil {
-		return nil, nil, err
+		return snapshot{}, err
 	}
-	t, c = NewTree(ags), worktime.NewCalendar(s.loc, years...)
+	procs, err := s.store.ProcedureNames(ctx)
+	if err != nil {
+		return snapshot{}, err
+	}
+	c = snapshot{tree: NewTree(ags), cal: worktime.NewCalendar(s.loc, years...), agencyNms: make(map[string]string, len(ags)), procNms: procs}
+	for _, a := range ags {
+		c.agencyNms[a.Code] = a.Name
+	}
 	s.mu.Lock()
-	s.tree, s.cal, s.loadedAt = t, c, s.now()
+	s.tree, s.cal, s.agencyNms, s.procNms, s.loadedAt = c.tree, c.cal, c.agencyNms, c.procNms, s.now()
 	s.mu.Unlock()
-	return t, c, nil
+	return c, nil
+}
+
+// AgencyName returns an agency's name from the cache (the store when the
+// cache does not know it yet). Returns KindNotFound for an unknown code.
+func (s *Service) AgencyName(ctx context.Context, code string) (string, error) {
+	c, err := s.cache(ctx)
+	if err != nil {
+		return "", err
+	}
+	if n, ok := c.agencyNms[code]; ok {
+		return n, nil
+	}
+	a, err := s.store.Agency(ctx, code)
+	return a.Name, err
+}
+
+// ProcedureName returns a procedure's name from the cache (the store when
+// the cache does not know it yet). Returns KindNotFound for an unknown code.
+func (s *Service) ProcedureName(ctx context.Context, code string) (string, error) {
+	c, err := s.cache(ctx)
+	if err != nil {
+		return "", err
+	}
+	if n, ok := c.procNms[code]; ok {
+		return n, nil
+	}
+	p, err := s.store.Procedure(ctx, code)
+	return p.Name, err
 }
 
 // Invalidate drops the cached tree and calendar.
 func (s *Service) Invalidate() {
 	s.mu.Lock()
-	s.tree, s.cal = nil, nil
+	s.tree, s.cal, s.agencyNms, s.procNms = nil, nil, nil, nil
 	s.mu.Unlock()
 }
 
@@ -265,6 +319,7 @@ func (s *Service) CreateProcedure(ctx context.Context, by user.Principal, p Proc
 	if err := s.store.CreateProcedure(ctx, p); err != nil {
 		return Procedure{}, err
 	}
+	s.Invalidate()
 	return p, nil
 }
 
@@ -286,6 +341,7 @@ func (s *Service) UpdateProcedure(ctx context.Context, by user.Principal, code s
 	if err := s.store.UpdateProcedure(ctx, p); err != nil {
 		return Procedure{}, err
 	}
+	s.Invalidate()
 	return p, nil
 }
 

@@ -46,6 +46,10 @@ type Catalog interface {
 	Calendar(ctx context.Context) (*worktime.Calendar, error)
 	Procedure(ctx context.Context, code string) (catalog.Procedure, error)
 	Agency(ctx context.Context, code string) (catalog.Agency, error)
+	// ProcedureName and AgencyName answer from a cache where they can (the
+	// citizen's lookup is the hottest path). KindNotFound for unknown codes.
+	ProcedureName(ctx context.Context, code string) (string, error)
+	AgencyName(ctx context.Context, code string) (string, error)
 	Location() *time.Location
 }
 
@@ -534,13 +538,13 @@ func (s *Service) Lookup(ctx context.Context, code string, c Credential) (Public
 	}
 	out := Public{Code: d.Code, Status: d.Status, ApplicantName: MaskName(d.Applicant.Name),
 		ReceivedAt: d.ReceivedAt, AppointmentAt: d.AppointmentAt, ResolvedAt: d.ResolvedAt, ReturnedAt: d.ReturnedAt}
-	if p, err := s.cat.Procedure(ctx, d.ProcedureCode); err == nil {
-		out.ProcedureName = p.Name
+	if n, err := s.cat.ProcedureName(ctx, d.ProcedureCode); err == nil {
+		out.ProcedureName = n
 	} else if domain.KindOf(err) != domain.KindNotFound {
 		return Public{}, fmt.Errorf("load procedure: %w", err)
 	}
-	if a, err := s.cat.Agency(ctx, d.AgencyCode); err == nil {
-		out.AgencyName = a.Name
+	if n, err := s.cat.AgencyName(ctx, d.AgencyCode); err == nil {
+		out.AgencyName = n
 	} else if domain.KindOf(err) != domain.KindNotFound {
 		return Public{}, fmt.Errorf("load agency: %w", err)
 	}

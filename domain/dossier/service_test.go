@@ -147,6 +147,14 @@ func (c *memCatalog) Agency(_ context.Context, code string) (catalog.Agency, err
 	}
 	return a, nil
 }
+func (c *memCatalog) ProcedureName(ctx context.Context, code string) (string, error) {
+	p, err := c.Procedure(ctx, code)
+	return p.Name, err
+}
+func (c *memCatalog) AgencyName(ctx context.Context, code string) (string, error) {
+	a, err := c.Agency(ctx, code)
+	return a.Name, err
+}
 func (c *memCatalog) Location() *time.Location { return hcm }
 
 const (
