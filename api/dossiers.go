@@ -42,7 +42,7 @@ type createDossierRequest struct {
 	Note          string            `json:"note"`
 }
 
-func (r createDossierRequest) toDomain() dossier.NewDossier {
+func (r createDossierRequest) asDomain() dossier.NewDossier {
 	in := dossier.NewDossier{ProcedureCode: r.ProcedureCode, Channel: dossier.Channel(r.Channel), OnSpot: r.OnSpot, Note: r.Note,
 		Applicant: dossier.Applicant{Name: r.Applicant.Name, IDNumber: r.Applicant.IDNumber, Phone: r.Applicant.Phone,
 			Email: r.Applicant.Email, Address: r.Applicant.Address, Organization: r.Applicant.Organization}}
@@ -69,7 +69,7 @@ type actionRequest struct {
 	Version  *int     `json:"version"`
 }
 
-func (r actionRequest) toDomain() dossier.ActionInput {
+func (r actionRequest) asDomain() dossier.ActionInput {
 	return dossier.ActionInput{Action: dossier.Action(r.Action), Note: r.Note, Reason: r.Reason, Assignee: r.Assignee,
 		ToUnit: r.ToUnit, Items: r.Items, Amount: r.Amount, Outcome: dossier.Outcome(r.Outcome), NewDueAt: r.NewDueAt,
 		Version: r.Version}
@@ -143,9 +143,9 @@ func optional(s string) *string {
 	return &s
 }
 
-// toDossierDTO renders d; masked hides the applicant's ID number and phone
+// dossierAsDTO renders d; masked hides the applicant's ID number and phone
 // and drops the email and address (lists).
-func toDossierDTO(d dossier.Dossier, loc *time.Location, masked bool) dossierDTO {
+func dossierAsDTO(d dossier.Dossier, loc *time.Location, masked bool) dossierDTO {
 	a := d.Applicant
 	app := applicantDTO{Name: a.Name, IDNumber: a.IDNumber, Phone: a.Phone, Email: a.Email, Address: a.Address, Organization: a.Organization}
 	if masked {
@@ -182,12 +182,12 @@ func (h *dossierHandler) create(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
-	r, err := h.svc.Register(c.Request.Context(), principal(c), req.toDomain())
+	r, err := h.svc.Register(c.Request.Context(), principal(c), req.asDomain())
 	if err != nil {
 		writeError(c, h.log, err)
 		return
 	}
-	out := toDossierDTO(r.Dossier, h.svc.Location(), false)
+	out := dossierAsDTO(r.Dossier, h.svc.Location(), false)
 	out.LookupPin = r.Pin
 	c.JSON(http.StatusCreated, out)
 }
@@ -198,7 +198,7 @@ func (h *dossierHandler) get(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
-	c.JSON(http.StatusOK, toDossierDTO(d, h.svc.Location(), false))
+	c.JSON(http.StatusOK, dossierAsDTO(d, h.svc.Location(), false))
 }
 
 func (h *dossierHandler) act(c *gin.Context) {
@@ -207,12 +207,12 @@ func (h *dossierHandler) act(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
-	d, err := h.svc.Act(c.Request.Context(), principal(c), c.Param("code"), req.toDomain())
+	d, err := h.svc.Act(c.Request.Context(), principal(c), c.Param("code"), req.asDomain())
 	if err != nil {
 		writeError(c, h.log, err)
 		return
 	}
-	c.JSON(http.StatusOK, toDossierDTO(d, h.svc.Location(), false))
+	c.JSON(http.StatusOK, dossierAsDTO(d, h.svc.Location(), false))
 }
 
 func (h *dossierHandler) list(c *gin.Context) {
@@ -240,7 +240,7 @@ func (h *dossierHandler) list(c *gin.Context) {
 	loc := h.svc.Location()
 	out := make([]dossierDTO, len(items))
 	for i, d := range items {
-		out[i] = toDossierDTO(d, loc, true)
+		out[i] = dossierAsDTO(d, loc, true)
 	}
 	// A full page may have a next one: its cursor continues after the last
 	// item without an OFFSET (keyset pagination).

@@ -116,7 +116,7 @@ type createFeedbackRequest struct {
 	ProcedureCode string                 `json:"procedure_code"`
 }
 
-func (r createFeedbackRequest) toDomain() feedback.NewFeedback {
+func (r createFeedbackRequest) asDomain() feedback.NewFeedback {
 	n := feedback.NewFeedback{Channel: feedback.Channel(r.Channel), Category: feedback.Category(r.Category), Title: r.Title,
 		Content: r.Content, DossierCode: r.DossierCode, AgencyCode: r.AgencyCode, ProcedureCode: r.ProcedureCode}
 	if r.Sender != nil {
@@ -140,7 +140,7 @@ func (h *feedbackHandler) create(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
-	f, pin, err := h.svc.Record(c.Request.Context(), principal(c), req.toDomain())
+	f, pin, err := h.svc.Record(c.Request.Context(), principal(c), req.asDomain())
 	if err != nil {
 		writeError(c, h.log, err)
 		return

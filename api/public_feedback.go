@@ -75,7 +75,7 @@ func (h *publicFeedbackHandler) submit(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
-	f, pin, err := h.svc.Submit(c.Request.Context(), req.toDomain(), req.DossierPin)
+	f, pin, err := h.svc.Submit(c.Request.Context(), req.asDomain(), req.DossierPin)
 	if err != nil {
 		writeError(c, h.log, err)
 		return

@@ -30,7 +30,7 @@ func fromAgency(a catalog.Agency) agencyRow {
 		Closed: a.Closed, CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC()}
 }
 
-func (r agencyRow) toDomain() catalog.Agency {
+func (r agencyRow) asDomain() catalog.Agency {
 	return catalog.Agency{Code: r.Code, Name: r.Name, Kind: catalog.AgencyKind(r.Kind), ParentCode: deref(r.ParentCode),
 		Closed: r.Closed, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
@@ -61,7 +61,7 @@ func fromProcedure(p catalog.Procedure) procedureRow {
 		Status: string(p.Status), CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()}
 }
 
-func (r procedureRow) toDomain() catalog.Procedure {
+func (r procedureRow) asDomain() catalog.Procedure {
 	return catalog.Procedure{Code: r.Code, Name: r.Name, Field: r.Field, AgencyCode: r.AgencyCode, Level: catalog.Level(r.Level),
 		ProcessingTime: worktime.Duration{Value: r.ProcessingValue, Unit: worktime.Unit(r.ProcessingUnit)}, Fee: r.Fee,
 		OnlineLevel: catalog.OnlineLevel(r.OnlineLevel), OnSpotEligible: r.OnSpotEligible, NationalPortalIntegrated: r.NationalPortalIntegrated,
@@ -79,7 +79,7 @@ type publicationRow struct {
 
 func (publicationRow) TableName() string { return "procedure_publications" }
 
-func (r publicationRow) toDomain() catalog.Publication {
+func (r publicationRow) asDomain() catalog.Publication {
 	d, _ := worktime.ParseDate(r.DecidedOn)
 	return catalog.Publication{ID: r.ID, ProcedureCode: r.ProcedureCode, Kind: catalog.PublicationKind(r.Kind),
 		Decision: r.Decision, DecidedOn: d, CreatedAt: r.CreatedAt.UTC()}
@@ -111,7 +111,7 @@ func (s *CatalogStore) AllAgencies(ctx context.Context) ([]catalog.Agency, error
 	}
 	out := make([]catalog.Agency, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain()
+		out[i] = r.asDomain()
 	}
 	return out, nil
 }
@@ -122,7 +122,7 @@ func (s *CatalogStore) Agency(ctx context.Context, code string) (catalog.Agency,
 	if err := s.db.WithContext(ctx).Where("code = ?", code).Take(&r).Error; err != nil {
 		return catalog.Agency{}, translate(err, "đơn vị")
 	}
-	return r.toDomain(), nil
+	return r.asDomain(), nil
 }
 
 // ListAgencies implements catalog.Store.
@@ -148,7 +148,7 @@ func (s *CatalogStore) ListAgencies(ctx context.Context, f catalog.AgencyFilter)
 	}
 	out := make([]catalog.Agency, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain()
+		out[i] = r.asDomain()
 	}
 	return out, total, nil
 }
@@ -179,13 +179,13 @@ func (s *CatalogStore) Procedure(ctx context.Context, code string) (catalog.Proc
 	if err := s.db.WithContext(ctx).Where("code = ?", code).Take(&r).Error; err != nil {
 		return catalog.Procedure{}, translate(err, "thủ tục")
 	}
-	p := r.toDomain()
+	p := r.asDomain()
 	var pubs []publicationRow
 	if err := s.db.WithContext(ctx).Where("procedure_code = ?", code).Order("decided_on, id").Find(&pubs).Error; err != nil {
 		return catalog.Procedure{}, translate(err, "thủ tục")
 	}
 	for _, pr := range pubs {
-		p.Publications = append(p.Publications, pr.toDomain())
+		p.Publications = append(p.Publications, pr.asDomain())
 	}
 	return p, nil
 }
@@ -225,7 +225,7 @@ func (s *CatalogStore) ListProcedures(ctx context.Context, f catalog.ProcedureFi
 	}
 	out := make([]catalog.Procedure, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain()
+		out[i] = r.asDomain()
 	}
 	return out, total, nil
 }
@@ -284,7 +284,7 @@ func (s *CatalogStore) CalendarYears(ctx context.Context) ([]worktime.Year, erro
 	}
 	out := make([]worktime.Year, 0, len(rows))
 	for _, r := range rows {
-		y, err := r.toDomain()
+		y, err := r.asDomain()
 		if err != nil {
 			return nil, err
 		}
@@ -336,7 +336,7 @@ func fromYear(y worktime.Year) (calendarRow, error) {
 	return calendarRow{Year: y.Year, Holidays: string(h), WorkingWeekends: string(w), Sessions: string(ss), UpdatedAt: time.Now().UTC()}, nil
 }
 
-func (r calendarRow) toDomain() (worktime.Year, error) {
+func (r calendarRow) asDomain() (worktime.Year, error) {
 	f := CalendarFile{Year: r.Year}
 	if err := json.Unmarshal([]byte(r.Holidays), &f.Holidays); err != nil {
 		return worktime.Year{}, translate(err, "lịch làm việc")

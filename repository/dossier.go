@@ -102,7 +102,7 @@ func fromDossier(d dossier.Dossier) (dossierRow, error) {
 	}, nil
 }
 
-func (r dossierRow) toDomain() (dossier.Dossier, error) {
+func (r dossierRow) asDomain() (dossier.Dossier, error) {
 	var docs []documentJSON
 	if r.Documents != "" {
 		if err := json.Unmarshal([]byte(r.Documents), &docs); err != nil {
@@ -146,7 +146,7 @@ type historyRow struct {
 
 func (historyRow) TableName() string { return "dossier_history" }
 
-func (r historyRow) toDomain() (dossier.Entry, error) {
+func (r historyRow) asDomain() (dossier.Entry, error) {
 	e := dossier.Entry{ID: r.ID, DossierID: r.DossierID, Action: dossier.Action(r.Action),
 		From: dossier.Status(deref(r.FromStatus)), To: dossier.Status(r.ToStatus), At: r.At.UTC(),
 		By: r.ByUser, Unit: r.Unit, Note: r.Note}
@@ -320,7 +320,7 @@ func (s *DossierStore) ByCode(ctx context.Context, code string) (dossier.Dossier
 	if err := s.db.WithContext(ctx).Where("code = ?", code).Take(&r).Error; err != nil {
 		return dossier.Dossier{}, translate(err, dossierNoun)
 	}
-	return r.toDomain()
+	return r.asDomain()
 }
 
 // History implements dossier.Store.
@@ -331,7 +331,7 @@ func (s *DossierStore) History(ctx context.Context, dossierID int64) ([]dossier.
 	}
 	out := make([]dossier.Entry, len(rows))
 	for i, r := range rows {
-		e, err := r.toDomain()
+		e, err := r.asDomain()
 		if err != nil {
 			return nil, err
 		}
@@ -404,7 +404,7 @@ func (s *DossierStore) List(ctx context.Context, q dossier.Query) ([]dossier.Dos
 	}
 	out := make([]dossier.Dossier, len(rows))
 	for i, r := range rows {
-		d, err := r.toDomain()
+		d, err := r.asDomain()
 		if err != nil {
 			return nil, 0, err
 		}

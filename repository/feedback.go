@@ -81,7 +81,7 @@ func fromFeedback(f feedback.Feedback) feedbackRow {
 		PinHash: nullable(f.PinHash), Version: f.Version, CreatedAt: f.CreatedAt.UTC(), UpdatedAt: f.UpdatedAt.UTC()}
 }
 
-func (r feedbackRow) toDomain() feedback.Feedback {
+func (r feedbackRow) asDomain() feedback.Feedback {
 	return feedback.Feedback{ID: r.ID, Code: r.Code, Channel: feedback.Channel(r.Channel), Category: feedback.Category(r.Category),
 		Title: r.Title, Content: r.Content,
 		Sender:      feedback.Sender{Name: deref(r.SenderName), Phone: deref(r.SenderPhone), Email: deref(r.SenderEmail), Address: deref(r.SenderAddress)},
@@ -98,7 +98,7 @@ func fromFeedbackEntry(id int64, e feedback.Entry) feedbackHistoryRow {
 		At: e.At.UTC(), ByUser: nullable(e.By), Unit: nullable(e.Unit), Note: nullable(e.Note)}
 }
 
-func (r feedbackHistoryRow) toDomain() feedback.Entry {
+func (r feedbackHistoryRow) asDomain() feedback.Entry {
 	return feedback.Entry{Action: feedback.Action(r.Action), From: feedback.Status(deref(r.FromStatus)), To: feedback.Status(r.ToStatus),
 		At: r.At.UTC(), By: deref(r.ByUser), Unit: deref(r.Unit), Note: deref(r.Note)}
 }
@@ -145,8 +145,8 @@ func createFeedback(ctx context.Context, tx *gorm.DB, series feedback.Series, bu
 	if err := tx.WithContext(ctx).Create(&h).Error; err != nil {
 		return feedback.Feedback{}, translate(err, "lịch sử phản ánh")
 	}
-	f = r.toDomain()
-	f.History = []feedback.Entry{h.toDomain()}
+	f = r.asDomain()
+	f.History = []feedback.Entry{h.asDomain()}
 	return f, nil
 }
 
@@ -160,9 +160,9 @@ func (s *FeedbackStore) Get(ctx context.Context, code string) (feedback.Feedback
 	if err := s.db.WithContext(ctx).Where("feedback_id = ?", r.ID).Order("id").Find(&hs).Error; err != nil {
 		return feedback.Feedback{}, translate(err, feedbackNoun)
 	}
-	f := r.toDomain()
+	f := r.asDomain()
 	for _, h := range hs {
-		f.History = append(f.History, h.toDomain())
+		f.History = append(f.History, h.asDomain())
 	}
 	return f, nil
 }
@@ -227,7 +227,7 @@ func (s *FeedbackStore) List(ctx context.Context, f feedback.Filter) ([]feedback
 	}
 	out := make([]feedback.Feedback, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain()
+		out[i] = r.asDomain()
 	}
 	return out, total, nil
 }
@@ -251,7 +251,7 @@ func (s *FeedbackStore) ListPublished(ctx context.Context, f feedback.PublicFilt
 	}
 	out := make([]feedback.Feedback, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain()
+		out[i] = r.asDomain()
 	}
 	return out, total, nil
 }

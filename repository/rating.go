@@ -27,7 +27,7 @@ type ratingRow struct {
 
 func (ratingRow) TableName() string { return "ratings" }
 
-func (r ratingRow) toDomain() feedback.Rating {
+func (r ratingRow) asDomain() feedback.Rating {
 	return feedback.Rating{ID: r.ID, DossierID: r.DossierID, DossierCode: r.DossierCode, Score: r.Score, Comment: r.Comment,
 		FeedbackCode: deref(r.FeedbackCode), UnitCode: r.UnitCode, AgencyCode: r.AgencyCode, ProcedureCode: r.ProcedureCode,
 		CreatedAt: r.CreatedAt.UTC()}
@@ -44,7 +44,7 @@ type dossierRefRow struct {
 	ProcedureCode string
 }
 
-func (r dossierRefRow) toDomain() feedback.DossierRef {
+func (r dossierRefRow) asDomain() feedback.DossierRef {
 	return feedback.DossierRef{ID: r.ID, Code: r.Code, Status: r.Status, PinHash: r.PinHash, UnitCode: r.UnitCode,
 		AgencyCode: r.AgencyCode, ProcedureCode: r.ProcedureCode}
 }
@@ -60,7 +60,7 @@ func dossierRef(ctx context.Context, db *gorm.DB, code string, lock bool) (feedb
 	if err := q.Take(&r).Error; err != nil {
 		return feedback.DossierRef{}, translate(err, "hồ sơ")
 	}
-	return r.toDomain(), nil
+	return r.asDomain(), nil
 }
 
 // Dossier implements feedback.Store. It reads the dossiers table directly.
@@ -106,7 +106,7 @@ func (s *FeedbackStore) Rate(ctx context.Context, dossierCode string, decide fun
 			}
 			return err
 		}
-		out = r.toDomain()
+		out = r.asDomain()
 		return nil
 	})
 	if err != nil {

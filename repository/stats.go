@@ -86,7 +86,7 @@ type form06Row struct {
 	OnSpotResolved       int64
 }
 
-func (r form06Row) toDomain() stats.Row {
+func (r form06Row) asDomain() stats.Row {
 	return stats.Row{Group: r.Grp, Counts: stats.Counts{
 		CarriedOver: r.CarriedOver, ReceivedOnline: r.ReceivedOnline, ReceivedDirectPostal: r.ReceivedDirectPostal,
 		ResolvedTotal: r.ResolvedTotal, ResolvedEarly: r.ResolvedEarly, ResolvedOnTime: r.ResolvedOnTime, ResolvedLate: r.ResolvedLate,
@@ -162,7 +162,7 @@ func (s *StatsStore) Form06FullScan(ctx context.Context, q stats.Query, by stats
 	}
 	out := make([]stats.Row, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain()
+		out[i] = r.asDomain()
 	}
 	return out, nil
 }

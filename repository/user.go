@@ -27,7 +27,7 @@ func fromUser(u user.User) userRow {
 		PasswordHash: u.PasswordHash, Disabled: u.Disabled, CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC()}
 }
 
-func (r userRow) toDomain() user.User {
+func (r userRow) asDomain() user.User {
 	return user.User{Username: r.Username, Name: r.Name, Role: user.Role(r.Role), Unit: deref(r.UnitCode),
 		PasswordHash: r.PasswordHash, Disabled: r.Disabled, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
@@ -46,7 +46,7 @@ func (s *UserStore) User(ctx context.Context, username string) (user.User, error
 	if err := s.db.WithContext(ctx).Where("username = ?", username).Take(&r).Error; err != nil {
 		return user.User{}, translate(err, "người dùng")
 	}
-	return r.toDomain(), nil
+	return r.asDomain(), nil
 }
 
 // List implements user.Store.
@@ -68,7 +68,7 @@ func (s *UserStore) List(ctx context.Context, role user.Role, unit string, offse
 	}
 	out := make([]user.User, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain()
+		out[i] = r.asDomain()
 	}
 	return out, total, nil
 }

@@ -593,9 +593,9 @@ func TestDuplicates(t *testing.T) {
 	lines = append(lines, with(dossierLine("D00001", dossier.Stopped), "applicant", obj{"name": "Khác"}), // same batch? no: earlier batch
 		dossierLine(fmt.Sprintf("D%05d", importer.BatchSize+499), dossier.Received)) // same batch
 	r := importString(t, svc, importer.Dossiers, ndjson(t, lines...))
-	want := importer.Result{Lines: int64(len(lines)), Imported: int64(importer.BatchSize + 500 + 1), SkippedDuplicates: 3, ErrorLines: 1}
-	if r.Lines != want.Lines || r.Imported != want.Imported || r.SkippedDuplicates != want.SkippedDuplicates || r.ErrorLines != want.ErrorLines {
-		t.Fatalf("result %+v, want %+v", r, want)
+	exp := importer.Result{Lines: int64(len(lines)), Imported: int64(importer.BatchSize + 500 + 1), SkippedDuplicates: 3, ErrorLines: 1}
+	if r.Lines != exp.Lines || r.Imported != exp.Imported || r.SkippedDuplicates != exp.SkippedDuplicates || r.ErrorLines != exp.ErrorLines {
+		t.Fatalf("result %+v, want %+v", r, exp)
 	}
 	if len(st.batches) < 2 || st.batches[0] != importer.BatchSize {
 		t.Errorf("batches %v, want %d lines in the first", st.batches, importer.BatchSize)
