@@ -19,7 +19,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/motcua/motcua/domain"
-	"github.com/motcua/motcua/domain/dossier"
 )
 
 // envFloorKey passes the data key to the floor server (not on its command line).
@@ -231,7 +230,7 @@ func (h *floorLookupHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := floorPublic{Code: d.Code, Status: d.Status, StatusCode: d.StatusCode, ProcedureName: h.procs[d.Procedure],
-		AgencyName: h.agencies[d.Agency], ApplicantName: dossier.MaskName(d.Name),
+		AgencyName: h.agencies[d.Agency], ApplicantName: domain.MaskName(d.Name),
 		ReceivedAt: inZone(d.Received, h.loc), AppointmentAt: inZone(d.Appointment, h.loc),
 		ResolvedAt: inZone(d.Resolved, h.loc), ReturnedAt: inZone(d.Returned, h.loc), Stages: make([]floorStage, 0, len(st))}
 	for _, s := range st {

@@ -22,34 +22,6 @@ func Series(unit string, day worktime.Date) string {
 	return fmt.Sprintf("dossier|%s|%02d%02d%02d", unit, day.Year%100, int(day.Month), day.Day)
 }
 
-// MaskName masks a name word by word for citizens: the first letter of
-// each word is kept, every other letter becomes '*', other characters stay
-// and combining marks are dropped (so a decomposed "ễ" leaks nothing):
-// "Nguyễn Văn An" → "N***** V** A*".
-func MaskName(name string) string {
-	words := strings.Fields(name)
-	for i, w := range words {
-		var b strings.Builder
-		first := true
-		for _, r := range w {
-			switch {
-			case unicode.Is(unicode.Mn, r):
-			case unicode.IsLetter(r):
-				if first {
-					b.WriteRune(r)
-					first = false
-				} else {
-					b.WriteByte('*')
-				}
-			default:
-				b.WriteRune(r)
-			}
-		}
-		words[i] = b.String()
-	}
-	return strings.Join(words, " ")
-}
-
 // MaskIDNumber keeps the first 3 and the last 2 characters of an ID number
 // and masks the rest ("001234567890" → "001*******90"); numbers of 5
 // characters or fewer are masked whole.

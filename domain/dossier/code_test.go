@@ -3,6 +3,7 @@ package dossier_test
 import (
 	"testing"
 
+	"github.com/motcua/motcua/domain"
 	"github.com/motcua/motcua/domain/dossier"
 	"github.com/motcua/motcua/domain/worktime"
 )
@@ -49,7 +50,7 @@ func TestMaskName(t *testing.T) {
 		{"Công ty TNHH 3A", "C*** t* T*** 3A"}, // a digit is not a letter: the first letter is A
 	}
 	for _, tt := range tests {
-		if got := dossier.MaskName(tt.in); got != tt.want {
+		if got := domain.MaskName(tt.in); got != tt.want {
 			t.Errorf("MaskName(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}

@@ -536,7 +536,7 @@ func (s *Service) Lookup(ctx context.Context, code string, c Credential) (Public
 	if err != nil {
 		return Public{}, fmt.Errorf("load history: %w", err)
 	}
-	out := Public{Code: d.Code, Status: d.Status, ApplicantName: MaskName(d.Applicant.Name),
+	out := Public{Code: d.Code, Status: d.Status, ApplicantName: domain.MaskName(d.Applicant.Name),
 		ReceivedAt: d.ReceivedAt, AppointmentAt: d.AppointmentAt, ResolvedAt: d.ResolvedAt, ReturnedAt: d.ReturnedAt}
 	if n, err := s.cat.ProcedureName(ctx, d.ProcedureCode); err == nil {
 		out.ProcedureName = n

@@ -1,7 +1,6 @@
 package dossier
 
 import (
-	"net/mail"
 	"strconv"
 	"strings"
 	"time"
@@ -61,10 +60,10 @@ func (in NewDossier) validate(fe domain.FieldErrors) {
 	if a.IDNumber != "" && !ValidIDNumber(a.IDNumber) {
 		fe.Add("applicant.id_number", "phải gồm 9 đến 12 chữ số")
 	}
-	if a.Phone != "" && !validPhone(a.Phone) {
+	if a.Phone != "" && !domain.ValidPhone(a.Phone) {
 		fe.Add("applicant.phone", "số điện thoại không hợp lệ")
 	}
-	if a.Email != "" && !validEmail(a.Email) {
+	if a.Email != "" && !domain.ValidEmail(a.Email) {
 		fe.Add("applicant.email", "địa chỉ email không hợp lệ")
 	}
 	catalog.CheckText(fe, "applicant.address", a.Address, false, catalog.MaxNameLen)
@@ -100,35 +99,6 @@ func ValidIDNumber(s string) bool {
 		}
 	}
 	return true
-}
-
-// validPhone accepts an optional leading +, then 8 to 15 digits separated by
-// spaces, dots, dashes or parentheses.
-func validPhone(s string) bool {
-	if len(s) > 25 {
-		return false
-	}
-	digits := 0
-	for i, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			digits++
-		case r == '+' && i == 0:
-		case r == ' ', r == '.', r == '-', r == '(', r == ')':
-		default:
-			return false
-		}
-	}
-	return digits >= 8 && digits <= 15
-}
-
-// validEmail accepts a bare address (no display name) of at most 254 bytes.
-func validEmail(s string) bool {
-	if len(s) > 254 || strings.ContainsAny(s, " <>") {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndex(s, "@")+1:], ".")
 }
 
 // ActionInput is a request to move a dossier (SPEC §5): the action and the

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/motcua/motcua/domain"
+	"github.com/motcua/motcua/domain/catalog"
 	"github.com/motcua/motcua/domain/worktime"
 )
 
@@ -204,14 +205,14 @@ func (n NewFeedback) validate(fe domain.FieldErrors) {
 	checkText(fe, "content", n.Content, true, MaxTextLen)
 	checkText(fe, "sender.name", n.Sender.Name, false, MaxTitleLen)
 	checkText(fe, "sender.address", n.Sender.Address, false, MaxAddressLen)
-	if n.Sender.Phone != "" && !validPhone(n.Sender.Phone) {
+	if n.Sender.Phone != "" && !domain.ValidPhone(n.Sender.Phone) {
 		fe.Add("sender.phone", "số điện thoại không hợp lệ")
 	}
-	if n.Sender.Email != "" && !validEmail(n.Sender.Email) {
+	if n.Sender.Email != "" && !domain.ValidEmail(n.Sender.Email) {
 		fe.Add("sender.email", "địa chỉ thư điện tử không hợp lệ")
 	}
 	for field, v := range map[string]string{"dossier_code": n.DossierCode, "agency_code": n.AgencyCode, "procedure_code": n.ProcedureCode} {
-		if v != "" && !validCode(v) {
+		if v != "" && !catalog.ValidCode(v) {
 			fe.Add(field, "mã không hợp lệ")
 		}
 	}
@@ -233,78 +234,11 @@ func checkText(fe domain.FieldErrors, field, s string, required bool, max int) {
 	}
 }
 
-// validPhone accepts 8..20 characters of digits, spaces, + - . ( ) with at
-// least 8 digits.
-func validPhone(s string) bool {
-	if len(s) > MaxPhoneLen {
-		return false
-	}
-	digits := 0
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			digits++
-		case r == ' ', r == '+', r == '-', r == '.', r == '(', r == ')':
-		default:
-			return false
-		}
-	}
-	return digits >= 8
-}
-
-// validEmail accepts local@domain with a dot in the domain, no spaces.
-func validEmail(s string) bool {
-	if len(s) > MaxEmailLen || strings.ContainsFunc(s, unicode.IsSpace) {
-		return false
-	}
-	local, dom, ok := strings.Cut(s, "@")
-	return ok && local != "" && strings.Contains(dom, ".") && !strings.Contains(dom, "@") &&
-		!strings.HasPrefix(dom, ".") && !strings.HasSuffix(dom, ".")
-}
-
-// validCode accepts the agency, procedure and dossier code alphabet: ASCII
-// letters, digits and . - _, 1..64 long.
-func validCode(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for _, r := range s {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-', r == '_':
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// MaskName keeps the first letter of each word and replaces every other
-// letter with '*': "Nguyễn Văn An" → "N***** V** A*".
-func MaskName(s string) string {
-	var b strings.Builder
-	first := true
-	for _, r := range s {
-		switch {
-		case unicode.IsSpace(r):
-			b.WriteRune(r)
-			first = true
-		case first:
-			b.WriteRune(r)
-			first = false
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteByte('*')
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 // Masked returns f with the sender's personal data hidden: the name masked
 // word by word, phone, e-mail and address removed. For roles that read
 // feedback without needing to contact the sender (viewers).
 func (f Feedback) Masked() Feedback {
-	f.Sender = Sender{Name: MaskName(f.Sender.Name)}
+	f.Sender = Sender{Name: domain.MaskName(f.Sender.Name)}
 	return f
 }
 

@@ -56,8 +56,8 @@ func TestValidateFields(t *testing.T) {
 }
 
 func TestMaskName(t *testing.T) {
-	for in, want := range map[string]string{"Nguyễn Văn An": "N***** V** A*", "": "", "Lò  Hùng": "L*  H***"} {
-		if got := MaskName(in); got != want {
+	for in, want := range map[string]string{"Nguyễn Văn An": "N***** V** A*", "": "", "Lò  Hùng": "L* H***"} {
+		if got := domain.MaskName(in); got != want {
 			t.Errorf("MaskName(%q) = %q, want %q", in, got, want)
 		}
 	}

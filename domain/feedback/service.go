@@ -490,7 +490,7 @@ func (s *Service) Published(ctx context.Context, f PublicFilter) ([]Feedback, in
 	if f.Category != "" && !f.Category.Valid() {
 		fe.Add("category", "phải là regulation, procedure, conduct hoặc other")
 	}
-	if f.AgencyCode != "" && !validCode(f.AgencyCode) {
+	if f.AgencyCode != "" && !catalog.ValidCode(f.AgencyCode) {
 		fe.Add("agency_code", "mã không hợp lệ")
 	}
 	if err := fe.Err(); err != nil {
