@@ -2,6 +2,7 @@ package repository
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -338,6 +339,71 @@ func (s *DossierStore) History(ctx context.Context, dossierID int64) ([]dossier.
 		out[i] = e
 	}
 	return out, nil
+}
+
+// publicLookupSQL reads what the citizen's lookup shows of a dossier.
+const publicLookupSQL = `SELECT id, code, status, applicant_name, applicant_id_hash, pin_hash, procedure_code,
+ agency_code, received_at, appointment_at, resolved_at, returned_at FROM dossiers WHERE code = ?`
+
+// PublicByCode implements dossier.Store. It is the hottest read (citizens
+// polling their dossier), so it reads a dozen columns into locals instead
+// of the whole row through GORM's reflection (docs/performance.md); it
+// still goes through GORM's row callbacks, so it is routed to a replica
+// like every other read.
+func (s *DossierStore) PublicByCode(ctx context.Context, code string) (dossier.Dossier, error) {
+	rows, err := s.db.WithContext(ctx).Raw(publicLookupSQL, code).Rows()
+	if err != nil {
+		return dossier.Dossier{}, translate(err, dossierNoun)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return dossier.Dossier{}, translate(err, dossierNoun)
+		}
+		return dossier.Dossier{}, translate(gorm.ErrRecordNotFound, dossierNoun)
+	}
+	var d dossier.Dossier
+	var status string
+	var received, appointment, resolved, returned sql.NullTime
+	if err := rows.Scan(&d.ID, &d.Code, &status, &d.Applicant.Name, &d.ApplicantIDHash, &d.PinHash, &d.ProcedureCode,
+		&d.AgencyCode, &received, &appointment, &resolved, &returned); err != nil {
+		return dossier.Dossier{}, translate(err, dossierNoun)
+	}
+	d.Status = dossier.Status(status)
+	d.ReceivedAt, d.AppointmentAt = nullUTC(received), nullUTC(appointment)
+	d.ResolvedAt, d.ReturnedAt = nullUTC(resolved), nullUTC(returned)
+	return d, rows.Close()
+}
+
+// Stages implements dossier.Store.
+func (s *DossierStore) Stages(ctx context.Context, dossierID int64) ([]dossier.Stage, error) {
+	rows, err := s.db.WithContext(ctx).Raw("SELECT action, at FROM dossier_history WHERE dossier_id = ? ORDER BY id", dossierID).Rows()
+	if err != nil {
+		return nil, translate(err, "lịch sử hồ sơ")
+	}
+	defer rows.Close()
+	var out []dossier.Stage
+	for rows.Next() {
+		var action string
+		var at time.Time
+		if err := rows.Scan(&action, &at); err != nil {
+			return nil, translate(err, "lịch sử hồ sơ")
+		}
+		out = append(out, dossier.Stage{Action: dossier.Action(action), At: at.UTC()})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err, "lịch sử hồ sơ")
+	}
+	return out, nil
+}
+
+// nullUTC is t in UTC, or nil for NULL.
+func nullUTC(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
 }
 
 // inProgress are the statuses of a received, unfinished dossier.

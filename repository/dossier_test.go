@@ -245,6 +245,68 @@ func TestDossierRoundTripAndStaleUpdate(t *testing.T) {
 	}
 }
 
+// TestDossierPublicByCode: the lookup's narrow reads return exactly the
+// fields of the full ones that they promise, on both databases, for a
+// dossier with every lookup time set, and not found for an unknown code.
+func TestDossierPublicByCode(t *testing.T) {
+	e := newDossierEnv(t)
+	ctx := context.Background()
+	r := e.register(t, rClerk, dossier.NewDossier{ProcedureCode: "T.P3", Channel: dossier.Direct, Applicant: applicant("Lò Thị Đào")})
+	lead := user.Principal{Username: "leader", Role: user.RoleLeader, Unit: dDept}
+	for _, step := range []struct {
+		by user.Principal
+		in dossier.ActionInput
+	}{
+		{rOfficer, dossier.ActionInput{Action: dossier.ActStart}},
+		{lead, dossier.ActionInput{Action: dossier.ActResolve, Outcome: dossier.Approved}},
+		{rClerk, dossier.ActionInput{Action: dossier.ActReturn}},
+	} {
+		e.set(time.Date(2026, 11, 24, 10, 0, 0, 0, hcm))
+		if _, err := e.svc.Act(ctx, step.by, r.Code, step.in); err != nil {
+			t.Fatalf("%s: %v", step.in.Action, err)
+		}
+	}
+	full, err := e.store.ByCode(ctx, r.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full.ReceivedAt == nil || full.AppointmentAt == nil || full.ResolvedAt == nil || full.ReturnedAt == nil || full.PinHash == "" || full.ApplicantIDHash == "" {
+		t.Fatalf("the dossier does not set every lookup field: %+v", full)
+	}
+	got, err := e.store.PublicByCode(ctx, r.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := dossier.Dossier{ID: full.ID, Code: full.Code, Status: full.Status, Applicant: dossier.Applicant{Name: full.Applicant.Name},
+		ApplicantIDHash: full.ApplicantIDHash, PinHash: full.PinHash, ProcedureCode: full.ProcedureCode, AgencyCode: full.AgencyCode,
+		ReceivedAt: full.ReceivedAt, AppointmentAt: full.AppointmentAt, ResolvedAt: full.ResolvedAt, ReturnedAt: full.ReturnedAt}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("PublicByCode:\n got %+v\nwant %+v", got, want)
+	}
+	hist, err := e.store.History(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stages, err := e.store.Stages(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stages) != len(hist) || len(hist) != 4 {
+		t.Fatalf("%d stages, %d history entries, want 4", len(stages), len(hist))
+	}
+	for i, h := range hist {
+		if stages[i] != (dossier.Stage{Action: h.Action, At: h.At}) {
+			t.Fatalf("stage %d = %+v, history %s %v", i, stages[i], h.Action, h.At)
+		}
+	}
+	if _, err := e.store.PublicByCode(ctx, r.Code+"X"); domain.KindOf(err) != domain.KindNotFound {
+		t.Fatalf("unknown code: %v, want not found", err)
+	}
+	if s, err := e.store.Stages(ctx, -1); err != nil || len(s) != 0 {
+		t.Fatalf("stages of no dossier: %v %v", s, err)
+	}
+}
+
 func ptrInt64(v int64) *int64 { return &v }
 
 func TestDossierListFilters(t *testing.T) {

@@ -33,6 +33,14 @@ type Store interface {
 	ByCode(ctx context.Context, code string) (Dossier, error)
 	// History returns the entries of a dossier, oldest first.
 	History(ctx context.Context, dossierID int64) ([]Entry, error)
+	// PublicByCode is ByCode for the citizen's lookup, the hottest read:
+	// it fills only ID, Code, Status, Applicant.Name, ApplicantIDHash,
+	// PinHash, ProcedureCode, AgencyCode, ReceivedAt, AppointmentAt,
+	// ResolvedAt and ReturnedAt, and leaves the other fields zero.
+	PublicByCode(ctx context.Context, code string) (Dossier, error)
+	// Stages returns the action and time of each history entry of a
+	// dossier, oldest first (History without the rest).
+	Stages(ctx context.Context, dossierID int64) ([]Stage, error)
 	// List returns one page of the dossiers q selects, newest received (or
 	// submitted) first, and the number of all it selects.
 	List(ctx context.Context, q Query) ([]Dossier, int64, error)
@@ -511,7 +519,7 @@ func (s *Service) Lookup(ctx context.Context, code string, c Credential) (Public
 	var d Dossier
 	var err error
 	if code != "" && len(code) <= 120 {
-		d, err = s.store.ByCode(ctx, code)
+		d, err = s.store.PublicByCode(ctx, code)
 	} else {
 		err = errNotFound
 	}
@@ -532,11 +540,11 @@ func (s *Service) Lookup(ctx context.Context, code string, c Credential) (Public
 	if !ok {
 		return Public{}, errNotFound
 	}
-	hist, err := s.store.History(ctx, d.ID)
+	stages, err := s.store.Stages(ctx, d.ID)
 	if err != nil {
 		return Public{}, fmt.Errorf("load history: %w", err)
 	}
-	out := Public{Code: d.Code, Status: d.Status, ApplicantName: domain.MaskName(d.Applicant.Name),
+	out := Public{Code: d.Code, Stages: stages, Status: d.Status, ApplicantName: domain.MaskName(d.Applicant.Name),
 		ReceivedAt: d.ReceivedAt, AppointmentAt: d.AppointmentAt, ResolvedAt: d.ResolvedAt, ReturnedAt: d.ReturnedAt}
 	if n, err := s.cat.ProcedureName(ctx, d.ProcedureCode); err == nil {
 		out.ProcedureName = n
@@ -547,9 +555,6 @@ func (s *Service) Lookup(ctx context.Context, code string, c Credential) (Public
 		out.AgencyName = n
 	} else if domain.KindOf(err) != domain.KindNotFound {
 		return Public{}, fmt.Errorf("load agency: %w", err)
-	}
-	for _, e := range hist {
-		out.Stages = append(out.Stages, Stage{Action: e.Action, At: e.At})
 	}
 	return out, nil
 }

@@ -92,6 +92,27 @@ func (m *memStore) History(_ context.Context, id int64) ([]dossier.Entry, error)
 	return out, nil
 }
 
+// PublicByCode keeps only the fields the interface promises, so a lookup
+// that used another one would fail here as it would on a database.
+func (m *memStore) PublicByCode(ctx context.Context, code string) (dossier.Dossier, error) {
+	d, err := m.ByCode(ctx, code)
+	if err != nil {
+		return d, err
+	}
+	return dossier.Dossier{ID: d.ID, Code: d.Code, Status: d.Status, Applicant: dossier.Applicant{Name: d.Applicant.Name},
+		ApplicantIDHash: d.ApplicantIDHash, PinHash: d.PinHash, ProcedureCode: d.ProcedureCode, AgencyCode: d.AgencyCode,
+		ReceivedAt: d.ReceivedAt, AppointmentAt: d.AppointmentAt, ResolvedAt: d.ResolvedAt, ReturnedAt: d.ReturnedAt}, nil
+}
+
+func (m *memStore) Stages(ctx context.Context, id int64) ([]dossier.Stage, error) {
+	hist, err := m.History(ctx, id)
+	var out []dossier.Stage
+	for _, e := range hist {
+		out = append(out, dossier.Stage{Action: e.Action, At: e.At})
+	}
+	return out, err
+}
+
 func (m *memStore) List(_ context.Context, q dossier.Query) ([]dossier.Dossier, int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
