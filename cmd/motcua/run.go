@@ -35,7 +35,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
-	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	logOpts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	log := slog.New(slog.NewJSONHandler(stdout, logOpts))
 	cmd := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
@@ -48,7 +49,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
-		return serve(ctx, cfg, log, *demo, stdout)
+		// The service writes its log (and the demo seed's lines) through a
+		// buffer: one write every flushEvery, not one per request.
+		out := newLogBuffer(stdout, 64<<10, flushEvery)
+		defer out.Close() //nolint:errcheck // nowhere left to report it
+		log = slog.New(flushOnWarn{Handler: slog.NewJSONHandler(out, logOpts), buf: out})
+		return serve(ctx, cfg, log, *demo, out)
 	case "migrate":
 		db, err := app.OpenDatabase(ctx, cfg, log)
 		if err != nil {
