@@ -19,27 +19,36 @@ import (
 
 // Statistics rollups (ADR 0004). Every dossier contributes a few counters
 // to the rollup tables, keyed by bucket × reception unit × handling agency ×
-// holder unit × procedure × channel, at four grains: the local day ('d',
-// "YYYY-MM-DD", in dossier_rollups_daily), month ('m', "YYYY-MM"), year
-// ('y', "YYYY") and all time ('a', "") of each event (in dossier_rollups).
-// The contribution is a pure function of the dossier's row (add); the
-// stores keep the tables equal to the sum of the contributions of all
-// dossiers by applying, in the transaction that writes a dossier, the new
-// contribution minus the old one. Report form 06 then sums a few buckets a
-// key instead of scanning dossiers:
+// holder unit × procedure × channel, at five grains: the local day ('d',
+// "YYYY-MM-DD", in dossier_rollups_daily), dekad ('k', "YYYY-MM-1",
+// "YYYY-MM-2", "YYYY-MM-3" for days 1–10, 11–20 and 21 to the month's end),
+// month ('m', "YYYY-MM"), year ('y', "YYYY") and all time ('a', "") of each
+// event (in dossier_rollups). The contribution is a pure function of the
+// dossier's row (add); the stores keep the tables equal to the sum of the
+// contributions of all dossiers by applying, in the transaction that writes
+// a dossier, the new contribution minus the old one. Report form 06 then
+// sums a few buckets a key instead of scanning dossiers:
 //
 //   - flows (received, resolved by timeliness, withdrawn, stopped,
-//     rejected, on-spot resolved) over the buckets that tile the period;
+//     rejected, on-spot resolved) over the coarsest buckets that tile the
+//     period (cover): days up to a dekad boundary, dekads up to a month
+//     boundary, months up to a year boundary, years, then months, dekads and
+//     days again, so a month from a cut-off day (15 Sep – 14 Oct) reads 6 +
+//     1 + 1 + 4 buckets a key, and never more than 9 days at the start or
+//     10 at the end;
 //   - stocks from the *_delta counters: their sum over every bucket before a
 //     day D is the number of dossiers open (open_delta) and open past their
 //     due time (overdue_delta) at D 00:00, so carried_over is that sum
 //     before the period's first day and in progress at the end the sum
 //     before the day after its last (or the all-time row minus the buckets
-//     from D on, which reads less for recent days).
+//     from D on, which reads less for recent days), tiled the same way;
+//     the stocks at the end are summed as those at the start plus the
+//     period's deltas, which the flows read anyway (form06Plan).
 //
 // Days are local to the zone recorded in settings (rollupsZoneKey); a
 // report whose period does not start and end at midnights of that zone is
-// answered by the full scan instead.
+// answered by the full scan instead. Migration 00008 derived the dekad rows
+// of databases rolled up before the grain existed from their day rows.
 
 // Rollup counters, in the column order of rollupColumns.
 const (
@@ -63,14 +72,46 @@ var rollupColumns = [rcCount]string{"received", "resolved_early", "resolved_on_t
 // rollupKeyColumns are the primary key of the rollup tables, in order.
 var rollupKeyColumns = []string{"grain", "bucket", "unit_code", "agency_code", "holder_unit", "procedure_code", "channel"}
 
-// Grains of the rollups: a local day, month or year, and all time (one
-// row a key, bucket "").
+// Grains of the rollups: a local day, dekad (days 1–10, 11–20, 21–end of
+// a month), month or year, and all time (one row a key, bucket "").
 const (
 	grainDay   = 'd'
+	grainDekad = 'k'
 	grainMonth = 'm'
 	grainYear  = 'y'
 	grainAll   = 'a'
 )
+
+// rollupGrains are the grains every event is added at.
+var rollupGrains = [...]byte{grainDay, grainDekad, grainMonth, grainYear, grainAll}
+
+// bucketOfDay is the bucket of grain g holding the day "YYYY-MM-DD".
+func bucketOfDay(g byte, day string) string {
+	switch g {
+	case grainDay:
+		return day
+	case grainDekad:
+		return dekadOfDay(day)
+	case grainMonth:
+		return day[:7]
+	case grainYear:
+		return day[:4]
+	}
+	return ""
+}
+
+// dekadOfDay is the dekad bucket of the day "YYYY-MM-DD": "YYYY-MM-1" for
+// days 1–10, "YYYY-MM-2" for 11–20, "YYYY-MM-3" for 21 to the month's end
+// (migration 00008 computes the same from the day buckets in SQL).
+func dekadOfDay(day string) string {
+	switch dd := day[8:10]; {
+	case dd <= "10":
+		return day[:8] + "1"
+	case dd <= "20":
+		return day[:8] + "2"
+	}
+	return day[:8] + "3"
+}
 
 // rollupKey is one rollup row.
 type rollupKey struct {
@@ -186,11 +227,8 @@ func later(a, b string) string {
 func (d rollupDelta) add(f dossierFacts, sign int64, loc *time.Location) {
 	put := func(day string, counter int, n int64) {
 		k := rollupKey{Unit: f.UnitCode, Agency: f.AgencyCode, Holder: f.HolderUnit, Procedure: f.ProcedureCode, Channel: f.Channel}
-		for _, g := range [...]struct {
-			grain byte
-			n     int
-		}{{grainDay, 10}, {grainMonth, 7}, {grainYear, 4}, {grainAll, 0}} {
-			k.Grain, k.Bucket = g.grain, day[:g.n]
+		for _, g := range rollupGrains {
+			k.Grain, k.Bucket = g, bucketOfDay(g, day)
 			c := d[k]
 			if c == nil {
 				c = &rollupCounts{}
@@ -243,8 +281,8 @@ const (
 	rollupChunkPG = 5000
 )
 
-// The rollup tables: day rows apart from the coarse ones (month, year, all
-// time), so that a month report reads a small, dense table.
+// The rollup tables: day rows apart from the coarse ones (dekad, month,
+// year, all time), so that a month report reads a small, dense table.
 const (
 	rollupsDaily  = "dossier_rollups_daily"
 	rollupsCoarse = "dossier_rollups"
@@ -571,19 +609,66 @@ func signed(sign int64, rs []bucketRange) []signedRange {
 func monthOf(d worktime.Date) string { return d.String()[:7] }
 func yearOf(d worktime.Date) string  { return d.String()[:4] }
 
-// firstOfMonth and firstOfYear floor a date; nextMonth and nextYear are
-// the first days of the following month and year.
+// bucketOf is the bucket of grain g holding the day d.
+func bucketOf(g byte, d worktime.Date) string { return bucketOfDay(g, d.String()) }
+
+// firstOfDekad, firstOfMonth and firstOfYear floor a date; nextDekad,
+// nextMonth and nextYear are the first days of the following dekad, month
+// and year.
+func firstOfDekad(d worktime.Date) worktime.Date {
+	switch {
+	case d.Day > 20:
+		d.Day = 21
+	case d.Day > 10:
+		d.Day = 11
+	default:
+		d.Day = 1
+	}
+	return d
+}
 func firstOfMonth(d worktime.Date) worktime.Date {
 	return worktime.Date{Year: d.Year, Month: d.Month, Day: 1}
 }
 func firstOfYear(d worktime.Date) worktime.Date {
 	return worktime.Date{Year: d.Year, Month: time.January, Day: 1}
 }
+func nextDekad(d worktime.Date) worktime.Date {
+	switch {
+	case d.Day > 20:
+		return nextMonth(d)
+	case d.Day > 10:
+		d.Day = 21
+	default:
+		d.Day = 11
+	}
+	return d
+}
 func nextMonth(d worktime.Date) worktime.Date {
 	return worktime.Date{Year: d.Year, Month: d.Month + 1, Day: 1}.AddDays(0)
 }
 func nextYear(d worktime.Date) worktime.Date {
 	return worktime.Date{Year: d.Year + 1, Month: time.January, Day: 1}
+}
+
+// ceilDekad, ceilMonth and ceilYear are the first boundary of a dekad,
+// month or year on or after d.
+func ceilDekad(d worktime.Date) worktime.Date {
+	if firstOfDekad(d) == d {
+		return d
+	}
+	return nextDekad(d)
+}
+func ceilMonth(d worktime.Date) worktime.Date {
+	if d.Day == 1 {
+		return d
+	}
+	return nextMonth(d)
+}
+func ceilYear(d worktime.Date) worktime.Date {
+	if d.Day == 1 && d.Month == time.January {
+		return d
+	}
+	return nextYear(d)
 }
 
 func minDate(a, b worktime.Date) worktime.Date {
@@ -593,41 +678,29 @@ func minDate(a, b worktime.Date) worktime.Date {
 	return b
 }
 
-// cover tiles the local days [lo, hi) with the fewest buckets: days up to
-// the first month boundary, months up to the first year boundary, whole
-// years, then months and days again.
+// cover tiles the local days [lo, hi) with the coarsest buckets that fit,
+// in at most seven ranges: days up to the first dekad boundary, dekads up
+// to the first month boundary, months up to the first year boundary, whole
+// years, then months, dekads and days again. A month from a cut-off day, 15
+// Sep – 14 Oct, is days 15–20 Sep, dekad Sep-3, dekad Oct-1, days 11–14 Oct.
 func cover(lo, hi worktime.Date) []bucketRange {
 	var out []bucketRange
 	cur := lo
-	if !cur.Before(hi) {
-		return nil
-	}
-	if cur.Day != 1 {
-		end := minDate(hi, nextMonth(cur))
-		out = append(out, bucketRange{grainDay, cur.String(), end.String()})
-		cur = end
-	}
-	if cur.Before(hi) && cur.Month != time.January {
-		if end := minDate(firstOfMonth(hi), nextYear(cur)); cur.Before(end) {
-			out = append(out, bucketRange{grainMonth, monthOf(cur), monthOf(end)})
+	// take adds the buckets of grain g from cur to end (both boundaries of
+	// g), if any.
+	take := func(g byte, end worktime.Date) {
+		if cur.Before(end) {
+			out = append(out, bucketRange{g, bucketOf(g, cur), bucketOf(g, end)})
 			cur = end
 		}
 	}
-	if cur.Before(hi) && cur.Month == time.January {
-		if end := firstOfYear(hi); cur.Before(end) {
-			out = append(out, bucketRange{grainYear, yearOf(cur), yearOf(end)})
-			cur = end
-		}
-	}
-	if cur.Before(hi) {
-		if end := firstOfMonth(hi); cur.Before(end) {
-			out = append(out, bucketRange{grainMonth, monthOf(cur), monthOf(end)})
-			cur = end
-		}
-	}
-	if cur.Before(hi) {
-		out = append(out, bucketRange{grainDay, cur.String(), hi.String()})
-	}
+	take(grainDay, minDate(hi, ceilDekad(cur)))
+	take(grainDekad, minDate(firstOfDekad(hi), ceilMonth(cur)))
+	take(grainMonth, minDate(firstOfMonth(hi), ceilYear(cur)))
+	take(grainYear, firstOfYear(hi))
+	take(grainMonth, firstOfMonth(hi))
+	take(grainDekad, firstOfDekad(hi))
+	take(grainDay, hi)
 	return out
 }
 
@@ -638,7 +711,7 @@ var (
 )
 
 // before tiles every local day before d: whole years, then the months of
-// d's year, then the days of d's month.
+// d's year, the dekads of d's month, then the days of d's dekad.
 func before(d worktime.Date) []bucketRange { return cover(beginning, d) }
 
 // stockMode is how stocks at a day are summed: automatically the cheaper
@@ -658,8 +731,10 @@ type dataSpan struct{ firstYear, lastMonth string }
 // the buckets before d, or the all-time row minus the buckets from d on.
 // Rollups hold little past today (only due times to come), so for a recent
 // d the second reads a few buckets a key where the first reads every year
-// of history and up to eleven months.
-func stockBefore(d worktime.Date, span dataSpan, mode stockMode) []signedRange {
+// of history, up to eleven months, two dekads and nine days. Automatically
+// it takes the side with fewer buckets that may hold rows, not counting
+// those of free (read anyway: the period's flows).
+func stockBefore(d worktime.Date, span dataSpan, mode stockMode, free []bucketRange) []signedRange {
 	prefix := signed(1, before(d))
 	suffix := append([]signedRange{{bucketRange{grainAll, "", "~"}, 1}}, signed(-1, cover(d, farFuture))...)
 	suffix = append(suffix, signedRange{bucketRange{grainYear, yearOf(farFuture), "~"}, -1})
@@ -672,44 +747,67 @@ func stockBefore(d worktime.Date, span dataSpan, mode stockMode) []signedRange {
 	if span.lastMonth == "" { // empty rollups
 		return prefix
 	}
-	// The buckets that may hold rows, on each side.
-	cost := func(rs []signedRange) int {
-		n := 0
-		for _, r := range rs {
-			switch r.Grain {
-			case grainAll:
-				n++
-			case grainYear:
-				lo, hi := max(r.From, span.firstYear), min(r.To, nextYearOf(span.lastMonth))
-				a, err1 := strconv.Atoi(lo)
-				b, err2 := strconv.Atoi(hi)
-				if err1 == nil && err2 == nil && a < b {
-					n += b - a
-				}
-			case grainMonth:
-				for m := r.From; m < r.To && m <= span.lastMonth; m = nextMonthOf(m) {
-					if m[:4] >= span.firstYear {
-						n++
-					}
-				}
-			case grainDay:
-				a, err1 := worktime.ParseDate(r.From)
-				b, err2 := worktime.ParseDate(r.To)
-				for x := a; err1 == nil && err2 == nil && x.Before(b) && monthOf(x) <= span.lastMonth; x = x.AddDays(1) {
-					n++
-				}
-			}
-		}
-		return n
-	}
-	if cost(suffix) < cost(prefix) {
+	if span.cost(suffix, free) < span.cost(prefix, free) {
 		return suffix
 	}
 	return prefix
 }
 
-// nextMonthOf is the month after "YYYY-MM"; nextYearOf the year after the
-// year of "YYYY-MM".
+// cost counts the buckets of rs that may hold rows (from the first year to
+// the last month of the rollups), but those of free.
+func (sp dataSpan) cost(rs []signedRange, free []bucketRange) int {
+	n := 0
+	for _, r := range rs {
+		if r.Grain == grainAll {
+			n++
+			continue
+		}
+		// The first bucket of the span's first year, and the month of a bucket.
+		first := map[byte]string{grainDay: "-01-01", grainDekad: "-01-1", grainMonth: "-01", grainYear: ""}[r.Grain]
+		for b := max(r.From, sp.firstYear+first); b < r.To && b[:min(len(b), 7)] <= sp.lastMonth; b = nextBucket(r.Grain, b) {
+			if !inRanges(free, r.Grain, b) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// inRanges reports whether bucket b of grain g is in one of rs.
+func inRanges(rs []bucketRange, g byte, b string) bool {
+	for _, r := range rs {
+		if r.Grain == g && r.From <= b && b < r.To {
+			return true
+		}
+	}
+	return false
+}
+
+// nextBucket is the bucket of grain g after b ("~", after every bucket,
+// when b is not one).
+func nextBucket(g byte, b string) string {
+	switch g {
+	case grainDay:
+		d, err := worktime.ParseDate(b)
+		if err != nil {
+			return "~"
+		}
+		return d.AddDays(1).String()
+	case grainDekad:
+		return nextDekadOf(b)
+	case grainMonth:
+		return nextMonthOf(b)
+	case grainYear:
+		y, err := strconv.Atoi(b)
+		if err != nil {
+			return "~"
+		}
+		return fmt.Sprintf("%04d", y+1)
+	}
+	return "~"
+}
+
+// nextMonthOf is the month after "YYYY-MM".
 func nextMonthOf(m string) string {
 	d, err := worktime.ParseDate(m + "-01")
 	if err != nil {
@@ -718,12 +816,18 @@ func nextMonthOf(m string) string {
 	return monthOf(nextMonth(d))
 }
 
-func nextYearOf(m string) string {
-	y, err := strconv.Atoi(m[:4])
-	if err != nil {
+// nextDekadOf is the dekad after "YYYY-MM-N".
+func nextDekadOf(k string) string {
+	if len(k) != 9 {
 		return "~"
 	}
-	return fmt.Sprintf("%04d", y+1)
+	switch k[8] {
+	case '1':
+		return k[:8] + "2"
+	case '2':
+		return k[:8] + "3"
+	}
+	return nextMonthOf(k[:7]) + "-1"
 }
 
 // span reads the first year and the last month of the rollups (two index
@@ -929,6 +1033,18 @@ const (
 	roleEnd
 )
 
+// form06Plan is what form 06 sums for q's period: the flows of the buckets
+// tiling it (roleFlow), the stocks before its first day (roleStart) and
+// before the day after its last (roleEnd). The stocks at the end are those
+// at the start plus the period's stock deltas, so they read no bucket the
+// start and the flows do not.
+func form06Plan(q stats.Query, span dataSpan, mode stockMode) rollupPlan {
+	flows := cover(q.From, q.To.AddDays(1))
+	start := stockBefore(q.From, span, mode, flows)
+	end := append(append([]signedRange(nil), start...), signed(1, flows)...)
+	return planRollups(signed(1, flows), start, end)
+}
+
 func (s *StatsStore) form06Rollups(ctx context.Context, q stats.Query, by stats.GroupBy) ([]stats.Row, error) {
 	g, ok := rollupGroups[by]
 	if !ok {
@@ -938,9 +1054,7 @@ func (s *StatsStore) form06Rollups(ctx context.Context, q stats.Query, by stats.
 	if err != nil {
 		return nil, err
 	}
-	end := q.To.AddDays(1)
-	plan := planRollups(signed(1, cover(q.From, end)), stockBefore(q.From, span, s.stocks), stockBefore(end, span, s.stocks))
-	sums, err := s.sumRollups(ctx, q, g.expr, g.join, plan)
+	sums, err := s.sumRollups(ctx, q, g.expr, g.join, form06Plan(q, span, s.stocks))
 	if err != nil {
 		return nil, err
 	}

@@ -23,69 +23,208 @@ import (
 	"github.com/motcua/motcua/domain/worktime"
 )
 
-// The buckets of cover tile [lo, hi) exactly: every day once, none
-// outside, in at most five ranges.
-func TestCoverTilesThePeriod(t *testing.T) {
-	rng := rand.New(rand.NewSource(6))
-	base := worktime.Date{Year: 2023, Month: time.November, Day: 20}
-	expand := func(r bucketRange) (days []string) {
-		for d := base.AddDays(-2000); d.Before(base.AddDays(2000)); d = d.AddDays(1) {
-			var b string
-			switch r.Grain {
-			case grainDay:
-				b = d.String()
-			case grainMonth:
-				b = monthOf(d)
-			default:
-				b = yearOf(d)
+// bucketsIn lists the buckets of r, in order.
+func bucketsIn(t *testing.T, r bucketRange) []string {
+	t.Helper()
+	if r.Grain == grainAll {
+		t.Fatalf("range %v of no tiling grain", r)
+	}
+	var out []string
+	for b := r.From; b < r.To; b = nextBucket(r.Grain, b) {
+		out = append(out, b)
+	}
+	return out
+}
+
+// daysOf are the local days of bucket b of grain g.
+func daysOf(t *testing.T, g byte, b string) []worktime.Date {
+	t.Helper()
+	var lo, hi worktime.Date
+	switch g {
+	case grainDay:
+		lo = worktime.MustParseDate(b)
+		hi = lo.AddDays(1)
+	case grainDekad:
+		lo = worktime.MustParseDate(b[:8] + map[byte]string{'1': "01", '2': "11", '3': "21"}[b[8]])
+		hi = nextDekad(lo)
+	case grainMonth:
+		lo = worktime.MustParseDate(b + "-01")
+		hi = nextMonth(lo)
+	case grainYear:
+		lo = worktime.MustParseDate(b + "-01-01")
+		hi = nextYear(lo)
+	}
+	var out []worktime.Date
+	for d := lo; d.Before(hi); d = d.AddDays(1) {
+		if bucketOf(g, d) != b {
+			t.Fatalf("day %v is not in %c bucket %s", d, g, b)
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// checkCover checks that cover(lo, hi) tiles [lo, hi) exactly (every day
+// once, none outside) in at most seven ranges, with the coarsest buckets:
+// no range of days holds a whole dekad, of dekads a whole month, of months
+// a whole year.
+func checkCover(t *testing.T, lo, hi worktime.Date) []bucketRange {
+	t.Helper()
+	rs := cover(lo, hi)
+	if len(rs) > 7 {
+		t.Errorf("%v..%v: %d ranges %v", lo, hi, len(rs), rs)
+	}
+	var got []string
+	for _, r := range rs {
+		coarser := map[byte]byte{grainDay: grainDekad, grainDekad: grainMonth, grainMonth: grainYear}[r.Grain]
+		parts := map[string]int{} // buckets of r in each coarser bucket
+		for _, b := range bucketsIn(t, r) {
+			days := daysOf(t, r.Grain, b)
+			for _, d := range days {
+				got = append(got, d.String())
 			}
-			if b >= r.From && b < r.To {
-				days = append(days, d.String())
+			if coarser != 0 {
+				parts[bucketOf(coarser, days[0])]++
 			}
 		}
-		return days
+		for c, n := range parts {
+			whole := map[byte]int{grainDekad: 3, grainMonth: 12}[r.Grain] // dekads a month, months a year
+			if r.Grain == grainDay {
+				whole = len(daysOf(t, coarser, c))
+			}
+			if n == whole {
+				t.Errorf("%v..%v: range %v holds the whole %c bucket %s", lo, hi, r, coarser, c)
+			}
+		}
 	}
+	var want []string
+	for d := lo; d.Before(hi); d = d.AddDays(1) {
+		want = append(want, d.String())
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%v..%v: ranges %v cover %d days, want %d", lo, hi, rs, len(got), len(want))
+	}
+	return rs
+}
+
+// The buckets of cover tile [lo, hi) exactly with the coarsest buckets:
+// every pair of days around a year end and a February (every offset in a
+// month at both ends), and random spans of up to ten years.
+func TestCoverTilesThePeriod(t *testing.T) {
+	for _, start := range []worktime.Date{{Year: 2025, Month: 12, Day: 1}, {Year: 2024, Month: 1, Day: 25}} {
+		for lo := start; lo.Before(start.AddDays(75)); lo = lo.AddDays(1) {
+			for hi := lo; hi.Before(lo.AddDays(80)); hi = hi.AddDays(1) {
+				checkCover(t, lo, hi)
+			}
+		}
+	}
+	rng := rand.New(rand.NewSource(6))
+	base := worktime.Date{Year: 2023, Month: time.November, Day: 20}
 	cases := [][2]worktime.Date{
 		{{Year: 2024, Month: 1, Day: 1}, {Year: 2025, Month: 1, Day: 1}},
 		{{Year: 2024, Month: 3, Day: 1}, {Year: 2024, Month: 4, Day: 1}},
 		{{Year: 2024, Month: 3, Day: 15}, {Year: 2024, Month: 4, Day: 15}},
 		{{Year: 2024, Month: 2, Day: 29}, {Year: 2024, Month: 3, Day: 1}},
 		{{Year: 2023, Month: 12, Day: 31}, {Year: 2026, Month: 1, Day: 2}},
+		{{Year: 2023, Month: 12, Day: 2}, {Year: 2026, Month: 3, Day: 3}},
 	}
 	for i := 0; i < 300; i++ {
-		lo := base.AddDays(rng.Intn(1500) - 900)
-		cases = append(cases, [2]worktime.Date{lo, lo.AddDays(1 + rng.Intn(900))})
+		lo := base.AddDays(rng.Intn(3000) - 1500)
+		cases = append(cases, [2]worktime.Date{lo, lo.AddDays(1 + rng.Intn(3650))})
 	}
 	for _, c := range cases {
-		rs := cover(c[0], c[1])
-		if len(rs) > 5 {
-			t.Errorf("%v..%v: %d ranges %v", c[0], c[1], len(rs), rs)
-		}
-		var got []string
-		for _, r := range rs {
-			got = append(got, expand(r)...)
-		}
-		sort.Strings(got)
-		var want []string
-		for d := c[0]; d.Before(c[1]); d = d.AddDays(1) {
-			want = append(want, d.String())
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("%v..%v: ranges %v cover %d days, want %d", c[0], c[1], rs, len(got), len(want))
-		}
+		checkCover(t, c[0], c[1])
 	}
 	// Stocks of a recent day: all time minus the few buckets since; of an
 	// old day: the buckets before it.
 	span := dataSpan{firstYear: "2019", lastMonth: "2026-04"}
-	if rs := stockBefore(worktime.Date{Year: 2026, Month: 3, Day: 1}, span, stocksAuto); rs[0].Grain != grainAll {
+	if rs := stockBefore(worktime.Date{Year: 2026, Month: 3, Day: 1}, span, stocksAuto, nil); rs[0].Grain != grainAll {
 		t.Errorf("stocks at 2026-03-01: %v", rs)
 	}
-	if rs := stockBefore(worktime.Date{Year: 2019, Month: 3, Day: 1}, span, stocksAuto); rs[0].Grain == grainAll {
+	if rs := stockBefore(worktime.Date{Year: 2019, Month: 3, Day: 1}, span, stocksAuto, nil); rs[0].Grain == grainAll {
 		t.Errorf("stocks at 2019-03-01: %v", rs)
 	}
 	if rs := before(worktime.Date{Year: 2026, Month: 3, Day: 9}); !reflect.DeepEqual(rs, []bucketRange{
 		{grainYear, "0001", "2026"}, {grainMonth, "2026-01", "2026-03"}, {grainDay, "2026-03-01", "2026-03-09"}}) {
 		t.Errorf("before 2026-03-09: %v", rs)
+	}
+	if rs := before(worktime.Date{Year: 2026, Month: 3, Day: 25}); !reflect.DeepEqual(rs, []bucketRange{
+		{grainYear, "0001", "2026"}, {grainMonth, "2026-01", "2026-03"}, {grainDekad, "2026-03-1", "2026-03-3"},
+		{grainDay, "2026-03-21", "2026-03-25"}}) {
+		t.Errorf("before 2026-03-25: %v", rs)
+	}
+}
+
+// A month from the 15th (MOTCUA_REPORT_CUTOFF_DAY=15), 15 Sep – 14 Oct,
+// reads days 15–20 Sep, dekad Sep-3, dekad Oct-1 and days 11–14 Oct: 12
+// rollup rows a key for its flows, 10 of them day rows, where days alone
+// would read 30; its stocks a few more (the end's are the start's plus the
+// flows).
+func TestCutoffMonthReadsDekads(t *testing.T) {
+	ctx := context.Background()
+	loc := worktime.DefaultLocation()
+	p := stats.MonthPeriod(2026, time.October, 15, loc)
+	var got []string
+	for _, r := range cover(p.From, p.To.AddDays(1)) {
+		for _, b := range bucketsIn(t, r) {
+			got = append(got, string(r.Grain)+":"+b)
+		}
+	}
+	want := []string{"d:2026-09-15", "d:2026-09-16", "d:2026-09-17", "d:2026-09-18", "d:2026-09-19", "d:2026-09-20",
+		"k:2026-09-3", "k:2026-10-1", "d:2026-10-11", "d:2026-10-12", "d:2026-10-13", "d:2026-10-14"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("buckets of %v..%v:\n got %v\nwant %v", p.From, p.To, got, want)
+	}
+
+	// The rows a report reads: one key with events every day from June to
+	// December, summed atom by atom as sumRollups reads them.
+	db := OpenTest(t)
+	d := rollupDelta{}
+	for day := (worktime.Date{Year: 2026, Month: 6, Day: 1}); day.Before(worktime.Date{Year: 2027, Month: 1, Day: 1}); day = day.AddDays(1) {
+		recv := time.Date(day.Year, day.Month, day.Day, 9, 0, 0, 0, loc).UTC()
+		due, res := recv.Add(50*time.Hour), recv.Add(30*time.Hour)
+		d.add(dossierFacts{UnitCode: "C", AgencyCode: "J", HolderUnit: "J", ProcedureCode: "pJ1", Channel: "direct",
+			ReceivedAt: &recv, DueAt: &due, ResolvedAt: &res}, 1, loc)
+	}
+	if err := db.Transaction(func(tx *gorm.DB) error { return d.apply(ctx, tx) }); err != nil {
+		t.Fatal(err)
+	}
+	st := NewStatsStore(db)
+	span, err := st.span(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := queryOf(p, nil)
+	for _, mode := range []stockMode{stocksPrefix, stocksSuffix, stocksAuto} {
+		plan := form06Plan(q, span, mode)
+		rows := map[byte]int64{}
+		var flows int64
+		for i, a := range plan.atoms {
+			var n int64
+			if err := db.Raw("SELECT COUNT(*) FROM "+rollupTableOf(a.Grain)+" WHERE grain = ? AND bucket >= ? AND bucket < ?",
+				string(a.Grain), a.From, a.To).Scan(&n).Error; err != nil {
+				t.Fatal(err)
+			}
+			rows[a.Grain] += n
+			if plan.coef[roleFlow][i] != 0 {
+				flows += n
+			}
+		}
+		t.Logf("stocks %d: rows read by grain %v", mode, map[string]int64{"d": rows[grainDay], "k": rows[grainDekad],
+			"m": rows[grainMonth], "y": rows[grainYear], "a": rows[grainAll]})
+		if flows != 12 {
+			t.Errorf("stocks %d: the flows read %d rows, want 12", mode, flows)
+		}
+		// The stocks at the start: from the suffix side (all time minus the
+		// buckets from 15 Sep on) they read no day row the flows do not;
+		// from the prefix side (the buckets before 15 Sep) days 11–14 Sep.
+		wantDays := map[stockMode]int64{stocksPrefix: 14, stocksSuffix: 10, stocksAuto: 10}[mode]
+		if rows[grainDay] != wantDays {
+			t.Errorf("stocks %d: %d day rows read, want %d", mode, rows[grainDay], wantDays)
+		}
+		if total := rows[grainDay] + rows[grainDekad] + rows[grainMonth] + rows[grainYear] + rows[grainAll]; mode == stocksAuto && total > 17 {
+			t.Errorf("stocks %d: %d rows read in all, want at most 17", mode, total)
+		}
 	}
 }
 
@@ -367,16 +506,29 @@ func (w *rollupWorld) makeHistories(t *testing.T, workers, n int, seed int64) {
 	}
 }
 
-// randomPeriod is a month (calendar or from the 15th), a few days, weeks
-// or months, or a whole year, around the histories.
+// randomPeriod is a month (calendar, from the 15th or from a random cut-off
+// day 2–28), a period starting and ending at random offsets inside months
+// (from the same month to four months on), a few days, weeks or months, or
+// a whole year, around the histories.
 func randomPeriod(rng *rand.Rand, loc *time.Location) stats.Period {
-	switch rng.Intn(6) {
+	switch rng.Intn(8) {
 	case 0:
 		return stats.MonthPeriod(2025+rng.Intn(2), time.Month(1+rng.Intn(12)), 0, loc)
 	case 1:
 		return stats.MonthPeriod(2025+rng.Intn(2), time.Month(1+rng.Intn(12)), 15, loc)
 	case 2:
 		return stats.NewPeriod(worktime.Date{Year: 2025, Month: 1, Day: 1}, worktime.Date{Year: 2025, Month: 12, Day: 31}, loc)
+	case 3, 4:
+		return stats.MonthPeriod(2025+rng.Intn(2), time.Month(1+rng.Intn(12)), 2+rng.Intn(27), loc)
+	case 5, 6:
+		m := worktime.Date{Year: 2025, Month: time.September + time.Month(rng.Intn(7)), Day: 1}.AddDays(0)
+		offset := func(m worktime.Date) worktime.Date { return m.AddDays(rng.Intn(nextMonth(m).AddDays(-1).Day)) }
+		from := offset(m)
+		to := offset(firstOfMonth(m.AddDays(31 * rng.Intn(5))))
+		if to.Before(from) {
+			from, to = to, from
+		}
+		return stats.NewPeriod(from, to, loc)
 	}
 	from := worktime.Date{Year: 2025, Month: 10, Day: 1}.AddDays(rng.Intn(190))
 	return stats.NewPeriod(from, from.AddDays([]int{0, 1, 6, 13, 30, 45, 95, 200}[rng.Intn(8)]), loc)
@@ -516,6 +668,62 @@ func rollupRows(t *testing.T, db *gorm.DB) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// A database rolled up before the dekad grain (no 'k' rows) answers a
+// period with cut-off days wrongly; migration 00008 derives the dekad rows
+// from its day rows, after which the rollups are what the stores keep and
+// answer like the full scan again.
+func TestDekadMigrationDerivesFromDays(t *testing.T) {
+	ctx := context.Background()
+	w := newRollupWorld(t)
+	w.makeHistories(t, 2, 150, 31)
+	kept := rollupRows(t, w.db)
+	var dekads int64
+	if err := w.db.Raw("SELECT COUNT(*) FROM dossier_rollups WHERE grain = 'k'").Scan(&dekads).Error; err != nil || dekads == 0 {
+		t.Fatalf("the stores wrote %d dekad rows (%v)", dekads, err)
+	}
+	if err := w.db.Exec("DELETE FROM dossier_rollups WHERE grain = 'k'").Error; err != nil {
+		t.Fatal(err)
+	}
+	st := NewStatsStore(w.db)
+	q := queryOf(stats.MonthPeriod(2026, time.January, 15, w.loc), nil)
+	got, err := st.Form06(ctx, q, stats.ByUnit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := st.Form06FullScan(ctx, q, stats.ByUnit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reflect.DeepEqual(sortedRows(got), sortedRows(want)) {
+		t.Fatal("without dekad rows a month from the 15th must read them (the migration would prove nothing)")
+	}
+
+	list, err := migrations(Dialect(w.db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m *migration
+	for i := range list {
+		if list[i].Version == 8 {
+			m = &list[i]
+		}
+	}
+	if m == nil {
+		t.Fatal("no migration 00008")
+	}
+	sqlDB, err := w.db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sqlDB.ExecContext(ctx, m.SQL); err != nil {
+		t.Fatalf("%s: %v", m.Name, err)
+	}
+	if derived := rollupRows(t, w.db); !reflect.DeepEqual(derived, kept) {
+		t.Errorf("rollups after %s differ from those the stores kept: %d rows vs %d", m.Name, len(derived), len(kept))
+	}
+	checkRollupsEqualScan(t, w, st, 25, 17)
 }
 
 // A period that does not start at a midnight of the rollups' zone, or

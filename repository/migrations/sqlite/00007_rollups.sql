@@ -1,6 +1,6 @@
 -- Statistics rollups (ADR 0004): form 06 reads these instead of scanning
 -- dossiers. One row per bucket × reception unit × handling agency × holder
--- unit × procedure × channel, at four grains: 'd' (bucket 'YYYY-MM-DD') in
+-- unit × procedure × channel, at four grains (a fifth, the dekad, came with 00008): 'd' (bucket 'YYYY-MM-DD') in
 -- dossier_rollups_daily; 'm' ('YYYY-MM'), 'y' ('YYYY') and 'a' (all time,
 -- bucket '') in dossier_rollups, small and dense for month reports. Days
 -- are local to the zone recorded in settings.rollups_zone. Every dossier
