@@ -3,6 +3,7 @@ package repository
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -10,29 +11,38 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/motcua/motcua/domain/dossier"
+	"github.com/motcua/motcua/domain/feedback"
 	"github.com/motcua/motcua/domain/importer"
 )
 
-// ImportStore implements importer.Store with multi-row INSERTs: each call
-// is one transaction that looks up which codes exist (one SELECT … IN per
-// chunk), inserts the others with ON CONFLICT (code) DO NOTHING RETURNING
-// (the guard against a concurrent import of the same codes), and inserts
-// the history or publications of exactly the rows that came back. A record
-// is therefore stored whole or not at all.
+// ImportStore implements importer.Store. Each call is one transaction that
+// looks up which codes exist (one SELECT … IN per chunk) and stores the
+// others with their history or publications, so that a record is stored
+// whole or not at all. On SQLite, and for procedures, it inserts them with
+// multi-row INSERT … ON CONFLICT (code) DO NOTHING RETURNING (the guard
+// against a concurrent import of the same codes) and then the history of
+// exactly the rows that came back. On PostgreSQL dossiers and feedback go
+// by COPY instead (importer_copy.go), which the server takes faster.
 type ImportStore struct {
 	db *gorm.DB
 	// maxParams bounds the bound parameters of one statement.
 	maxParams int
+	// useCopy stores dossiers and feedback by COPY (PostgreSQL).
+	useCopy bool
 	// imported counts dossiers this store has inserted, to refresh the
 	// planner's statistics early in a large import (see analyzeEarly).
 	imported atomic.Int64
+	// copyConflicts counts the COPY batches redone by INSERTs because a
+	// concurrent import stored some of their codes first.
+	copyConflicts atomic.Int64
 }
 
 var _ importer.Store = (*ImportStore)(nil)
 
 // NewImportStore returns an import store over db.
 func NewImportStore(db *gorm.DB) *ImportStore {
-	s := &ImportStore{db: db, maxParams: pgMaxParams}
+	s := &ImportStore{db: db, maxParams: pgMaxParams, useCopy: Dialect(db) == "postgres"}
 	if Dialect(db) == "sqlite" {
 		s.maxParams = sqliteMaxParams
 	}
@@ -74,8 +84,33 @@ var procedureImportColumns = []string{"code", "name", "field", "agency_code", "l
 
 var publicationImportColumns = []string{"procedure_code", "kind", "decision", "decided_on", "created_at"}
 
-// ImportDossiers implements importer.Store.
+// ImportDossiers implements importer.Store. On PostgreSQL the rows go by
+// COPY (importDossiersCopy); a batch that meets a concurrent import of the
+// same codes there is done again by multi-row INSERTs, which skip them.
 func (s *ImportStore) ImportDossiers(ctx context.Context, recs []importer.DossierRecord) (importer.Stored, error) {
+	st, err := s.importDossiers(ctx, recs)
+	if err != nil {
+		return importer.Stored{}, translate(err, dossierNoun)
+	}
+	s.analyzeEarly(ctx, int64(st.Imported))
+	return st, nil
+}
+
+// importDossiers stores recs by COPY or, on SQLite or when COPY meets a
+// concurrent import of the same codes, by INSERTs.
+func (s *ImportStore) importDossiers(ctx context.Context, recs []importer.DossierRecord) (importer.Stored, error) {
+	if s.useCopy {
+		st, err := s.importDossiersCopy(ctx, recs)
+		if !errors.Is(err, errCopyConflict) {
+			return st, err
+		}
+		s.copyConflicts.Add(1)
+	}
+	return s.importDossiersInsert(ctx, recs)
+}
+
+// importDossiersInsert stores recs by multi-row INSERTs in one transaction.
+func (s *ImportStore) importDossiersInsert(ctx context.Context, recs []importer.DossierRecord) (importer.Stored, error) {
 	var st importer.Stored
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		codes := make([]string, len(recs))
@@ -92,18 +127,11 @@ func (s *ImportStore) ImportDossiers(ctx context.Context, recs []importer.Dossie
 			if exists[r.Dossier.Code] {
 				continue
 			}
-			row, err := fromDossier(r.Dossier)
+			row, err := appendDossierValues(make([]any, 0, len(dossierImportColumns)), r.Dossier)
 			if err != nil {
 				return err
 			}
-			rows = append(rows, []any{row.Code, row.ProcedureCode, row.UnitCode, row.AgencyCode, row.HolderUnit,
-				row.Assignee, row.Channel, row.OnSpot, row.Status, row.StatusCode, row.ApplicantName,
-				row.ApplicantNameFolded, row.ApplicantIDNumber, row.ApplicantIDHash, row.ApplicantPhone,
-				row.ApplicantEmail, row.ApplicantAddress, row.ApplicantOrganization, row.Documents, row.Note,
-				row.PinHash, row.ProcessingValue, row.ProcessingUnit, row.SubmittedAt, tv(row.ReceivedAt),
-				tv(row.DueAt), tv(row.AppointmentAt), tv(row.SupplementRequestedAt), iv(row.PaymentAmount),
-				tv(row.ResolvedAt), sv(row.Outcome), sv(row.Timeliness), tv(row.ReturnedAt), tv(row.WithdrawnAt),
-				tv(row.StoppedAt), tv(row.RejectedAt), 1, row.CreatedAt, row.UpdatedAt})
+			rows = append(rows, row)
 			fresh = append(fresh, r)
 		}
 		ids, err := s.insertReturning(tx, "dossiers", dossierImportColumns, rows, "id")
@@ -125,16 +153,11 @@ func (s *ImportStore) ImportDossiers(ctx context.Context, recs []importer.Dossie
 			}
 			roll.add(factsOfDossier(&r.Dossier), 1, loc)
 			for _, e := range r.History {
-				var details any
-				if len(e.Details) > 0 {
-					b, err := json.Marshal(e.Details)
-					if err != nil {
-						return fmt.Errorf("encode history details: %w", err)
-					}
-					details = string(b)
+				row, err := appendEntryValues(make([]any, 0, len(historyImportColumns)), id, e)
+				if err != nil {
+					return err
 				}
-				hist = append(hist, []any{id, string(e.Action), sv(nullable(string(e.From))), string(e.To), e.At.UTC(),
-					e.By, e.Unit, e.Note, details})
+				hist = append(hist, row)
 			}
 		}
 		if err := s.insertRows(tx, "dossier_history", historyImportColumns, hist); err != nil {
@@ -147,9 +170,8 @@ func (s *ImportStore) ImportDossiers(ctx context.Context, recs []importer.Dossie
 		return nil
 	})
 	if err != nil {
-		return importer.Stored{}, translate(err, dossierNoun)
+		return importer.Stored{}, err
 	}
-	s.analyzeEarly(ctx, int64(st.Imported))
 	return st, nil
 }
 
@@ -171,8 +193,31 @@ func (s *ImportStore) analyzeEarly(ctx context.Context, added int64) {
 	}
 }
 
-// ImportFeedback implements importer.Store.
+// ImportFeedback implements importer.Store, by COPY on PostgreSQL like
+// ImportDossiers.
 func (s *ImportStore) ImportFeedback(ctx context.Context, recs []importer.FeedbackRecord) (importer.Stored, error) {
+	st, err := s.importFeedback(ctx, recs)
+	if err != nil {
+		return importer.Stored{}, translate(err, feedbackNoun)
+	}
+	return st, nil
+}
+
+// importFeedback stores recs by COPY or, on SQLite or when COPY meets a
+// concurrent import of the same codes, by INSERTs.
+func (s *ImportStore) importFeedback(ctx context.Context, recs []importer.FeedbackRecord) (importer.Stored, error) {
+	if s.useCopy {
+		st, err := s.importFeedbackCopy(ctx, recs)
+		if !errors.Is(err, errCopyConflict) {
+			return st, err
+		}
+		s.copyConflicts.Add(1)
+	}
+	return s.importFeedbackInsert(ctx, recs)
+}
+
+// importFeedbackInsert stores recs by multi-row INSERTs in one transaction.
+func (s *ImportStore) importFeedbackInsert(ctx context.Context, recs []importer.FeedbackRecord) (importer.Stored, error) {
 	var st importer.Stored
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		codes := make([]string, len(recs))
@@ -189,12 +234,7 @@ func (s *ImportStore) ImportFeedback(ctx context.Context, recs []importer.Feedba
 			if exists[r.Feedback.Code] {
 				continue
 			}
-			f := fromFeedback(r.Feedback)
-			rows = append(rows, []any{f.Code, f.Channel, f.Category, f.Title, f.Content, sv(f.SenderName),
-				sv(f.SenderPhone), sv(f.SenderEmail), sv(f.SenderAddress), sv(f.DossierCode), sv(f.AgencyCode),
-				sv(f.ProcedureCode), sv(f.RecordedUnit), f.Status, f.Published, sv(f.Answer), sv(f.RefusalReason),
-				f.ReceivedAt, f.DueAt, f.RefuseDueAt, tv(f.AnsweredAt), tv(f.RefusedAt), tv(f.PublishedAt),
-				sv(f.PinHash), 1, f.CreatedAt, f.UpdatedAt})
+			rows = append(rows, appendFeedbackValues(make([]any, 0, len(feedbackImportColumns)), r.Feedback))
 			fresh = append(fresh, r)
 		}
 		ids, err := s.insertReturning(tx, "feedback", feedbackImportColumns, rows, "id")
@@ -210,9 +250,7 @@ func (s *ImportStore) ImportFeedback(ctx context.Context, recs []importer.Feedba
 				continue
 			}
 			for _, e := range r.History {
-				h := fromFeedbackEntry(id, e)
-				hist = append(hist, []any{h.FeedbackID, h.Action, sv(h.FromStatus), h.ToStatus, h.At, sv(h.ByUser),
-					sv(h.Unit), sv(h.Note)})
+				hist = append(hist, appendFeedbackEntryValues(make([]any, 0, len(feedbackHistoryImportColumns)), id, e))
 			}
 		}
 		if err := s.insertRows(tx, "feedback_history", feedbackHistoryImportColumns, hist); err != nil {
@@ -222,7 +260,7 @@ func (s *ImportStore) ImportFeedback(ctx context.Context, recs []importer.Feedba
 		return nil
 	})
 	if err != nil {
-		return importer.Stored{}, translate(err, feedbackNoun)
+		return importer.Stored{}, err
 	}
 	return st, nil
 }
@@ -277,6 +315,56 @@ func (s *ImportStore) ImportProcedures(ctx context.Context, recs []importer.Proc
 		return importer.Stored{}, translate(err, "thủ tục")
 	}
 	return st, nil
+}
+
+// appendDossierValues appends the row of d, in dossierImportColumns order,
+// to dst: the same values for the INSERT and the COPY paths.
+func appendDossierValues(dst []any, d dossier.Dossier) ([]any, error) {
+	row, err := fromDossier(d)
+	if err != nil {
+		return nil, err
+	}
+	return append(dst, row.Code, row.ProcedureCode, row.UnitCode, row.AgencyCode, row.HolderUnit,
+		row.Assignee, row.Channel, row.OnSpot, row.Status, row.StatusCode, row.ApplicantName,
+		row.ApplicantNameFolded, row.ApplicantIDNumber, row.ApplicantIDHash, row.ApplicantPhone,
+		row.ApplicantEmail, row.ApplicantAddress, row.ApplicantOrganization, row.Documents, row.Note,
+		row.PinHash, row.ProcessingValue, row.ProcessingUnit, row.SubmittedAt, tv(row.ReceivedAt),
+		tv(row.DueAt), tv(row.AppointmentAt), tv(row.SupplementRequestedAt), iv(row.PaymentAmount),
+		tv(row.ResolvedAt), sv(row.Outcome), sv(row.Timeliness), tv(row.ReturnedAt), tv(row.WithdrawnAt),
+		tv(row.StoppedAt), tv(row.RejectedAt), 1, row.CreatedAt, row.UpdatedAt), nil
+}
+
+// appendEntryValues appends the history row of e of dossier id, in
+// historyImportColumns order, to dst.
+func appendEntryValues(dst []any, id int64, e dossier.Entry) ([]any, error) {
+	var details any
+	if len(e.Details) > 0 {
+		b, err := json.Marshal(e.Details)
+		if err != nil {
+			return nil, fmt.Errorf("encode history details: %w", err)
+		}
+		details = string(b)
+	}
+	return append(dst, id, string(e.Action), sv(nullable(string(e.From))), string(e.To), e.At.UTC(),
+		e.By, e.Unit, e.Note, details), nil
+}
+
+// appendFeedbackValues appends the row of fb, in feedbackImportColumns
+// order, to dst.
+func appendFeedbackValues(dst []any, fb feedback.Feedback) []any {
+	f := fromFeedback(fb)
+	return append(dst, f.Code, f.Channel, f.Category, f.Title, f.Content, sv(f.SenderName),
+		sv(f.SenderPhone), sv(f.SenderEmail), sv(f.SenderAddress), sv(f.DossierCode), sv(f.AgencyCode),
+		sv(f.ProcedureCode), sv(f.RecordedUnit), f.Status, f.Published, sv(f.Answer), sv(f.RefusalReason),
+		f.ReceivedAt, f.DueAt, f.RefuseDueAt, tv(f.AnsweredAt), tv(f.RefusedAt), tv(f.PublishedAt),
+		sv(f.PinHash), 1, f.CreatedAt, f.UpdatedAt)
+}
+
+// appendFeedbackEntryValues appends the history row of e of feedback id,
+// in feedbackHistoryImportColumns order, to dst.
+func appendFeedbackEntryValues(dst []any, id int64, e feedback.Entry) []any {
+	h := fromFeedbackEntry(id, e)
+	return append(dst, h.FeedbackID, h.Action, sv(h.FromStatus), h.ToStatus, h.At, sv(h.ByUser), sv(h.Unit), sv(h.Note))
 }
 
 // existingCodes returns which of codes table already holds.

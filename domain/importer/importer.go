@@ -165,7 +165,10 @@ func NewService(store Store, cat Catalog, hashID func(string) string, now func()
 // a cancelled ctx or a database that fails whole batches stops the import
 // with an error; the Result then says what was stored before (complete
 // lines only, so importing the stream again finishes the work). progress,
-// when not nil, is called after every batch and every BatchSize lines.
+// when not nil, is called after every batch and every BatchSize lines,
+// always from the calling goroutine. The next batch is parsed while the
+// last one is being stored; Import returns only when nothing is left
+// running.
 func (s *Service) Import(ctx context.Context, by user.Principal, kind Kind, r io.Reader, progress func(Progress)) (Result, error) {
 	if err := by.RequireRole(user.RoleAdmin); err != nil {
 		return Result{}, err
@@ -190,10 +193,25 @@ func (s *Service) Import(ctx context.Context, by user.Principal, kind Kind, r io
 // (the catalog could not be read), not of the line.
 type parser[R any] func(ctx context.Context, n int64, line []byte) (R, string, problems, error)
 
-// pump is the import loop shared by every kind.
+// pump is the import loop shared by every kind. It parses lines in the
+// calling goroutine and stores full batches in one other goroutine, so that
+// the parsing of a batch overlaps the storing of the one before it. At most
+// two batches are held at a time, one being stored and one being filled:
+// when the next batch is full before the store is done with the last one,
+// parsing waits. Batches are stored one after the other, in stream order,
+// so a code stored by a batch is a duplicate for every later one.
+//
+// The Result, the progress callback and the parser belong to the calling
+// goroutine; the store goroutine only sends back what each batch did. pump
+// returns once that goroutine has ended, with every batch it was given
+// counted, whatever the path (end of stream, read error, cancelled ctx,
+// failing store or parser); a panic of the store is raised again here.
 func pump[R any](ctx context.Context, r io.Reader, progress func(Progress), parse parser[R],
 	store func(context.Context, []R) (Stored, error), lineOf func(R) int64) (Result, error) {
 	var res Result
+	// storeErrs are the bad lines the store found (res.Errors holds those
+	// the parser found); both are in line order, merged on return.
+	var storeErrs []LineError
 	report := func() {
 		if progress != nil {
 			progress(Progress{Lines: res.Lines, Imported: res.Imported, Duplicates: res.SkippedDuplicates, Errors: res.ErrorLines})
@@ -205,36 +223,105 @@ func pump[R any](ctx context.Context, r io.Reader, progress func(Progress), pars
 			res.Errors = append(res.Errors, LineError{Line: n, Error: msg})
 		}
 	}
+
+	jobs := make(chan []R)                // unbuffered: the store takes a batch only when idle
+	done := make(chan batchOutcome[R], 1) // never blocks the store: one batch at a time
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		for b := range jobs {
+			done <- storeBatch(ctx, b, store, lineOf)
+		}
+	}()
+	// Runs last on every path, panics included: no goroutine outlives pump.
+	defer func() { close(jobs); <-exited }()
+
+	busy := false // a batch is with the store goroutine
+	spare := make([]R, 0, BatchSize)
+	apply := func(o batchOutcome[R]) error {
+		busy = false
+		spare = o.batch[:0]
+		res.Imported += o.imported
+		res.SkippedDuplicates += o.duplicates
+		for _, e := range o.bad {
+			res.ErrorLines++
+			if len(storeErrs) < MaxReported {
+				storeErrs = append(storeErrs, e)
+			}
+		}
+		if o.panicked != nil {
+			panic(o.panicked)
+		}
+		report()
+		return o.err
+	}
+	// wait waits for the batch being stored, if any, and counts it.
+	wait := func() error {
+		if !busy {
+			return nil
+		}
+		return apply(<-done)
+	}
+	// poll counts the batch being stored if it is done.
+	poll := func() error {
+		if !busy {
+			return nil
+		}
+		select {
+		case o := <-done:
+			return apply(o)
+		default:
+			return nil
+		}
+	}
+	// finish waits for the batch being stored and returns the Result. An
+	// error of that batch wins over err: it comes from earlier lines.
+	finish := func(err error) (Result, error) {
+		if werr := wait(); werr != nil {
+			err = werr
+		}
+		res.Errors = mergeErrors(res.Errors, storeErrs)
+		return res, err
+	}
+
 	batch := make([]R, 0, BatchSize)
 	codes := make(map[string]struct{}, BatchSize)
-	flush := func() error {
+	// dispatch hands the batch to the store goroutine once it is idle.
+	dispatch := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		err := storeBatch(ctx, batch, store, lineOf, &res, bad)
-		batch = batch[:0]
+		if err := wait(); err != nil {
+			return err
+		}
+		jobs <- batch
+		busy = true
+		batch = spare
+		spare = nil
 		clear(codes)
-		report()
-		return err
+		return nil
 	}
 	lr := newLineReader(r, MaxLineBytes)
 	for {
+		if err := poll(); err != nil {
+			return finish(err)
+		}
 		line, tooLong, err := lr.next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
 			if ctx.Err() == nil {
-				if ferr := flush(); ferr != nil {
-					return res, ferr
+				if ferr := dispatch(); ferr != nil {
+					return finish(ferr)
 				}
 			}
-			return res, fmt.Errorf("read line %d: %w", lr.n+1, err)
+			return finish(fmt.Errorf("read line %d: %w", lr.n+1, err))
 		}
 		res.Lines = lr.n
 		if lr.n%BatchSize == 0 {
 			if err := ctx.Err(); err != nil {
-				return res, err
+				return finish(err)
 			}
 			report()
 		}
@@ -247,7 +334,7 @@ func pump[R any](ctx context.Context, r io.Reader, progress func(Progress), pars
 		}
 		rec, code, probs, err := parse(ctx, lr.n, line)
 		if err != nil {
-			return res, err
+			return finish(err)
 		}
 		if len(probs) > 0 {
 			bad(lr.n, probs.String())
@@ -260,45 +347,67 @@ func pump[R any](ctx context.Context, r io.Reader, progress func(Progress), pars
 		codes[code] = struct{}{}
 		batch = append(batch, rec)
 		if len(batch) >= BatchSize {
-			if err := flush(); err != nil {
-				return res, err
+			if err := dispatch(); err != nil {
+				return finish(err)
 			}
 		}
 	}
-	if err := flush(); err != nil {
-		return res, err
+	err := dispatch()
+	if err == nil {
+		err = wait()
 	}
 	res.Lines = lr.n
 	report()
-	return res, nil
+	return finish(err)
+}
+
+// batchOutcome is what storing one batch did.
+type batchOutcome[R any] struct {
+	// batch is the batch stored, handed back for reuse.
+	batch                []R
+	imported, duplicates int64
+	// bad are the lines the store refused, in line order.
+	bad []LineError
+	// err stops the import; the counts above still hold.
+	err error
+	// panicked is what the store panicked with, if it did.
+	panicked any
 }
 
 // storeBatch stores a batch in one transaction. When the batch fails as a
 // whole, it retries it line by line so that the good lines still land and
 // the failing ones are reported; when every line of the batch then fails
 // for a reason of ours (the database is gone), it gives up with the error.
+// It runs in pump's store goroutine and touches nothing of pump's.
 func storeBatch[R any](ctx context.Context, batch []R, store func(context.Context, []R) (Stored, error),
-	lineOf func(R) int64, res *Result, bad func(int64, string)) error {
+	lineOf func(R) int64) (o batchOutcome[R]) {
+	o.batch = batch
+	defer func() {
+		if p := recover(); p != nil {
+			o.panicked = p
+		}
+	}()
 	st, err := store(ctx, batch)
 	if err == nil {
-		res.Imported += int64(st.Imported)
-		res.SkippedDuplicates += int64(st.Duplicates)
-		return nil
+		o.imported, o.duplicates = int64(st.Imported), int64(st.Duplicates)
+		return o
 	}
 	if ctx.Err() != nil {
-		return ctx.Err()
+		o.err = ctx.Err()
+		return o
 	}
 	failed := 0
 	var lastErr error
 	for _, rec := range batch {
 		st, err := store(ctx, []R{rec})
 		if err == nil {
-			res.Imported += int64(st.Imported)
-			res.SkippedDuplicates += int64(st.Duplicates)
+			o.imported += int64(st.Imported)
+			o.duplicates += int64(st.Duplicates)
 			continue
 		}
 		if ctx.Err() != nil {
-			return ctx.Err()
+			o.err = ctx.Err()
+			return o
 		}
 		msg := "không lưu được vào cơ sở dữ liệu"
 		switch domain.KindOf(err) {
@@ -311,12 +420,34 @@ func storeBatch[R any](ctx context.Context, batch []R, store func(context.Contex
 				msg += ": " + de.Message
 			}
 		}
-		bad(lineOf(rec), msg)
+		o.bad = append(o.bad, LineError{Line: lineOf(rec), Error: msg})
 	}
 	if failed == len(batch) {
-		return fmt.Errorf("store batch: %w", lastErr)
+		o.err = fmt.Errorf("store batch: %w", lastErr)
 	}
-	return nil
+	return o
+}
+
+// mergeErrors merges two lists of bad lines, each in line order, into the
+// first MaxReported in line order.
+func mergeErrors(a, b []LineError) []LineError {
+	if len(b) == 0 {
+		return a
+	}
+	if len(a) == 0 {
+		return b
+	}
+	out := make([]LineError, 0, min(len(a)+len(b), MaxReported))
+	for len(out) < MaxReported && (len(a) > 0 || len(b) > 0) {
+		if len(b) == 0 || (len(a) > 0 && a[0].Line <= b[0].Line) {
+			out = append(out, a[0])
+			a = a[1:]
+		} else {
+			out = append(out, b[0])
+			b = b[1:]
+		}
+	}
+	return out
 }
 
 func isBlank(b []byte) bool {
