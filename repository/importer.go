@@ -99,14 +99,22 @@ func (s *ImportStore) ImportDossiers(ctx context.Context, recs []importer.Dossie
 // importDossiers stores recs by COPY or, on SQLite or when COPY meets a
 // concurrent import of the same codes, by INSERTs.
 func (s *ImportStore) importDossiers(ctx context.Context, recs []importer.DossierRecord) (importer.Stored, error) {
+	return copyOrInsert(ctx, s, recs, s.importDossiersCopy, s.importDossiersInsert)
+}
+
+// copyOrInsert stores recs with byCopy on PostgreSQL and falls back to
+// byInsert on SQLite, or when the COPY met a code that a concurrent import
+// stored meanwhile (errCopyConflict: the INSERT path counts it a duplicate).
+func copyOrInsert[R any](ctx context.Context, s *ImportStore, recs []R,
+	byCopy, byInsert func(context.Context, []R) (importer.Stored, error)) (importer.Stored, error) {
 	if s.useCopy {
-		st, err := s.importDossiersCopy(ctx, recs)
+		st, err := byCopy(ctx, recs)
 		if !errors.Is(err, errCopyConflict) {
 			return st, err
 		}
 		s.copyConflicts.Add(1)
 	}
-	return s.importDossiersInsert(ctx, recs)
+	return byInsert(ctx, recs)
 }
 
 // importDossiersInsert stores recs by multi-row INSERTs in one transaction.
@@ -206,14 +214,7 @@ func (s *ImportStore) ImportFeedback(ctx context.Context, recs []importer.Feedba
 // importFeedback stores recs by COPY or, on SQLite or when COPY meets a
 // concurrent import of the same codes, by INSERTs.
 func (s *ImportStore) importFeedback(ctx context.Context, recs []importer.FeedbackRecord) (importer.Stored, error) {
-	if s.useCopy {
-		st, err := s.importFeedbackCopy(ctx, recs)
-		if !errors.Is(err, errCopyConflict) {
-			return st, err
-		}
-		s.copyConflicts.Add(1)
-	}
-	return s.importFeedbackInsert(ctx, recs)
+	return copyOrInsert(ctx, s, recs, s.importFeedbackCopy, s.importFeedbackInsert)
 }
 
 // importFeedbackInsert stores recs by multi-row INSERTs in one transaction.
