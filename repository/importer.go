@@ -121,26 +121,17 @@ func copyOrInsert[R any](ctx context.Context, s *ImportStore, recs []R,
 func (s *ImportStore) importDossiersInsert(ctx context.Context, recs []importer.DossierRecord) (importer.Stored, error) {
 	var st importer.Stored
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		codes := make([]string, len(recs))
-		for i, r := range recs {
-			codes[i] = r.Dossier.Code
-		}
-		exists, err := existingCodes(tx, "dossiers", codes)
+		fresh, err := newRecords(tx, "dossiers", recs, func(r *importer.DossierRecord) string { return r.Dossier.Code })
 		if err != nil {
 			return err
 		}
-		var rows [][]any
-		var fresh []importer.DossierRecord
-		for _, r := range recs {
-			if exists[r.Dossier.Code] {
-				continue
-			}
+		rows := make([][]any, 0, len(fresh))
+		for _, r := range fresh {
 			row, err := appendDossierValues(make([]any, 0, len(dossierImportColumns)), r.Dossier)
 			if err != nil {
 				return err
 			}
 			rows = append(rows, row)
-			fresh = append(fresh, r)
 		}
 		ids, err := s.insertReturning(tx, "dossiers", dossierImportColumns, rows, "id")
 		if err != nil {
@@ -221,22 +212,13 @@ func (s *ImportStore) importFeedback(ctx context.Context, recs []importer.Feedba
 func (s *ImportStore) importFeedbackInsert(ctx context.Context, recs []importer.FeedbackRecord) (importer.Stored, error) {
 	var st importer.Stored
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		codes := make([]string, len(recs))
-		for i, r := range recs {
-			codes[i] = r.Feedback.Code
-		}
-		exists, err := existingCodes(tx, "feedback", codes)
+		fresh, err := newRecords(tx, "feedback", recs, func(r *importer.FeedbackRecord) string { return r.Feedback.Code })
 		if err != nil {
 			return err
 		}
-		var rows [][]any
-		var fresh []importer.FeedbackRecord
-		for _, r := range recs {
-			if exists[r.Feedback.Code] {
-				continue
-			}
+		rows := make([][]any, 0, len(fresh))
+		for _, r := range fresh {
 			rows = append(rows, appendFeedbackValues(make([]any, 0, len(feedbackImportColumns)), r.Feedback))
-			fresh = append(fresh, r)
 		}
 		ids, err := s.insertReturning(tx, "feedback", feedbackImportColumns, rows, "id")
 		if err != nil {
@@ -270,25 +252,16 @@ func (s *ImportStore) importFeedbackInsert(ctx context.Context, recs []importer.
 func (s *ImportStore) ImportProcedures(ctx context.Context, recs []importer.ProcedureRecord) (importer.Stored, error) {
 	var st importer.Stored
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		codes := make([]string, len(recs))
-		for i, r := range recs {
-			codes[i] = r.Procedure.Code
-		}
-		exists, err := existingCodes(tx, "procedures", codes)
+		fresh, err := newRecords(tx, "procedures", recs, func(r *importer.ProcedureRecord) string { return r.Procedure.Code })
 		if err != nil {
 			return err
 		}
-		var rows [][]any
-		var fresh []importer.ProcedureRecord
-		for _, r := range recs {
-			if exists[r.Procedure.Code] {
-				continue
-			}
+		rows := make([][]any, 0, len(fresh))
+		for _, r := range fresh {
 			p := fromProcedure(r.Procedure)
 			rows = append(rows, []any{p.Code, p.Name, p.Field, p.AgencyCode, p.Level, p.ProcessingValue,
 				p.ProcessingUnit, p.Fee, p.OnlineLevel, p.OnSpotEligible, p.NationalPortalIntegrated, p.Status,
 				p.CreatedAt, p.UpdatedAt})
-			fresh = append(fresh, r)
 		}
 		inserted, err := s.insertReturning(tx, "procedures", procedureImportColumns, rows, "")
 		if err != nil {

@@ -160,20 +160,28 @@ func codeOrder[R any](fresh []*R, code func(*R) string) []int {
 	return order
 }
 
-// freshOnly returns the records whose code is not in exists, the first of
-// each code only (a later one is a duplicate), in stream order.
-func freshOnly[R any](recs []R, exists map[string]bool, code func(*R) string) []*R {
+// newRecords returns the records of recs whose code table does not hold
+// yet, the first of each code only (a later one is a duplicate), in stream
+// order: one existence query per codesChunk codes.
+func newRecords[R any](tx *gorm.DB, table string, recs []R, code func(*R) string) ([]*R, error) {
+	codes := make([]string, len(recs))
+	for i := range recs {
+		codes[i] = code(&recs[i])
+	}
+	exists, err := existingCodes(tx, table, codes)
+	if err != nil {
+		return nil, err
+	}
 	seen := make(map[string]bool, len(recs))
 	fresh := make([]*R, 0, len(recs))
-	for i := range recs {
-		c := code(&recs[i])
+	for i, c := range codes {
 		if exists[c] || seen[c] {
 			continue
 		}
 		seen[c] = true
 		fresh = append(fresh, &recs[i])
 	}
-	return fresh
+	return fresh, nil
 }
 
 // importDossiersCopy stores recs by COPY in one transaction, with their
@@ -184,16 +192,11 @@ func freshOnly[R any](recs []R, exists map[string]bool, code func(*R) string) []
 func (s *ImportStore) importDossiersCopy(ctx context.Context, recs []importer.DossierRecord) (importer.Stored, error) {
 	var st importer.Stored
 	err := s.pgTx(ctx, func(tx *gorm.DB, raw pgRaw) error {
-		codes := make([]string, len(recs))
-		for i, r := range recs {
-			codes[i] = r.Dossier.Code
-		}
-		exists, err := existingCodes(tx, "dossiers", codes)
+		code := func(r *importer.DossierRecord) string { return r.Dossier.Code }
+		fresh, err := newRecords(tx, "dossiers", recs, code)
 		if err != nil {
 			return err
 		}
-		code := func(r *importer.DossierRecord) string { return r.Dossier.Code }
-		fresh := freshOnly(recs, exists, code)
 		ids, err := nextIDs(tx, "dossiers_id_seq", len(fresh))
 		if err != nil {
 			return err
@@ -237,16 +240,11 @@ func (s *ImportStore) importDossiersCopy(ctx context.Context, recs []importer.Do
 func (s *ImportStore) importFeedbackCopy(ctx context.Context, recs []importer.FeedbackRecord) (importer.Stored, error) {
 	var st importer.Stored
 	err := s.pgTx(ctx, func(tx *gorm.DB, raw pgRaw) error {
-		codes := make([]string, len(recs))
-		for i, r := range recs {
-			codes[i] = r.Feedback.Code
-		}
-		exists, err := existingCodes(tx, "feedback", codes)
+		code := func(r *importer.FeedbackRecord) string { return r.Feedback.Code }
+		fresh, err := newRecords(tx, "feedback", recs, code)
 		if err != nil {
 			return err
 		}
-		code := func(r *importer.FeedbackRecord) string { return r.Feedback.Code }
-		fresh := freshOnly(recs, exists, code)
 		ids, err := nextIDs(tx, "feedback_id_seq", len(fresh))
 		if err != nil {
 			return err
