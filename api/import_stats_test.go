@@ -421,16 +421,9 @@ func impYear(y int) impPeriod {
 
 func (p impPeriod) has(t *time.Time) bool { return t != nil && !t.Before(p.start) && t.Before(p.end) }
 
-// impRate is a rate as SPEC §2 ships it.
-type impRate struct {
-	Value       *float64 `json:"value"`
-	Numerator   int64    `json:"numerator"`
-	Denominator int64    `json:"denominator"`
-}
-
 // impWantRate checks numerator, denominator and the value rounded half-up
 // to 2 decimals (computed here with integers).
-func impWantRate(t *testing.T, what string, got impRate, num, den int64) {
+func impWantRate(t *testing.T, what string, got stRateJSON, num, den int64) {
 	t.Helper()
 	if got.Numerator != num || got.Denominator != den {
 		t.Errorf("%s: rate %d/%d, want %d/%d", what, got.Numerator, got.Denominator, num, den)
@@ -448,32 +441,16 @@ func impWantRate(t *testing.T, what string, got impRate, num, den int64) {
 	}
 }
 
-// impFigures is one row of form 06.
+// impFigures is one row of form 06: its group and the figures of
+// stats_test.go.
 type impFigures struct {
-	Group                string  `json:"group"`
-	ReceivedTotal        int64   `json:"received_total"`
-	ReceivedOnline       int64   `json:"received_online"`
-	ReceivedDirectPostal int64   `json:"received_direct_postal"`
-	CarriedOver          int64   `json:"carried_over"`
-	ResolvedTotal        int64   `json:"resolved_total"`
-	ResolvedEarly        int64   `json:"resolved_early"`
-	ResolvedOnTime       int64   `json:"resolved_on_time"`
-	ResolvedLate         int64   `json:"resolved_late"`
-	InProgressTotal      int64   `json:"in_progress_total"`
-	InProgressWithin     int64   `json:"in_progress_within"`
-	InProgressOverdue    int64   `json:"in_progress_overdue"`
-	Withdrawn            int64   `json:"withdrawn"`
-	Stopped              int64   `json:"stopped"`
-	Rejected             int64   `json:"rejected"`
-	OnSpotResolved       int64   `json:"on_spot_resolved"`
-	OnTimeRate           impRate `json:"on_time_rate"`
-	OnlineRate           impRate `json:"online_rate"`
-	OnSpotRate           impRate `json:"on_spot_rate"`
+	Group string `json:"group"`
+	stFiguresJSON
 }
 
 // counts returns f's counted columns with the rates blanked, for comparing.
 func (f impFigures) counts() impFigures {
-	f.OnTimeRate, f.OnlineRate, f.OnSpotRate = impRate{}, impRate{}, impRate{}
+	f.OnTimeRate, f.OnlineRate, f.OnSpotRate = stRateJSON{}, stRateJSON{}, stRateJSON{}
 	return f
 }
 
@@ -692,13 +669,13 @@ func impCheckOnline(t *testing.T, s *apptest.Server, admin string, w *impWorld, 
 	}
 	var got struct {
 		Levels []struct {
-			OnlineLevel    string  `json:"online_level"`
-			Services       int64   `json:"services"`
-			Dossiers       int64   `json:"dossiers"`
-			DossiersOnline int64   `json:"dossiers_online"`
-			OnlineRate     impRate `json:"online_rate"`
+			OnlineLevel    string     `json:"online_level"`
+			Services       int64      `json:"services"`
+			Dossiers       int64      `json:"dossiers"`
+			DossiersOnline int64      `json:"dossiers_online"`
+			OnlineRate     stRateJSON `json:"online_rate"`
 		} `json:"levels"`
-		Integration impRate `json:"national_portal_integration"`
+		Integration stRateJSON `json:"national_portal_integration"`
 	}
 	apptest.Want(t, s.Get("/api/v1/stats/online?"+p.query, admin), http.StatusOK).Decode(t, &got)
 	what := p.query + " online"
@@ -759,7 +736,7 @@ func impCheckFeedback(t *testing.T, s *apptest.Server, admin string, w *impWorld
 		AnsweredOnTime int64            `json:"answered_on_time"`
 		Refused        int64            `json:"refused"`
 		RefusedOnTime  int64            `json:"refused_on_time"`
-		OnTimeRate     impRate          `json:"on_time_rate"`
+		OnTimeRate     stRateJSON       `json:"on_time_rate"`
 		Published      int64            `json:"published"`
 	}
 	apptest.Want(t, s.Get("/api/v1/stats/feedback?"+p.query, admin), http.StatusOK).Decode(t, &got)
