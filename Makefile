@@ -25,9 +25,32 @@ test-sqlite: ## the suite on SQLite only (quick)
 test-pg: ## the suite on a throwaway PostgreSQL only
 	bash .ci/with-postgres $(GO) test -count=1 -p 2 $(PKGS)
 
-lint: ## gofmt and go vet
+# Linters, installed by version into .cache/bin (never @latest).
+STATICCHECK_VERSION := v0.8.2
+GOVULNCHECK_VERSION := v1.9.0
+# govulncheck reads an offline copy of the Go vulnerability database: the
+# golang.org/x/vulndb module (from the module proxy) indexed by its own
+# indexdb command. vuln.go.dev itself is not reachable from every build machine.
+VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
+LINTBIN := $(CURDIR)/.cache/bin
+VULNDB := $(CURDIR)/.cache/vulndb-$(VULNDB_VERSION)
+
+$(LINTBIN)/staticcheck:
+	GOBIN=$(LINTBIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+$(LINTBIN)/govulncheck:
+	GOBIN=$(LINTBIN) $(GO) install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION)
+
+$(VULNDB)/index/db.json:
+	$(GO) mod download golang.org/x/vulndb@$(VULNDB_VERSION)
+	$(GO) run golang.org/x/vulndb/cmd/indexdb@$(VULNDB_VERSION) \
+	  -vulns "$$($(GO) env GOMODCACHE)/golang.org/x/vulndb@$(VULNDB_VERSION)/data/osv" -out $(VULNDB)
+
+lint: $(LINTBIN)/staticcheck $(LINTBIN)/govulncheck $(VULNDB)/index/db.json ## gofmt, go vet, staticcheck, govulncheck (offline database)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet $(PKGS)
+	$(LINTBIN)/staticcheck $(PKGS)
+	$(LINTBIN)/govulncheck -db file://$(VULNDB) -format json $(PKGS) | $(GO) run ./tools/vulngate
 
 # BENCH_ARGS are passed to cmd/motcua-bench: -quick (smoke run), -dossiers 10000000, -duration 30s, -out FILE.json, …
 BENCH_ARGS ?=

@@ -667,7 +667,6 @@ func TestDossierIdempotentRegistration(t *testing.T) {
 
 func TestDossierListFiltersAndMasking(t *testing.T) {
 	e := start(t, apptest.Options{})
-	clerk := dzTok(e, "clerk")
 	// The demo data is there too: this test's applicants have "zu" in their names, no demo one does.
 	a := dzRegister(t, e, "clerk", dzBody(dzJustice10, "direct"))
 	b := dzBody(dzOnSpot4h, "postal")
@@ -677,7 +676,7 @@ func TestDossierListFiltersAndMasking(t *testing.T) {
 	c := dzBody(dzJustice10, "online")
 	c["applicant"].(map[string]any)["name"] = "Đặng Văn Zũ"
 	cc := dzRegister(t, e, "clerk", c)
-	clerk = dzTok(e, "clerk") // the clock moved a day
+	clerk := dzTok(e, "clerk") // the clock moved a day
 
 	list := items(t, apptest.Want(t, e.get("/api/v1/dossiers?q=zu&unit_code="+app.DemoCenter+"&received_from=2026-11-23", clerk), http.StatusOK))
 	if got := codes(list); len(got) != 1 || got[0] != bb["code"] {
