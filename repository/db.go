@@ -80,9 +80,13 @@ func Open(opt Options) (*gorm.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
-	// One writer at a time is SQLite's rule; a small pool keeps readers going.
+	// One writer at a time is SQLite's rule; a small pool keeps readers going,
+	// and write transactions queue in turn (tx.go).
 	sqlDB.SetMaxOpenConns(4)
 	sqlDB.SetMaxIdleConns(4)
+	if err := db.Use(newSQLiteWriter()); err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
 	return db, nil
 }
 

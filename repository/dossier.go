@@ -177,7 +177,7 @@ const dossierNoun = "hồ sơ"
 
 // InTx implements dossier.Store.
 func (s *DossierStore) InTx(ctx context.Context, fn func(tx dossier.Store) error) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return transaction(ctx, s.db, func(tx *gorm.DB) error {
 		return fn(&DossierStore{db: tx, inTx: true, zone: s.zone})
 	})
 }
@@ -188,7 +188,7 @@ func (s *DossierStore) write(ctx context.Context, fn func(tx *gorm.DB) error) er
 	if s.inTx {
 		return fn(s.db.WithContext(ctx))
 	}
-	return s.db.WithContext(ctx).Transaction(fn)
+	return transaction(ctx, s.db, fn)
 }
 
 // roll applies to the rollups the contribution of now minus that of was

@@ -120,7 +120,7 @@ func copyOrInsert[R any](ctx context.Context, s *ImportStore, recs []R,
 // importDossiersInsert stores recs by multi-row INSERTs in one transaction.
 func (s *ImportStore) importDossiersInsert(ctx context.Context, recs []importer.DossierRecord) (importer.Stored, error) {
 	var st importer.Stored
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := transaction(ctx, s.db, func(tx *gorm.DB) error {
 		fresh, err := newRecords(tx, "dossiers", recs, func(r *importer.DossierRecord) string { return r.Dossier.Code })
 		if err != nil {
 			return err
@@ -211,7 +211,7 @@ func (s *ImportStore) importFeedback(ctx context.Context, recs []importer.Feedba
 // importFeedbackInsert stores recs by multi-row INSERTs in one transaction.
 func (s *ImportStore) importFeedbackInsert(ctx context.Context, recs []importer.FeedbackRecord) (importer.Stored, error) {
 	var st importer.Stored
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := transaction(ctx, s.db, func(tx *gorm.DB) error {
 		fresh, err := newRecords(tx, "feedback", recs, func(r *importer.FeedbackRecord) string { return r.Feedback.Code })
 		if err != nil {
 			return err
@@ -251,7 +251,7 @@ func (s *ImportStore) importFeedbackInsert(ctx context.Context, recs []importer.
 // ImportProcedures implements importer.Store.
 func (s *ImportStore) ImportProcedures(ctx context.Context, recs []importer.ProcedureRecord) (importer.Stored, error) {
 	var st importer.Stored
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := transaction(ctx, s.db, func(tx *gorm.DB) error {
 		fresh, err := newRecords(tx, "procedures", recs, func(r *importer.ProcedureRecord) string { return r.Procedure.Code })
 		if err != nil {
 			return err

@@ -74,7 +74,7 @@ func (s *FeedbackStore) Dossier(ctx context.Context, code string) (feedback.Doss
 // catches any race that slips past.
 func (s *FeedbackStore) Rate(ctx context.Context, dossierCode string, decide func(d feedback.DossierRef) (feedback.RatingPlan, error)) (feedback.Rating, error) {
 	var out feedback.Rating
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := transaction(ctx, s.db, func(tx *gorm.DB) error {
 		d, err := dossierRef(ctx, tx, dossierCode, true)
 		if err != nil {
 			return err
