@@ -13,7 +13,7 @@ import (
 	"github.com/motcua/motcua/domain/dossier"
 )
 
-// counts are the counted figures of a form-06 row (SPEC §8); the totals
+// counts are the counted figures of a form-06 row (docs/domain.md); the totals
 // and rates derive from them.
 type counts struct {
 	CarriedOver          int64 `json:"carried_over"`
@@ -113,7 +113,7 @@ func (a form06Answer) compare(b form06Answer) []string {
 }
 
 // form06FloorSQL is the floor of the monthly report: one hand-written scan
-// of the raw dossiers table, every figure a SUM(CASE …) over DOMAIN.md's
+// of the raw dossiers table, every figure a SUM(CASE …) over docs/domain.md's
 // definitions, grouped by reception unit. $1 and $2 are the period's
 // half-open bounds [start, end); scope (SQL) restricts the rows or is TRUE.
 func form06FloorSQL(engine, scope string) string {
@@ -146,7 +146,7 @@ func form06FloorSQL(engine, scope string) string {
 }
 
 // scopeSQL restricts dossiers to units (reception unit, handling agency
-// or current holder among them, SPEC §3), or TRUE for the province. Codes
+// or current holder among them, docs/domain.md), or TRUE for the province. Codes
 // come from the server's own catalogue and are quoted.
 func scopeSQL(units []string) string {
 	if units == nil {

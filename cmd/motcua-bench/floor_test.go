@@ -16,7 +16,7 @@ import (
 	"github.com/motcua/motcua/repository"
 )
 
-// refForm06 counts form 06 straight from DOMAIN.md over records, per
+// refForm06 counts form 06 straight from docs/domain.md over records, per
 // reception unit, for the dossiers inside units (nil: all).
 func refForm06(recs []record, start, end time.Time, units []string, loc *time.Location) form06Answer {
 	in := func(t time.Time) bool { return !t.IsZero() && !t.Before(start) && t.Before(end) }
@@ -117,7 +117,7 @@ func openMigratedSQLite(t *testing.T) (*floorDB, string) {
 
 // The form-06 floor is the yardstick the server's report is checked
 // against, so it is checked itself: on the server's own schema, for random
-// months and scopes, it must equal DOMAIN.md's definitions counted in Go.
+// months and scopes, it must equal docs/domain.md's definitions counted in Go.
 func TestForm06FloorEqualsTheDefinitions(t *testing.T) {
 	ctx := context.Background()
 	w := testWorld(t)

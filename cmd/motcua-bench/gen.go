@@ -97,7 +97,7 @@ type record struct {
 	Stopped, Rejected             time.Time
 }
 
-// statusCode is the national status code of a status (SPEC §5).
+// statusCode is the national status code of a status (docs/domain.md).
 var statusCode = map[string]int{"submitted": 1, "received": 2, "rejected": 3, "processing": 4,
 	"supplement_requested": 5, "awaiting_payment": 6, "withdrawn": 7, "stopped": 8, "resolved": 9, "returned": 10}
 
@@ -235,7 +235,7 @@ func (g *generator) next(r *record) {
 	}
 }
 
-// timeliness classifies a resolved record as DOMAIN.md says: early when
+// timeliness classifies a resolved record as docs/domain.md says: early when
 // resolved on a local day before the due day, on time up to the due
 // time, late after it.
 func (r *record) timeliness(loc *time.Location) string {
@@ -312,7 +312,7 @@ func pad(n int64, width int) string {
 	return s
 }
 
-// appendLine appends r as one NDJSON import line (SPEC §9) and a newline.
+// appendLine appends r as one NDJSON import line (docs/openapi.yaml) and a newline.
 func appendLine(b []byte, r *record, loc *time.Location) []byte {
 	b = append(b, `{"code":`...)
 	b = appendString(b, r.Code)

@@ -191,7 +191,7 @@ func TestGeneratorIsDeterministic(t *testing.T) {
 	}
 }
 
-// Each line is one JSON object with the fields of SPEC §9.
+// Each line is one JSON object with the fields of docs/openapi.yaml.
 func TestAppendLineIsValidNDJSON(t *testing.T) {
 	w := testWorld(t)
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, w.Loc)

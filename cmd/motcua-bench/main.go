@@ -1,5 +1,5 @@
 // Command motcua-bench measures motcua end to end and, in the same run,
-// the floors it is compared with (issue 6):
+// the floors it is compared with (docs/performance.md):
 //
 //	go run ./cmd/motcua-bench [-engine postgres|sqlite] [-dossiers N | -quick] [-duration 10s] [-out file.json]
 //
@@ -95,9 +95,9 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.Uint64Var(&o.Seed, "seed", 20261123, "seed of the generated history")
 	fs.StringVar(&o.Repo, "repo", ".", "repository root (where ./cmd/motcua is)")
 	fs.Int64Var(&o.ImportLines, "import-lines", 0, "most lines per import request (0: no limit but -import-bytes)")
-	fs.Int64Var(&o.ImportBytes, "import-bytes", 1<<30, "most bytes per import request (SPEC §9 accepts up to 1 GB)")
+	fs.Int64Var(&o.ImportBytes, "import-bytes", 1<<30, "most bytes per import request (docs/openapi.yaml accepts up to 1 GB)")
 	fs.DurationVar(&o.ImportLimit, "import-timeout", 2*time.Hour, "give up the import after this long")
-	fs.BoolVar(&o.Idempotency, "idempotency-key", true, "send an Idempotency-Key with each registration, as SPEC §2 asks clients to")
+	fs.BoolVar(&o.Idempotency, "idempotency-key", true, "send an Idempotency-Key with each registration, as the API contract (docs/openapi.yaml) asks clients to")
 	fs.IntVar(&o.SQLiteRows, "sqlite-floor-rows", 1, "rows per INSERT statement of the SQLite bulk-load floor (1 is fastest with the pure-Go driver)")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the temp folder (server and floor logs) and the PostgreSQL database instead of removing them")
 	fs.StringVar(&o.Zone, "zone", "Asia/Ho_Chi_Minh", "the server's time zone (MOTCUA_TIMEZONE default)")

@@ -1,4 +1,4 @@
-// Command motcua-importbench measures the import of SPEC §9 on the real
+// Command motcua-importbench measures the NDJSON import (POST /api/v1/imports/…) on the real
 // binary: it generates dossier lines on the fly (never a file on disk) and
 // pipes them into `motcua import - --kind dossiers` (the CLI) or streams them
 // as the body of POST /api/v1/imports/dossiers to `motcua serve` (HTTP), on

@@ -6,7 +6,7 @@ import (
 	"github.com/motcua/motcua/domain/worktime"
 )
 
-// SupplementPolicy says what a supplement does to the due time (DOMAIN.md,
+// SupplementPolicy says what a supplement does to the due time (docs/domain.md,
 // MOTCUA_SUPPLEMENT_POLICY).
 type SupplementPolicy string
 

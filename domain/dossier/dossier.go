@@ -1,6 +1,6 @@
 // Package dossier models the dossiers (hồ sơ) received at a one-stop counter
 // and the rules that move them from registration to the returned result:
-// the state machine of SPEC §5, the dossier code, the working-time clock
+// the state machine of docs/domain.md, the dossier code, the working-time clock
 // (due time, supplement pause, rescheduled appointment), timeliness, the
 // unit scope of staff, and the citizen's lookup by pin.
 package dossier
@@ -14,7 +14,7 @@ import (
 // Status is where a dossier is in its life.
 type Status string
 
-// The statuses of SPEC §5, with the national portal's status codes 1–10.
+// The statuses of docs/domain.md, with the national portal's status codes 1–10.
 const (
 	Submitted           Status = "submitted"            // 1: sent online, not yet accepted
 	Received            Status = "received"             // 2: accepted; the clock runs
@@ -79,7 +79,7 @@ func (o Outcome) Valid() bool { return o == Approved || o == Denied }
 // Timeliness says how a resolved dossier met its statutory due time.
 type Timeliness string
 
-// The timeliness classes of DOMAIN.md.
+// The timeliness classes of docs/domain.md.
 const (
 	Early  Timeliness = "early"   // resolved on a calendar day before the due day
 	OnTime Timeliness = "on_time" // resolved on the due day, at or before the due time

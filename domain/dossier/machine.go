@@ -16,7 +16,7 @@ const (
 	ActSubmit  Action = "submit"  // registered as an online submission
 )
 
-// The actions of POST /dossiers/{code}/actions (SPEC §5).
+// The actions of POST /dossiers/{code}/actions (docs/domain.md).
 const (
 	ActAccept            Action = "accept"
 	ActReject            Action = "reject"
@@ -33,7 +33,7 @@ const (
 	ActReschedule        Action = "reschedule"
 )
 
-// Actions lists the actions staff may request, in the order of SPEC §5.
+// Actions lists the actions staff may request, in the order of docs/domain.md.
 var Actions = []Action{ActAccept, ActReject, ActStart, ActTransfer, ActRequestSupplement, ActSupplement,
 	ActRequestPayment, ActConfirmPayment, ActResolve, ActReturn, ActWithdraw, ActStop, ActReschedule}
 
@@ -52,7 +52,7 @@ type move struct {
 	to    Status
 	roles []user.Role
 	// onSpotByHandlingLeader limits the step to on-spot dossiers acted on by
-	// a leader of the handling agency (SPEC §5: received → resolved).
+	// a leader of the handling agency (docs/domain.md: received → resolved).
 	onSpotByHandlingLeader bool
 }
 
@@ -62,7 +62,7 @@ var (
 	leader  = user.RoleLeader
 )
 
-// machine is THE state machine of SPEC §5: every allowed (status, action)
+// machine is THE state machine of docs/domain.md: every allowed (status, action)
 // with its next status and the roles that may take it. Anything not listed
 // is an invalid transition.
 var machine = map[step]move{

@@ -9,7 +9,7 @@ import (
 	"github.com/motcua/motcua/domain/user"
 )
 
-// specTable is SPEC §5's action table, copied as text: action | from
+// specTable is docs/domain.md's action table, copied as text: action | from
 // statuses | to ("=" for no change) | roles.
 const specTable = `
 accept | submitted | received | clerk
@@ -73,7 +73,7 @@ func hasRole(rs []user.Role, r user.Role) bool {
 
 var allRoles = []user.Role{user.RoleAdmin, user.RoleClerk, user.RoleOfficer, user.RoleLeader, user.RoleViewer}
 
-// TestNextEveryStatusActionRole checks the machine against SPEC §5 for every
+// TestNextEveryStatusActionRole checks the machine against docs/domain.md for every
 // (status, action) pair and every role, on-spot or not.
 func TestNextEveryStatusActionRole(t *testing.T) {
 	t.Parallel()
@@ -90,7 +90,7 @@ func TestNextEveryStatusActionRole(t *testing.T) {
 					for _, leads := range []bool{false, true} {
 						got, err := dossier.Next(from, onSpot, a, dossier.Actor{Role: role, LeadsHandlingAgency: leads})
 						m, listed := moves[from][a]
-						// SPEC §5: an on-spot dossier may go received → resolved by a
+						// docs/domain.md: an on-spot dossier may go received → resolved by a
 						// leader of the handling agency.
 						onSpotResolve := from == dossier.Received && a == dossier.ActResolve && onSpot
 						var wantKind domain.Kind

@@ -239,7 +239,7 @@ func (s *Service) Get(ctx context.Context, by user.Principal, code string) (Doss
 	return d, nil
 }
 
-// Act applies one action of SPEC §5 to the dossier code and appends its
+// Act applies one action of docs/domain.md to the dossier code and appends its
 // history entry in the same transaction. Returns KindValidation for bad or
 // missing fields (an unknown action included), KindNotFound for an unknown
 // code or one outside by's scope (nothing changes), ErrForbidden for a role

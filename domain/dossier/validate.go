@@ -11,7 +11,7 @@ import (
 	"github.com/motcua/motcua/domain/user"
 )
 
-// Limits of SPEC §2 and of a dossier's file.
+// Limits of the API contract (docs/openapi.yaml) and of a dossier's file.
 const (
 	MaxDocuments = 100  // documents in one dossier
 	MaxCopies    = 100  // copies of one document
@@ -19,7 +19,7 @@ const (
 	MaxAmount    = 1e12 // VND of one payment request
 )
 
-// NewDossier is a registration at the counter (SPEC §5).
+// NewDossier is a registration at the counter (docs/domain.md).
 type NewDossier struct {
 	ProcedureCode string
 	Channel       Channel
@@ -101,7 +101,7 @@ func ValidIDNumber(s string) bool {
 	return true
 }
 
-// ActionInput is a request to move a dossier (SPEC §5): the action and the
+// ActionInput is a request to move a dossier (docs/domain.md): the action and the
 // extra fields it takes. Version, when given, must equal the dossier's
 // current version (optimistic concurrency across a read and an act).
 type ActionInput struct {
@@ -193,7 +193,7 @@ func checkAssignee(fe domain.FieldErrors, s string) {
 	}
 }
 
-// Filter narrows a dossier list (SPEC §5). Dates are local YYYY-MM-DD,
+// Filter narrows a dossier list (docs/domain.md). Dates are local YYYY-MM-DD,
 // inclusive.
 type Filter struct {
 	Status        Status

@@ -3,7 +3,7 @@
 // working sessions, and computes the due time of an application from its
 // receipt time and its procedure's processing time.
 //
-// The rules, from the project's DOMAIN.md:
+// The rules, from docs/domain.md:
 //
 //   - Working sessions default to 07:00–11:30 and 13:30–17:00 and are
 //     configurable per year; one working day is 8 working hours.
