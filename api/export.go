@@ -96,17 +96,42 @@ func attachment(c *gin.Context, name string) {
 // utf8BOM makes Excel read a CSV file as UTF-8 (Vietnamese diacritics).
 const utf8BOM = "\uFEFF"
 
-// writeCSV answers records as a CSV download with a UTF-8 BOM.
+// writeCSV answers records as a CSV download with a UTF-8 BOM. Every cell
+// passes through csvSafe on its way out, so no writer can forget it.
 func writeCSV(c *gin.Context, log *slog.Logger, name string, records [][]string) {
 	var buf bytes.Buffer
 	buf.WriteString(utf8BOM)
-	w := csv.NewWriter(&buf)
-	if err := w.WriteAll(records); err != nil {
+	safe := make([][]string, len(records))
+	for i, rec := range records {
+		safe[i] = make([]string, len(rec))
+		for j, cell := range rec {
+			safe[i][j] = csvSafe(cell)
+		}
+	}
+	if err := csv.NewWriter(&buf).WriteAll(safe); err != nil {
 		writeError(c, log, fmt.Errorf("csv export: %w", err))
 		return
 	}
 	attachment(c, name+".csv")
 	c.Data(http.StatusOK, contentCSV, buf.Bytes())
+}
+
+// csvSafe defuses a cell that a spreadsheet would read as a formula: one
+// that begins with =, +, -, @, a tab or a carriage return gets a leading
+// apostrophe, which Excel and LibreOffice show as text. It is applied to
+// every cell, numbers included: the figures we write are counts and rates,
+// never negative, so in practice only text (names, fields, codes that came
+// from users) is ever changed, and a negative number, were one ever
+// written, would still be safe.
+func csvSafe(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
 }
 
 // writeXLSX answers the workbook build makes as an XLSX download.
