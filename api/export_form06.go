@@ -65,12 +65,31 @@ func form06Table(f stats.Form06) [][]string {
 }
 
 // The layout of the form-06 sheet: title and captions, then three header
-// rows, then the data.
+// rows and the row of column numbers, then the data, then the place and
+// date and the signatures.
 const (
 	form06Sheet     = "Mẫu 06"
-	form06HeadRow   = 7 // first header row
-	form06FirstData = form06HeadRow + 3
+	form06HeadRow   = 7                 // first header row
+	form06NumberRow = form06HeadRow + 3 // (1), (2), … under the headings
+	form06FirstData = form06NumberRow + 1
 	form06Columns   = 3 + 18 // STT, name, code, then the figures
+)
+
+// The form's closing lines: the place-and-date line over the head of the
+// unit's signature, and the two signature blocks.
+const (
+	form06DateLine  = "…, ngày … tháng … năm …"
+	form06Preparer  = "Người lập biểu"
+	form06Head      = "Thủ trưởng đơn vị"
+	form06SignNote  = "(Ký, ghi rõ họ tên)"
+	form06StampNote = "(Ký tên, đóng dấu)"
+)
+
+// The columns the signature blocks span: the preparer on the left, the
+// head of the unit on the right.
+var (
+	form06LeftBlock  = [2]int{1, 3}
+	form06RightBlock = [2]int{15, form06Columns}
 )
 
 // form06Header is one header cell: its text and the range it covers
@@ -134,6 +153,9 @@ func form06Layout(r stats.Form06) sheetLayout {
 		l.merge(sheetRange{h.col, form06HeadRow + h.row, h.col2, form06HeadRow + h.r2})
 	}
 	l.styleRange(sheetRange{1, form06HeadRow, form06Columns, form06HeadRow + 2}, styleHeader)
+	for col := 1; col <= form06Columns; col++ {
+		l.put(col, form06NumberRow, "("+strconv.Itoa(col)+")", styleHeader)
+	}
 	row := form06FirstData
 	put := func(stt any, code, name string, c stats.Counts, total bool) {
 		text, num, rate := styleText, styleNumber, styleRate
@@ -157,9 +179,28 @@ func form06Layout(r stats.Form06) sheetLayout {
 		put(i+1, g.Group, g.Name, g.Counts, false)
 	}
 	put(nil, "", totalLabel, r.Total, true)
+	form06Closing(&l, row+1)
 	l.widths = []colWidth{{1, 1, 6}, {2, 2, 40}, {3, 3, 18}, {4, form06Columns, 13}}
-	l.heights = map[int]float64{1: 36, form06HeadRow + 2: 75}
+	l.heights = map[int]float64{1: 36, form06HeadRow: 30, form06HeadRow + 1: 45, form06HeadRow + 2: 90}
+	l.print = &printSetup{landscape: true, paperSize: 9, fitWidth: 1, fitHeight: 0,
+		titleFrom: form06HeadRow, titleTo: form06NumberRow}
 	return l
+}
+
+// form06Closing lays out, from row on, the place-and-date line above the
+// head of the unit, then both signature blocks with their notes.
+func form06Closing(l *sheetLayout, row int) {
+	line := func(block [2]int, row int, text string, s cellStyle) {
+		l.put(block[0], row, text, s)
+		r := sheetRange{block[0], row, block[1], row}
+		l.merge(r)
+		l.styleRange(r, s)
+	}
+	line(form06RightBlock, row, form06DateLine, styleNote)
+	line(form06LeftBlock, row+1, form06Preparer, styleSignature)
+	line(form06RightBlock, row+1, form06Head, styleSignature)
+	line(form06LeftBlock, row+2, form06SignNote, styleNote)
+	line(form06RightBlock, row+2, form06StampNote, styleNote)
 }
 
 // form06Workbook renders form 06 as an XLSX workbook.

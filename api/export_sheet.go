@@ -57,7 +57,9 @@ const (
 	styleTotalText
 	styleTotalNumber
 	styleTotalRate
-	styleCount // keep last
+	styleSignature // bold, centred, no border: the signature block
+	styleNote      // italic, centred, no border: place and date, "(Ký ...)"
+	styleCount     // keep last
 )
 
 // sheetCell is one cell of a laid-out sheet (columns and rows 1-based). A
@@ -88,6 +90,18 @@ type sheetLayout struct {
 	widths []colWidth
 	// heights are row heights by row number.
 	heights map[int]float64
+	// print, when set, is how the sheet prints.
+	print *printSetup
+}
+
+// printSetup is the page setup of a printed report.
+type printSetup struct {
+	landscape bool
+	paperSize int // 9 = A4
+	// fitWidth pages wide, fitHeight pages tall (0 = as many as needed).
+	fitWidth, fitHeight int
+	// titleRows, from..to, repeat at the top of every printed page.
+	titleFrom, titleTo int
 }
 
 // put adds a cell.
@@ -163,6 +177,8 @@ func newXLSXStyles(f *excelize.File) ([styleCount]int, error) {
 		styleTotalText:   {Font: font(true, 11), Border: border, Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}},
 		styleTotalNumber: {Font: font(true, 11), Border: border, NumFmt: 3},
 		styleTotalRate:   {Font: font(true, 11), Border: border, CustomNumFmt: &two},
+		styleSignature:   {Font: font(true, 12), Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}},
+		styleNote:        {Font: &excelize.Font{Family: "Times New Roman", Size: 12, Italic: true}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}},
 	}
 	for s := styleTitle; s < styleCount; s++ {
 		id, err := f.NewStyle(specs[s])
@@ -216,9 +232,39 @@ func writeLayout(l sheetLayout) ([]byte, error) {
 			return nil, err
 		}
 	}
+	if p := l.print; p != nil {
+		if err := writePrintSetup(f, sheet, *p); err != nil {
+			return nil, err
+		}
+	}
 	buf, err := f.WriteToBuffer()
 	if err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// writePrintSetup applies p to sheet: paper, orientation, fit-to-page and
+// the rows repeated on every page.
+func writePrintSetup(f *excelize.File, sheet string, p printSetup) error {
+	orientation := "portrait"
+	if p.landscape {
+		orientation = "landscape"
+	}
+	size, fw, fh := p.paperSize, p.fitWidth, p.fitHeight
+	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orientation,
+		FitToWidth: &fw, FitToHeight: &fh}); err != nil {
+		return err
+	}
+	fit := true
+	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	if p.titleFrom > 0 {
+		ref := fmt.Sprintf("'%s'!$%d:$%d", sheet, p.titleFrom, p.titleTo)
+		if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: ref, Scope: sheet}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
