@@ -114,7 +114,12 @@ func jsonType(t reflect.Type) string {
 	}
 }
 
-// pageParams reads page and page_size (default 50, at most 500).
+// maxOffset is how deep offset paging goes: page × page_size beyond it is
+// refused, and the client is pointed to the keyset cursor instead.
+const maxOffset = 10_000
+
+// pageParams reads page and page_size (default 50, at most 500); a page
+// that ends beyond maxOffset items is 422 naming cursor.
 func pageParams(c *gin.Context) (page, size int, err error) {
 	page, size = 1, 50
 	fe := domain.FieldErrors{}
@@ -133,6 +138,9 @@ func pageParams(c *gin.Context) (page, size int, err error) {
 		} else {
 			size = n
 		}
+	}
+	if len(fe) == 0 && page*size > maxOffset {
+		fe.Add("cursor", "trang vượt quá 10.000 mục (page × page_size); hãy dùng cursor (next_cursor) để đọc tiếp")
 	}
 	return page, size, fe.Err()
 }

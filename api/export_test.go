@@ -193,12 +193,12 @@ func TestStatsForm06XLSX(t *testing.T) {
 		t.Fatal("no rows to check")
 	}
 	for i, row := range js.Rows {
-		n := strconv.Itoa(10 + i)
+		n := strconv.Itoa(11 + i)
 		if cell("A"+n) != strconv.Itoa(i+1) || cell("B"+n) != row.Name || cell("C"+n) != row.Group {
 			t.Errorf("row %d: %q %q %q", i, cell("A"+n), cell("B"+n), cell("C"+n))
 		}
 	}
-	total := strconv.Itoa(10 + len(js.Rows))
+	total := strconv.Itoa(11 + len(js.Rows))
 	if cell("B"+total) != "Tổng cộng" {
 		t.Errorf("total label %q", cell("B"+total))
 	}
@@ -225,7 +225,7 @@ func TestStatsForm06XLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ef.Close() //nolint:errcheck
-	for ref, want := range map[string]string{"B10": "Tổng cộng", "D10": "0", "H10": "0", "R10": "", "S10": "", "U10": "", "A11": ""} {
+	for ref, want := range map[string]string{"A10": "(1)", "B11": "Tổng cộng", "D11": "0", "H11": "0", "R11": "", "S11": "", "U11": "", "A12": ""} {
 		if got, _ := ef.GetCellValue(sheet, ref); got != want {
 			t.Errorf("empty report %s = %q, want %q", ref, got, want)
 		}

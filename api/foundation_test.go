@@ -544,10 +544,11 @@ func TestAgencyCRUD(t *testing.T) {
 	if got := obj(t, e.get("/api/v1/agencies/"+code, admin)); got["closed"] != true {
 		t.Fatalf("patch not stored: %v", got)
 	}
-	// "" detaches to the root; null and absence leave the parent.
-	root := obj(t, apptest.Want(t, e.patch("/api/v1/agencies/"+code, admin, map[string]any{"parent_code": ""}), http.StatusOK))
-	if root["parent_code"] != nil {
-		t.Fatalf("parent_code %v after detaching", root["parent_code"])
+	// "" would detach it as a second root, which the one-root tree refuses;
+	// null and absence leave the parent.
+	wantError(t, e.patch("/api/v1/agencies/"+code, admin, map[string]any{"parent_code": ""}), http.StatusConflict, "conflict")
+	if got := obj(t, e.get("/api/v1/agencies/"+code, admin)); got["parent_code"] != app.DemoDistrict {
+		t.Fatalf("parent_code %v after a refused detach", got["parent_code"])
 	}
 
 	wantError(t, e.post("/api/v1/agencies", admin, map[string]any{"code": code, "name": "Trùng", "kind": "commune"}),
@@ -616,11 +617,11 @@ func TestReparentingIntoOwnSubtreeIs422(t *testing.T) {
 			t.Fatalf("%s was moved under %s", tt.code, tt.parent)
 		}
 	}
-	// A legal move: commune B from the district to the province; then the
-	// district may go under B, since B is no longer below it.
+	// A legal move: commune B from the district to the province; then
+	// commune A may go under B, since B is no longer below anything of A's.
 	apptest.Want(t, e.patch("/api/v1/agencies/"+app.DemoCommuneB, admin, map[string]any{"parent_code": app.DemoProvince}), http.StatusOK)
-	apptest.Want(t, e.patch("/api/v1/agencies/"+app.DemoDistrict, admin, map[string]any{"parent_code": app.DemoCommuneB}), http.StatusOK)
-	// And now B may not go under A (A is below the district, which is below B).
+	apptest.Want(t, e.patch("/api/v1/agencies/"+app.DemoCommuneA, admin, map[string]any{"parent_code": app.DemoCommuneB}), http.StatusOK)
+	// And now B may not go under A (A is below B).
 	wantFields(t, e.patch("/api/v1/agencies/"+app.DemoCommuneB, admin, map[string]any{"parent_code": app.DemoCommuneA}), "parent_code")
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/motcua/motcua/domain"
 	"github.com/motcua/motcua/domain/user"
@@ -41,6 +42,41 @@ func withRequestID() gin.HandlerFunc {
 		c.Header("X-Request-ID", id)
 		c.Next()
 	}
+}
+
+// securityHeaders sets, on every answer (errors and 404s included), the
+// headers that stop browsers from guessing content types and from sending
+// our addresses (which carry dossier codes) as referrers.
+func securityHeaders() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		h := c.Writer.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		c.Next()
+	}
+}
+
+// noStore forbids caching the answer: it may hold personal data.
+func noStore() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Writer.Header().Set("Cache-Control", "no-store")
+		c.Next()
+	}
+}
+
+// metricsHandler serves reg at /metrics and 404 elsewhere, with the same
+// content-type header rule as the API.
+func metricsHandler(reg *prometheus.Registry) http.Handler {
+	prom := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		if r.URL.Path != "/metrics" {
+			http.NotFound(w, r)
+			return
+		}
+		prom.ServeHTTP(w, r)
+	})
 }
 
 func validRequestID(s string) bool {

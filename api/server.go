@@ -49,15 +49,35 @@ type Deps struct {
 	Stats StatsService
 	// Imports streams a province's history in (SPEC §9).
 	Imports ImportService
+	// SeparateMetrics leaves /metrics off the main handler; NewHandlers
+	// then returns it on its own, for a listener of its own.
+	SeparateMetrics bool
 }
 
 // NewHandler builds the HTTP handler with every route of the API. It
 // returns http.Handler so cmd never imports gin.
 func NewHandler(d Deps) (http.Handler, error) {
-	return newEngine(d)
+	h, _, err := NewHandlers(d)
+	return h, err
+}
+
+// NewHandlers builds the API handler and the metrics handler. The metrics
+// handler serves /metrics alone (anything else is 404); unless
+// d.SeparateMetrics, the API handler serves /metrics too.
+func NewHandlers(d Deps) (api, metrics http.Handler, err error) {
+	var reg *prometheus.Registry
+	e, err := newEngineWith(d, &reg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, metricsHandler(reg), nil
 }
 
 func newEngine(d Deps) (*gin.Engine, error) {
+	return newEngineWith(d, nil)
+}
+
+func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	gin.SetMode(gin.ReleaseMode)
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
@@ -76,8 +96,11 @@ func newEngine(d Deps) (*gin.Engine, error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if regOut != nil {
+		*regOut = reg
+	}
 	m := newMetrics(reg)
-	r.Use(withRequestID(), observe(d.Log, m), recoverPanics(d.Log))
+	r.Use(withRequestID(), securityHeaders(), observe(d.Log, m), recoverPanics(d.Log))
 	log := d.Log
 	r.NoRoute(func(c *gin.Context) { writeError(c, log, domain.NotFound("đường dẫn")) })
 	r.NoMethod(func(c *gin.Context) {
@@ -90,8 +113,10 @@ func newEngine(d Deps) (*gin.Engine, error) {
 		limiter = newRateLimiter(d.PublicRateLimit, d.Now)
 	}
 
-	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	r.GET("/readyz", func(c *gin.Context) {
+	healthz := func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }
+	r.GET("/healthz", healthz)
+	r.HEAD("/healthz", healthz)
+	readyz := func(c *gin.Context) {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 		defer cancel()
 		if d.Ready != nil {
@@ -101,11 +126,17 @@ func newEngine(d Deps) (*gin.Engine, error) {
 			}
 		}
 		c.JSON(http.StatusOK, gin.H{"status": "ready"})
-	})
-	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	}
+	r.GET("/readyz", readyz)
+	r.HEAD("/readyz", readyz)
+	if !d.SeparateMetrics {
+		r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	}
 	r.GET("/openapi.yaml", func(c *gin.Context) { c.Data(http.StatusOK, "application/yaml; charset=utf-8", d.OpenAPI) })
 
-	v1 := r.Group("/api/v1")
+	// Every API answer may carry personal data (dossiers, applicants,
+	// senders, users): none of it is kept by caches.
+	v1 := r.Group("/api/v1", noStore())
 	ah := &authHandler{users: d.Users, tokens: d.Tokens, log: log}
 	v1.POST("/auth/login", limitRate(limiter, "login", log), ah.login)
 

@@ -42,6 +42,7 @@ const (
 // Config is every setting of the service.
 type Config struct {
 	Addr             string
+	MetricsAddr      string   // empty: /metrics on Addr; else /metrics only there
 	DatabaseURL      Secret   // may carry a password
 	ReplicaURLs      []Secret // read replicas (PostgreSQL)
 	DBMaxOpenConns   int
@@ -68,6 +69,7 @@ func Load(getenv func(string) string) (Config, error) {
 	var errs []error
 	c := Config{
 		Addr:             or(getenv("MOTCUA_ADDR"), "127.0.0.1:8080"),
+		MetricsAddr:      strings.TrimSpace(getenv("MOTCUA_METRICS_ADDR")),
 		DatabaseURL:      Secret(strings.TrimSpace(getenv("MOTCUA_DATABASE_URL"))),
 		JWTSecret:        Secret(getenv("MOTCUA_JWT_SECRET")),
 		JWTIssuer:        or(getenv("MOTCUA_JWT_ISSUER"), "motcua"),

@@ -175,3 +175,14 @@ func TestSecretsNeverPrint(t *testing.T) {
 
 // hexStars is "******" printed with %x.
 var hexStars = fmt.Sprintf("%x", "******")
+
+func TestMetricsAddr(t *testing.T) {
+	c, err := config.Load(env(map[string]string{}))
+	if err != nil || c.MetricsAddr != "" {
+		t.Fatalf("default metrics address %q (%v), want empty: /metrics on the main address", c.MetricsAddr, err)
+	}
+	c, err = config.Load(env(map[string]string{"MOTCUA_METRICS_ADDR": " 127.0.0.1:9090 "}))
+	if err != nil || c.MetricsAddr != "127.0.0.1:9090" {
+		t.Fatalf("metrics address %q (%v)", c.MetricsAddr, err)
+	}
+}

@@ -355,9 +355,14 @@ func TestReparentingCannotMakeACycle(t *testing.T) {
 	if tr.Within("A", "D") || !tr.Within("A", "P") {
 		t.Fatal("the cached tree was not refreshed after the move")
 	}
-	// Now D may go under A without a cycle.
-	if _, err := svc.UpdateAgency(ctx, admin, "D", func(a *catalog.Agency) { a.ParentCode = "A" }); err != nil {
+	// D under A would no longer be a cycle, but a district never stands
+	// below a commune.
+	if _, err := svc.UpdateAgency(ctx, admin, "D", func(a *catalog.Agency) { a.ParentCode = "A" }); validationFields(t, err)["parent_code"] == "" {
 		t.Fatalf("D under A after A left D: %v", err)
+	}
+	// A commune may go under the moved commune.
+	if _, err := svc.UpdateAgency(ctx, admin, "B", func(a *catalog.Agency) { a.ParentCode = "A" }); err != nil {
+		t.Fatalf("B under A: %v", err)
 	}
 	// Unknown parent.
 	_, err = svc.UpdateAgency(ctx, admin, "C", func(a *catalog.Agency) { a.ParentCode = "nowhere" })

@@ -271,12 +271,12 @@ func (s *Service) UpdateAgency(ctx context.Context, by user.Principal, code stri
 }
 
 func (s *Service) checkParent(ctx context.Context, a Agency) error {
-	if a.ParentCode == "" {
-		return nil
-	}
 	t, err := s.Tree(ctx)
 	if err != nil {
 		return err
+	}
+	if a.ParentCode == "" {
+		return t.checkShape(a)
 	}
 	if !t.Has(a.ParentCode) {
 		return domain.FieldErrors{"parent_code": "không tồn tại"}.Err()
@@ -284,7 +284,7 @@ func (s *Service) checkParent(ctx context.Context, a Agency) error {
 	if t.Within(a.ParentCode, a.Code) {
 		return domain.FieldErrors{"parent_code": "tạo vòng lặp trong cây đơn vị"}.Err()
 	}
-	return nil
+	return t.checkShape(a)
 }
 
 // Procedure returns one procedure with its publications.

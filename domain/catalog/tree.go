@@ -7,14 +7,16 @@ import "sort"
 type Tree struct {
 	parent   map[string]string
 	children map[string][]string
+	kind     map[string]AgencyKind
 }
 
 // NewTree builds a tree from agencies. Unknown parents are treated as roots;
 // cycles (which validation prevents) cannot make lookups loop.
 func NewTree(agencies []Agency) *Tree {
-	t := &Tree{parent: map[string]string{}, children: map[string][]string{}}
+	t := &Tree{parent: map[string]string{}, children: map[string][]string{}, kind: map[string]AgencyKind{}}
 	for _, a := range agencies {
 		t.parent[a.Code] = a.ParentCode
+		t.kind[a.Code] = a.Kind
 		if a.ParentCode != "" {
 			t.children[a.ParentCode] = append(t.children[a.ParentCode], a.Code)
 		}

@@ -34,6 +34,9 @@ type App struct {
 	Users   *user.Service
 	Tokens  *api.TokenIssuer
 	Handler http.Handler
+	// Metrics serves /metrics on its own listener; nil unless
+	// MOTCUA_METRICS_ADDR is set (then Handler has no /metrics).
+	Metrics http.Handler
 	DataKey []byte
 
 	// Dossiers runs registration, the dossier lifecycle and citizen lookups.
@@ -128,7 +131,7 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 
 	a.Imports = importer.NewService(repository.NewImportStore(db), a.Catalog, a.Dossiers.HashIDNumber, now)
 
-	h, err := api.NewHandler(api.Deps{
+	h, metrics, err := api.NewHandlers(api.Deps{
 		Log: log, Users: a.Users, Catalog: a.Catalog, Tokens: a.Tokens,
 		Ready:           func(ctx context.Context) error { return repository.Ping(ctx, db) },
 		OpenAPI:         docs.OpenAPI,
@@ -141,11 +144,15 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 		Ratings:         a.Feedback,
 		Stats:           a.Stats,
 		Imports:         a.Imports,
+		SeparateMetrics: cfg.MetricsAddr != "",
 	})
 	if err != nil {
 		return nil, err
 	}
 	a.Handler = h
+	if cfg.MetricsAddr != "" {
+		a.Metrics = metrics
+	}
 	return a, nil
 }
 
