@@ -23,6 +23,9 @@ import (
 //   - 1,062 publications = 675 new + 203 amended + 184 abolished;
 //   - 8 feedback items, 4 by hotline and 4 through the PAKN system, all answered.
 func TestStatsLaiChau2021(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the full 2021 province: run without -short")
+	}
 	started := time.Now()
 	s := stServer(t, nil)
 	db := s.App.DB

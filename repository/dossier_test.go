@@ -110,6 +110,9 @@ func applicant(name string) dossier.Applicant {
 // TestDossierCodesUnderConcurrency: 64 goroutines × 50 registrations at one
 // unit give 3,200 distinct codes numbered exactly 0001–3200.
 func TestDossierCodesUnderConcurrency(t *testing.T) {
+	if testing.Short() {
+		t.Skip("64 concurrent registrars: run without -short")
+	}
 	e := newDossierEnv(t)
 	const workers, each = 64, 50
 	codes := make(chan string, workers*each)

@@ -259,6 +259,9 @@ func stUTCPtr(t *time.Time) any {
 // scans dossiers, dossier_history or feedback sequentially; on SQLite the
 // lookup and the lists SEARCH an index.
 func TestHotPathsUseIndexes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("query plans over a generated province: run without -short")
+	}
 	ctx := context.Background()
 	w, _ := explainWorld(t)
 	rec := newRecorder(t, w.db)
