@@ -106,7 +106,7 @@ func newEngine(d Deps) (*gin.Engine, error) {
 	r.GET("/openapi.yaml", func(c *gin.Context) { c.Data(http.StatusOK, "application/yaml; charset=utf-8", d.OpenAPI) })
 
 	v1 := r.Group("/api/v1")
-	ah := &authHandler{users: d.Users, tokens: d.Tokens, log: log}
+	ah := &authHandler{users: d.Users, catalog: d.Catalog, tokens: d.Tokens, log: log}
 	v1.POST("/auth/login", limitRate(limiter, "login", log), ah.login)
 
 	tracker := newWriteTracker(d.Now)
@@ -119,6 +119,9 @@ func newEngine(d Deps) (*gin.Engine, error) {
 	// feedback routes are added to it.
 	public := v1.Group("/public", limitRate(limiter, "public", log), idem)
 	admin := requireRole(log, user.RoleAdmin)
+	staff.GET("/auth/me", ah.me)
+	staff.POST("/auth/logout", ah.logout)
+	staff.POST("/auth/password", ah.password)
 
 	uh := &userHandler{svc: d.Users, log: log, loc: serviceLocation(d.Catalog)}
 	staff.GET("/users", admin, uh.list)
