@@ -1,9 +1,11 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -51,13 +53,17 @@ func NewTokenIssuer(secret []byte, issuer, audience string, ttl time.Duration, n
 type claims struct {
 	Role string `json:"role"`
 	Unit string `json:"unit"`
+	// Ver is the user's token version at login; a later password change,
+	// disable, role or unit change or logout raises the user's and so
+	// revokes the token. Tokens without it count as version 0.
+	Ver int64 `json:"ver"`
 	jwt.RegisteredClaims
 }
 
 // Issue returns a signed token for p and its lifetime in seconds.
 func (t *TokenIssuer) Issue(p user.Principal) (string, int, error) {
 	now := t.now()
-	c := claims{Role: string(p.Role), Unit: p.Unit, RegisteredClaims: jwt.RegisteredClaims{
+	c := claims{Role: string(p.Role), Unit: p.Unit, Ver: p.TokenVersion, RegisteredClaims: jwt.RegisteredClaims{
 		Subject: p.Username, Issuer: t.issuer, Audience: jwt.ClaimStrings{t.audience},
 		IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(t.ttl)),
 	}}
@@ -65,27 +71,63 @@ func (t *TokenIssuer) Issue(p user.Principal) (string, int, error) {
 	return s, int(t.ttl.Seconds()), err
 }
 
+// tokenSubject is who a verified token speaks for, and at which version.
+type tokenSubject struct {
+	Username string
+	Version  int64
+}
+
 // Verify checks a token's signature (HS256 only), issuer, audience, issue and
-// expiry times (30 s leeway) and returns its subject.
-func (t *TokenIssuer) Verify(tok string) (string, error) {
+// expiry times (30 s leeway) and returns its subject and version. The issue
+// time is required, and every date (iat, exp, nbf) must be a JSON number.
+func (t *TokenIssuer) Verify(tok string) (tokenSubject, error) {
 	var c claims
 	_, err := jwt.ParseWithClaims(tok, &c, func(*jwt.Token) (any, error) { return t.secret, nil },
 		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer(t.issuer), jwt.WithAudience(t.audience),
 		jwt.WithExpirationRequired(), jwt.WithIssuedAt(), jwt.WithLeeway(30*time.Second),
 		jwt.WithTimeFunc(t.now))
-	if err != nil || c.Subject == "" {
+	if err != nil || c.Subject == "" || c.IssuedAt == nil || !numericDates(tok) {
 		if errors.Is(err, jwt.ErrTokenExpired) {
-			return "", &domain.Error{Kind: domain.KindUnauthenticated, Message: "Phiên đăng nhập đã hết hạn"}
+			return tokenSubject{}, &domain.Error{Kind: domain.KindUnauthenticated, Message: "Phiên đăng nhập đã hết hạn"}
 		}
-		return "", domain.ErrUnauthenticated
+		return tokenSubject{}, domain.ErrUnauthenticated
 	}
-	return c.Subject, nil
+	return tokenSubject{Username: c.Subject, Version: c.Ver}, nil
+}
+
+// numericDates reports whether the dates of a (signature-checked) token are
+// JSON numbers: the JWT library would also take a string holding digits.
+func numericDates(tok string) bool {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	payload, err := jwt.NewParser().DecodeSegment(parts[1])
+	if err != nil {
+		return false
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(payload, &raw); err != nil {
+		return false
+	}
+	for _, k := range []string{"iat", "exp", "nbf"} {
+		v, ok := raw[k]
+		if !ok {
+			continue
+		}
+		var n json.Number
+		if len(v) == 0 || v[0] == '"' || json.Unmarshal(v, &n) != nil {
+			return false
+		}
+	}
+	return true
 }
 
 type authHandler struct {
-	users  UserService
-	tokens *TokenIssuer
-	log    *slog.Logger
+	users   UserService
+	catalog CatalogService // names the caller's unit in /auth/me
+	tokens  *TokenIssuer
+	log     *slog.Logger
 }
 
 type loginRequest struct {
@@ -133,4 +175,63 @@ func (h *authHandler) login(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, loginResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: ttl})
+}
+
+// meResponse is who the caller is.
+type meResponse struct {
+	Username string  `json:"username"`
+	Name     string  `json:"name"`
+	Role     string  `json:"role"`
+	Unit     *string `json:"unit"`
+	UnitName *string `json:"unit_name"`
+}
+
+func (h *authHandler) me(c *gin.Context) {
+	ctx := c.Request.Context()
+	u, err := h.users.Me(ctx, principal(c))
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	out := meResponse{Username: u.Username, Name: u.Name, Role: string(u.Role)}
+	if u.Unit != "" {
+		unit := u.Unit
+		out.Unit = &unit
+		a, err := h.catalog.Agency(ctx, u.Unit)
+		switch {
+		case err == nil:
+			out.UnitName = &a.Name
+		case domain.KindOf(err) != domain.KindNotFound:
+			writeError(c, h.log, err)
+			return
+		}
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, out)
+}
+
+func (h *authHandler) logout(c *gin.Context) {
+	if err := h.users.Logout(c.Request.Context(), principal(c)); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+type passwordRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+func (h *authHandler) password(c *gin.Context) {
+	var req passwordRequest
+	if err := decodeJSON(c, &req); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	if err := h.users.ChangePassword(c.Request.Context(), principal(c), req.CurrentPassword, req.NewPassword); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
 }

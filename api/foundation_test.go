@@ -1071,19 +1071,22 @@ func TestUsers(t *testing.T) {
 	loginFails(t, e, "clerk.commune", "secret-pass-1")
 	tok = loginOK(t, e, "clerk.commune", "secret-pass-3")
 
-	// Disabling stops the token at once and the login too; enabling restores both.
+	// Disabling stops the token at once and the login too; enabling restores
+	// the login but not the old token.
 	apptest.Want(t, e.patch("/api/v1/users/clerk.commune", admin, map[string]any{"disabled": true}), http.StatusOK)
 	wantError(t, e.get("/api/v1/agencies", tok), http.StatusUnauthorized, "unauthenticated")
 	loginFails(t, e, "clerk.commune", "secret-pass-3")
 	apptest.Want(t, e.patch("/api/v1/users/clerk.commune", admin, map[string]any{"disabled": false}), http.StatusOK)
-	apptest.Want(t, e.get("/api/v1/agencies", tok), http.StatusOK)
+	wantError(t, e.get("/api/v1/agencies", tok), http.StatusUnauthorized, "unauthenticated")
+	apptest.Want(t, e.get("/api/v1/agencies", loginOK(t, e, "clerk.commune", "secret-pass-3")), http.StatusOK)
 
-	// A role change takes effect on the next request, without a new token.
+	// A role change revokes the tokens; the next login carries the new role.
 	apptest.Want(t, e.patch("/api/v1/users/viewer2", admin, map[string]any{"role": "admin"}), http.StatusOK)
 	vtok := loginOK(t, e, "viewer2", "secret-pass-2")
 	apptest.Want(t, e.get("/api/v1/users", vtok), http.StatusOK)
 	apptest.Want(t, e.patch("/api/v1/users/viewer2", admin, map[string]any{"role": "viewer"}), http.StatusOK)
-	wantError(t, e.get("/api/v1/users", vtok), http.StatusForbidden, "forbidden")
+	wantError(t, e.get("/api/v1/users", vtok), http.StatusUnauthorized, "unauthenticated")
+	wantError(t, e.get("/api/v1/users", loginOK(t, e, "viewer2", "secret-pass-2")), http.StatusForbidden, "forbidden")
 
 	wantError(t, e.post("/api/v1/users", admin, map[string]any{"username": "clerk.commune", "role": "viewer", "password": "12345678"}),
 		http.StatusConflict, "conflict")

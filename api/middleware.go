@@ -180,7 +180,8 @@ func observe(log *slog.Logger, m *metrics) gin.HandlerFunc {
 	}
 }
 
-// authenticate requires a valid bearer token and loads the principal.
+// authenticate requires a valid, unrevoked bearer token and loads the
+// principal.
 func authenticate(tokens *TokenIssuer, users UserService, log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		h := c.GetHeader("Authorization")
@@ -189,12 +190,14 @@ func authenticate(tokens *TokenIssuer, users UserService, log *slog.Logger) gin.
 			writeError(c, log, domain.ErrUnauthenticated)
 			return
 		}
-		username, err := tokens.Verify(strings.TrimSpace(tok))
+		sub, err := tokens.Verify(strings.TrimSpace(tok))
 		if err != nil {
 			writeError(c, log, err)
 			return
 		}
-		p, err := users.Principal(c.Request.Context(), username)
+		// One read by primary key: the account must still be enabled and
+		// at the token's version (else the token was revoked).
+		p, err := users.Principal(c.Request.Context(), sub.Username, sub.Version)
 		if err != nil {
 			writeError(c, log, err)
 			return

@@ -137,7 +137,7 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	// Every API answer may carry personal data (dossiers, applicants,
 	// senders, users): none of it is kept by caches.
 	v1 := r.Group("/api/v1", noStore())
-	ah := &authHandler{users: d.Users, tokens: d.Tokens, log: log}
+	ah := &authHandler{users: d.Users, catalog: d.Catalog, tokens: d.Tokens, log: log}
 	v1.POST("/auth/login", limitRate(limiter, "login", log), ah.login)
 
 	tracker := newWriteTracker(d.Now)
@@ -150,6 +150,9 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	// feedback routes are added to it.
 	public := v1.Group("/public", limitRate(limiter, "public", log), idem)
 	admin := requireRole(log, user.RoleAdmin)
+	staff.GET("/auth/me", ah.me)
+	staff.POST("/auth/logout", ah.logout)
+	staff.POST("/auth/password", ah.password)
 
 	uh := &userHandler{svc: d.Users, log: log, loc: serviceLocation(d.Catalog)}
 	staff.GET("/users", admin, uh.list)

@@ -17,7 +17,10 @@ import (
 // UserService is the part of user.Service the HTTP layer calls.
 type UserService interface {
 	Authenticate(ctx context.Context, username, password string) (user.Principal, error)
-	Principal(ctx context.Context, username string) (user.Principal, error)
+	Principal(ctx context.Context, username string, version int64) (user.Principal, error)
+	Me(ctx context.Context, by user.Principal) (user.User, error)
+	Logout(ctx context.Context, by user.Principal) error
+	ChangePassword(ctx context.Context, by user.Principal, current, next string) error
 	Create(ctx context.Context, by user.Principal, system bool, in user.NewUser) (user.User, error)
 	Update(ctx context.Context, by user.Principal, username string, p user.Patch) (user.User, error)
 	Get(ctx context.Context, by user.Principal, username string) (user.User, error)

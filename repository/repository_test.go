@@ -98,7 +98,8 @@ func TestNotFound(t *testing.T) {
 	wantKind(t, "update procedure", cs.UpdateProcedure(ctx, testProcedure("nope", "P")), domain.KindNotFound)
 	_, err = us.User(ctx, "nope")
 	wantKind(t, "user", err, domain.KindNotFound)
-	wantKind(t, "update user", us.Update(ctx, user.User{Username: "nope", Role: user.RoleAdmin, UpdatedAt: t0}), domain.KindNotFound)
+	_, err = us.Update(ctx, "nope", func(*user.User, int64) (bool, error) { return false, nil })
+	wantKind(t, "update user", err, domain.KindNotFound)
 }
 
 func TestRoundTrip(t *testing.T) {
@@ -147,8 +148,11 @@ func TestRoundTrip(t *testing.T) {
 	if err := us.Create(ctx, u); err != nil {
 		t.Fatal(err)
 	}
-	u.Disabled, u.Unit, u.UpdatedAt = true, "", t0.Add(time.Minute)
-	if err := us.Update(ctx, u); err != nil {
+	u.Disabled, u.Unit, u.UpdatedAt, u.TokenVersion = true, "", t0.Add(time.Minute), 1
+	if _, err := us.Update(ctx, u.Username, func(w *user.User, _ int64) (bool, error) {
+		w.Disabled, w.Unit, w.UpdatedAt = true, "", t0.Add(time.Minute)
+		return true, nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if gu, err := us.User(ctx, "leader.d"); err != nil || !reflect.DeepEqual(gu, u) {

@@ -14,8 +14,19 @@ type Store interface {
 	List(ctx context.Context, role Role, unit string, offset, limit int) ([]User, int64, error)
 	// Create returns KindConflict if the username is taken.
 	Create(ctx context.Context, u User) error
-	// Update returns KindNotFound if the user does not exist.
-	Update(ctx context.Context, u User) error
+	// Update changes one user in a transaction that no other Update runs
+	// beside: it reads the current row of username (KindNotFound if none)
+	// and the number of province-wide admins (User.ProvinceAdmin), passes
+	// both to fn, and writes what fn leaves in the user (name, role, unit,
+	// password hash, disabled, updated time). When fn answers bump the token
+	// version is raised by one. An error from fn writes nothing.
+	Update(ctx context.Context, username string, fn func(u *User, provinceAdmins int64) (bump bool, err error)) (User, error)
+	// SetPassword replaces the password hash of username and raises its
+	// token version, if the hash is still oldHash; else KindConflict.
+	SetPassword(ctx context.Context, username, oldHash, newHash string, at time.Time) error
+	// BumpTokenVersion raises the token version of username by one
+	// (KindNotFound if none).
+	BumpTokenVersion(ctx context.Context, username string) error
 	Count(ctx context.Context) (int64, error)
 }
 
@@ -37,13 +48,15 @@ type Service struct {
 	units  func(ctx context.Context) (UnitChecker, error)
 	now    func() time.Time
 	dummy  string
+	logins *throttle
 }
 
 // NewService returns a user service. units gives the current agency tree,
 // used to check a user's unit.
 func NewService(store Store, hasher Hasher, units func(ctx context.Context) (UnitChecker, error), now func() time.Time) *Service {
 	dummy, _ := hasher.Hash("motcua-timing-equaliser")
-	return &Service{store: store, hasher: hasher, units: units, now: now, dummy: dummy}
+	return &Service{store: store, hasher: hasher, units: units, now: now, dummy: dummy,
+		logins: newThrottle(now, loginEntries)}
 }
 
 // ErrBadCredentials is the single answer to an unknown user, a wrong password
@@ -51,8 +64,20 @@ func NewService(store Store, hasher Hasher, units func(ctx context.Context) (Uni
 var ErrBadCredentials = &domain.Error{Kind: domain.KindUnauthenticated, Message: "Tên đăng nhập hoặc mật khẩu không đúng"}
 
 // Authenticate checks a username and password and returns the principal.
-// Returns ErrBadCredentials for any failure.
+// Returns ErrBadCredentials for any failure, and KindRateLimited while the
+// username is locked after repeated failures (the right password too).
 func (s *Service) Authenticate(ctx context.Context, username, password string) (Principal, error) {
+	if wait, locked := s.logins.begin(username); locked {
+		return Principal{}, errLocked(wait)
+	}
+	p, err := s.authenticate(ctx, username, password)
+	if err == nil {
+		s.logins.succeed(username)
+	}
+	return p, err
+}
+
+func (s *Service) authenticate(ctx context.Context, username, password string) (Principal, error) {
 	u, err := s.store.User(ctx, username)
 	if err != nil {
 		if domain.KindOf(err) != domain.KindNotFound {
@@ -64,12 +89,19 @@ func (s *Service) Authenticate(ctx context.Context, username, password string) (
 	if !s.hasher.Verify(u.PasswordHash, password) || u.Disabled {
 		return Principal{}, ErrBadCredentials
 	}
-	return Principal{Username: u.Username, Role: u.Role, Unit: u.Unit}, nil
+	return principalOf(u), nil
 }
 
-// Principal reloads the principal of username, so a disabled or changed
-// account stops acting at once. Returns ErrUnauthenticated if it is gone or disabled.
-func (s *Service) Principal(ctx context.Context, username string) (Principal, error) {
+func principalOf(u User) Principal {
+	return Principal{Username: u.Username, Role: u.Role, Unit: u.Unit, TokenVersion: u.TokenVersion}
+}
+
+// Principal reloads the principal of username for a token issued at
+// version, so a disabled or changed account stops acting at once. Returns
+// ErrUnauthenticated if the user is gone or disabled, or the token was
+// revoked since (the user's token version moved on); a version only grows,
+// so a revoked token never works again.
+func (s *Service) Principal(ctx context.Context, username string, version int64) (Principal, error) {
 	u, err := s.store.User(ctx, username)
 	if err != nil {
 		if domain.KindOf(err) == domain.KindNotFound {
@@ -77,10 +109,10 @@ func (s *Service) Principal(ctx context.Context, username string) (Principal, er
 		}
 		return Principal{}, err
 	}
-	if u.Disabled {
+	if u.Disabled || u.TokenVersion != version {
 		return Principal{}, domain.ErrUnauthenticated
 	}
-	return Principal{Username: u.Username, Role: u.Role, Unit: u.Unit}, nil
+	return principalOf(u), nil
 }
 
 // NewUser is what creating a user takes.
@@ -93,22 +125,29 @@ type NewUser struct {
 }
 
 func (s *Service) validate(ctx context.Context, fe domain.FieldErrors, role Role, unit string) error {
+	var t UnitChecker
+	if unit != "" {
+		var err error
+		if t, err = s.units(ctx); err != nil {
+			return err
+		}
+	}
+	checkRoleUnit(fe, t, role, unit)
+	return nil
+}
+
+// checkRoleUnit adds the problems of a role and unit to fe; t may be nil
+// when unit is empty.
+func checkRoleUnit(fe domain.FieldErrors, t UnitChecker, role Role, unit string) {
 	if !role.Valid() {
 		fe.Add("role", "phải là admin, clerk, officer, leader hoặc viewer")
 	}
 	if unit == "" && role.Valid() && role != RoleAdmin && role != RoleViewer {
 		fe.Add("unit", "bắt buộc với vai trò này")
 	}
-	if unit != "" {
-		t, err := s.units(ctx)
-		if err != nil {
-			return err
-		}
-		if !t.Has(unit) {
-			fe.Add("unit", "không tồn tại")
-		}
+	if unit != "" && !t.Has(unit) {
+		fe.Add("unit", "không tồn tại")
 	}
-	return nil
 }
 
 // Create adds a user. by must be an admin unless system is true (the
@@ -126,7 +165,7 @@ func (s *Service) Create(ctx context.Context, by Principal, system bool, in NewU
 	if len([]rune(in.Name)) > 300 {
 		fe.Add("name", "quá dài")
 	}
-	if len(in.Password) < MinPasswordLen || len(in.Password) > 72 {
+	if len(in.Password) < MinPasswordLen || len(in.Password) > MaxPasswordBytes {
 		fe.Add("password", "từ 8 đến 72 ký tự")
 	}
 	if err := s.validate(ctx, fe, in.Role, in.Unit); err != nil {
@@ -142,65 +181,6 @@ func (s *Service) Create(ctx context.Context, by Principal, system bool, in NewU
 	now := s.now().UTC()
 	u := User{Username: in.Username, Name: in.Name, Role: in.Role, Unit: in.Unit, PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
 	if err := s.store.Create(ctx, u); err != nil {
-		return User{}, err
-	}
-	return u, nil
-}
-
-// Patch is a partial update of a user; nil fields stay.
-type Patch struct {
-	Name     *string
-	Role     *Role
-	Unit     *string
-	Password *string
-	Disabled *bool
-}
-
-// Update changes a user (admin).
-func (s *Service) Update(ctx context.Context, by Principal, username string, p Patch) (User, error) {
-	if err := by.RequireRole(RoleAdmin); err != nil {
-		return User{}, err
-	}
-	u, err := s.store.User(ctx, username)
-	if err != nil {
-		return User{}, err
-	}
-	fe := domain.FieldErrors{}
-	if p.Name != nil {
-		if len([]rune(*p.Name)) > 300 {
-			fe.Add("name", "quá dài")
-		}
-		u.Name = *p.Name
-	}
-	if p.Role != nil {
-		u.Role = *p.Role
-	}
-	if p.Unit != nil {
-		u.Unit = *p.Unit
-	}
-	if p.Disabled != nil {
-		u.Disabled = *p.Disabled
-	}
-	if p.Password != nil {
-		if len(*p.Password) < MinPasswordLen || len(*p.Password) > 72 {
-			fe.Add("password", "từ 8 đến 72 ký tự")
-		}
-	}
-	if err := s.validate(ctx, fe, u.Role, u.Unit); err != nil {
-		return User{}, err
-	}
-	if err := fe.Err(); err != nil {
-		return User{}, err
-	}
-	if p.Password != nil {
-		hash, err := s.hasher.Hash(*p.Password)
-		if err != nil {
-			return User{}, err
-		}
-		u.PasswordHash = hash
-	}
-	u.UpdatedAt = s.now().UTC()
-	if err := s.store.Update(ctx, u); err != nil {
 		return User{}, err
 	}
 	return u, nil

@@ -37,8 +37,17 @@ type User struct {
 	Unit         string
 	PasswordHash string
 	Disabled     bool
+	// TokenVersion is carried in every token issued to the user; raising it
+	// revokes all of them at once.
+	TokenVersion int64
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+}
+
+// ProvinceAdmin reports whether u is an active admin with the province-wide
+// scope (no unit): the accounts that keep the whole system manageable.
+func (u User) ProvinceAdmin() bool {
+	return u.Role == RoleAdmin && !u.Disabled && u.Unit == ""
 }
 
 // Principal is the authenticated caller of a request.
@@ -46,6 +55,9 @@ type Principal struct {
 	Username string
 	Role     Role
 	Unit     string
+	// TokenVersion is the user's token version when the principal was
+	// loaded; tokens are issued with it.
+	TokenVersion int64
 }
 
 // Is reports whether p has one of roles.
@@ -96,8 +108,15 @@ func (p Principal) RequireRole(roles ...Role) error {
 	return domain.ErrForbidden
 }
 
-// MinPasswordLen is the shortest password accepted.
+// MinPasswordLen is the shortest password an admin may set.
 const MinPasswordLen = 8
+
+// MinOwnPasswordLen is the shortest password users may choose for
+// themselves, in characters.
+const MinOwnPasswordLen = 12
+
+// MaxPasswordBytes is the longest password accepted: bcrypt reads no more.
+const MaxPasswordBytes = 72
 
 // ValidUsername reports whether s is 3..64 of a-z 0-9 . _ -.
 func ValidUsername(s string) bool {

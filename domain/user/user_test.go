@@ -147,11 +147,46 @@ func (m *memStore) Create(_ context.Context, u user.User) error {
 	return nil
 }
 
-func (m *memStore) Update(_ context.Context, u user.User) error {
-	if _, ok := m.users[u.Username]; !ok {
+func (m *memStore) Update(_ context.Context, username string, fn func(*user.User, int64) (bool, error)) (user.User, error) {
+	u, ok := m.users[username]
+	if !ok {
+		return user.User{}, domain.NotFound("người dùng")
+	}
+	var admins int64
+	for _, x := range m.users {
+		if x.ProvinceAdmin() {
+			admins++
+		}
+	}
+	bump, err := fn(&u, admins)
+	if err != nil {
+		return user.User{}, err
+	}
+	if bump {
+		u.TokenVersion++
+	}
+	m.users[username] = u
+	return u, nil
+}
+
+func (m *memStore) SetPassword(_ context.Context, username, oldHash, newHash string, at time.Time) error {
+	u, ok := m.users[username]
+	if !ok || u.PasswordHash != oldHash {
+		return &domain.Error{Kind: domain.KindConflict, Message: "đổi"}
+	}
+	u.PasswordHash, u.UpdatedAt = newHash, at
+	u.TokenVersion++
+	m.users[username] = u
+	return nil
+}
+
+func (m *memStore) BumpTokenVersion(_ context.Context, username string) error {
+	u, ok := m.users[username]
+	if !ok {
 		return domain.NotFound("người dùng")
 	}
-	m.users[u.Username] = u
+	u.TokenVersion++
+	m.users[username] = u
 	return nil
 }
 
@@ -283,10 +318,10 @@ func TestAuthenticateGivesOneAnswerForEveryFailure(t *testing.T) {
 			t.Errorf("%s: a failed login must cost one password check (timing), got %d", c[0], *verified-before)
 		}
 	}
-	if _, err := svc.Principal(ctx, "gone"); domain.KindOf(err) != domain.KindUnauthenticated {
+	if _, err := svc.Principal(ctx, "gone", 0); domain.KindOf(err) != domain.KindUnauthenticated {
 		t.Fatalf("disabled principal: %v", err)
 	}
-	if _, err := svc.Principal(ctx, "nobody"); domain.KindOf(err) != domain.KindUnauthenticated {
+	if _, err := svc.Principal(ctx, "nobody", 0); domain.KindOf(err) != domain.KindUnauthenticated {
 		t.Fatalf("unknown principal: %v", err)
 	}
 }
