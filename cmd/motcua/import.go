@@ -18,8 +18,9 @@ import (
 	"github.com/motcua/motcua/domain/user"
 )
 
-// progressEvery is how often a running import reports on stderr.
-const progressEvery = time.Second
+// progressEvery is how often a running import reports on stderr (a
+// variable so tests can shorten it).
+var progressEvery = time.Second
 
 // importCommand is `motcua import FILE --kind dossiers|feedback|procedures`:
 // the import of the HTTP endpoint from a file ("-" for stdin) as the system
@@ -187,8 +188,8 @@ func (l *progressLine) every(d time.Duration) (stop func()) {
 }
 
 // print writes one progress line; final marks the last one. With a known
-// size, a running import's line starts with the percent done and ends with
-// the estimated time left.
+// size, the line gives the percent read and, while the import runs, the
+// time left at the rate so far.
 func (l *progressLine) print(final bool) {
 	l.mu.Lock()
 	p := l.p
@@ -204,7 +205,7 @@ func (l *progressLine) print(final bool) {
 		word = "import done"
 	}
 	percent, left := "", ""
-	if !final && l.size >= 0 && l.read != nil {
+	if l.size >= 0 && l.read != nil {
 		read := min(l.read(), l.size)
 		pct := 100.0
 		if l.size > 0 {
@@ -212,6 +213,7 @@ func (l *progressLine) print(final bool) {
 		}
 		percent = fmt.Sprintf(" %.1f%%,", pct)
 		switch {
+		case final:
 		case read >= l.size:
 			left = ", 0s left"
 		case read > 0:
