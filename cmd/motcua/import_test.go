@@ -42,7 +42,7 @@ func TestImportCommand(t *testing.T) {
 	for i, wantImported := range []int64{2, 0} {
 		out.Reset()
 		errOut.Reset()
-		err := run(ctx, []string{"import", file, "--kind", "dossiers"}, getenv, strings.NewReader(""), &out, &errOut)
+		err := run(ctx, []string{"import", file, "--kind", "dossiers", "--progress"}, getenv, strings.NewReader(""), &out, &errOut)
 		if err == nil || !strings.Contains(err.Error(), "1 bad lines") {
 			t.Fatalf("run %d: err %v, want the bad line to fail the command", i, err)
 		}
@@ -61,7 +61,7 @@ func TestImportCommand(t *testing.T) {
 			!strings.Contains(ans.Errors[0].Error, "resolved_at: bắt buộc") {
 			t.Errorf("run %d: answer %+v", i, ans)
 		}
-		if !strings.Contains(errOut.String(), "import done dossiers: 3 lines") {
+		if !strings.Contains(errOut.String(), "import done dossiers: 100.0%, 3 lines") {
 			t.Errorf("run %d: progress %q", i, errOut.String())
 		}
 	}
@@ -101,5 +101,28 @@ func TestProgressLine(t *testing.T) {
 	stop()
 	if strings.Count(b.String(), "import dossiers:") < 2 {
 		t.Errorf("periodic progress: %q", b.String())
+	}
+}
+
+// TestProgressLinePercentAndTimeLeft: with the input's size known, a running
+// import's line gives the percent read and the time left at the rate so far.
+func TestProgressLinePercentAndTimeLeft(t *testing.T) {
+	var b bytes.Buffer
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := now
+	p := newProgressLine(&b, "dossiers", func() time.Time { return clock })
+	read := int64(250)
+	p.size, p.read = 1000, func() int64 { return read }
+	p.set(importer.Progress{Lines: 100, Imported: 100})
+	clock = now.Add(10 * time.Second)
+	p.print(false)
+	if got, want := b.String(), "import dossiers: 25.0%, 100 lines, 10 lines/s, 100 imported, 0 duplicates, 0 errors (10s, 30s left)\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	b.Reset()
+	read = 0
+	p.print(false)
+	if !strings.Contains(b.String(), " 0.0%,") || !strings.Contains(b.String(), "time left unknown") {
+		t.Errorf("nothing read yet: %q", b.String())
 	}
 }

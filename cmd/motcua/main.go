@@ -5,9 +5,16 @@
 //	motcua user create --username U --role R [--unit CODE] [--name N]
 //	                          create a staff user; the password is read from
 //	                          stdin (or prompted for on a terminal)
-//	motcua seed demo          fill the database with a small demo province
+//	motcua seed demo [--force]
+//	                          fill the database with a small demo province;
+//	                          refused on a database with other data unless --force
+//	motcua import FILE --kind K [--progress]
+//	                          import NDJSON history; the JSON answer on stdout
+//	motcua help [COMMAND]     usage (also --help, -h, COMMAND --help); opens
+//	                          no database
 //
-// Settings come from MOTCUA_* environment variables (README, SPEC §1).
+// Results go to stdout, logs to stderr. Settings come from MOTCUA_*
+// environment variables (see the README).
 package main
 
 import (
@@ -25,7 +32,7 @@ import (
 // collects dozens of times a second under load; 400 lets the heap grow to
 // five times what is live and cuts most of that work (docs/performance.md),
 // and the soft limit makes the collector work harder again before the
-// process nears its memory budget (150 MB of RSS, issue 6).
+// process nears its memory budget (150 MB of RSS).
 const (
 	gcPercent   = 400
 	memoryLimit = 100 << 20

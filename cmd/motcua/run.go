@@ -22,18 +22,25 @@ const usage = `usage:
   motcua migrate              apply database migrations and exit
   motcua user create --username U --role admin|clerk|officer|leader|viewer [--unit CODE] [--name NAME]
                               create a staff user; password from stdin
-  motcua seed demo            fill the database with a small demo province
-  motcua import FILE --kind dossiers|feedback|procedures
-                              import NDJSON history (FILE - reads stdin); progress on stderr`
+  motcua seed demo [--force]  fill the database with a small demo province
+                              (refused on a database with other data unless --force)
+  motcua import FILE --kind dossiers|feedback|procedures [--progress]
+                              import NDJSON history (FILE - reads stdin); JSON answer on stdout
+  motcua help [COMMAND]       this text, or a command's (also COMMAND --help)`
 
 // run is main without process globals, so tests can call it.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	// Help needs neither the configuration nor a database.
+	if text, ok := helpRequest(args); ok {
+		return printHelp(stdout, text)
+	}
 	cfg, err := config.Load(getenv)
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
 	logOpts := &slog.HandlerOptions{Level: cfg.LogLevel}
-	log := slog.New(slog.NewJSONHandler(stdout, logOpts))
+	// Logs go to stderr, so stdout carries only a command's result.
+	log := slog.New(slog.NewJSONHandler(stderr, logOpts))
 	cmd := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
@@ -66,20 +73,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		return createUser(ctx, cfg, log, args[1:], stdin, stdout, stderr)
 	case "seed":
-		if len(args) == 0 || args[0] != "demo" {
-			return errors.New(usage)
-		}
-		a, closeDB, err := open(ctx, cfg, log)
-		if err != nil {
-			return err
-		}
-		defer closeDB()
-		return a.SeedDemo(ctx, stdout)
+		return seedCommand(ctx, cfg, log, args, stdout, stderr)
 	case "import":
 		return importCommand(ctx, cfg, log, args, stdin, stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, usage)
-		return nil
 	default:
 		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
 	}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// usages are the subcommands' own usage texts, printed by
+// `motcua SUBCOMMAND --help` and `motcua help SUBCOMMAND`.
+var usages = map[string]string{
+	"serve": `usage: motcua [serve] [--demo]
+  Run the HTTP service; the database is migrated first.
+  --demo    seed the demo province before serving`,
+	"migrate": `usage: motcua migrate
+  Apply the database migrations and exit.`,
+	"user": `usage: motcua user create --username U --role admin|clerk|officer|leader|viewer [--unit CODE] [--name NAME]
+  Create a staff user. The password is read from stdin (prompted for on a terminal).`,
+	"seed": `usage: motcua seed demo [--force]
+  Fill the database with a small demo province (agencies, procedures, users,
+  dossiers, feedback) and print the demo logins. Refused when the database
+  holds users or agencies that are not the demo's, unless --force is given.
+  --force   seed even though the database holds other data`,
+	"import": `usage: motcua import FILE --kind dossiers|feedback|procedures [--progress]
+  Import NDJSON history from FILE ("-" reads stdin). The answer (imported,
+  duplicates, bad lines) is printed to stdout as JSON; logs go to stderr.
+  --kind       what the file holds: dossiers, feedback or procedures
+  --progress   show progress on stderr (percent done and time left for a
+               file) even when stderr is not a terminal`,
+}
+
+// helpRequest reports whether args ask for help, and if so which usage text
+// answers: `help`, `-h` or `--help` first (optionally naming a subcommand),
+// or -h/--help anywhere among a subcommand's arguments (before "--").
+func helpRequest(args []string) (string, bool) {
+	if len(args) == 0 {
+		return "", false
+	}
+	if isHelpWord(args[0]) || args[0] == "help" {
+		if len(args) > 1 {
+			if u, ok := usages[args[1]]; ok {
+				return u, true
+			}
+		}
+		return usage, true
+	}
+	cmd, rest := "serve", args
+	if !strings.HasPrefix(args[0], "-") {
+		cmd, rest = args[0], args[1:]
+	}
+	u, known := usages[cmd]
+	if !known {
+		return "", false
+	}
+	for _, a := range rest {
+		if a == "--" {
+			break
+		}
+		if isHelpWord(a) {
+			return u, true
+		}
+	}
+	return "", false
+}
+
+func isHelpWord(a string) bool {
+	return a == "-h" || a == "-help" || a == "--help"
+}
+
+func printHelp(w io.Writer, text string) error {
+	_, err := fmt.Fprintln(w, text)
+	return err
+}
