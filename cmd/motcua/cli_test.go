@@ -230,3 +230,26 @@ func TestCLIImportStdoutIsJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIServeLogsToStderr: the service's log goes to stderr; stdout stays
+// empty. The test stops the service once it has logged that it listens.
+func TestCLIServeLogsToStderr(t *testing.T) {
+	getenv, env := cliEnv(t)
+	env["MOTCUA_ADDR"] = "127.0.0.1:0"
+	env["MOTCUA_LOG_LEVEL"] = "info"
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out, errOut syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve"}, getenv, strings.NewReader(""), &out, &errOut) }()
+	for !strings.Contains(errOut.String(), `"msg":"listening"`) && ctx.Err() == nil {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	if out.String() != "" || !strings.Contains(errOut.String(), `"msg":"listening"`) {
+		t.Errorf("stdout %q, stderr %q", out.String(), errOut.String())
+	}
+}

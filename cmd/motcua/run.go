@@ -55,7 +55,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		// The service writes its log (and the demo seed's lines) through a
 		// buffer: one write every flushEvery, not one per request.
-		out := newLogBuffer(stdout, 64<<10, flushEvery)
+		out := newLogBuffer(stderr, 64<<10, flushEvery)
 		defer out.Close() //nolint:errcheck // nowhere left to report it
 		log = slog.New(flushOnWarn{Handler: slog.NewJSONHandler(out, logOpts), buf: out})
 		return serve(ctx, cfg, log, *demo, out)
