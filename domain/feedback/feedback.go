@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/motcua/motcua/domain"
@@ -246,70 +245,17 @@ func (f Feedback) Masked() Feedback {
 const redacted = "***"
 
 // Public returns the item as it may be shown to anyone: no sender at all,
-// and any literal occurrence of the sender's name, phone, e-mail or address
-// in the title, content or answer replaced by "***" (a sender who wrote
-// their own name into the content is not exposed by publication).
+// and phone numbers, ID numbers, e-mail addresses and the sender's own
+// name, phone, e-mail or address (however written) in the title, content or
+// answer replaced by "***" (see Redact).
 func (f Feedback) Public() Feedback {
 	secrets := []string{f.Sender.Name, f.Sender.Phone, f.Sender.Email, f.Sender.Address}
-	f.Title = scrub(f.Title, secrets)
-	f.Content = scrub(f.Content, secrets)
-	f.Answer = scrub(f.Answer, secrets)
+	f.Title, _ = Redact(f.Title, secrets...)
+	f.Content, _ = Redact(f.Content, secrets...)
+	f.Answer, _ = Redact(f.Answer, secrets...)
 	f.Sender = Sender{}
 	f.PinHash = ""
 	f.RecordedUnit = ""
 	f.History = nil
 	return f
-}
-
-// scrub replaces every case-insensitive occurrence of each secret of three
-// or more characters in s. Phones are also matched by their digits alone.
-func scrub(s string, secrets []string) string {
-	for _, sec := range secrets {
-		sec = strings.TrimSpace(sec)
-		if utf8.RuneCountInString(sec) < 3 {
-			continue
-		}
-		s = replaceFold(s, sec)
-		if d := digitsOf(sec); len(d) >= 8 && d != sec {
-			s = replaceFold(s, d)
-		}
-	}
-	return s
-}
-
-func digitsOf(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// replaceFold replaces every case-insensitive occurrence of old in s by
-// redacted, comparing rune by rune so multi-byte case changes stay aligned.
-func replaceFold(s, old string) string {
-	oldR := []rune(old)
-	sR := []rune(s)
-	var b strings.Builder
-	for i := 0; i < len(sR); {
-		if i+len(oldR) <= len(sR) && equalFoldRunes(sR[i:i+len(oldR)], oldR) {
-			b.WriteString(redacted)
-			i += len(oldR)
-			continue
-		}
-		b.WriteRune(sR[i])
-		i++
-	}
-	return b.String()
-}
-
-func equalFoldRunes(a, b []rune) bool {
-	for i := range a {
-		if unicode.ToLower(a[i]) != unicode.ToLower(b[i]) {
-			return false
-		}
-	}
-	return true
 }
