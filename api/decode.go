@@ -16,7 +16,7 @@ import (
 	"github.com/motcua/motcua/domain"
 )
 
-// MaxBodyBytes is the largest JSON request body accepted (SPEC §2).
+// MaxBodyBytes is the largest JSON request body accepted (docs/openapi.yaml).
 const MaxBodyBytes = 1 << 20
 
 // readBody reads the whole (size-limited) request body.

@@ -79,7 +79,7 @@ func dzHistory(d map[string]any) []map[string]any {
 	return out
 }
 
-// dzActions gives a well-formed body for every action of SPEC §5.
+// dzActions gives a well-formed body for every action of docs/domain.md.
 func dzActions() map[dossier.Action]map[string]any {
 	return map[dossier.Action]map[string]any{
 		dossier.ActAccept:            {"action": "accept"},

@@ -13,7 +13,7 @@ import (
 )
 
 // errorSpec is how one domain kind is shown: its HTTP status and the stable
-// code clients branch on (SPEC §2).
+// code clients branch on (docs/openapi.yaml).
 type errorSpec struct {
 	status int
 	code   string

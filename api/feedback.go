@@ -13,7 +13,7 @@ import (
 	"github.com/motcua/motcua/domain/worktime"
 )
 
-// feedbackHandler serves staff's feedback endpoints (SPEC §7).
+// feedbackHandler serves staff's feedback endpoints (docs/domain.md).
 type feedbackHandler struct {
 	svc FeedbackService
 	log *slog.Logger

@@ -17,7 +17,7 @@ import (
 
 var fbPinRE = regexp.MustCompile(`^[0-9]{6}$`)
 
-// fbWantError checks a SPEC §2 error answer: the status, the stable code, a
+// fbWantError checks an error answer: the status, the stable code, a
 // message, and (for 422) the refused field in details.fields.
 func fbWantError(t *testing.T, r apptest.Response, status int, code, field string) {
 	t.Helper()
@@ -183,7 +183,7 @@ func TestFeedbackHotlineToPublishedAnswer(t *testing.T) {
 	}
 }
 
-// TestFeedbackActionRolesAndScope is SPEC §7's who column through HTTP: out
+// TestFeedbackActionRolesAndScope is docs/domain.md's who column through HTTP: out
 // of scope is 404, a wrong role in scope 403, and the officer or leader must
 // be of the assigned agency to answer or publish.
 func TestFeedbackActionRolesAndScope(t *testing.T) {
@@ -373,7 +373,7 @@ func TestFeedbackListScopeAndFilters(t *testing.T) {
 	}
 }
 
-// TestFeedbackBadInput: every bad input is a 4xx with the SPEC error body,
+// TestFeedbackBadInput: every bad input is a 4xx with the error body of docs/openapi.yaml,
 // never a 500.
 func TestFeedbackBadInput(t *testing.T) {
 	s := apptest.New(t, apptest.Options{})

@@ -21,7 +21,7 @@ import (
 	"github.com/motcua/motcua/docs"
 )
 
-// ==== harness: every answer is checked against SPEC §2 and docs/openapi.yaml
+// ==== harness: every answer is checked against the API contract (docs/openapi.yaml) and docs/openapi.yaml
 
 // env is a running service whose every answer is checked: never a 500, an
 // X-Request-ID on each, the error body on each 4xx, and, for routes of the

@@ -17,7 +17,7 @@ import (
 )
 
 // IdempotencyKeyHeader names the header that makes a POST safe to retry
-// (SPEC §2).
+// (docs/openapi.yaml).
 const IdempotencyKeyHeader = "Idempotency-Key"
 
 // IdempotentReplayedHeader marks an answer replayed from an earlier request
@@ -81,7 +81,7 @@ var (
 )
 
 // idempotent makes POST requests that carry an Idempotency-Key safe to
-// retry (SPEC §2): the first answer to a key is kept for 24 hours and
+// retry (docs/openapi.yaml): the first answer to a key is kept for 24 hours and
 // replayed, without running the handler, to the same request with the same
 // key; the key with another request is 409 conflict. Keys belong to the
 // caller: the user when authenticate ran before, else the client address.
@@ -92,7 +92,7 @@ var (
 //
 // Imports (/api/v1/imports/*) also pass through: their bodies are streamed
 // and may exceed what a fingerprint can hold in memory, and importing the
-// same file twice changes nothing anyway (SPEC §9).
+// same file twice changes nothing anyway (docs/openapi.yaml).
 func idempotent(store IdempotencyStore, now func() time.Time, log *slog.Logger) gin.HandlerFunc {
 	return idempotentWaiting(store, now, log, idempotencyWait)
 }

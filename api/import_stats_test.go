@@ -1,10 +1,10 @@
 package api_test
 
-// The import acceptance test (issue 5): a province-year is generated in Go
+// The import acceptance test: a province-year is generated in Go
 // over the demo catalogue with a seeded random source, imported through
 // HTTP (procedures, dossiers, feedback), and every statistics endpoint is
 // then compared, figure by figure, with an independent count over the same
-// generated data. Satisfaction is not importable (SPEC §9 has no ratings)
+// generated data. Satisfaction is not importable (docs/openapi.yaml has no ratings)
 // and is not checked here.
 
 import (
@@ -91,7 +91,7 @@ func impRFC(t *time.Time) any {
 
 func impTime(t time.Time) *time.Time { t = t.Truncate(time.Second); return &t }
 
-// impClassify is DOMAIN.md's timeliness, written out independently: late
+// impClassify is docs/domain.md's timeliness, written out independently: late
 // after the due time, early on a local calendar day before the due day,
 // on time otherwise.
 func impClassify(resolved, due time.Time) string {
@@ -455,7 +455,7 @@ func (f impFigures) counts() impFigures {
 }
 
 // impForm06 counts form 06 per group over the generated dossiers, by
-// DOMAIN.md's definitions.
+// docs/domain.md's definitions.
 func impForm06(ds []impGenDossier, p impPeriod, group func(impGenDossier) string) (map[string]*impFigures, *impFigures) {
 	rows := map[string]*impFigures{}
 	total := &impFigures{}
@@ -545,7 +545,7 @@ func impCheckFigures(t *testing.T, what string, got, want impFigures) {
 	}
 }
 
-// TestImportedProvinceYearStatistics is issue 5's acceptance test.
+// TestImportedProvinceYearStatistics is the import acceptance test.
 func TestImportedProvinceYearStatistics(t *testing.T) {
 	s := apptest.New(t, apptest.Options{})
 	w := impGenerate(t, s, 2021)

@@ -14,7 +14,7 @@ import (
 	"github.com/motcua/motcua/domain/importer"
 )
 
-// MaxImportBytes is the largest import body accepted (SPEC §9: 1 GB).
+// MaxImportBytes is the largest import body accepted (docs/openapi.yaml: 1 GB).
 const MaxImportBytes = 1 << 30
 
 // importDeadline replaces the server's read and write timeouts for an

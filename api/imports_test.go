@@ -106,7 +106,7 @@ func impDossier(code, status, times string) string {
 
 // TestImportsAccess: only admins import (others 403, no token 401), the
 // body must be NDJSON (400), the kind must exist (404), and a declared body
-// over 1 GiB is refused before reading (413); all with the SPEC error body.
+// over 1 GiB is refused before reading (413); all with the error body of docs/openapi.yaml.
 func TestImportsAccess(t *testing.T) {
 	s := apptest.New(t, apptest.Options{})
 	line := impDossier("ACC-1", "received", "")

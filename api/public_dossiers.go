@@ -9,7 +9,7 @@ import (
 	"github.com/motcua/motcua/domain/dossier"
 )
 
-// publicDossierDTO is what a citizen sees of a dossier (SPEC §6): no staff
+// publicDossierDTO is what a citizen sees of a dossier (docs/openapi.yaml): no staff
 // names or units, no applicant data beyond the masked name.
 type publicDossierDTO struct {
 	Code          string     `json:"code"`

@@ -12,7 +12,7 @@ import (
 	"github.com/motcua/motcua/domain/feedback"
 )
 
-// publicFeedbackHandler serves citizens' feedback endpoints (SPEC §6): no
+// publicFeedbackHandler serves citizens' feedback endpoints (docs/openapi.yaml): no
 // login, rate-limited by the public group. No answer carries sender data.
 type publicFeedbackHandler struct {
 	svc FeedbackService

@@ -9,7 +9,7 @@ import (
 )
 
 // ratingHandler serves a citizen's satisfaction rating of a returned dossier
-// (SPEC §6).
+// (docs/openapi.yaml).
 type ratingHandler struct {
 	svc RatingService
 	log *slog.Logger

@@ -36,18 +36,18 @@ type Deps struct {
 	TrustedProxies []string
 	// Now is the clock (time.Now in production).
 	Now func() time.Time
-	// Idempotency keeps answers for Idempotency-Key (SPEC §2); nil turns
+	// Idempotency keeps answers for Idempotency-Key (docs/openapi.yaml); nil turns
 	// the header off.
 	Idempotency IdempotencyStore
-	// Dossiers serves dossiers and the citizen's lookup (SPEC §5, §6).
+	// Dossiers serves dossiers and the citizen's lookup (docs/domain.md).
 	Dossiers DossierService
-	// Feedback serves citizen feedback (SPEC §6, §7).
+	// Feedback serves citizen feedback (docs/openapi.yaml).
 	Feedback FeedbackService
-	// Ratings records citizens' satisfaction ratings (SPEC §6).
+	// Ratings records citizens' satisfaction ratings (docs/openapi.yaml).
 	Ratings RatingService
-	// Stats answers the statistics and their exports (SPEC §8).
+	// Stats answers the statistics and their exports (docs/domain.md).
 	Stats StatsService
-	// Imports streams a province's history in (SPEC §9).
+	// Imports streams a province's history in (docs/openapi.yaml).
 	Imports ImportService
 	// SeparateMetrics leaves /metrics off the main handler; NewHandlers
 	// then returns it on its own, for a listener of its own.
@@ -173,7 +173,7 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	staff.GET("/calendar/:year", ch.getCalendar)
 	staff.PUT("/calendar/:year", admin, ch.putCalendar)
 
-	// ==== dossier routes (SPEC §5, §6)
+	// ==== dossier routes (docs/domain.md)
 	dh := &dossierHandler{svc: d.Dossiers, log: log}
 	staff.POST("/dossiers", dh.create)
 	staff.GET("/dossiers", dh.list)
@@ -181,7 +181,7 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	staff.POST("/dossiers/:code/actions", dh.act)
 	public.GET("/dossiers/:code", dh.lookup)
 
-	// ==== feedback routes (SPEC §6, §7)
+	// ==== feedback routes (docs/openapi.yaml)
 	fh := &feedbackHandler{svc: d.Feedback, log: log}
 	staff.POST("/feedback", fh.create)
 	staff.GET("/feedback", fh.list)
@@ -193,7 +193,7 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	public.GET("/feedback/:code", pfh.lookup)
 	public.POST("/dossiers/:code/rating", (&ratingHandler{svc: d.Ratings, log: log}).rate)
 
-	// ==== statistics routes (SPEC §8): viewers, admins, leaders (own subtree)
+	// ==== statistics routes (docs/domain.md): viewers, admins, leaders (own subtree)
 	sh := &statsHandler{svc: d.Stats, log: log, loc: serviceLocation(d.Stats)}
 	statsRoles := requireRole(log, user.RoleViewer, user.RoleAdmin, user.RoleLeader)
 	staff.GET("/stats/dossiers", statsRoles, sh.dossiers)
@@ -202,7 +202,7 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	staff.GET("/stats/procedures", statsRoles, sh.procedures)
 	staff.GET("/stats/satisfaction", statsRoles, sh.satisfaction)
 
-	// ==== import routes (SPEC §9): admin; the body is streamed NDJSON
+	// ==== import routes (docs/openapi.yaml): admin; the body is streamed NDJSON
 	staff.POST("/imports/:kind", admin, (&importHandler{svc: d.Imports, log: log}).run)
 	return r, nil
 }

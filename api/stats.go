@@ -62,7 +62,7 @@ func toScopeDTO(s stats.Scope) scopeDTO {
 	return d
 }
 
-// rateDTO is SPEC §2's rate: value (percent, 2 decimals, null when the
+// rateDTO is the contract's rate: value (percent, 2 decimals, null when the
 // denominator is 0) with its numerator and denominator.
 type rateDTO struct {
 	Value       *float64 `json:"value"`

@@ -163,7 +163,7 @@ func (d stDossier) finished() *time.Time {
 	return nil
 }
 
-// stClassify is DOMAIN.md's timeliness: early on a calendar day before the
+// stClassify is docs/domain.md's timeliness: early on a calendar day before the
 // due day, on time on the due day by the due time, late after it.
 func stClassify(resolved, due time.Time) string {
 	if resolved.After(due) {
@@ -438,7 +438,7 @@ func stGroupKey(by string, d stDossier) string {
 	panic(by)
 }
 
-// stDossierIn is SPEC §3's scope: reception unit, handling agency or holder.
+// stDossierIn is docs/domain.md's scope: reception unit, handling agency or holder.
 func stDossierIn(d stDossier, scope map[string]bool) bool {
 	return scope == nil || scope[d.unit] || scope[d.agency] || scope[d.holder]
 }
@@ -463,7 +463,7 @@ func stCountForm06(ds []stDossier, by string, start, end time.Time, scope map[st
 	return out
 }
 
-// stRate is SPEC's rate value computed with big.Rat: a percentage rounded
+// stRate is the contract's rate value computed with big.Rat: a percentage rounded
 // to 2 decimals, halves away from zero; nil when d is 0.
 func stRate(n, d int64) *float64 {
 	if d == 0 {

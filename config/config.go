@@ -1,4 +1,4 @@
-// Package config reads motcua's settings from the environment (SPEC §1),
+// Package config reads motcua's settings from the environment (docs/openapi.yaml),
 // applies defaults that let the binary run on a bare machine, and validates
 // them all at once. Secrets never print.
 package config
@@ -33,7 +33,7 @@ func (Secret) MarshalJSON() ([]byte, error) { return []byte(`"******"`), nil }
 // MarshalText masks the secret for text encoders (YAML, TOML, map keys).
 func (Secret) MarshalText() ([]byte, error) { return []byte("******"), nil }
 
-// Supplement policies (DOMAIN.md).
+// Supplement policies (docs/domain.md).
 const (
 	SupplementPause   = "pause"
 	SupplementRestart = "restart"

@@ -18,7 +18,7 @@ import (
 	"github.com/motcua/motcua/domain"
 )
 
-// IdempotencyTTL is how long a key keeps its first answer (SPEC §2). Older
+// IdempotencyTTL is how long a key keeps its first answer (docs/openapi.yaml). Older
 // rows count as absent: the key may be used again.
 const IdempotencyTTL = 24 * time.Hour
 

@@ -126,7 +126,7 @@ func inScope(q stats.Query, columns ...string) string {
 	return "(" + strings.Join(parts, " OR ") + ")"
 }
 
-// dossierScope is SPEC §3's rule: reception unit, handling agency or holder.
+// dossierScope is docs/domain.md's rule: reception unit, handling agency or holder.
 func dossierScope(q stats.Query) string {
 	return inScope(q, "d.unit_code", "d.agency_code", "d.holder_unit")
 }

@@ -14,7 +14,7 @@ import (
 // AgencyKind is the place of an agency in the local-government tree.
 type AgencyKind string
 
-// The agency kinds of SPEC §4.
+// The agency kinds of docs/openapi.yaml.
 const (
 	KindProvince      AgencyKind = "province"
 	KindServiceCenter AgencyKind = "service_center"

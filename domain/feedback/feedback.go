@@ -18,7 +18,7 @@ import (
 // Channel is how a feedback item reached the administration.
 type Channel string
 
-// The channels of SPEC §7.
+// The channels of docs/domain.md.
 const (
 	ChannelHotline Channel = "hotline" // a call to the hotline, recorded by a clerk
 	ChannelOnline  Channel = "online"  // the public portal or the national PAKN system
@@ -38,7 +38,7 @@ func (c Channel) Valid() bool {
 // Category is what a feedback item is about.
 type Category string
 
-// The categories of SPEC §7.
+// The categories of docs/domain.md.
 const (
 	CategoryRegulation Category = "regulation" // an administrative regulation
 	CategoryProcedure  Category = "procedure"  // how a procedure or a dossier was handled
@@ -58,7 +58,7 @@ func (c Category) Valid() bool {
 // Status is where a feedback item stands.
 type Status string
 
-// The statuses of SPEC §7. Answered and refused are final; an answered item
+// The statuses of docs/domain.md. Answered and refused are final; an answered item
 // may still be published once.
 const (
 	StatusReceived   Status = "received"
@@ -82,7 +82,7 @@ func (s Status) Valid() bool {
 // Open reports whether the item still awaits an answer or a refusal.
 func (s Status) Open() bool { return s == StatusReceived || s == StatusProcessing }
 
-// Deadlines in working days from receipt (DOMAIN.md, Decree 20/2008).
+// Deadlines in working days from receipt (docs/domain.md, Decree 20/2008).
 var (
 	// AnswerTime is the time to answer: 15 working days.
 	AnswerTime = worktime.Duration{Value: 15, Unit: worktime.WorkingDays}
@@ -90,7 +90,7 @@ var (
 	RefuseTime = worktime.Duration{Value: 2, Unit: worktime.WorkingDays}
 )
 
-// Text limits (SPEC §2).
+// Text limits (docs/openapi.yaml).
 const (
 	MaxTitleLen   = 300   // titles and names
 	MaxTextLen    = 10000 // content, answers, reasons, notes, comments

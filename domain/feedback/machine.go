@@ -9,7 +9,7 @@ import (
 type Action string
 
 // The actions. Receive and Submit only open the history (a clerk recorded the
-// item, or a citizen sent it); the others are SPEC §7's table.
+// item, or a citizen sent it); the others are docs/domain.md's table.
 const (
 	ActionReceive Action = "receive" // recorded by a clerk
 	ActionSubmit  Action = "submit"  // sent by a citizen (the portal, a low rating)
@@ -19,7 +19,7 @@ const (
 	ActionPublish Action = "publish"
 )
 
-// Actions are the actions staff may request, in SPEC §7's order.
+// Actions are the actions staff may request, in docs/domain.md's order.
 var Actions = []Action{ActionAssign, ActionAnswer, ActionRefuse, ActionPublish}
 
 // rule is one row of the state machine.
@@ -34,7 +34,7 @@ type rule struct {
 	ofAgency bool
 }
 
-// machine is SPEC §7's table, the one source of truth for moves and roles.
+// machine is docs/domain.md's table, the one source of truth for moves and roles.
 var machine = map[Action]rule{
 	ActionAssign:  {from: []Status{StatusReceived, StatusProcessing}, to: StatusProcessing, roles: []user.Role{user.RoleClerk, user.RoleLeader, user.RoleAdmin}},
 	ActionAnswer:  {from: []Status{StatusReceived, StatusProcessing}, to: StatusAnswered, roles: []user.Role{user.RoleOfficer, user.RoleLeader}, ofAgency: true},

@@ -9,7 +9,7 @@ import (
 )
 
 // TestNextEveryPair walks every (status, published, action) triple: the
-// allowed moves of SPEC §7 and nothing else.
+// allowed moves of docs/domain.md and nothing else.
 func TestNextEveryPair(t *testing.T) {
 	type key struct {
 		from      Status
@@ -64,7 +64,7 @@ func demoTree() *catalog.Tree {
 	})
 }
 
-// TestAuthorize is the role and scope table of SPEC §7 on one item recorded
+// TestAuthorize is the role and scope table of docs/domain.md on one item recorded
 // at the district desk D and assigned to department J.
 func TestAuthorize(t *testing.T) {
 	tree := demoTree()

@@ -12,7 +12,7 @@ import (
 )
 
 // dossierLine is one line of a dossier import: the fields of a registration
-// (SPEC §5) plus the code and the dossier's history as times.
+// (docs/domain.md) plus the code and the dossier's history as times.
 type dossierLine struct {
 	Code          string `json:"code"`
 	ProcedureCode string `json:"procedure_code"`

@@ -9,7 +9,7 @@ import (
 	"github.com/motcua/motcua/domain/feedback"
 )
 
-// feedbackLine is one line of a feedback import: the fields of SPEC §7 plus
+// feedbackLine is one line of a feedback import: the fields of docs/domain.md plus
 // its times, the answer and, optionally, the refusal reason and the unit
 // that recorded it.
 type feedbackLine struct {

@@ -1,5 +1,5 @@
 // Package importer moves a province's history in from an older system
-// (SPEC §9): NDJSON streams of procedures, dossiers or feedback items, one
+// (docs/openapi.yaml): NDJSON streams of procedures, dossiers or feedback items, one
 // JSON object a line. Each line is validated on its own — its fields by the
 // same rules as the live system, its times in order and consistent with its
 // status, its procedure and units known — good lines are stored in batches,
@@ -48,7 +48,7 @@ const (
 	// MaxLineBytes is the longest line accepted; a longer line is reported
 	// as bad and skipped without being held in memory.
 	MaxLineBytes = 1 << 20
-	// MaxReported is how many bad lines the answer lists (SPEC §9); the
+	// MaxReported is how many bad lines the answer lists (docs/openapi.yaml); the
 	// others are only counted.
 	MaxReported = 1000
 	// BatchSize is how many good lines are stored in one transaction.

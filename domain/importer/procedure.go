@@ -11,7 +11,7 @@ import (
 	"github.com/motcua/motcua/domain/worktime"
 )
 
-// procedureLine is one line of a procedure import: the fields of SPEC §4
+// procedureLine is one line of a procedure import: the fields of docs/openapi.yaml
 // and the publishing decisions.
 type procedureLine struct {
 	Code           string `json:"code"`

@@ -50,7 +50,7 @@ func (g GroupBy) Heading() string {
 	return "Nhóm"
 }
 
-// Channels of receipt (SPEC §5) and their Vietnamese labels.
+// Channels of receipt (docs/domain.md) and their Vietnamese labels.
 const (
 	ChannelDirect = "direct"
 	ChannelOnline = "online"
@@ -148,7 +148,7 @@ func (c *Counts) Add(o Counts) {
 	c.OnSpotResolved += o.OnSpotResolved
 }
 
-// Check verifies the identities of form 06 (DOMAIN.md): received_total =
+// Check verifies the identities of form 06 (docs/domain.md): received_total =
 // carried_over + received_online + received_direct_postal = resolved_total +
 // in_progress_total + withdrawn + stopped, resolved_total = early + on time +
 // late, and on-spot resolved within resolved. It returns an error describing

@@ -1,6 +1,6 @@
 package stats
 
-// Rate is a percentage with its numerator and denominator (SPEC §2): the
+// Rate is a percentage with its numerator and denominator (docs/openapi.yaml): the
 // value is rounded half-up to 2 decimals with integer arithmetic, and there
 // is none when the denominator is 0.
 type Rate struct {

@@ -1,6 +1,6 @@
 package stats
 
-// Online levels of procedures (SPEC §4) and their report labels.
+// Online levels of procedures (docs/openapi.yaml) and their report labels.
 const (
 	OnlineInfo    = "info"    // level 2
 	OnlinePartial = "partial" // level 3, một phần
@@ -59,7 +59,7 @@ type OnlineReport struct {
 // Integration is integrated / (partial + full) active procedures.
 func (o OnlineCounts) Integration() Rate { return NewRate(o.Integrated, o.IntegrationBase) }
 
-// Feedback channels, categories and statuses (SPEC §7) in report order.
+// Feedback channels, categories and statuses (docs/domain.md) in report order.
 var (
 	FeedbackChannels   = []string{"hotline", "online", "direct", "mail"}
 	FeedbackCategories = []string{"regulation", "procedure", "conduct", "other"}

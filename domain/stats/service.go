@@ -42,7 +42,7 @@ func (s Scope) Label() string {
 // (UTC) and inclusive dates, and the scope's units (nil: everything).
 //
 // A dossier is in the scope when its reception unit, its handling agency or
-// its holder unit is one of Units (SPEC §3); a feedback item when its
+// its holder unit is one of Units (docs/domain.md); a feedback item when its
 // recording unit or its assigned agency is; a rating when its dossier's
 // reception unit or handling agency is; a procedure or publication when the
 // procedure's handling agency is.

@@ -11,7 +11,7 @@ import (
 // Role is what a staff member does.
 type Role string
 
-// The roles of SPEC §3.
+// The roles of docs/domain.md.
 const (
 	RoleAdmin   Role = "admin"   // province administrator
 	RoleClerk   Role = "clerk"   // one-stop counter staff

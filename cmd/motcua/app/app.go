@@ -51,7 +51,7 @@ type App struct {
 	// Stats answers the statistics (report form 06 and the others).
 	Stats *stats.Service
 
-	// Imports streams a province's history in (SPEC §9).
+	// Imports streams a province's history in (docs/openapi.yaml).
 	Imports *importer.Service
 
 	// demoSteps are the areas' additions to SeedDemo, run in order after

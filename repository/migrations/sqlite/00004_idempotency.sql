@@ -1,4 +1,4 @@
--- Idempotency keys (SPEC §2): the first answer to a POST that carried an
+-- Idempotency keys (docs/openapi.yaml, Idempotency-Key): the first answer to a POST that carried an
 -- Idempotency-Key, kept 24 hours per caller (owner: "user:NAME" for staff,
 -- "ip:ADDRESS" for public endpoints). fingerprint is a keyed hash of the
 -- request (method, path, query and body); body is the answer, encrypted.
