@@ -9,6 +9,7 @@ import (
 
 	"github.com/motcua/motcua/domain"
 	"github.com/motcua/motcua/domain/dossier"
+	"github.com/motcua/motcua/domain/user"
 )
 
 // dossierHandler serves /api/v1/dossiers (staff) and the citizen's lookup.
@@ -193,12 +194,15 @@ func (h *dossierHandler) create(c *gin.Context) {
 }
 
 func (h *dossierHandler) get(c *gin.Context) {
-	d, err := h.svc.Get(c.Request.Context(), principal(c), c.Param("code"))
+	p := principal(c)
+	d, err := h.svc.Get(c.Request.Context(), p, c.Param("code"))
 	if err != nil {
 		writeError(c, h.log, err)
 		return
 	}
-	c.JSON(http.StatusOK, dossierAsDTO(d, h.svc.Location(), false))
+	// Viewers read statistics, not cases: they see the applicant as lists
+	// show it; the staff who handle dossiers see it whole.
+	c.JSON(http.StatusOK, dossierAsDTO(d, h.svc.Location(), p.Role == user.RoleViewer))
 }
 
 func (h *dossierHandler) act(c *gin.Context) {

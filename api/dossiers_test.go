@@ -694,6 +694,11 @@ func TestDossierListFiltersAndMasking(t *testing.T) {
 	if full["id_number"] != "001234567890" || full["address"] != "Tổ 5, phường Tân Phong" {
 		t.Fatalf("detail applicant %v", full)
 	}
+	// A viewer's detail is masked as a list is.
+	seen := obj(t, e.get("/api/v1/dossiers/"+bb["code"].(string), dzTok(e, "viewer")))["applicant"].(map[string]any)
+	if seen["id_number"] != "001*******90" || seen["phone"] != "*******678" || seen["email"] != "" || seen["address"] != "" {
+		t.Fatalf("viewer detail applicant not masked: %v", seen)
+	}
 	for _, tt := range []struct {
 		query string
 		want  []any
