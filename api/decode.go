@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -49,6 +50,20 @@ func decodeBytes(b []byte, dst any) error {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return badRequest("Thiếu nội dung JSON", "")
 	}
+	// encoding/json would turn bytes that are not UTF-8 into U+FFFD.
+	if !utf8.Valid(b) {
+		return badRequest("Nội dung yêu cầu không phải UTF-8 hợp lệ", "")
+	}
+	if err := strictJSON(b, reflect.TypeOf(dst)); err != nil {
+		return err
+	}
+	if err := decodeInto(b, dst); err != nil {
+		return err
+	}
+	return cleanText(reflect.ValueOf(dst), "")
+}
+
+func decodeInto(b []byte, dst any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {

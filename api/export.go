@@ -66,8 +66,8 @@ func exportFormat(c *gin.Context) (string, error) {
 // report, period and scope, e.g. thong-ke-phan-anh-kien-nghi_2021-08_toan-tinh.
 func exportName(report string, p stats.Period, s stats.Scope) string {
 	period := p.From.String() + "_" + p.To.String()
-	if p.Month != "" {
-		period = p.Month
+	if p.Name != "" {
+		period = p.Name
 	}
 	unit := "toan-tinh"
 	if !s.All() {

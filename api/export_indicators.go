@@ -115,9 +115,11 @@ func feedbackTable(r stats.FeedbackReport) indicatorTable {
 	sub("2", stats.FeedbackChannels, r.ByChannel)
 	t.lines = append(t.lines, indicator{no: "3", label: "Theo nội dung"})
 	sub("3", stats.FeedbackCategories, r.ByCategory)
-	t.lines = append(t.lines, indicator{no: "4", label: "Theo tình trạng xử lý hiện nay"})
+	t.lines = append(t.lines, indicator{no: "4", label: "Theo tình trạng xử lý tại thời điểm thống kê"})
 	sub("4", stats.FeedbackStatuses, r.ByStatus)
 	t.lines = append(t.lines,
+		countLine("4."+strconv.Itoa(len(stats.FeedbackStatuses)+1), "Số đang xử lý tại thời điểm thống kê", r.Open),
+		countLine("4."+strconv.Itoa(len(stats.FeedbackStatuses)+2), "Trong đó quá hạn", r.OpenOverdue),
 		countLine("5", "Số đã trả lời trong kỳ", r.Answered),
 		countLine("5.1", "Trong đó trả lời đúng hạn", r.AnsweredOnTime),
 		countLine("6", "Số từ chối xử lý trong kỳ", r.Refused),

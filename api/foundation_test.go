@@ -275,6 +275,10 @@ func TestMalformedBodiesAre400(t *testing.T) {
 		{"two objects", `{} {}`, ""},
 		{"trailing garbage", `{}x`, ""},
 		{"unknown field", `{"nonsense": 1}`, "nonsense"},
+		{"null body", `null`, ""},
+		{"duplicate key", `{"name": "x", "name": "y"}`, "name"},
+		{"key matching only without case", `{"Name": "x"}`, "Name"},
+		{"not UTF-8", "{\"name\": \"x\xff\"}", ""},
 		{"deep nesting", strings.Repeat("[", 20000) + strings.Repeat("]", 20000), ""},
 	}
 	for _, ep := range endpoints {

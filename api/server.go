@@ -100,7 +100,7 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 		*regOut = reg
 	}
 	m := newMetrics(reg)
-	r.Use(withRequestID(), securityHeaders(), observe(d.Log, m), recoverPanics(d.Log))
+	r.Use(withRequestID(), securityHeaders(), observe(d.Log, m), recoverPanics(d.Log), guardInput(d.Log))
 	log := d.Log
 	r.NoRoute(func(c *gin.Context) { writeError(c, log, domain.NotFound("đường dẫn")) })
 	r.NoMethod(func(c *gin.Context) {

@@ -22,7 +22,8 @@ type statsHandler struct {
 // statsRequest reads the period and unit_code every statistics endpoint takes.
 func statsRequest(c *gin.Context) stats.Request {
 	return stats.Request{
-		Period:   stats.PeriodInput{Month: c.Query("month"), From: c.Query("from"), To: c.Query("to")},
+		Period: stats.PeriodInput{Month: c.Query("month"), Quarter: c.Query("quarter"), Half: c.Query("half"),
+			Year: c.Query("year"), From: c.Query("from"), To: c.Query("to")},
 		UnitCode: c.Query("unit_code"),
 	}
 }
@@ -30,18 +31,25 @@ func statsRequest(c *gin.Context) stats.Request {
 // ---- shared DTOs
 
 type periodDTO struct {
+	Kind  string    `json:"kind"`
+	Name  *string   `json:"name"`
 	From  string    `json:"from"`
 	To    string    `json:"to"`
 	Month *string   `json:"month"`
 	Start time.Time `json:"start"`
 	End   time.Time `json:"end"`
+	AsOf  time.Time `json:"as_of"`
 	Label string    `json:"label"`
 }
 
 func toPeriodDTO(p stats.Period, loc *time.Location) periodDTO {
-	d := periodDTO{From: p.From.String(), To: p.To.String(), Start: p.Start.In(loc), End: p.End.In(loc), Label: p.Label()}
-	if p.Month != "" {
-		m := p.Month
+	d := periodDTO{Kind: p.Kind, From: p.From.String(), To: p.To.String(), Start: p.Start.In(loc), End: p.End.In(loc),
+		AsOf: p.AsOf.In(loc), Label: p.Label()}
+	if p.Name != "" {
+		n := p.Name
+		d.Name = &n
+	}
+	if m := p.Month(); m != "" {
 		d.Month = &m
 	}
 	return d
@@ -203,6 +211,8 @@ type feedbackStatsDTO struct {
 	ByChannel      map[string]int64 `json:"by_channel"`
 	ByCategory     map[string]int64 `json:"by_category"`
 	ByStatus       map[string]int64 `json:"by_status"`
+	Open           int64            `json:"open"`
+	OpenOverdue    int64            `json:"open_overdue"`
 	Answered       int64            `json:"answered"`
 	AnsweredOnTime int64            `json:"answered_on_time"`
 	Refused        int64            `json:"refused"`
@@ -224,7 +234,7 @@ func (h *statsHandler) feedback(c *gin.Context) {
 	}
 	h.write(c, format, "thong-ke-phan-anh-kien-nghi", r.Period, r.Scope, feedbackTable(r), func() any {
 		return feedbackStatsDTO{Period: toPeriodDTO(r.Period, h.loc), Scope: toScopeDTO(r.Scope), Received: r.Received,
-			ByChannel: r.ByChannel, ByCategory: r.ByCategory, ByStatus: r.ByStatus, Answered: r.Answered,
+			ByChannel: r.ByChannel, ByCategory: r.ByCategory, ByStatus: r.ByStatus, Open: r.Open, OpenOverdue: r.OpenOverdue, Answered: r.Answered,
 			AnsweredOnTime: r.AnsweredOnTime, Refused: r.Refused, RefusedOnTime: r.RefusedOnTime,
 			OnTimeRate: toRateDTO(r.OnTimeRate()), Published: r.Published}
 	})

@@ -42,6 +42,9 @@ type stFiguresJSON struct {
 }
 
 type stPeriodJSON struct {
+	Kind  string  `json:"kind"`
+	Name  *string `json:"name"`
+	AsOf  string  `json:"as_of"`
 	From  string  `json:"from"`
 	To    string  `json:"to"`
 	Month *string `json:"month"`
@@ -434,6 +437,8 @@ func stCheckFeedback(t *testing.T, s *apptest.Server, tok string, w stWorld, sco
 		ByChannel      map[string]int64 `json:"by_channel"`
 		ByCategory     map[string]int64 `json:"by_category"`
 		ByStatus       map[string]int64 `json:"by_status"`
+		Open           int64            `json:"open"`
+		OpenOverdue    int64            `json:"open_overdue"`
 		Answered       int64            `json:"answered"`
 		AnsweredOnTime int64            `json:"answered_on_time"`
 		Refused        int64            `json:"refused"`
@@ -446,10 +451,11 @@ func stCheckFeedback(t *testing.T, s *apptest.Server, tok string, w stWorld, sco
 	if got.Received != want.received || !reflect.DeepEqual(got.ByChannel, want.byChannel) ||
 		!reflect.DeepEqual(got.ByCategory, want.byCategory) || !reflect.DeepEqual(got.ByStatus, want.byStatus) ||
 		got.Answered != want.answered || got.AnsweredOnTime != want.answeredOnTime || got.Refused != want.refused ||
-		got.RefusedOnTime != want.refusedOnTime || got.Published != want.published {
+		got.RefusedOnTime != want.refusedOnTime || got.Published != want.published ||
+		got.Open != want.open || got.OpenOverdue != want.openOverdue {
 		t.Errorf("feedback\n got  %+v\n want %+v", got, want)
 	}
-	if want.received == 0 || want.answered == 0 {
+	if want.received == 0 || want.answered == 0 || want.open == 0 || (scope == nil && want.openOverdue == 0) {
 		t.Errorf("the generated feedback is too thin: %+v", want)
 	}
 	stWantRate(t, "feedback on time", got.OnTimeRate, want.answeredOnTime+want.refusedOnTime, want.answered+want.refused)
@@ -590,7 +596,10 @@ func TestStatsThroughDossierAPI(t *testing.T) {
 	if len(aug.Rows) != 1 || aug.Rows[0].Group != stCenter || aug.Rows[0].Name != stAgencyName(stCenter) {
 		t.Errorf("rows %+v", aug.Rows)
 	}
-	// Both open dossiers were due in early September: overdue at its end.
+	// Both open dossiers were due in early September: overdue at its end
+	// (asked for once September is over).
+	s.Clock.Set(time.Date(2021, 10, 4, 8, 0, 0, 0, apptest.Loc))
+	viewer = s.Token("viewer")
 	sep := stGetForm06(t, s, viewer, "month=2021-09&group_by=agency")
 	stWantFigures(t, "September", sep.Total, stFig{carried: 1, directPostal: 1, overdue: 2})
 	// The same dossiers through the department leader's scope (handling agency).
@@ -641,5 +650,103 @@ func TestStatsOnDemoData(t *testing.T) {
 	// The demo has dossiers this month, so the report is not trivially empty.
 	if got := stGetForm06(t, s, s.Token("viewer"), "from=2020-01-01&to=2026-12-31"); got.Total.ReceivedTotal == 0 {
 		t.Error("the demo data has no received dossier")
+	}
+}
+
+// TestStatsAsOf: a period that has not ended is judged at now (period.as_of):
+// form 06 calls overdue only what is past its due time now, not what will be
+// by the period's end; feedback counts as open what is open now; once the
+// period is over it is judged at its end, from history (an item answered
+// after the period was still open at its end). A period that starts after
+// today is 422, whichever way it is named.
+func TestStatsAsOf(t *testing.T) {
+	s := stServer(t, map[string]string{"MOTCUA_TOKEN_TTL_MINUTES": "100000"})
+	at := func(m time.Month, d, h int) time.Time { return time.Date(2021, m, d, h, 0, 0, 0, apptest.Loc) }
+	s.Clock.Set(at(8, 2, 8))
+	clerk, viewer := s.Token("clerk"), s.Token("viewer")
+	register := func(when time.Time) {
+		t.Helper()
+		s.Clock.Set(when)
+		apptest.Want(t, s.Post("/api/v1/dossiers", clerk, map[string]any{"procedure_code": "1.001", "channel": "direct",
+			"applicant": map[string]any{"name": "Lò Thị Thử"}}), http.StatusCreated)
+	}
+	register(at(8, 2, 9))  // due 5 working days later: Monday 9 August
+	register(at(8, 16, 9)) // due Monday 23 August
+	s.Clock.Set(at(8, 3, 9))
+	fb := apptest.Want(t, s.Post("/api/v1/feedback", clerk, map[string]any{"channel": "hotline", "category": "procedure",
+		"title": "Hỏi tiến độ", "content": "Hỏi tiến độ hồ sơ lý lịch tư pháp.", "sender": map[string]any{"name": "Lò Văn Hỏi"}}),
+		http.StatusCreated).JSON(t)
+	fbCode, fbDue := fb["code"].(string), fb["due_at"].(string)
+
+	feedbackStats := func(query string) (map[string]any, stPeriodJSON) {
+		t.Helper()
+		r := apptest.Want(t, s.Get("/api/v1/stats/feedback?"+query, viewer), http.StatusOK)
+		var body struct {
+			Period stPeriodJSON `json:"period"`
+		}
+		r.Decode(t, &body)
+		return r.JSON(t), body.Period
+	}
+	num := func(m map[string]any, k string) int64 { f, _ := m[k].(float64); return int64(f) }
+
+	// Thursday 12 August, 10:00: the first is overdue, the second is not yet.
+	now := at(8, 12, 10)
+	s.Clock.Set(now)
+	for _, q := range []string{"month=2021-08", "quarter=2021-Q3", "year=2021", "half=2021-H2", "from=2021-08-01&to=2021-08-31"} {
+		f := stGetForm06(t, s, viewer, q)
+		stWantFigures(t, q+" on 12 August", f.Total, stFig{directPostal: 2, within: 1, overdue: 1})
+		if f.Period.AsOf != now.Format(time.RFC3339) {
+			t.Errorf("%s: as_of %q, want now %s", q, f.Period.AsOf, now.Format(time.RFC3339))
+		}
+	}
+	if q := stGetForm06(t, s, viewer, "quarter=2021-Q3").Period; q.Kind != "quarter" || q.Name == nil || *q.Name != "2021-Q3" ||
+		q.From != "2021-07-01" || q.To != "2021-09-30" || q.Month != nil {
+		t.Errorf("quarter period = %+v", q)
+	}
+	fs, _ := feedbackStats("month=2021-08")
+	if num(fs, "open") != 1 || num(fs, "open_overdue") != 0 {
+		t.Errorf("feedback on 12 August: open %v, overdue %v; want 1, 0 (due %s)", fs["open"], fs["open_overdue"], fbDue)
+	}
+
+	// Periods that start after today are 422 naming how they were asked for;
+	// one that starts today is fine.
+	for q, field := range map[string]string{"month=2021-09": "month", "quarter=2021-Q4": "quarter", "half=2022-H1": "half",
+		"year=2022": "year", "from=2021-08-13&to=2021-08-20": "from"} {
+		wantFields(t, s.Get("/api/v1/stats/dossiers?"+q, viewer), field)
+		wantFields(t, s.Get("/api/v1/stats/feedback?"+q, viewer), field)
+	}
+	apptest.Want(t, s.Get("/api/v1/stats/dossiers?from=2021-08-12&to=2021-08-12", viewer), http.StatusOK)
+
+	// 30 August: the feedback is past its due time and still open.
+	s.Clock.Set(at(8, 30, 10))
+	if fs, _ := feedbackStats("month=2021-08"); num(fs, "open") != 1 || num(fs, "open_overdue") != 1 {
+		t.Errorf("feedback on 30 August: open %v, overdue %v; want 1, 1", fs["open"], fs["open_overdue"])
+	}
+
+	// Answered in September; August, asked for in October, is judged at its
+	// end: both dossiers overdue, the feedback open and overdue then.
+	s.Clock.Set(at(9, 2, 9))
+	apptest.Want(t, s.Post("/api/v1/feedback/"+fbCode+"/actions", clerk, map[string]any{"action": "assign", "agency_code": stJustice}), http.StatusOK)
+	apptest.Want(t, s.Post("/api/v1/feedback/"+fbCode+"/actions", s.Token("officer"), map[string]any{"action": "answer", "answer": "Đã trả lời."}), http.StatusOK)
+	s.Clock.Set(at(10, 4, 8))
+	aug := stGetForm06(t, s, viewer, "month=2021-08")
+	stWantFigures(t, "August asked in October", aug.Total, stFig{directPostal: 2, overdue: 2})
+	if aug.Period.AsOf != "2021-09-01T00:00:00+07:00" || aug.Period.AsOf != aug.Period.End {
+		t.Errorf("ended month: as_of %q, want its end %q", aug.Period.AsOf, aug.Period.End)
+	}
+	fs, p := feedbackStats("month=2021-08")
+	byStatus, _ := fs["by_status"].(map[string]any)
+	if num(fs, "open") != 1 || num(fs, "open_overdue") != 1 || num(byStatus, "received") != 1 || num(byStatus, "answered") != 0 || num(fs, "answered") != 0 {
+		t.Errorf("August feedback at its end: %v", fs)
+	}
+	if p.AsOf != "2021-09-01T00:00:00+07:00" {
+		t.Errorf("feedback as_of %q", p.AsOf)
+	}
+	fs, _ = feedbackStats("month=2021-09")
+	if byStatus, _ := fs["by_status"].(map[string]any); num(fs, "received") != 0 || num(fs, "answered") != 1 || num(byStatus, "answered") != 0 {
+		t.Errorf("September feedback: %v", fs)
+	}
+	if fs, _ = feedbackStats("quarter=2021-Q3"); num(fs, "open") != 0 || num(fs["by_status"].(map[string]any), "answered") != 1 {
+		t.Errorf("Q3 feedback at its end: %v", fs)
 	}
 }

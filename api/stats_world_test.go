@@ -564,8 +564,26 @@ type stFeedbackFig struct {
 	byChannel, byCategory, byStatus                  map[string]int64
 	answered, answeredOnTime, refused, refusedOnTime int64
 	published                                        int64
+	open, openOverdue                                int64
 }
 
+// stFeedbackStatusAt is the status f had at instant at: the generated items
+// have no history, so it follows from their answer and refusal times, and
+// an item still open keeps its status.
+func stFeedbackStatusAt(f stFeedback, at time.Time) string {
+	switch {
+	case f.answered != nil && f.answered.Before(at):
+		return "answered"
+	case f.refused != nil && f.refused.Before(at):
+		return "refused"
+	case f.status == "received" || f.status == "processing":
+		return f.status
+	}
+	return "received"
+}
+
+// stCountFeedback counts the feedback of [start, end) judged at end (the
+// generated periods have ended).
 func stCountFeedback(fs []stFeedback, start, end time.Time, scope map[string]bool) stFeedbackFig {
 	out := stFeedbackFig{byChannel: map[string]int64{"hotline": 0, "online": 0, "direct": 0, "mail": 0},
 		byCategory: map[string]int64{"regulation": 0, "procedure": 0, "conduct": 0, "other": 0},
@@ -578,7 +596,14 @@ func stCountFeedback(fs []stFeedback, start, end time.Time, scope map[string]boo
 			out.received++
 			out.byChannel[f.channel]++
 			out.byCategory[f.category]++
-			out.byStatus[f.status]++
+			st := stFeedbackStatusAt(f, end)
+			out.byStatus[st]++
+			if st == "received" || st == "processing" {
+				out.open++
+				if f.due.Before(end) {
+					out.openOverdue++
+				}
+			}
 		}
 		if stIn(f.answered, start, end) {
 			out.answered++

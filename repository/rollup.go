@@ -1014,8 +1014,13 @@ func (s *StatsStore) useRollups(ctx context.Context, q stats.Query) (bool, error
 // tiling the period, carried over and in progress from the stock deltas
 // before its first day and before the day after its last. It answers
 // exactly what Form06FullScan answers, falling back to it when the rollups
-// cannot (not built yet, or a period in another zone).
+// cannot (not built yet, or a period in another zone) and for a period that
+// has not ended: the rollups hold stocks at midnights, and such a period is
+// judged at now (as_of), which the full scan answers exactly.
 func (s *StatsStore) Form06(ctx context.Context, q stats.Query, by stats.GroupBy) ([]stats.Row, error) {
+	if !asOf(q).Equal(q.End.UTC()) {
+		return s.Form06FullScan(ctx, q, by)
+	}
 	ok, err := s.useRollups(ctx, q)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -50,8 +51,11 @@ var form06Columns = []struct{ name, cond string }{
 	{"resolved_early", resolved + " AND " + timeliness + " = 'early'"},
 	{"resolved_on_time", resolved + " AND " + timeliness + " NOT IN ('early', 'late')"},
 	{"resolved_late", resolved + " AND " + timeliness + " = 'late'"},
-	{"in_progress_within", atEnd + " AND (d.due_at IS NULL OR d.due_at >= @end)"},
-	{"in_progress_overdue", atEnd + " AND d.due_at < @end"},
+	// In progress at the period's end, judged at as_of (the end, or now
+	// when the period has not ended): overdue is a due time already passed
+	// then, not one that will pass by the end if nothing moves.
+	{"in_progress_within", atEnd + " AND (d.due_at IS NULL OR d.due_at >= @asof)"},
+	{"in_progress_overdue", atEnd + " AND d.due_at < @asof"},
 	{"withdrawn", "d.received_at IS NOT NULL AND d.withdrawn_at >= @start AND d.withdrawn_at < @end"},
 	{"stopped", "d.received_at IS NOT NULL AND d.stopped_at >= @start AND d.stopped_at < @end"},
 	{"rejected", "d.rejected_at >= @start AND d.rejected_at < @end"},
@@ -98,10 +102,18 @@ func (r form06Row) asDomain() stats.Row {
 // params are the named parameters of every statistics query.
 func params(q stats.Query) map[string]any {
 	return map[string]any{
-		"start": q.Start.UTC(), "end": q.End.UTC(),
+		"start": q.Start.UTC(), "end": q.End.UTC(), "asof": asOf(q),
 		"from": q.From.String(), "to": q.To.String(),
 		"units": q.Units,
 	}
+}
+
+// asOf is q's evaluation instant: AsOf, or End when it is not set.
+func asOf(q stats.Query) time.Time {
+	if q.AsOf.IsZero() || q.AsOf.After(q.End) {
+		return q.End.UTC()
+	}
+	return q.AsOf.UTC()
 }
 
 // raw runs a statistics query with q's named parameters; a query that
@@ -245,8 +257,20 @@ GROUP BY p.online_level`
 	return out, nil
 }
 
+// feedbackStatusAt is a feedback item's status at as_of: answered or
+// refused when that happened before then; else, for an item still open now
+// with nothing in its history since as_of, its status now; else the status
+// its last history entry before as_of moved it to (received when there is
+// none: history from an older system may not say when it was assigned).
+const feedbackStatusAt = `CASE WHEN f.answered_at < @asof THEN 'answered' WHEN f.refused_at < @asof THEN 'refused'
+ WHEN f.status IN ('received', 'processing') AND NOT EXISTS (SELECT 1 FROM feedback_history h
+  WHERE h.feedback_id = f.id AND h.at >= @asof) THEN f.status
+ ELSE COALESCE((SELECT h.to_status FROM feedback_history h
+  WHERE h.feedback_id = f.id AND h.at < @asof ORDER BY h.at DESC, h.id DESC LIMIT 1), 'received') END`
+
 // Feedback implements stats.Store. Feedback is in the scope when its
-// recording unit or its assigned agency is.
+// recording unit or its assigned agency is. Its status (by_status, open) is
+// the one it had at as_of.
 func (s *StatsStore) Feedback(ctx context.Context, q stats.Query) (stats.FeedbackCounts, error) {
 	db := s.db.WithContext(ctx)
 	scope := inScope(q, "f.recorded_unit", "f.agency_code")
@@ -255,11 +279,14 @@ func (s *StatsStore) Feedback(ctx context.Context, q stats.Query) (stats.Feedbac
 		Category string
 		Status   string
 		N        int64
+		Overdue  int64
 	}
-	sql := `SELECT f.channel AS channel, f.category AS category, f.status AS status, COUNT(*) AS n
-FROM feedback f
-WHERE f.received_at >= @start AND f.received_at < @end AND ` + scope + `
-GROUP BY f.channel, f.category, f.status`
+	sql := `SELECT x.channel AS channel, x.category AS category, x.status AS status, COUNT(*) AS n,
+ COUNT(CASE WHEN x.due_at < @asof THEN 1 END) AS overdue
+FROM (SELECT f.channel, f.category, f.due_at, ` + feedbackStatusAt + ` AS status
+ FROM feedback f
+ WHERE f.received_at >= @start AND f.received_at < @end AND ` + scope + `) x
+GROUP BY x.channel, x.category, x.status`
 	if err := raw(db, sql, q).Scan(&groups).Error; err != nil {
 		return stats.FeedbackCounts{}, translate(err, "thống kê phản ánh")
 	}
@@ -269,6 +296,10 @@ GROUP BY f.channel, f.category, f.status`
 		out.ByChannel[g.Channel] += g.N
 		out.ByCategory[g.Category] += g.N
 		out.ByStatus[g.Status] += g.N
+		if g.Status == "received" || g.Status == "processing" {
+			out.Open += g.N
+			out.OpenOverdue += g.Overdue
+		}
 	}
 	var done struct {
 		Answered       int64

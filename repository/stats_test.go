@@ -429,7 +429,7 @@ func TestStatsFeedbackAndRatings(t *testing.T) {
 		ByChannel:  map[string]int64{"hotline": 1, "online": 2, "mail": 1, "direct": 1},
 		ByCategory: map[string]int64{"regulation": 1, "procedure": 2, "conduct": 1, "other": 1},
 		ByStatus:   map[string]int64{"answered": 2, "refused": 2, "processing": 1},
-		Answered:   3, AnsweredOnTime: 2, Refused: 2, RefusedOnTime: 1, Published: 1}
+		Open:       1, Answered: 3, AnsweredOnTime: 2, Refused: 2, RefusedOnTime: 1, Published: 1}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("feedback\n got  %+v\n want %+v", c, want)
 	}

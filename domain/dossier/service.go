@@ -64,11 +64,12 @@ type Catalog interface {
 // Service runs the dossier rules: registration, the state machine, the
 // clock, scope, lists and the citizen's lookup.
 type Service struct {
-	store  Store
-	cat    Catalog
-	pins   domain.PinHasher
-	policy SupplementPolicy
-	now    func() time.Time
+	store   Store
+	cat     Catalog
+	pins    domain.PinHasher
+	policy  SupplementPolicy
+	now     func() time.Time
+	pinLock *domain.Lockout
 }
 
 // NewService returns a dossier service. pins keys the lookup pin and ID
@@ -77,8 +78,13 @@ func NewService(store Store, cat Catalog, pins domain.PinHasher, policy Suppleme
 	if !policy.Valid() {
 		policy = PolicyPause
 	}
-	return &Service{store: store, cat: cat, pins: pins, policy: policy, now: now}
+	return &Service{store: store, cat: cat, pins: pins, policy: policy, now: now,
+		pinLock: domain.NewLockout(domain.PinLockoutPolicy, now)}
 }
+
+// PinLockout is the count of wrong PINs and ID numbers per dossier code
+// (domain.PinLockoutPolicy); the rating of a dossier shares it.
+func (s *Service) PinLockout() *domain.Lockout { return s.pinLock }
 
 // Location is the configured time zone.
 func (s *Service) Location() *time.Location { return s.cat.Location() }
@@ -501,7 +507,9 @@ type Credential struct {
 // Lookup returns what a citizen may see of the dossier code. Returns
 // KindValidation when neither a well-formed pin nor a well-formed ID number
 // is given, and the same KindNotFound for an unknown code and for a
-// credential that does not match.
+// credential that does not match. After 10 such failures on a code within
+// 15 minutes every lookup of it is KindRateLimited (the right credential
+// too) until 15 minutes after the last (domain.PinLockoutPolicy).
 func (s *Service) Lookup(ctx context.Context, code string, c Credential) (Public, error) {
 	c.IDNumber = NormalizeIDNumber(c.IDNumber)
 	fe := domain.FieldErrors{}
@@ -516,6 +524,16 @@ func (s *Service) Lookup(ctx context.Context, code string, c Credential) (Public
 	if err := fe.Err(); err != nil {
 		return Public{}, err
 	}
+	var out Public
+	err := s.pinLock.Guarded(domain.PinKey("dossier", code), func() error {
+		var err error
+		out, err = s.lookup(ctx, code, c)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) lookup(ctx context.Context, code string, c Credential) (Public, error) {
 	var d Dossier
 	var err error
 	if code != "" && len(code) <= 120 {

@@ -83,9 +83,15 @@ func (s *Service) Rate(ctx context.Context, code, pin string, score int, comment
 	if err := fe.Err(); err != nil {
 		return Rating{}, err
 	}
-	return s.rate(ctx, code, score, comment, func(d DossierRef) bool {
-		return d.PinHash != "" && s.pins.Verify(d.Code, pin, d.PinHash)
-	}, pin)
+	var out Rating
+	err := s.dossierLock.Guarded(domain.PinKey("dossier", code), func() error {
+		var err error
+		out, err = s.rate(ctx, code, score, comment, func(d DossierRef) bool {
+			return d.PinHash != "" && s.pins.Verify(d.Code, pin, d.PinHash)
+		}, pin)
+		return err
+	})
+	return out, err
 }
 
 // ImportRating records a rating without the citizen's PIN, for imports from

@@ -91,12 +91,22 @@ type Service struct {
 	cat   Catalog
 	pins  domain.PinHasher
 	now   func() time.Time
+	// pinLock counts wrong PINs per feedback code, dossierLock per dossier
+	// code for ratings (shared with the dossier lookup: ShareDossierLockout).
+	pinLock     *domain.Lockout
+	dossierLock *domain.Lockout
 }
 
 // NewService returns a feedback service. pins hashes lookup PINs.
 func NewService(store Store, cat Catalog, pins domain.PinHasher, now func() time.Time) *Service {
-	return &Service{store: store, cat: cat, pins: pins, now: now}
+	return &Service{store: store, cat: cat, pins: pins, now: now,
+		pinLock: domain.NewLockout(domain.PinLockoutPolicy, now), dossierLock: domain.NewLockout(domain.PinLockoutPolicy, now)}
 }
+
+// ShareDossierLockout makes ratings count wrong PINs in l, the dossier
+// lookup's count (dossier.Service.PinLockout), so that a code locked there
+// is locked for rating too.
+func (s *Service) ShareDossierLockout(l *domain.Lockout) { s.dossierLock = l }
 
 // Location is the configured time zone.
 func (s *Service) Location() *time.Location { return s.cat.Location() }
@@ -460,11 +470,22 @@ func startOf(d worktime.Date, loc *time.Location) time.Time {
 // Lookup is a citizen's view of their item: code and PIN must match, and an
 // unknown code and a wrong PIN give the same KindNotFound. A PIN that is not
 // six digits is KindValidation. The answer is shown only once published; no
-// sender data, staff names or history are returned.
+// sender data, staff names or history are returned. Wrong PINs lock the
+// code as for a dossier lookup (domain.PinLockoutPolicy).
 func (s *Service) Lookup(ctx context.Context, code, pin string) (Feedback, error) {
 	if !domain.ValidPinFormat(pin) {
 		return Feedback{}, domain.FieldErrors{"pin": "phải gồm đúng 6 chữ số"}.Err()
 	}
+	var out Feedback
+	err := s.pinLock.Guarded(domain.PinKey("feedback", code), func() error {
+		var err error
+		out, err = s.lookup(ctx, code, pin)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) lookup(ctx context.Context, code, pin string) (Feedback, error) {
 	f, err := s.store.Get(ctx, code)
 	if err != nil {
 		if domain.KindOf(err) != domain.KindNotFound {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/motcua/motcua/domain"
 )
 
 // decodeLine decodes one line into dst strictly: one JSON object, no
@@ -25,30 +27,32 @@ func decodeLine(line []byte, dst any, p problems) bool {
 		p.add("", "dữ liệu thừa sau đối tượng JSON (mỗi dòng một đối tượng)")
 		return false
 	}
-	if hasNUL(reflect.ValueOf(dst)) {
-		// PostgreSQL cannot store it in text; refused on both engines alike.
-		p.add("", `văn bản không được chứa ký tự NUL (\u0000)`)
+	if badText(reflect.ValueOf(dst)) {
+		// The API's input check (domain.CheckText), with free text allowed
+		// its tabs and newlines: history from an older system is not
+		// refused for a line break in a name.
+		p.add("", `văn bản không được chứa ký tự NUL (\u0000) hay ký tự điều khiển khác`)
 		return false
 	}
 	return true
 }
 
-// hasNUL reports whether a string anywhere in v holds a NUL character.
-func hasNUL(v reflect.Value) bool {
+// badText reports whether a string anywhere in v fails domain.CheckText.
+func badText(v reflect.Value) bool {
 	switch v.Kind() {
 	case reflect.String:
-		return strings.IndexByte(v.String(), 0) >= 0
+		return domain.CheckText(v.String(), true) != domain.TextOK
 	case reflect.Pointer, reflect.Interface:
-		return !v.IsNil() && hasNUL(v.Elem())
+		return !v.IsNil() && badText(v.Elem())
 	case reflect.Struct:
 		for i := 0; i < v.NumField(); i++ {
-			if hasNUL(v.Field(i)) {
+			if badText(v.Field(i)) {
 				return true
 			}
 		}
 	case reflect.Slice, reflect.Array:
 		for i := 0; i < v.Len(); i++ {
-			if hasNUL(v.Index(i)) {
+			if badText(v.Index(i)) {
 				return true
 			}
 		}

@@ -149,6 +149,7 @@ type Service struct {
 	cat    Catalog
 	hashID func(string) string
 	now    func() time.Time
+	nfc    func([]byte) []byte
 }
 
 // NewService returns an import service. hashID is the keyed hash of an
@@ -158,6 +159,11 @@ type Service struct {
 func NewService(store Store, cat Catalog, hashID func(string) string, now func() time.Time) *Service {
 	return &Service{store: store, cat: cat, hashID: hashID, now: now}
 }
+
+// NormalizeText sets the normalisation (NFC in production) applied to each
+// line before it is read, so that imported text compares and counts as
+// typed text does; nil leaves lines as they are.
+func (s *Service) NormalizeText(nfc func([]byte) []byte) { s.nfc = nfc }
 
 // Import reads the NDJSON stream r of kind and stores its good lines. It
 // returns ErrForbidden unless by is an admin, KindNotFound for an unknown
@@ -179,11 +185,11 @@ func (s *Service) Import(ctx context.Context, by user.Principal, kind Kind, r io
 	}
 	switch kind {
 	case Dossiers:
-		return pump(ctx, r, progress, rn.dossier, s.store.ImportDossiers, func(d DossierRecord) int64 { return d.Line })
+		return pump(ctx, r, progress, normalized(s.nfc, rn.dossier), s.store.ImportDossiers, func(d DossierRecord) int64 { return d.Line })
 	case Feedback:
-		return pump(ctx, r, progress, rn.feedback, s.store.ImportFeedback, func(f FeedbackRecord) int64 { return f.Line })
+		return pump(ctx, r, progress, normalized(s.nfc, rn.feedback), s.store.ImportFeedback, func(f FeedbackRecord) int64 { return f.Line })
 	case Procedures:
-		return pump(ctx, r, progress, rn.procedure, s.store.ImportProcedures, func(p ProcedureRecord) int64 { return p.Line })
+		return pump(ctx, r, progress, normalized(s.nfc, rn.procedure), s.store.ImportProcedures, func(p ProcedureRecord) int64 { return p.Line })
 	}
 	return Result{}, domain.NotFound("loại dữ liệu nhập")
 }
@@ -192,6 +198,16 @@ func (s *Service) Import(ctx context.Context, by user.Principal, kind Kind, r io
 // and its problems (none for a good line). An error is a failure of ours
 // (the catalog could not be read), not of the line.
 type parser[R any] func(ctx context.Context, n int64, line []byte) (R, string, problems, error)
+
+// normalized returns parse reading each line through nfc (when set).
+func normalized[R any](nfc func([]byte) []byte, parse parser[R]) parser[R] {
+	if nfc == nil {
+		return parse
+	}
+	return func(ctx context.Context, n int64, line []byte) (R, string, problems, error) {
+		return parse(ctx, n, nfc(line))
+	}
+}
 
 // pump is the import loop shared by every kind. It parses lines in the
 // calling goroutine and stores full batches in one other goroutine, so that
@@ -330,6 +346,9 @@ func pump[R any](ctx context.Context, r io.Reader, progress func(Progress), pars
 			bad(lr.n, fmt.Sprintf("dòng quá dài (tối đa %d byte)", MaxLineBytes))
 			continue
 		case isBlank(line):
+			continue
+		case !utf8.Valid(line):
+			bad(lr.n, "dòng không phải văn bản UTF-8 hợp lệ")
 			continue
 		}
 		rec, code, probs, err := parse(ctx, lr.n, line)

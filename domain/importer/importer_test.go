@@ -295,6 +295,9 @@ func TestDossierLineValidation(t *testing.T) {
 		tc{"unknown field", with(proc, "colour", "red"), []string{"trường không được hỗ trợ: colour"}},
 		tc{"wrong type", with(proc, "on_spot", "yes"), []string{"sai kiểu dữ liệu ở trường on_spot"}},
 		tc{"NUL in a text", with(proc, "applicant", obj{"name": "A\x00B"}), []string{"không được chứa ký tự NUL"}},
+		tc{"another control character", with(proc, "applicant", obj{"name": "A\x1bB"}), []string{"ký tự điều khiển"}},
+		tc{"a C1 control character", with(proc, "applicant", obj{"name": "A\u0085B"}), []string{"ký tự điều khiển"}},
+		tc{"a line break in free text is kept", with(proc, "applicant", obj{"name": "Nguyễn\nVăn A"}), nil},
 		tc{"several problems joined", with(res, "outcome", nil, "resolved_at", at("2021-08-01T10:00:00"), "unit_code", "U99"),
 			[]string{"outcome: bắt buộc với trạng thái resolved; resolved_at: không được trước received_at; unit_code: đơn vị tiếp nhận không tồn tại"}},
 	)
@@ -700,5 +703,24 @@ func TestOnlyAdmins(t *testing.T) {
 	}
 	if _, err := svc.Import(context.Background(), admin, "ratings", strings.NewReader(""), nil); domain.KindOf(err) != domain.KindNotFound {
 		t.Errorf("unknown kind: %v", err)
+	}
+}
+
+// A line that is not UTF-8 is a bad line (encoding/json would have read its
+// bytes as U+FFFD and stored them); the lines around it import, and the
+// normalisation set with NormalizeText reads every line before it is parsed.
+func TestLinesThatAreNotUTF8(t *testing.T) {
+	st := newStore()
+	svc := newService(st, newCatalog())
+	var seen int
+	svc.NormalizeText(func(b []byte) []byte { seen++; return b })
+	good := ndjson(t, dossierLine("U-1", dossier.Received))
+	bad := strings.Replace(ndjson(t, dossierLine("U-2", dossier.Received)), "U-2", "U-\xff2", 1)
+	r := importString(t, svc, importer.Dossiers, good+bad+ndjson(t, dossierLine("U-3", dossier.Received)))
+	if r.Imported != 2 || r.ErrorLines != 1 || len(r.Errors) != 1 || r.Errors[0].Line != 2 || !strings.Contains(r.Errors[0].Error, "UTF-8") {
+		t.Fatalf("result %+v; want lines 1 and 3 imported, line 2 refused as not UTF-8", r)
+	}
+	if seen != 2 {
+		t.Errorf("normalisation read %d lines, want the 2 good ones", seen)
 	}
 }

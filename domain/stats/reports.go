@@ -86,10 +86,16 @@ func FeedbackLabel(v string) string {
 // how, what about, where they stand now), answered and refused in it and
 // how many of those by their due time, published in it.
 type FeedbackCounts struct {
-	Received       int64
-	ByChannel      map[string]int64
-	ByCategory     map[string]int64
-	ByStatus       map[string]int64
+	Received   int64
+	ByChannel  map[string]int64
+	ByCategory map[string]int64
+	// ByStatus is the items received in the period by the status they had
+	// at the period's as_of.
+	ByStatus map[string]int64
+	// Open is those still received or processing at as_of; OpenOverdue
+	// those of them whose due time had passed by then.
+	Open           int64
+	OpenOverdue    int64
 	Answered       int64
 	AnsweredOnTime int64
 	Refused        int64

@@ -49,6 +49,9 @@ func (s Scope) Label() string {
 type Query struct {
 	Start time.Time
 	End   time.Time
+	// AsOf is min(End, now): in-progress dossiers are judged overdue, and
+	// feedback open, at this instant (docs/domain.md).
+	AsOf  time.Time
 	From  worktime.Date
 	To    worktime.Date
 	Units []string
@@ -91,15 +94,20 @@ type Service struct {
 	catalog   Catalog
 	loc       *time.Location
 	cutoffDay int
+	now       func() time.Time
 }
 
 // NewService returns a statistics service. Periods are in loc; cutoffDay is
-// MOTCUA_REPORT_CUTOFF_DAY (0: month= is the calendar month).
-func NewService(store Store, cat Catalog, loc *time.Location, cutoffDay int) *Service {
+// MOTCUA_REPORT_CUTOFF_DAY (0: month= is the calendar month); now is the
+// clock that decides a period's as_of (nil: time.Now).
+func NewService(store Store, cat Catalog, loc *time.Location, cutoffDay int, now func() time.Time) *Service {
 	if loc == nil {
 		loc = worktime.DefaultLocation()
 	}
-	return &Service{store: store, catalog: cat, loc: loc, cutoffDay: cutoffDay}
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: store, catalog: cat, loc: loc, cutoffDay: cutoffDay, now: now}
 }
 
 // Location is the zone periods are computed in.
@@ -131,7 +139,16 @@ func (s *Service) prepare(ctx context.Context, by user.Principal, req Request, f
 	if fe == nil {
 		fe = domain.FieldErrors{}
 	}
+	now := s.now()
 	p, perr := ParsePeriod(req.Period, s.cutoffDay, s.loc)
+	if perr == nil && p.Start.After(now) {
+		key := p.Kind
+		if key == KindRange {
+			key = "from"
+		}
+		fe.Add(key, "kỳ báo cáo chưa bắt đầu")
+	}
+	p = p.At(now)
 	if perr != nil {
 		var de *domain.Error
 		if !errors.As(perr, &de) {
@@ -171,7 +188,7 @@ func (s *Service) prepare(ctx context.Context, by user.Principal, req Request, f
 		}
 		sc.UnitName = a.Name
 	}
-	q := Query{Start: p.Start.UTC(), End: p.End.UTC(), From: p.From, To: p.To, Units: sc.Units}
+	q := Query{Start: p.Start.UTC(), End: p.End.UTC(), AsOf: p.AsOf.UTC(), From: p.From, To: p.To, Units: sc.Units}
 	return p, sc, q, nil
 }
 

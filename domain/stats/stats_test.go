@@ -40,6 +40,13 @@ func TestParsePeriod(t *testing.T) {
 		{"cut-off 28 march", PeriodInput{Month: "2023-03"}, 28, "2023-02-28", "2023-03-27", "2023-03"},
 		{"from/to", PeriodInput{From: "2021-01-01", To: "2021-12-31"}, 15, "2021-01-01", "2021-12-31", ""},
 		{"one day", PeriodInput{From: "2021-08-02", To: "2021-08-02"}, 0, "2021-08-02", "2021-08-02", ""},
+		{"quarter", PeriodInput{Quarter: "2026-Q3"}, 0, "2026-07-01", "2026-09-30", ""},
+		{"quarter lower case", PeriodInput{Quarter: "2026-q4"}, 0, "2026-10-01", "2026-12-31", ""},
+		{"quarter cut-off 15", PeriodInput{Quarter: "2026-Q1"}, 15, "2025-12-15", "2026-03-14", ""},
+		{"half", PeriodInput{Half: "2026-H1"}, 0, "2026-01-01", "2026-06-30", ""},
+		{"half cut-off 15", PeriodInput{Half: "2026-H2"}, 15, "2026-06-15", "2026-12-14", ""},
+		{"year", PeriodInput{Year: "2021"}, 0, "2021-01-01", "2021-12-31", ""},
+		{"year cut-off 15", PeriodInput{Year: "2026"}, 15, "2025-12-15", "2026-12-14", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -47,8 +54,8 @@ func TestParsePeriod(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if p.From != d(c.from) || p.To != d(c.to) || p.Month != c.month {
-				t.Fatalf("got %s..%s month %q, want %s..%s %q", p.From, p.To, p.Month, c.from, c.to, c.month)
+			if p.From != d(c.from) || p.To != d(c.to) || p.Month() != c.month {
+				t.Fatalf("got %s..%s month %q, want %s..%s %q", p.From, p.To, p.Month(), c.from, c.to, c.month)
 			}
 			f, to := d(c.from), d(c.to).AddDays(1)
 			if want := time.Date(f.Year, f.Month, f.Day, 0, 0, 0, 0, hcm); !p.Start.Equal(want) {
@@ -58,6 +65,46 @@ func TestParsePeriod(t *testing.T) {
 				t.Errorf("end %v, want %v", p.End, want)
 			}
 		})
+	}
+}
+
+func TestPeriodNamesAndLabels(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		in         PeriodInput
+		kind, name string
+		label      string
+	}{
+		{PeriodInput{Month: "2021-08"}, KindMonth, "2021-08", "Tháng 08/2021 (từ ngày 01/08/2021 đến ngày 31/08/2021)"},
+		{PeriodInput{Quarter: "2021-q3"}, KindQuarter, "2021-Q3", "Quý III/2021 (từ ngày 01/07/2021 đến ngày 30/09/2021)"},
+		{PeriodInput{Half: "2021-H1"}, KindHalf, "2021-H1", "6 tháng đầu năm 2021 (từ ngày 01/01/2021 đến ngày 30/06/2021)"},
+		{PeriodInput{Half: "2021-H2"}, KindHalf, "2021-H2", "6 tháng cuối năm 2021 (từ ngày 01/07/2021 đến ngày 31/12/2021)"},
+		{PeriodInput{Year: "2021"}, KindYear, "2021", "Năm 2021 (từ ngày 01/01/2021 đến ngày 31/12/2021)"},
+		{PeriodInput{From: "2021-01-01", To: "2021-01-31"}, KindRange, "", "Từ ngày 01/01/2021 đến ngày 31/01/2021"},
+	} {
+		p, err := ParsePeriod(c.in, 0, hcm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Kind != c.kind || p.Name != c.name || p.Label() != c.label {
+			t.Errorf("%+v: kind %q name %q label %q, want %q %q %q", c.in, p.Kind, p.Name, p.Label(), c.kind, c.name, c.label)
+		}
+	}
+}
+
+// A period is judged at its end once it has ended, and at now while it runs.
+func TestPeriodAsOf(t *testing.T) {
+	t.Parallel()
+	p := MonthPeriod(2026, time.December, 0, hcm)
+	now := time.Date(2026, 12, 5, 10, 0, 0, 0, hcm)
+	if got := p.At(now).AsOf; !got.Equal(now) {
+		t.Errorf("running month: as_of %v, want now %v", got, now)
+	}
+	if got := p.At(time.Date(2027, 1, 3, 0, 0, 0, 0, hcm)).AsOf; !got.Equal(p.End) {
+		t.Errorf("ended month: as_of %v, want its end %v", got, p.End)
+	}
+	if got := p.At(p.End).AsOf; !got.Equal(p.End) {
+		t.Errorf("at the end instant: as_of %v, want %v", got, p.End)
 	}
 }
 
@@ -101,6 +148,15 @@ func TestParsePeriodErrors(t *testing.T) {
 		{PeriodInput{Month: "abcd-ef"}, "month"},
 		{PeriodInput{Month: "1899-12"}, "month"},
 		{PeriodInput{Month: "2021-08", From: "2021-01-01"}, "month"},
+		{PeriodInput{Quarter: "2021-Q3", Year: "2021"}, "quarter"},
+		{PeriodInput{Quarter: "2021-Q5"}, "quarter"},
+		{PeriodInput{Quarter: "2021-Q0"}, "quarter"},
+		{PeriodInput{Quarter: "2021-3"}, "quarter"},
+		{PeriodInput{Half: "2021-H3"}, "half"},
+		{PeriodInput{Half: "2021-Q1"}, "half"},
+		{PeriodInput{Year: "21"}, "year"},
+		{PeriodInput{Year: "1899"}, "year"},
+		{PeriodInput{Year: "2021", To: "2021-01-01"}, "year"},
 		{PeriodInput{From: "2021-01-01"}, "to"},
 		{PeriodInput{To: "2021-01-01"}, "from"},
 		{PeriodInput{From: "2021-02-30", To: "2021-03-01"}, "from"},
@@ -319,7 +375,7 @@ func newTestService(st *fakeStore) *Service {
 	tree := catalog.NewTree([]catalog.Agency{
 		{Code: "P"}, {Code: "C", ParentCode: "P"}, {Code: "D", ParentCode: "P"}, {Code: "X", ParentCode: "D"}, {Code: "Y", ParentCode: "D"},
 	})
-	return NewService(st, fakeCatalog{tree}, hcm, 0)
+	return NewService(st, fakeCatalog{tree}, hcm, 0, nil)
 }
 
 func TestServiceScopes(t *testing.T) {

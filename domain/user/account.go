@@ -123,7 +123,7 @@ func (s *Service) ChangePassword(ctx context.Context, by Principal, current, nex
 	if err := fe.Err(); err != nil {
 		return err
 	}
-	if wait, locked := s.logins.begin(by.Username); locked {
+	if _, wait, locked := s.logins.Begin(by.Username); locked {
 		return errLocked(wait)
 	}
 	u, err := s.store.User(ctx, by.Username)
@@ -136,7 +136,7 @@ func (s *Service) ChangePassword(ctx context.Context, by Principal, current, nex
 	if !s.hasher.Verify(u.PasswordHash, current) {
 		return domain.FieldErrors{"current_password": "không đúng"}.Err()
 	}
-	s.logins.succeed(by.Username)
+	s.logins.Reset(by.Username)
 	hash, err := s.hasher.Hash(next)
 	if err != nil {
 		return err

@@ -48,7 +48,7 @@ type Service struct {
 	units  func(ctx context.Context) (UnitChecker, error)
 	now    func() time.Time
 	dummy  string
-	logins *throttle
+	logins *domain.Lockout
 }
 
 // NewService returns a user service. units gives the current agency tree,
@@ -56,7 +56,7 @@ type Service struct {
 func NewService(store Store, hasher Hasher, units func(ctx context.Context) (UnitChecker, error), now func() time.Time) *Service {
 	dummy, _ := hasher.Hash("motcua-timing-equaliser")
 	return &Service{store: store, hasher: hasher, units: units, now: now, dummy: dummy,
-		logins: newThrottle(now, loginEntries)}
+		logins: domain.NewLockout(loginPolicy, now)}
 }
 
 // ErrBadCredentials is the single answer to an unknown user, a wrong password
@@ -67,12 +67,12 @@ var ErrBadCredentials = &domain.Error{Kind: domain.KindUnauthenticated, Message:
 // Returns ErrBadCredentials for any failure, and KindRateLimited while the
 // username is locked after repeated failures (the right password too).
 func (s *Service) Authenticate(ctx context.Context, username, password string) (Principal, error) {
-	if wait, locked := s.logins.begin(username); locked {
+	if _, wait, locked := s.logins.Begin(username); locked {
 		return Principal{}, errLocked(wait)
 	}
 	p, err := s.authenticate(ctx, username, password)
 	if err == nil {
-		s.logins.succeed(username)
+		s.logins.Reset(username)
 	}
 	return p, err
 }

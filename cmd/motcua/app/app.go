@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"golang.org/x/text/unicode/norm"
 	"log/slog"
 	"net/http"
 	"time"
@@ -124,12 +125,14 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 	a.demoSteps = append(a.demoSteps, func(ctx context.Context) error { return a.seedDemoDossiers(ctx, now) })
 
 	a.Feedback = feedback.NewService(repository.NewFeedbackStore(db), a.Catalog, domain.NewPinHasher(key), now)
+	a.Feedback.ShareDossierLockout(a.Dossiers.PinLockout())
 	// Demo feedback and ratings go last: ratings need the returned demo dossiers.
 	a.demoSteps = append(a.demoSteps, a.seedDemoFeedback)
 
-	a.Stats = stats.NewService(repository.NewStatsStore(db), a.Catalog, loc, cfg.ReportCutoffDay)
+	a.Stats = stats.NewService(repository.NewStatsStore(db), a.Catalog, loc, cfg.ReportCutoffDay, now)
 
 	a.Imports = importer.NewService(repository.NewImportStore(db), a.Catalog, a.Dossiers.HashIDNumber, now)
+	a.Imports.NormalizeText(norm.NFC.Bytes)
 
 	h, metrics, err := api.NewHandlers(api.Deps{
 		Log: log, Users: a.Users, Catalog: a.Catalog, Tokens: a.Tokens,
