@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -273,6 +274,25 @@ func (l *rateLimiter) allow(key string) (bool, time.Duration) {
 	return false, time.Duration((1 - b.tokens) / rate * float64(time.Second))
 }
 
+// clientKey is the address a client is limited by: an IPv4 address as it
+// is, an IPv6 address by its /64 (one subscriber's network hands out many
+// addresses of it).
+func clientKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
+}
+
 // limitRate answers 429 with Retry-After when the client address has spent
 // its budget. A nil limiter lets everything through.
 func limitRate(l *rateLimiter, scope string, log *slog.Logger) gin.HandlerFunc {
@@ -281,7 +301,7 @@ func limitRate(l *rateLimiter, scope string, log *slog.Logger) gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		ok, wait := l.allow(scope + "|" + c.ClientIP())
+		ok, wait := l.allow(scope + "|" + clientKey(c.ClientIP()))
 		if !ok {
 			secs := int(math.Ceil(wait.Seconds()))
 			if secs < 1 {
