@@ -132,6 +132,27 @@ type feedbackActionRequest struct {
 	Reason     string `json:"reason"`
 	Note       string `json:"note"`
 	Version    int    `json:"version"`
+	// publish: the texts to publish instead of the item's own.
+	PublicTitle   *string `json:"public_title"`
+	PublicContent *string `json:"public_content"`
+	PublicAnswer  *string `json:"public_answer"`
+}
+
+// publicPreviewDTO is what publishing an item would show.
+type publicPreviewDTO struct {
+	Title      string `json:"title"`
+	Content    string `json:"content"`
+	Answer     string `json:"answer"`
+	Redactions int    `json:"redactions"`
+}
+
+func (h *feedbackHandler) publicPreview(c *gin.Context) {
+	p, err := h.svc.PublicPreview(c.Request.Context(), principal(c), c.Param("code"))
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, publicPreviewDTO{Title: p.Title, Content: p.Content, Answer: p.Answer, Redactions: p.Redactions})
 }
 
 func (h *feedbackHandler) create(c *gin.Context) {
@@ -213,7 +234,8 @@ func (h *feedbackHandler) act(c *gin.Context) {
 	}
 	f, err := h.svc.Act(c.Request.Context(), principal(c), c.Param("code"), feedback.ActionInput{
 		Action: feedback.Action(req.Action), AgencyCode: req.AgencyCode, Answer: req.Answer, Reason: req.Reason,
-		Note: req.Note, Version: req.Version})
+		Note: req.Note, Version: req.Version, PublicTitle: req.PublicTitle, PublicContent: req.PublicContent,
+		PublicAnswer: req.PublicAnswer})
 	if err != nil {
 		writeError(c, h.log, err)
 		return

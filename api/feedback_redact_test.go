@@ -48,3 +48,56 @@ func TestFeedbackPublishedRedactsByPattern(t *testing.T) {
 		}
 	}
 }
+
+// TestFeedbackPublicPreviewAndEdits: the leader who may publish sees exactly
+// what publish would show, redactions counted; others may not; texts the
+// leader sends with publish replace the item's own in public and are
+// redacted too, while the item keeps what was received and answered.
+func TestFeedbackPublicPreviewAndEdits(t *testing.T) {
+	s := apptest.New(t, apptest.Options{})
+	created := fbRecord(t, s, "clerk", fbHotline(map[string]any{"title": "Hỏi hồ sơ của Trần Thị Mai",
+		"content": "Bà Trần Thị Mai, số 0903 111 222, hỏi tiến độ.", "sender": map[string]any{"name": "Trần Thị Mai", "phone": "0903111222"}}))
+	code, pin := created["code"].(string), created["lookup_pin"].(string)
+	preview := func(user string) apptest.Response {
+		return s.Get("/api/v1/feedback/"+code+"/public-preview", s.Token(user))
+	}
+	fbWantError(t, preview("leader"), http.StatusNotFound, "not_found", "") // not the leader's agency's yet
+	s.Clock.Advance(time.Hour)
+	apptest.Want(t, fbAct(s, "clerk", code, map[string]any{"action": "assign", "agency_code": app.DemoJustice}), http.StatusOK)
+	fbWantError(t, preview("leader"), http.StatusConflict, "invalid_transition", "") // not answered yet
+	// public_* belong to publish only.
+	wantFields(t, fbAct(s, "clerk", code, map[string]any{"action": "assign", "agency_code": app.DemoJustice, "public_title": "x"}), "public_title")
+	apptest.Want(t, fbAct(s, "officer", code, map[string]any{"action": "answer", "answer": "Đã gọi lại bà Mai theo số 0903.111.222."}), http.StatusOK)
+
+	for _, who := range []string{"clerk", "officer", "viewer"} {
+		if r := preview(who); r.Status != http.StatusForbidden && r.Status != http.StatusNotFound {
+			t.Errorf("%s previews: %d %s", who, r.Status, r.Body)
+		}
+	}
+	p := apptest.Want(t, preview("leader"), http.StatusOK).JSON(t)
+	if p["title"] != "Hỏi hồ sơ của ***" || !strings.Contains(p["content"].(string), "Bà ***, số ***") ||
+		strings.Contains(p["answer"].(string), "0903") || p["redactions"].(float64) < 4 {
+		t.Fatalf("preview = %v", p)
+	}
+
+	// Publish with the leader's own texts, which carry a phone again.
+	apptest.Want(t, fbAct(s, "leader", code, map[string]any{"action": "publish", "public_title": "Hỏi tiến độ hồ sơ",
+		"public_answer": "Cơ quan đã liên hệ người gửi (0903 111 222) và trả lời."}), http.StatusOK)
+	look := apptest.Want(t, s.Get("/api/v1/public/feedback/"+code+"?pin="+pin, ""), http.StatusOK).JSON(t)
+	answer, _ := look["answer"].(string)
+	if look["title"] != "Hỏi tiến độ hồ sơ" || !strings.HasPrefix(answer, "Cơ quan đã liên hệ người gửi ") ||
+		!strings.Contains(answer, "***") || strings.Contains(answer, "0903") || strings.Contains(answer, "222") {
+		t.Errorf("public item = %v", look)
+	}
+	listed := fbCodes(t, apptest.Want(t, s.Get("/api/v1/public/feedback?page_size=500", ""), http.StatusOK))[code]
+	if listed["title"] != look["title"] || listed["answer"] != look["answer"] || !strings.Contains(listed["content"].(string), "Bà ***") {
+		t.Errorf("public list item = %v", listed)
+	}
+	if r := apptest.Want(t, preview("leader"), http.StatusOK).JSON(t); r["title"] != look["title"] || r["answer"] != look["answer"] {
+		t.Errorf("preview after publishing %v differs from the public item %v", r, look)
+	}
+	staff := apptest.Want(t, s.Get("/api/v1/feedback/"+code, s.Token("leader")), http.StatusOK).JSON(t)
+	if staff["title"] != "Hỏi hồ sơ của Trần Thị Mai" || staff["answer"] != "Đã gọi lại bà Mai theo số 0903.111.222." {
+		t.Errorf("the item lost what was received and answered: %v", staff)
+	}
+}

@@ -186,6 +186,7 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	staff.POST("/feedback", fh.create)
 	staff.GET("/feedback", fh.list)
 	staff.GET("/feedback/:code", fh.get)
+	staff.GET("/feedback/:code/public-preview", fh.publicPreview)
 	staff.POST("/feedback/:code/actions", fh.act)
 	pfh := &publicFeedbackHandler{svc: d.Feedback, log: log}
 	public.POST("/feedback", pfh.submit)

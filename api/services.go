@@ -60,6 +60,7 @@ type FeedbackService interface {
 	Submit(ctx context.Context, in feedback.NewFeedback, dossierPin string) (feedback.Feedback, string, error)
 	Act(ctx context.Context, by user.Principal, code string, in feedback.ActionInput) (feedback.Feedback, error)
 	Get(ctx context.Context, by user.Principal, code string) (feedback.Feedback, error)
+	PublicPreview(ctx context.Context, by user.Principal, code string) (feedback.PublicText, error)
 	List(ctx context.Context, by user.Principal, f feedback.Filter) ([]feedback.Feedback, int64, error)
 	Lookup(ctx context.Context, code, pin string) (feedback.Feedback, error)
 	Published(ctx context.Context, f feedback.PublicFilter) ([]feedback.Feedback, int64, error)

@@ -39,6 +39,9 @@ type feedbackRow struct {
 	AnsweredAt    *time.Time
 	RefusedAt     *time.Time
 	PublishedAt   *time.Time
+	PublicTitle   *string
+	PublicContent *string
+	PublicAnswer  *string
 	PinHash       *string
 	Version       int
 	CreatedAt     time.Time
@@ -78,6 +81,7 @@ func fromFeedback(f feedback.Feedback) feedbackRow {
 		Published: f.Published, Answer: nullable(f.Answer), RefusalReason: nullable(f.RefusalReason),
 		ReceivedAt: f.ReceivedAt.UTC(), DueAt: f.DueAt.UTC(), RefuseDueAt: f.RefuseDueAt.UTC(),
 		AnsweredAt: fbTime(f.AnsweredAt), RefusedAt: fbTime(f.RefusedAt), PublishedAt: fbTime(f.PublishedAt),
+		PublicTitle: nullable(f.PublicTitle), PublicContent: nullable(f.PublicContent), PublicAnswer: nullable(f.PublicAnswer),
 		PinHash: nullable(f.PinHash), Version: f.Version, CreatedAt: f.CreatedAt.UTC(), UpdatedAt: f.UpdatedAt.UTC()}
 }
 
@@ -90,6 +94,7 @@ func (r feedbackRow) asDomain() feedback.Feedback {
 		Answer: deref(r.Answer), RefusalReason: deref(r.RefusalReason),
 		ReceivedAt: r.ReceivedAt.UTC(), DueAt: r.DueAt.UTC(), RefuseDueAt: r.RefuseDueAt.UTC(),
 		AnsweredAt: fbTime(r.AnsweredAt), RefusedAt: fbTime(r.RefusedAt), PublishedAt: fbTime(r.PublishedAt),
+		PublicTitle: deref(r.PublicTitle), PublicContent: deref(r.PublicContent), PublicAnswer: deref(r.PublicAnswer),
 		PinHash: deref(r.PinHash), Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
@@ -114,7 +119,7 @@ func NewFeedbackStore(db *gorm.DB) *FeedbackStore { return &FeedbackStore{db: db
 // Create implements feedback.Store.
 func (s *FeedbackStore) Create(ctx context.Context, series feedback.Series, build feedback.Builder) (feedback.Feedback, error) {
 	var out feedback.Feedback
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := transaction(ctx, s.db, func(tx *gorm.DB) error {
 		f, err := createFeedback(ctx, tx, series, build)
 		out = f
 		return err
@@ -170,11 +175,12 @@ func (s *FeedbackStore) Get(ctx context.Context, code string) (feedback.Feedback
 // Update implements feedback.Store.
 func (s *FeedbackStore) Update(ctx context.Context, f feedback.Feedback, version int, e feedback.Entry) error {
 	r := fromFeedback(f)
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := transaction(ctx, s.db, func(tx *gorm.DB) error {
 		res := tx.Model(&feedbackRow{}).Where("id = ? AND version = ?", f.ID, version).Updates(map[string]any{
 			"status": r.Status, "agency_code": r.AgencyCode, "published": r.Published, "answer": r.Answer,
 			"refusal_reason": r.RefusalReason, "answered_at": r.AnsweredAt, "refused_at": r.RefusedAt,
-			"published_at": r.PublishedAt, "version": version + 1, "updated_at": r.UpdatedAt})
+			"published_at": r.PublishedAt, "public_title": r.PublicTitle, "public_content": r.PublicContent,
+			"public_answer": r.PublicAnswer, "version": version + 1, "updated_at": r.UpdatedAt})
 		if res.Error != nil {
 			return res.Error
 		}

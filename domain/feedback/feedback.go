@@ -140,6 +140,11 @@ type Feedback struct {
 	AnsweredAt    *time.Time
 	RefusedAt     *time.Time
 	PublishedAt   *time.Time
+	// PublicTitle, PublicContent and PublicAnswer are the texts the
+	// publishing leader chose instead of the item's own ("" : its own).
+	PublicTitle   string
+	PublicContent string
+	PublicAnswer  string
 	// PinHash is the keyed hash of the citizen's lookup PIN, bound to Code.
 	PinHash   string
 	Version   int
@@ -244,15 +249,42 @@ func (f Feedback) Masked() Feedback {
 // redacted is what replaces the sender's data found in public text.
 const redacted = "***"
 
-// Public returns the item as it may be shown to anyone: no sender at all,
-// and phone numbers, ID numbers, e-mail addresses and the sender's own
-// name, phone, e-mail or address (however written) in the title, content or
-// answer replaced by "***" (see Redact).
-func (f Feedback) Public() Feedback {
+// PublicText is what publishing the item shows: its title, content and
+// answer (or the texts the leader chose instead), with phone numbers, ID
+// numbers, e-mail addresses and the sender's own name, phone, e-mail or
+// address (however written) replaced by "***" (see Redact), and how many
+// spans were replaced.
+type PublicText struct {
+	Title, Content, Answer string
+	Redactions             int
+}
+
+// PublicText returns what the item shows once published.
+func (f Feedback) PublicText() PublicText {
 	secrets := []string{f.Sender.Name, f.Sender.Phone, f.Sender.Email, f.Sender.Address}
-	f.Title, _ = Redact(f.Title, secrets...)
-	f.Content, _ = Redact(f.Content, secrets...)
-	f.Answer, _ = Redact(f.Answer, secrets...)
+	pick := func(own, chosen string) string {
+		if chosen != "" {
+			return chosen
+		}
+		return own
+	}
+	var out PublicText
+	var n int
+	out.Title, n = Redact(pick(f.Title, f.PublicTitle), secrets...)
+	out.Redactions += n
+	out.Content, n = Redact(pick(f.Content, f.PublicContent), secrets...)
+	out.Redactions += n
+	out.Answer, n = Redact(pick(f.Answer, f.PublicAnswer), secrets...)
+	out.Redactions += n
+	return out
+}
+
+// Public returns the item as it may be shown to anyone: no sender at all,
+// and the redacted public text (PublicText) for title, content and answer.
+func (f Feedback) Public() Feedback {
+	pt := f.PublicText()
+	f.Title, f.Content, f.Answer = pt.Title, pt.Content, pt.Answer
+	f.PublicTitle, f.PublicContent, f.PublicAnswer = "", "", ""
 	f.Sender = Sender{}
 	f.PinHash = ""
 	f.RecordedUnit = ""

@@ -301,6 +301,11 @@ type ActionInput struct {
 	Answer     string // answer
 	Reason     string // refuse
 	Note       string
+	// PublicTitle, PublicContent and PublicAnswer (publish, optional) are
+	// the texts to publish instead of the item's own; redacted too.
+	PublicTitle   *string
+	PublicContent *string
+	PublicAnswer  *string
 	// Version, when not zero, must equal the item's version (else KindConflict).
 	Version int
 }
@@ -347,6 +352,20 @@ func (s *Service) Act(ctx context.Context, by user.Principal, code string, in Ac
 	case ActionRefuse:
 		checkText(fe, "reason", in.Reason, true, MaxTextLen)
 	}
+	for _, p := range []struct {
+		field string
+		v     *string
+		max   int
+	}{{"public_title", in.PublicTitle, MaxTitleLen}, {"public_content", in.PublicContent, MaxTextLen}, {"public_answer", in.PublicAnswer, MaxTextLen}} {
+		switch {
+		case p.v == nil:
+		case in.Action != ActionPublish:
+			fe.Add(p.field, "chỉ dùng với publish")
+		default:
+			*p.v = strings.TrimSpace(*p.v)
+			checkText(fe, p.field, *p.v, false, p.max)
+		}
+	}
 	if err := fe.Err(); err != nil {
 		return Feedback{}, err
 	}
@@ -370,6 +389,15 @@ func (s *Service) Act(ctx context.Context, by user.Principal, code string, in Ac
 		}
 	case ActionPublish:
 		f.Published, f.PublishedAt = true, &now
+		if in.PublicTitle != nil {
+			f.PublicTitle = *in.PublicTitle
+		}
+		if in.PublicContent != nil {
+			f.PublicContent = *in.PublicContent
+		}
+		if in.PublicAnswer != nil {
+			f.PublicAnswer = *in.PublicAnswer
+		}
 	}
 	version := f.Version
 	f.Status, f.UpdatedAt = to, now
@@ -379,6 +407,32 @@ func (s *Service) Act(ctx context.Context, by user.Principal, code string, in Ac
 	// The actor sees the result even when it left their scope (an item
 	// reassigned to an agency outside it).
 	return s.store.Get(ctx, code)
+}
+
+// PublicPreview returns what publishing code would show (PublicText), for
+// those who may publish it: KindNotFound outside by's scope, KindForbidden
+// for another role or agency, KindInvalidTransition unless it is answered.
+func (s *Service) PublicPreview(ctx context.Context, by user.Principal, code string) (PublicText, error) {
+	f, err := s.store.Get(ctx, code)
+	if err != nil {
+		if domain.KindOf(err) == domain.KindNotFound {
+			return PublicText{}, ErrNotFound
+		}
+		return PublicText{}, err
+	}
+	t, err := s.cat.Tree(ctx)
+	if err != nil {
+		return PublicText{}, err
+	}
+	if err := Authorize(by, t, f, ActionPublish); err != nil {
+		return PublicText{}, err
+	}
+	if f.Status != StatusAnswered {
+		if _, err := Next(f.Status, false, ActionPublish); err != nil {
+			return PublicText{}, err
+		}
+	}
+	return f.PublicText(), nil
 }
 
 // Get returns one item with its history, if it lies in by's scope (else
