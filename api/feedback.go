@@ -180,7 +180,7 @@ func (h *feedbackHandler) list(c *gin.Context) {
 	fe := domain.FieldErrors{}
 	f := feedback.Filter{Status: feedback.Status(c.Query("status")), Channel: feedback.Channel(c.Query("channel")),
 		Category: feedback.Category(c.Query("category")), AgencyCode: c.Query("agency_code"), DossierCode: c.Query("dossier_code"),
-		Page: catalog.Page{Page: page, PageSize: size}}
+		Page: catalog.Page{Page: page, PageSize: size}, Cursor: c.Query("cursor")}
 	if o := boolParam(c, "overdue", fe); o != nil {
 		f.Overdue = *o
 	}
@@ -200,7 +200,21 @@ func (h *feedbackHandler) list(c *gin.Context) {
 	for i, it := range items {
 		out[i] = toFeedbackDTO(it, loc, now)
 	}
-	c.JSON(http.StatusOK, newList(out, page, size, total))
+	// A full page may have a next one: its cursor continues after the last
+	// item without an OFFSET (keyset pagination).
+	resp := feedbackList{listResponse: newList(out, page, size, total)}
+	if len(items) == size && size > 0 {
+		next := feedback.CursorAfter(items[len(items)-1]).String()
+		resp.NextCursor = &next
+	}
+	c.JSON(http.StatusOK, resp)
+}
+
+// feedbackList is the list envelope plus next_cursor, the opaque position
+// after its last item (null when the page is not full).
+type feedbackList struct {
+	listResponse[feedbackDTO]
+	NextCursor *string `json:"next_cursor"`
 }
 
 // fbDateParam parses an optional YYYY-MM-DD query parameter.

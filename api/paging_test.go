@@ -2,7 +2,10 @@ package api_test
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/motcua/motcua/cmd/motcua/app/apptest"
 )
@@ -29,4 +32,52 @@ func TestOffsetPagingStopsAtTenThousand(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestFeedbackListCursor: the staff feedback list pages on with next_cursor
+// exactly as with offsets (same items, same order, ties on received_at by
+// id), deep pages refuse offsets and point to the cursor, and a malformed
+// cursor is 422.
+func TestFeedbackListCursor(t *testing.T) {
+	s := apptest.New(t, apptest.Options{})
+	for i := 0; i < 7; i++ {
+		if i%2 == 0 {
+			s.Clock.Advance(time.Minute) // pairs received at the same instant
+		}
+		fbRecord(t, s, "clerk", map[string]any{"channel": "hotline", "category": "procedure", "title": "Hỏi " + strconv.Itoa(i),
+			"content": "Nội dung.", "sender": map[string]any{"name": "Người hỏi"}})
+	}
+	tok := s.Token("admin")
+	all := apptest.Want(t, s.Get("/api/v1/feedback?page_size=500", tok), http.StatusOK).JSON(t)
+	var want []string
+	for _, it := range all["items"].([]any) {
+		want = append(want, it.(map[string]any)["code"].(string))
+	}
+	if len(want) < 7 {
+		t.Fatalf("only %d items", len(want))
+	}
+	var got []string
+	path := "/api/v1/feedback?page_size=3"
+	for pages := 0; ; pages++ {
+		if pages > len(want) {
+			t.Fatal("the cursor does not end")
+		}
+		r := apptest.Want(t, s.Get(path, tok), http.StatusOK).JSON(t)
+		for _, it := range r["items"].([]any) {
+			got = append(got, it.(map[string]any)["code"].(string))
+		}
+		if int(r["total"].(float64)) != len(want) {
+			t.Errorf("total %v, want %d", r["total"], len(want))
+		}
+		next, _ := r["next_cursor"].(string)
+		if next == "" {
+			break
+		}
+		path = "/api/v1/feedback?page_size=3&cursor=" + next
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("by cursor %v\nby offset %v", got, want)
+	}
+	wantFields(t, s.Get("/api/v1/feedback?cursor=not-a-cursor", tok), "cursor")
+	wantFields(t, s.Get("/api/v1/feedback?page=201&page_size=50", tok), "cursor")
 }

@@ -12,6 +12,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/motcua/motcua/domain"
 	"github.com/motcua/motcua/domain/catalog"
 	"github.com/motcua/motcua/domain/dossier"
 	"github.com/motcua/motcua/domain/stats"
@@ -274,7 +275,7 @@ func TestHotPathsUseIndexes(t *testing.T) {
 	list := func(q dossier.Query) func() error {
 		return func() error { _, _, err := store.List(ctx, q); return err }
 	}
-	cursor := dossier.Cursor{At: now.Add(-90 * 24 * time.Hour), ID: 12000}
+	cursor := domain.Cursor{At: now.Add(-90 * 24 * time.Hour), ID: 12000}
 	type hotPath struct {
 		name string
 		fn   func() error

@@ -228,7 +228,13 @@ func (s *FeedbackStore) List(ctx context.Context, f feedback.Filter) ([]feedback
 		return nil, 0, translate(err, feedbackNoun)
 	}
 	var rows []feedbackRow
-	if err := q.Order("received_at DESC, id DESC").Offset(f.Offset()).Limit(f.PageSize).Find(&rows).Error; err != nil {
+	page := q.Order("received_at DESC, id DESC").Limit(f.PageSize)
+	if f.After != nil { // keyset: straight to the position, nothing skipped
+		page = page.Where("(received_at, id) < (?, ?)", f.After.At.UTC(), f.After.ID)
+	} else {
+		page = page.Offset(f.Offset())
+	}
+	if err := page.Find(&rows).Error; err != nil {
 		return nil, 0, translate(err, feedbackNoun)
 	}
 	out := make([]feedback.Feedback, len(rows))

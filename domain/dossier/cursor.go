@@ -1,56 +1,13 @@
 package dossier
 
-import (
-	"encoding/base64"
-	"strconv"
-	"strings"
-	"time"
-)
+import "github.com/motcua/motcua/domain"
 
-// Cursor is a position in the dossier list, whose order is newest received
-// (or submitted, while not received) first, then highest id: the list goes
-// on with the dossiers after it (keyset pagination, no OFFSET to skip).
-type Cursor struct {
-	At time.Time // received_at, or submitted_at when not received
-	ID int64
-}
-
-// cursorVersion prefixes encoded cursors so their shape can change.
-const cursorVersion = "c1"
-
-// CursorAfter is the cursor that continues a list after d.
-func CursorAfter(d Dossier) Cursor {
+// CursorAfter is the cursor that continues the dossier list after d: the
+// list is newest received (or submitted, while not received) first.
+func CursorAfter(d Dossier) domain.Cursor {
 	at := d.SubmittedAt
 	if d.ReceivedAt != nil {
 		at = *d.ReceivedAt
 	}
-	return Cursor{At: at.UTC(), ID: d.ID}
-}
-
-// String encodes c as an opaque URL-safe token.
-func (c Cursor) String() string {
-	raw := cursorVersion + "." + strconv.FormatInt(c.At.UnixNano(), 36) + "." + strconv.FormatInt(c.ID, 36)
-	return base64.RawURLEncoding.EncodeToString([]byte(raw))
-}
-
-// ParseCursor decodes a token of Cursor.String; ok is false for anything
-// else.
-func ParseCursor(s string) (c Cursor, ok bool) {
-	if s == "" || len(s) > 64 {
-		return Cursor{}, false
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return Cursor{}, false
-	}
-	parts := strings.Split(string(raw), ".")
-	if len(parts) != 3 || parts[0] != cursorVersion {
-		return Cursor{}, false
-	}
-	ns, err1 := strconv.ParseInt(parts[1], 36, 64)
-	id, err2 := strconv.ParseInt(parts[2], 36, 64)
-	if err1 != nil || err2 != nil || id < 1 {
-		return Cursor{}, false
-	}
-	return Cursor{At: time.Unix(0, ns).UTC(), ID: id}, true
+	return domain.Cursor{At: at.UTC(), ID: d.ID}
 }

@@ -3,6 +3,8 @@ package dossier
 import (
 	"testing"
 	"time"
+
+	"github.com/motcua/motcua/domain"
 )
 
 func TestCursorRoundTrip(t *testing.T) {
@@ -12,7 +14,7 @@ func TestCursorRoundTrip(t *testing.T) {
 		{ID: 7, SubmittedAt: recv}, // not received yet: its submission time sorts it
 	} {
 		c := CursorAfter(d)
-		got, ok := ParseCursor(c.String())
+		got, ok := domain.ParseCursor(c.String())
 		if !ok || !got.At.Equal(c.At) || got.ID != d.ID {
 			t.Errorf("%+v: parsed %+v %v", c, got, ok)
 		}
@@ -21,7 +23,7 @@ func TestCursorRoundTrip(t *testing.T) {
 		t.Errorf("unreceived dossier sorts by submission: %v", c.At)
 	}
 	for _, bad := range []string{"", "x", "!!!", "YzEuMS4w", "YzIuMS4x", "YzEuMS4tNQ", "YzEuMQ", string(make([]byte, 80))} {
-		if c, ok := ParseCursor(bad); ok {
+		if c, ok := domain.ParseCursor(bad); ok {
 			t.Errorf("%q parsed as %+v", bad, c)
 		}
 	}

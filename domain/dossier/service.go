@@ -460,7 +460,7 @@ func (s *Service) query(ctx context.Context, by user.Principal, f Filter) (Query
 		fe.Add("q", "quá dài")
 	}
 	if f.Cursor != "" {
-		c, ok := ParseCursor(f.Cursor)
+		c, ok := domain.ParseCursor(f.Cursor)
 		if !ok {
 			fe.Add("cursor", "không hợp lệ (dùng next_cursor của trang trước)")
 		}

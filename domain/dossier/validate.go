@@ -236,7 +236,7 @@ type Query struct {
 	Limit  int
 	// After, when set, starts the page right after that position (keyset
 	// pagination); Offset is then 0.
-	After *Cursor
+	After *domain.Cursor
 }
 
 // utf8Len is the length of s in characters.

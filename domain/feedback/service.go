@@ -23,6 +23,10 @@ type Filter struct {
 	ReceivedFrom worktime.Date // inclusive local date; zero = open
 	ReceivedTo   worktime.Date // inclusive local date; zero = open
 	catalog.Page
+	// Cursor, when not empty, is the next_cursor of an earlier page: the
+	// page starts right after it, with no offset to skip (After, set by List).
+	Cursor string
+	After  *domain.Cursor
 
 	// Scope lists the units whose recorded or assigned items are visible;
 	// nil means everything.
@@ -483,6 +487,14 @@ func (s *Service) List(ctx context.Context, by user.Principal, f Filter) ([]Feed
 	if err := f.Validate(); err != nil {
 		return nil, 0, err
 	}
+	f.After = nil
+	if f.Cursor != "" {
+		c, ok := domain.ParseCursor(f.Cursor)
+		if !ok {
+			return nil, 0, domain.FieldErrors{"cursor": "không hợp lệ (dùng next_cursor của trang trước)"}.Err()
+		}
+		f.After = &c
+	}
 	if !by.SeesAll() {
 		if by.Unit == "" {
 			return nil, 0, nil
@@ -515,6 +527,10 @@ func (s *Service) List(ctx context.Context, by user.Principal, f Filter) ([]Feed
 	}
 	return items, total, nil
 }
+
+// CursorAfter is the cursor that continues the staff list (newest received
+// first) after f.
+func CursorAfter(f Feedback) domain.Cursor { return domain.Cursor{At: f.ReceivedAt.UTC(), ID: f.ID} }
 
 // startOf is 00:00 of d in loc, in UTC.
 func startOf(d worktime.Date, loc *time.Location) time.Time {
