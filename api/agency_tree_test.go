@@ -3,6 +3,7 @@ package api_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/motcua/motcua/cmd/motcua/app"
 	"github.com/motcua/motcua/cmd/motcua/app/apptest"
@@ -48,4 +49,47 @@ func TestAgencyTreeShape(t *testing.T) {
 	}
 	// A commune may hold a commune.
 	apptest.Want(t, e.patch("/api/v1/agencies/000.77.01.H99", admin, map[string]any{"parent_code": "000.77.02.H99"}), http.StatusOK)
+}
+
+// TestDemoProvinceIsTwoTier: the demo province is local government as it
+// stands since 1 July 2025: the province, its centre, departments and
+// communes directly below it; the former district appears only closed,
+// with no units below it, handling no procedure, holding the dossiers it
+// received before the reform.
+func TestDemoProvinceIsTwoTier(t *testing.T) {
+	e := start(t, apptest.Options{})
+	viewer := e.tok("viewer")
+	for _, a := range items(t, apptest.Want(t, e.get("/api/v1/agencies?page_size=500", viewer), http.StatusOK)) {
+		switch a["kind"] {
+		case "district":
+			if a["closed"] != true {
+				t.Errorf("an open district in a two-tier province: %v", a)
+			}
+		case "province":
+		default:
+			if a["parent_code"] != app.DemoProvince {
+				t.Errorf("%v stands below %v, not the province", a["code"], a["parent_code"])
+			}
+		}
+	}
+	if n := total(t, e.get("/api/v1/agencies?parent_code="+app.DemoDistrict, viewer)); n != 0 {
+		t.Errorf("the former district still has %d units below it", n)
+	}
+	if n := total(t, e.get("/api/v1/procedures?agency_code="+app.DemoDistrict, viewer)); n != 0 {
+		t.Errorf("the former district still handles %d procedures", n)
+	}
+	old := items(t, apptest.Want(t, e.get("/api/v1/dossiers?unit_code="+app.DemoDistrict+"&page_size=500", viewer), http.StatusOK))
+	if len(old) == 0 {
+		t.Fatal("the former district holds no dossiers")
+	}
+	reform := time.Date(2025, 7, 1, 0, 0, 0, 0, apptest.Loc)
+	for _, d := range old {
+		at, err := time.Parse(time.RFC3339, d["received_at"].(string))
+		if err != nil || !at.Before(reform) {
+			t.Errorf("dossier %v of the former district received %v, not before the reform", d["code"], d["received_at"])
+		}
+	}
+	// The commune's desk works: its clerk registers a former district procedure.
+	apptest.Want(t, e.post("/api/v1/dossiers", e.tok("clerk.commune"), map[string]any{"procedure_code": "1.001612", "channel": "direct",
+		"applicant": map[string]any{"name": "Lò Văn Mới"}}), http.StatusCreated)
 }

@@ -290,7 +290,7 @@ func TestDossierRescheduledLateStaysLate(t *testing.T) {
 func TestDossierScopeEveryRoleEveryAction(t *testing.T) {
 	e := start(t, apptest.Options{})
 	apptest.Want(t, e.post("/api/v1/users", dzTok(e, "admin"), map[string]any{"username": "viewer.district", "name": "Thanh tra huyện",
-		"role": "viewer", "unit": app.DemoDistrict, "password": app.DemoPassword}), http.StatusCreated)
+		"role": "viewer", "unit": app.DemoCommuneA, "password": app.DemoPassword}), http.StatusCreated)
 
 	// Live (received) and finished (returned) dossiers at the centre and at the district.
 	cLive := dzRegister(t, e, "clerk", dzBody(dzJustice10, "direct"))["code"].(string)
@@ -298,11 +298,11 @@ func TestDossierScopeEveryRoleEveryAction(t *testing.T) {
 	dzActOK(t, e, "officer", cDone, map[string]any{"action": "start"})
 	dzActOK(t, e, "leader", cDone, map[string]any{"action": "resolve", "outcome": "approved"})
 	dzActOK(t, e, "clerk", cDone, map[string]any{"action": "return"})
-	dLive := dzRegister(t, e, "clerk.district", dzBody(dzCommune1, "direct"))["code"].(string)
-	dDone := dzRegister(t, e, "clerk.district", dzBody(dzCommune1, "direct"))["code"].(string)
-	dzActOK(t, e, "leader.district", dDone, map[string]any{"action": "start"})
-	dzActOK(t, e, "leader.district", dDone, map[string]any{"action": "resolve", "outcome": "approved"})
-	dzActOK(t, e, "clerk.district", dDone, map[string]any{"action": "return"})
+	dLive := dzRegister(t, e, "clerk.commune", dzBody(dzCommune1, "direct"))["code"].(string)
+	dDone := dzRegister(t, e, "clerk.commune", dzBody(dzCommune1, "direct"))["code"].(string)
+	dzActOK(t, e, "leader.commune", dDone, map[string]any{"action": "start"})
+	dzActOK(t, e, "leader.commune", dDone, map[string]any{"action": "resolve", "outcome": "approved"})
+	dzActOK(t, e, "clerk.commune", dDone, map[string]any{"action": "return"})
 
 	centre, district := []string{cLive, cDone}, []string{dLive, dDone}
 	people := []struct {
@@ -313,8 +313,8 @@ func TestDossierScopeEveryRoleEveryAction(t *testing.T) {
 		{"clerk", user.RoleClerk, centre, district},
 		{"officer", user.RoleOfficer, centre, district},
 		{"leader", user.RoleLeader, centre, district},
-		{"clerk.district", user.RoleClerk, district, centre},
-		{"leader.district", user.RoleLeader, district, centre},
+		{"clerk.commune", user.RoleClerk, district, centre},
+		{"leader.commune", user.RoleLeader, district, centre},
 		{"viewer.district", user.RoleViewer, district, centre},
 		{"viewer", user.RoleViewer, append(centre, district...), nil}, // no unit: the whole province
 		{"admin", user.RoleAdmin, append(centre, district...), nil},
@@ -372,7 +372,7 @@ func TestDossierScopeEveryRoleEveryAction(t *testing.T) {
 	}
 	// The 404 of an out-of-scope dossier is the 404 of a code that does not exist.
 	a := dzAct(e, "clerk", dLive, actions[dossier.ActWithdraw])
-	b := dzAct(e, "clerk", app.DemoDistrict+"-261123-9999", actions[dossier.ActWithdraw])
+	b := dzAct(e, "clerk", app.DemoCommuneA+"-261123-9999", actions[dossier.ActWithdraw])
 	if !bytes.Equal(a.Body, b.Body) {
 		t.Fatalf("out of scope %s vs unknown %s", a.Body, b.Body)
 	}
@@ -412,12 +412,12 @@ func TestDossierInvalidTransitionsAndBadActions(t *testing.T) {
 	// Transfer hands the dossier to another unit, which then sees it.
 	c2 := dzRegister(t, e, "clerk", dzBody(dzJustice10, "direct"))["code"].(string)
 	dzActOK(t, e, "officer", c2, map[string]any{"action": "start"})
-	wantError(t, e.get("/api/v1/dossiers/"+c2, dzTok(e, "leader.district")), http.StatusNotFound, "not_found")
-	tr := dzActOK(t, e, "officer", c2, map[string]any{"action": "transfer", "to_unit": app.DemoDistrict, "assignee": "leader.district"})
-	if tr["holder_unit"] != app.DemoDistrict || tr["assignee"] != "leader.district" || tr["status"] != "processing" {
+	wantError(t, e.get("/api/v1/dossiers/"+c2, dzTok(e, "leader.commune")), http.StatusNotFound, "not_found")
+	tr := dzActOK(t, e, "officer", c2, map[string]any{"action": "transfer", "to_unit": app.DemoCommuneA, "assignee": "leader.commune"})
+	if tr["holder_unit"] != app.DemoCommuneA || tr["assignee"] != "leader.commune" || tr["status"] != "processing" {
 		t.Fatalf("transfer %v %v %v", tr["holder_unit"], tr["assignee"], tr["status"])
 	}
-	apptest.Want(t, e.get("/api/v1/dossiers/"+c2, dzTok(e, "leader.district")), http.StatusOK)
+	apptest.Want(t, e.get("/api/v1/dossiers/"+c2, dzTok(e, "leader.commune")), http.StatusOK)
 	// Withdraw, stop and reject end a dossier with their time.
 	w := dzActOK(t, e, "clerk", c2, map[string]any{"action": "withdraw", "reason": "Công dân rút"})
 	if w["status"] != "withdrawn" || w["status_code"] != 7.0 || w["withdrawn_at"] != "2026-11-23T09:00:00+07:00" {
@@ -712,7 +712,7 @@ func TestDossierListFiltersAndMasking(t *testing.T) {
 		{"q=zu&agency_code=" + app.DemoJustice + "&received_to=2026-11-23", []any{bb["code"]}},
 		{"q=zu&received_from=2026-11-24", nil}, // the online one is not received
 		{"q=zu&on_spot=false&page_size=1&page=2", []any{bb["code"]}},
-		{"q=zu&unit_code=" + app.DemoDistrict, nil},
+		{"q=zu&unit_code=" + app.DemoCommuneA, nil},
 	} {
 		got := items(t, apptest.Want(t, e.get("/api/v1/dossiers?"+tt.query, clerk), http.StatusOK))
 		var gc []any

@@ -193,11 +193,11 @@ func TestFeedbackActionRolesAndScope(t *testing.T) {
 		return fbRecord(t, s, "clerk", fbHotline(map[string]any{"agency_code": app.DemoJustice}))["code"].(string)
 	}
 	// atDistrict: recorded at the district desk, not assigned.
-	atDistrict := func() string { return fbRecord(t, s, "clerk.district", fbHotline(nil))["code"].(string) }
+	atDistrict := func() string { return fbRecord(t, s, "clerk.commune", fbHotline(nil))["code"].(string) }
 	// districtToJustice: recorded at the district, assigned to the Sở Tư pháp.
 	districtToJustice := func() string {
 		c := atDistrict()
-		apptest.Want(t, fbAct(s, "clerk.district", c, map[string]any{"action": "assign", "agency_code": app.DemoJustice}), http.StatusOK)
+		apptest.Want(t, fbAct(s, "clerk.commune", c, map[string]any{"action": "assign", "agency_code": app.DemoJustice}), http.StatusOK)
 		return c
 	}
 	answered := func(mk func() string) func() string {
@@ -225,21 +225,21 @@ func TestFeedbackActionRolesAndScope(t *testing.T) {
 		{"admin assigns", atJustice, "admin", assign, 200, "", "processing"},
 		{"officer may not assign", atJustice, "officer", assign, 403, "forbidden", ""},
 		{"viewer may not assign", atJustice, "viewer", assign, 403, "forbidden", ""},
-		{"district clerk: out of scope", atJustice, "clerk.district", assign, 404, "not_found", ""},
-		{"district clerk assigns its own", atDistrict, "clerk.district", assign, 200, "", "processing"},
+		{"district clerk: out of scope", atJustice, "clerk.commune", assign, 404, "not_found", ""},
+		{"district clerk assigns its own", atDistrict, "clerk.commune", assign, 200, "", "processing"},
 
 		{"officer of the agency answers", atJustice, "officer", answer, 200, "", "answered"},
 		{"leader of the agency answers", atJustice, "leader", answer, 200, "", "answered"},
 		{"clerk may not answer", atJustice, "clerk", answer, 403, "forbidden", ""},
 		{"admin may not answer", atJustice, "admin", answer, 403, "forbidden", ""},
-		{"district leader: out of scope", atJustice, "leader.district", answer, 404, "not_found", ""},
-		{"recording unit's leader is not of the agency", districtToJustice, "leader.district", answer, 403, "forbidden", ""},
+		{"district leader: out of scope", atJustice, "leader.commune", answer, 404, "not_found", ""},
+		{"recording unit's leader is not of the agency", districtToJustice, "leader.commune", answer, 403, "forbidden", ""},
 		{"officer answers an item assigned from the district", districtToJustice, "officer", answer, 200, "", "answered"},
 		{"officer cannot see an unassigned district item", atDistrict, "officer", answer, 404, "not_found", ""},
-		{"nobody is of the agency of an unassigned item", atDistrict, "leader.district", answer, 403, "forbidden", ""},
+		{"nobody is of the agency of an unassigned item", atDistrict, "leader.commune", answer, 403, "forbidden", ""},
 
 		{"leader of the agency refuses", atJustice, "leader", refuse, 200, "", "refused"},
-		{"recording unit's leader refuses", atDistrict, "leader.district", refuse, 200, "", "refused"},
+		{"recording unit's leader refuses", atDistrict, "leader.commune", refuse, 200, "", "refused"},
 		{"officer may not refuse", atJustice, "officer", refuse, 403, "forbidden", ""},
 		{"clerk may not refuse", atJustice, "clerk", refuse, 403, "forbidden", ""},
 		{"admin may not refuse", atJustice, "admin", refuse, 403, "forbidden", ""},
@@ -249,7 +249,7 @@ func TestFeedbackActionRolesAndScope(t *testing.T) {
 		{"officer may not publish", answered(atJustice), "officer", publish, 403, "forbidden", ""},
 		{"clerk may not publish", answered(atJustice), "clerk", publish, 403, "forbidden", ""},
 		{"viewer may not publish", answered(atJustice), "viewer", publish, 403, "forbidden", ""},
-		{"recording unit's leader may not publish", answered(districtToJustice), "leader.district", publish, 403, "forbidden", ""},
+		{"recording unit's leader may not publish", answered(districtToJustice), "leader.commune", publish, 403, "forbidden", ""},
 
 		{"publish an unanswered item", atJustice, "leader", publish, 409, "invalid_transition", ""},
 		{"answer an answered item", answered(atJustice), "leader", answer, 409, "invalid_transition", ""},
@@ -326,7 +326,7 @@ func TestFeedbackListScopeAndFilters(t *testing.T) {
 	center := fbRecord(t, s, "clerk", fbHotline(map[string]any{"sender": map[string]any{"name": "Nguyễn Văn An", "phone": "0912345678"}}))["code"].(string)
 	letter := fbRecord(t, s, "clerk", map[string]any{"channel": "mail", "category": "conduct", "title": "Thư phản ánh",
 		"content": "Nội dung thư.", "agency_code": app.DemoJustice})["code"].(string)
-	district := fbRecord(t, s, "clerk.district", fbHotline(nil))["code"].(string)
+	district := fbRecord(t, s, "clerk.commune", fbHotline(nil))["code"].(string)
 	list := func(user, query string) map[string]map[string]any {
 		t.Helper()
 		return fbCodes(t, apptest.Want(t, s.Get("/api/v1/feedback?page_size=500&"+query, s.Token(user)), http.StatusOK))
@@ -337,9 +337,9 @@ func TestFeedbackListScopeAndFilters(t *testing.T) {
 		want        want
 	}{
 		{"clerk", "", want{true, true, false}},
-		{"clerk.district", "", want{false, false, true}},
+		{"clerk.commune", "", want{false, false, true}},
 		{"officer", "", want{false, true, false}}, // assigned to its agency
-		{"leader.district", "", want{false, false, true}},
+		{"leader.commune", "", want{false, false, true}},
 		{"admin", "", want{true, true, true}},
 		{"viewer", "", want{true, true, true}},
 		{"admin", "channel=mail", want{false, true, false}},
@@ -367,7 +367,7 @@ func TestFeedbackListScopeAndFilters(t *testing.T) {
 	if r := s.Get("/api/v1/feedback/"+center, s.Token("viewer")); !strings.Contains(string(r.Body), "N***** V** A*") || strings.Contains(string(r.Body), "0912345678") {
 		t.Fatalf("viewer's detail must mask the sender: %s", r.Body)
 	}
-	fbWantError(t, s.Get("/api/v1/feedback/"+center, s.Token("clerk.district")), http.StatusNotFound, "not_found", "")
+	fbWantError(t, s.Get("/api/v1/feedback/"+center, s.Token("clerk.commune")), http.StatusNotFound, "not_found", "")
 	if r := s.Get("/api/v1/feedback/"+center, s.Token("clerk")); !strings.Contains(string(r.Body), "0912345678") {
 		t.Fatalf("the recording clerk sees the sender's phone: %s", r.Body)
 	}
@@ -469,7 +469,7 @@ func TestFeedbackPublicSubmission(t *testing.T) {
 	if h := got["history"].([]any)[0].(map[string]any); h["action"] != "submit" || h["by"] != nil {
 		t.Fatalf("first entry of a citizen's item = %v", h)
 	}
-	fbWantError(t, s.Get("/api/v1/feedback/"+code, s.Token("clerk.district")), http.StatusNotFound, "not_found", "")
+	fbWantError(t, s.Get("/api/v1/feedback/"+code, s.Token("clerk.commune")), http.StatusNotFound, "not_found", "")
 	// An item naming no agency waits in the province inbox: the admin
 	// without a unit sees and assigns it; unit staff do not see it.
 	fbWantError(t, s.Get("/api/v1/feedback/"+inbox, s.Token("clerk")), http.StatusNotFound, "not_found", "")

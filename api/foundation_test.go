@@ -492,7 +492,7 @@ func TestOnlyAdminsChangeTheCatalogAndUsers(t *testing.T) {
 		{http.MethodGet, "/api/v1/users", nil},
 		{http.MethodGet, "/api/v1/users/clerk", nil},
 	}
-	for _, who := range []string{"clerk", "officer", "leader", "viewer", "clerk.district", "leader.district"} {
+	for _, who := range []string{"clerk", "officer", "leader", "viewer", "clerk.commune", "leader.commune"} {
 		tok := e.tok(who)
 		for _, w := range writes {
 			t.Run(who+" "+w.method+" "+w.path, func(t *testing.T) {
@@ -655,7 +655,8 @@ func TestAgencyFiltersAndPagination(t *testing.T) {
 	}{
 		{"kind=commune", expect(func(a map[string]any) bool { return a["kind"] == "commune" })},
 		{"kind=department", expect(func(a map[string]any) bool { return a["kind"] == "department" })},
-		{"parent_code=" + app.DemoDistrict, []string{app.DemoCommuneA, app.DemoCommuneB}},
+		{"parent_code=" + app.DemoProvince + "&kind=commune", []string{app.DemoCommuneA, app.DemoCommuneB}},
+		{"parent_code=" + app.DemoDistrict, nil}, // two tiers since 2025-07-01: the former district has no communes
 		{"parent_code=" + app.DemoProvince + "&kind=district", []string{app.DemoDistrict}},
 		{"q=" + app.DemoCenter, []string{app.DemoCenter}},
 		{"q=h%C3%A0nh%20ch%C3%ADnh", []string{app.DemoCenter}}, // "hành chính", part of the centre's name
@@ -1025,9 +1026,9 @@ func TestUsers(t *testing.T) {
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
 	u := obj(t, apptest.Want(t, e.post("/api/v1/users", admin, map[string]any{
-		"username": "clerk.commune", "name": "Cán bộ một cửa xã", "role": "clerk", "unit": app.DemoCommuneA, "password": "secret-pass-1"}),
+		"username": "clerk.xa", "name": "Cán bộ một cửa xã", "role": "clerk", "unit": app.DemoCommuneA, "password": "secret-pass-1"}),
 		http.StatusCreated))
-	if u["username"] != "clerk.commune" || u["role"] != "clerk" || u["unit"] != app.DemoCommuneA || u["disabled"] != false {
+	if u["username"] != "clerk.xa" || u["role"] != "clerk" || u["unit"] != app.DemoCommuneA || u["disabled"] != false {
 		t.Fatalf("created %v", u)
 	}
 	if ts := u["created_at"].(string); !strings.HasSuffix(ts, "+07:00") {
@@ -1043,12 +1044,12 @@ func TestUsers(t *testing.T) {
 	if viewer["unit"] != nil {
 		t.Fatalf("a province-wide viewer has unit null, got %v", viewer["unit"])
 	}
-	got := obj(t, apptest.Want(t, e.get("/api/v1/users/clerk.commune", admin), http.StatusOK))
+	got := obj(t, apptest.Want(t, e.get("/api/v1/users/clerk.xa", admin), http.StatusOK))
 	if got["name"] != "Cán bộ một cửa xã" {
 		t.Fatalf("get %v", got)
 	}
 	clerks := codesOf(items(t, apptest.Want(t, e.get("/api/v1/users?role=clerk&page_size=500", admin), http.StatusOK)), "username")
-	if fmt.Sprint(clerks) != "[clerk clerk.commune clerk.district]" {
+	if fmt.Sprint(clerks) != "[clerk clerk.commune clerk.xa]" {
 		t.Fatalf("clerks %v", clerks)
 	}
 	inUnit := codesOf(items(t, e.get("/api/v1/users?unit="+app.DemoJustice, admin)), "username")
@@ -1063,26 +1064,26 @@ func TestUsers(t *testing.T) {
 	wantFields(t, e.get("/api/v1/users?page_size=501", admin), "page_size")
 
 	// The new user logs in and works in their unit.
-	tok := loginOK(t, e, "clerk.commune", "secret-pass-1")
+	tok := loginOK(t, e, "clerk.xa", "secret-pass-1")
 	apptest.Want(t, e.get("/api/v1/agencies", tok), http.StatusOK)
 
 	// Patch: name, unit, password.
-	upd := obj(t, apptest.Want(t, e.patch("/api/v1/users/clerk.commune", admin, map[string]any{
+	upd := obj(t, apptest.Want(t, e.patch("/api/v1/users/clerk.xa", admin, map[string]any{
 		"name": "Cán bộ mới", "unit": app.DemoCommuneB, "password": "secret-pass-3"}), http.StatusOK))
 	if upd["name"] != "Cán bộ mới" || upd["unit"] != app.DemoCommuneB || upd["role"] != "clerk" {
 		t.Fatalf("patch %v", upd)
 	}
-	loginFails(t, e, "clerk.commune", "secret-pass-1")
-	tok = loginOK(t, e, "clerk.commune", "secret-pass-3")
+	loginFails(t, e, "clerk.xa", "secret-pass-1")
+	tok = loginOK(t, e, "clerk.xa", "secret-pass-3")
 
 	// Disabling stops the token at once and the login too; enabling restores
 	// the login but not the old token.
-	apptest.Want(t, e.patch("/api/v1/users/clerk.commune", admin, map[string]any{"disabled": true}), http.StatusOK)
+	apptest.Want(t, e.patch("/api/v1/users/clerk.xa", admin, map[string]any{"disabled": true}), http.StatusOK)
 	wantError(t, e.get("/api/v1/agencies", tok), http.StatusUnauthorized, "unauthenticated")
-	loginFails(t, e, "clerk.commune", "secret-pass-3")
-	apptest.Want(t, e.patch("/api/v1/users/clerk.commune", admin, map[string]any{"disabled": false}), http.StatusOK)
+	loginFails(t, e, "clerk.xa", "secret-pass-3")
+	apptest.Want(t, e.patch("/api/v1/users/clerk.xa", admin, map[string]any{"disabled": false}), http.StatusOK)
 	wantError(t, e.get("/api/v1/agencies", tok), http.StatusUnauthorized, "unauthenticated")
-	apptest.Want(t, e.get("/api/v1/agencies", loginOK(t, e, "clerk.commune", "secret-pass-3")), http.StatusOK)
+	apptest.Want(t, e.get("/api/v1/agencies", loginOK(t, e, "clerk.xa", "secret-pass-3")), http.StatusOK)
 
 	// A role change revokes the tokens; the next login carries the new role.
 	apptest.Want(t, e.patch("/api/v1/users/viewer2", admin, map[string]any{"role": "admin"}), http.StatusOK)
@@ -1092,7 +1093,7 @@ func TestUsers(t *testing.T) {
 	wantError(t, e.get("/api/v1/users", vtok), http.StatusUnauthorized, "unauthenticated")
 	wantError(t, e.get("/api/v1/users", loginOK(t, e, "viewer2", "secret-pass-2")), http.StatusForbidden, "forbidden")
 
-	wantError(t, e.post("/api/v1/users", admin, map[string]any{"username": "clerk.commune", "role": "viewer", "password": "12345678"}),
+	wantError(t, e.post("/api/v1/users", admin, map[string]any{"username": "clerk.xa", "role": "viewer", "password": "12345678"}),
 		http.StatusConflict, "conflict")
 	wantError(t, e.get("/api/v1/users/nobody", admin), http.StatusNotFound, "not_found")
 	wantError(t, e.patch("/api/v1/users/nobody", admin, map[string]any{"name": "x"}), http.StatusNotFound, "not_found")

@@ -612,7 +612,7 @@ func TestStatsThroughDossierAPI(t *testing.T) {
 // hold on every row and the total, whatever the grouping.
 func TestStatsOnDemoData(t *testing.T) {
 	s := apptest.New(t, apptest.Options{})
-	for _, user := range []string{"viewer", "admin", "leader", "leader.district"} {
+	for _, user := range []string{"viewer", "admin", "leader", "leader.commune"} {
 		tok := s.Token(user)
 		for _, by := range stGroupBys {
 			for _, period := range []string{"month=2026-11", "from=2020-01-01&to=2026-12-31"} {

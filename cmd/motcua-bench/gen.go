@@ -52,14 +52,23 @@ type world struct {
 }
 
 // buildDesks spreads the traffic like a province does: the provincial
-// centre receives the province-level procedures, district desks the
-// district ones, communes the commune ones.
+// centre receives the province-level procedures, open district desks the
+// district ones, communes the commune ones (and, in a two-tier province
+// with no open district, the former district ones too).
 func (w *world) buildDesks(procs []procInfo) {
 	byLevel := map[string][]procInfo{}
 	for _, p := range procs {
 		byLevel[p.Level] = append(byLevel[p.Level], p)
 	}
 	w.Desks = nil
+	openDistrict := false
+	for _, a := range w.Agencies {
+		openDistrict = openDistrict || (a.Kind == "district" && !a.Closed)
+	}
+	communeProcs := byLevel["commune"]
+	if !openDistrict {
+		communeProcs = append(append([]procInfo(nil), communeProcs...), byLevel["district"]...)
+	}
 	for _, code := range sortedKeys(w.Agencies) {
 		a := w.Agencies[code]
 		if a.Closed {
@@ -70,8 +79,8 @@ func (w *world) buildDesks(procs []procInfo) {
 			w.Desks = append(w.Desks, desk{Unit: a.Code, Weight: 8, Procs: byLevel["province"]})
 		case a.Kind == "district" && len(byLevel["district"]) > 0:
 			w.Desks = append(w.Desks, desk{Unit: a.Code, Weight: 4, Procs: byLevel["district"]})
-		case a.Kind == "commune" && len(byLevel["commune"]) > 0:
-			w.Desks = append(w.Desks, desk{Unit: a.Code, Weight: 2, Procs: byLevel["commune"]})
+		case a.Kind == "commune" && len(communeProcs) > 0:
+			w.Desks = append(w.Desks, desk{Unit: a.Code, Weight: 2, Procs: communeProcs})
 		}
 	}
 	if len(w.Desks) == 0 {

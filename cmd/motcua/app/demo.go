@@ -12,7 +12,10 @@ import (
 	"github.com/motcua/motcua/repository"
 )
 
-// Demo agency codes: a small province (code suffix H99, not a real one).
+// Demo agency codes: a small province (code suffix H99, not a real one) as
+// local government stands since 1 July 2025: two tiers, the province and its
+// communes and wards, with no districts between them. The former district is
+// kept closed, holding the dossiers it handled before the reform.
 const (
 	DemoProvince   = "000.00.00.H99"
 	DemoCenter     = "000.00.20.H99"
@@ -20,7 +23,7 @@ const (
 	DemoPlanning   = "000.00.10.H99" // Sở Kế hoạch và Đầu tư
 	DemoIndustry   = "000.00.12.H99" // Sở Công Thương
 	DemoPolice     = "000.00.15.H99" // Công an tỉnh
-	DemoDistrict   = "000.51.00.H99" // UBND huyện Tam Đường (demo)
+	DemoDistrict   = "000.51.00.H99" // UBND huyện Tam Đường (demo), closed since 2025-07-01
 	DemoCommuneA   = "000.51.01.H99" // UBND xã Bản Bo (demo)
 	DemoCommuneB   = "000.51.02.H99" // UBND xã Bình Lư (demo)
 	DemoPassword   = "motcua-demo-2026"
@@ -35,15 +38,15 @@ type DemoUser struct {
 }
 
 // DemoUsers are the demo accounts, one per role (and a clerk and leader at
-// the district), all with DemoPassword.
+// a commune), all with DemoPassword.
 var DemoUsers = []DemoUser{
 	{"admin", "Quản trị hệ thống", user.RoleAdmin, ""},
 	{"clerk", "Nguyễn Thị Lan (một cửa tỉnh)", user.RoleClerk, DemoCenter},
 	{"officer", "Trần Văn Minh (Sở Tư pháp)", user.RoleOfficer, DemoJustice},
 	{"leader", "Lò Văn Hùng (Sở Tư pháp)", user.RoleLeader, DemoJustice},
 	{"viewer", "Phạm Thu Hà (thống kê tỉnh)", user.RoleViewer, ""},
-	{"clerk.district", "Vàng Thị Mai (một cửa huyện)", user.RoleClerk, DemoDistrict},
-	{"leader.district", "Đỗ Quang Vinh (UBND huyện)", user.RoleLeader, DemoDistrict},
+	{"clerk.commune", "Vàng Thị Mai (một cửa xã Bản Bo)", user.RoleClerk, DemoCommuneA},
+	{"leader.commune", "Đỗ Quang Vinh (UBND xã Bản Bo)", user.RoleLeader, DemoCommuneA},
 }
 
 // SeedDemo fills an empty database with a small province: agencies,
@@ -59,9 +62,11 @@ func (a *App) SeedDemo(ctx context.Context, out io.Writer) error {
 		{Code: DemoPlanning, Name: "Sở Kế hoạch và Đầu tư", Kind: catalog.KindDepartment, ParentCode: DemoProvince},
 		{Code: DemoIndustry, Name: "Sở Công Thương", Kind: catalog.KindDepartment, ParentCode: DemoProvince},
 		{Code: DemoPolice, Name: "Công an tỉnh", Kind: catalog.KindDepartment, ParentCode: DemoProvince},
-		{Code: DemoDistrict, Name: "UBND huyện Tam Đường", Kind: catalog.KindDistrict, ParentCode: DemoProvince},
-		{Code: DemoCommuneA, Name: "UBND xã Bản Bo", Kind: catalog.KindCommune, ParentCode: DemoDistrict},
-		{Code: DemoCommuneB, Name: "UBND xã Bình Lư", Kind: catalog.KindCommune, ParentCode: DemoDistrict},
+		{Code: DemoCommuneA, Name: "UBND xã Bản Bo", Kind: catalog.KindCommune, ParentCode: DemoProvince},
+		{Code: DemoCommuneB, Name: "UBND xã Bình Lư", Kind: catalog.KindCommune, ParentCode: DemoProvince},
+		// Open while its pre-reform dossiers are seeded; closed right after
+		// (demoReform).
+		{Code: DemoDistrict, Name: "UBND huyện Tam Đường (cũ)", Kind: catalog.KindDistrict, ParentCode: DemoProvince},
 	}
 	for _, ag := range agencies {
 		if _, err := a.Catalog.CreateAgency(ctx, sys, ag); err != nil && domain.KindOf(err) != domain.KindConflict {
@@ -81,7 +86,7 @@ func (a *App) SeedDemo(ctx context.Context, out io.Writer) error {
 		case dp.Level == "commune":
 			p.AgencyCode = DemoCommuneA
 		case dp.Level == "district":
-			p.AgencyCode = DemoDistrict
+			p.AgencyCode = DemoDistrict // until demoReform hands them to the commune
 		case dp.AgencyKind == "Sở Kế hoạch và Đầu tư":
 			p.AgencyCode = DemoPlanning
 		case dp.AgencyKind == "Sở Công Thương":
@@ -122,6 +127,9 @@ func (a *App) SeedDemo(ctx context.Context, out io.Writer) error {
 			return err
 		}
 	}
+	if err := a.demoReform(ctx); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "Demo data ready. Every demo user's password is %q (demo only):\n", DemoPassword)
 	for _, du := range DemoUsers {
 		unit := du.Unit
@@ -132,6 +140,35 @@ func (a *App) SeedDemo(ctx context.Context, out io.Writer) error {
 	}
 	if d := a.DemoDossier; d.Code != "" {
 		fmt.Fprintf(out, "Demo dossier for the citizen lookup: code %s, pin %s (shown once)\n", d.Code, d.Pin)
+	}
+	return nil
+}
+
+// demoReform applies the two-tier reform of 1 July 2025 to the demo
+// province: the former district's procedures go to the commune, and the
+// district is closed, keeping its dossiers. It is idempotent, and the demo
+// dossiers call it between the pre-reform dossiers and the rest.
+func (a *App) demoReform(ctx context.Context) error {
+	sys := user.Principal{Username: "system", Role: user.RoleAdmin}
+	procs, err := repository.DemoProcedures()
+	if err != nil {
+		return err
+	}
+	for _, dp := range procs {
+		if dp.Level != "district" {
+			continue
+		}
+		_, err := a.Catalog.UpdateProcedure(ctx, sys, dp.Code, func(p *catalog.Procedure) {
+			if p.AgencyCode == DemoDistrict {
+				p.AgencyCode = DemoCommuneA
+			}
+		})
+		if err != nil && domain.KindOf(err) != domain.KindNotFound {
+			return fmt.Errorf("demo reform %s: %w", dp.Code, err)
+		}
+	}
+	if _, err := a.Catalog.UpdateAgency(ctx, sys, DemoDistrict, func(ag *catalog.Agency) { ag.Closed = true }); err != nil {
+		return fmt.Errorf("demo reform: %w", err)
 	}
 	return nil
 }

@@ -21,13 +21,16 @@ type DemoDossier struct {
 // dossierDemoScenario is one demo dossier: where and how it is received, how long
 // ago, and the actions it goes through.
 type dossierDemoScenario struct {
-	site    string // "centre" (Sở Tư pháp staff), "district", "other" (centre clerk only)
+	site    string // "centre" (Sở Tư pháp staff), "commune", "former" (the district before 1 July 2025), "other" (centre clerk only)
 	proc    string
 	channel dossier.Channel
 	onSpot  bool
-	daysAgo float64
+	daysAgo float64 // before now; for "former", before 1 July 2025
 	steps   []string
 }
+
+// demoReformDay is when districts ceased to exist (two-tier local government).
+var demoReformDay = time.Date(2025, 7, 1, 0, 0, 0, 0, time.FixedZone("+07", 7*3600))
 
 // dossierDemoScenarios cover every status, late and rescheduled dossiers, on-spot
 // and online ones, spread over the last two months.
@@ -55,20 +58,25 @@ var dossierDemoScenarios = []dossierDemoScenario{
 	{"centre", "2.001955", dossier.Direct, false, 3, []string{"start", "request_supplement"}},
 	{"centre", "1.001029", dossier.Direct, false, 3.5, []string{"start", "request_payment"}},
 	{"centre", "2.000488", dossier.Direct, false, 2, nil}, // the showcase: received, clock running
-	// The district's one-stop desk: district and commune procedures.
-	{"district", "1.001612", dossier.Direct, false, 57, []string{"start", "resolve", "return"}},
-	{"district", "1.001193", dossier.Direct, false, 54, []string{"start", "resolve", "return"}},
-	{"district", "2.000806", dossier.Postal, false, 47, []string{"start", "late_resolve", "return"}},
-	{"district", "1.004873", dossier.Online, false, 42, []string{"accept", "start", "resolve", "return"}},
-	{"district", "1.012787", dossier.Direct, false, 38, []string{"start", "reschedule", "late_resolve"}},
-	{"district", "1.001193", dossier.Direct, false, 33, []string{"start", "request_supplement", "supplement", "resolve", "return"}},
-	{"district", "2.000992", dossier.Direct, false, 27, []string{"start", "withdraw"}},
-	{"district", "1.004884", dossier.Direct, false, 19, []string{"start", "stop"}},
-	{"district", "1.001612", dossier.Online, false, 14, []string{"reject"}},
-	{"district", "1.004859", dossier.Direct, false, 12, []string{"start", "resolve", "return"}},
-	{"district", "1.012787", dossier.Direct, false, 6, []string{"start", "request_supplement"}},
-	{"district", "1.001193", dossier.Online, false, 0.8, nil},
-	{"district", "2.000806", dossier.Direct, false, 2.5, []string{"start"}},
+	// The former district's one-stop desk, before the reform: all finished.
+	{"former", "1.001612", dossier.Direct, false, 50, []string{"start", "resolve", "return"}},
+	{"former", "1.001193", dossier.Direct, false, 41, []string{"start", "late_resolve", "return"}},
+	{"former", "2.000806", dossier.Postal, false, 30, []string{"start", "resolve", "return"}},
+	{"former", "1.004873", dossier.Direct, false, 20, []string{"start", "withdraw"}},
+	// The commune's one-stop desk: commune procedures and the former district's.
+	{"commune", "1.001612", dossier.Direct, false, 57, []string{"start", "resolve", "return"}},
+	{"commune", "1.001193", dossier.Direct, false, 54, []string{"start", "resolve", "return"}},
+	{"commune", "2.000806", dossier.Postal, false, 47, []string{"start", "late_resolve", "return"}},
+	{"commune", "1.004873", dossier.Online, false, 42, []string{"accept", "start", "resolve", "return"}},
+	{"commune", "1.012787", dossier.Direct, false, 38, []string{"start", "reschedule", "late_resolve"}},
+	{"commune", "1.001193", dossier.Direct, false, 33, []string{"start", "request_supplement", "supplement", "resolve", "return"}},
+	{"commune", "2.000992", dossier.Direct, false, 27, []string{"start", "withdraw"}},
+	{"commune", "1.004884", dossier.Direct, false, 19, []string{"start", "stop"}},
+	{"commune", "1.001612", dossier.Online, false, 14, []string{"reject"}},
+	{"commune", "1.004859", dossier.Direct, false, 12, []string{"start", "resolve", "return"}},
+	{"commune", "1.012787", dossier.Direct, false, 6, []string{"start", "request_supplement"}},
+	{"commune", "1.001193", dossier.Online, false, 0.8, nil},
+	{"commune", "2.000806", dossier.Direct, false, 2.5, []string{"start"}},
 	// Other departments' dossiers received at the centre (counter work only).
 	{"other", "2.001610", dossier.Direct, false, 53, []string{"start"}},
 	{"other", "2.001827", dossier.Direct, false, 16, []string{"start", "reschedule"}},
@@ -111,15 +119,44 @@ func (a *App) seedDemoDossiers(ctx context.Context, now func() time.Time) error 
 	svc := dossier.NewService(repository.NewDossierStore(a.DB), a.Catalog, domain.NewPinHasher(a.DataKey),
 		dossier.SupplementPolicy(a.Config.SupplementPolicy), func() time.Time { return clock })
 
-	for i, sc := range dossierDemoScenarios {
+	// The pre-reform dossiers first, then the reform, then the rest.
+	scenarios := make([]dossierDemoScenario, 0, len(dossierDemoScenarios))
+	for _, sc := range dossierDemoScenarios {
+		if sc.site == "former" {
+			scenarios = append(scenarios, sc)
+		}
+	}
+	for _, sc := range dossierDemoScenarios {
+		if sc.site != "former" {
+			scenarios = append(scenarios, sc)
+		}
+	}
+	reformed := false
+	for i, sc := range scenarios {
 		clerk, officer, leader := dossierDemoActor("clerk"), dossierDemoActor("officer"), dossierDemoActor("leader")
+		from := end
 		switch sc.site {
-		case "district":
-			clerk, officer, leader = dossierDemoActor("clerk.district"), dossierDemoActor("leader.district"), dossierDemoActor("leader.district")
+		case "commune":
+			clerk, officer, leader = dossierDemoActor("clerk.commune"), dossierDemoActor("leader.commune"), dossierDemoActor("leader.commune")
+		case "former":
+			// Staff of the former district, who have no accounts any more.
+			clerk = user.Principal{Username: "motcua.huyen", Role: user.RoleClerk, Unit: DemoDistrict}
+			officer = user.Principal{Username: "lanhdao.huyen", Role: user.RoleLeader, Unit: DemoDistrict}
+			leader = officer
+			from = demoReformDay
 		case "other":
 			officer, leader = clerk, clerk
 		}
-		clock = end.Add(-time.Duration(sc.daysAgo * float64(24*time.Hour))).Truncate(time.Minute)
+		if sc.site != "former" && !reformed {
+			if err := a.demoReform(ctx); err != nil {
+				return err
+			}
+			reformed = true
+		}
+		clock = from.Add(-time.Duration(sc.daysAgo * float64(24*time.Hour))).Truncate(time.Minute)
+		if !clock.Before(end) {
+			continue // a clock set before the reform: no such history
+		}
 		name := dossierDemoNames[i%len(dossierDemoNames)]
 		r, err := svc.Register(ctx, clerk, dossier.NewDossier{ProcedureCode: sc.proc, Channel: sc.channel, OnSpot: sc.onSpot,
 			Applicant: dossier.Applicant{Name: name, IDNumber: fmt.Sprintf("0%02d%09d", 12+i%20, 100000000+i*7919),

@@ -67,10 +67,10 @@ func (a *App) seedDemoFeedbackItems(ctx context.Context, store *repository.Feedb
 		return feedback.NewService(store, a.Catalog, pins, func() time.Time { return t })
 	}
 	clerk := user.Principal{Username: "clerk", Role: user.RoleClerk, Unit: DemoCenter}
-	clerkD := user.Principal{Username: "clerk.district", Role: user.RoleClerk, Unit: DemoDistrict}
+	clerkD := user.Principal{Username: "clerk.commune", Role: user.RoleClerk, Unit: DemoCommuneA}
 	officer := user.Principal{Username: "officer", Role: user.RoleOfficer, Unit: DemoJustice}
 	leader := user.Principal{Username: "leader", Role: user.RoleLeader, Unit: DemoJustice}
-	leaderD := user.Principal{Username: "leader.district", Role: user.RoleLeader, Unit: DemoDistrict}
+	leaderD := user.Principal{Username: "leader.commune", Role: user.RoleLeader, Unit: DemoCommuneA}
 	admin := user.Principal{Username: "admin", Role: user.RoleAdmin}
 
 	items := []demoItem{
@@ -85,12 +85,12 @@ func (a *App) seedDemoFeedbackItems(ctx context.Context, store *repository.Feedb
 				{32, leader, feedback.ActionInput{Action: feedback.ActionPublish}},
 			}},
 		{daysAgo: 30, by: clerkD, in: feedback.NewFeedback{Channel: feedback.ChannelMail, Category: feedback.CategoryRegulation,
-			Title:      "Kiến nghị niêm yết công khai lệ phí chứng thực tại UBND huyện",
-			Content:    "Thư kiến nghị: bảng niêm yết lệ phí chứng thực tại bộ phận một cửa huyện đã cũ, chưa cập nhật mức thu mới.",
+			Title:      "Kiến nghị niêm yết công khai lệ phí chứng thực tại UBND xã",
+			Content:    "Thư kiến nghị: bảng niêm yết lệ phí chứng thực tại bộ phận một cửa xã đã cũ, chưa cập nhật mức thu mới.",
 			Sender:     feedback.Sender{Name: "Lò Văn Sáng", Address: "Bản Hon, xã Bản Bo"},
-			AgencyCode: DemoDistrict},
+			AgencyCode: DemoCommuneA},
 			steps: []demoStep{
-				{22, leaderD, feedback.ActionInput{Action: feedback.ActionAnswer, Answer: "UBND huyện đã thay bảng niêm yết theo mức thu hiện hành. Cảm ơn ông đã kiến nghị."}},
+				{22, leaderD, feedback.ActionInput{Action: feedback.ActionAnswer, Answer: "UBND xã đã thay bảng niêm yết theo mức thu hiện hành. Cảm ơn ông đã kiến nghị."}},
 			}},
 		{daysAgo: 2, by: clerk, in: feedback.NewFeedback{Channel: feedback.ChannelDirect, Category: feedback.CategoryOther,
 			Title:   "Góp ý bố trí thêm ghế chờ tại Trung tâm",
@@ -110,7 +110,7 @@ func (a *App) seedDemoFeedbackItems(ctx context.Context, store *repository.Feedb
 			Content:    "Tôi muốn hỏi thủ tục ly hôn đơn phương cần những giấy tờ gì.",
 			AgencyCode: DemoJustice},
 			steps: []demoStep{{9, leader, feedback.ActionInput{Action: feedback.ActionRefuse,
-				Reason: "Nội dung thuộc thẩm quyền của Tòa án nhân dân, không phải phản ánh, kiến nghị về quy định hành chính; đề nghị liên hệ Tòa án nhân dân huyện."}}}},
+				Reason: "Nội dung thuộc thẩm quyền của Tòa án nhân dân, không phải phản ánh, kiến nghị về quy định hành chính; đề nghị liên hệ Tòa án nhân dân khu vực."}}}},
 		{daysAgo: 3, in: feedback.NewFeedback{Category: feedback.CategoryRegulation,
 			Title:   "Kiến nghị rút ngắn thời hạn cấp giấy chứng nhận đăng ký doanh nghiệp",
 			Content: "Đề nghị tỉnh nghiên cứu rút ngắn thời hạn giải quyết xuống 2 ngày làm việc như một số tỉnh khác.",
