@@ -14,9 +14,6 @@ import (
 var loginPolicy = domain.LockoutPolicy{Failures: 5, Window: 15 * time.Minute, Lock: time.Minute,
 	MaxLock: 15 * time.Minute, Entries: 10_000}
 
-// loginWindow is how long failures are remembered.
-var loginWindow = loginPolicy.Window
-
 // errLocked is the answer while a username is locked.
 func errLocked(wait time.Duration) error {
 	return domain.ErrLocked("Đăng nhập sai quá nhiều lần", wait)
