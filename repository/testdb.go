@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"testing"
 
 	"gorm.io/gorm"
 )
@@ -24,6 +23,16 @@ const (
 	EnvTestRequirePG = "MOTCUA_TEST_REQUIRE_PG"
 )
 
+// TB is what OpenTest needs of a test; testing.TB has it. Naming it here
+// keeps the testing package out of the service's binary.
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	TempDir() string
+	Cleanup(func())
+}
+
 // TestDialect names the engine OpenTest uses in this run.
 func TestDialect() string {
 	if os.Getenv(EnvTestPostgres) != "" {
@@ -36,7 +45,7 @@ func TestDialect() string {
 // official calendars seeded. By default it is a SQLite file in tb.TempDir();
 // with MOTCUA_TEST_POSTGRES it is a new database on that server, copied from
 // a migrated template and dropped when the test ends.
-func OpenTest(tb testing.TB) *gorm.DB {
+func OpenTest(tb TB) *gorm.DB {
 	tb.Helper()
 	ctx := context.Background()
 	if dsn := os.Getenv(EnvTestPostgres); dsn != "" {
@@ -80,7 +89,7 @@ func randomName(prefix string) string {
 	return prefix + hex.EncodeToString(b)
 }
 
-func openTestPostgres(tb testing.TB, dsn string) *gorm.DB {
+func openTestPostgres(tb TB, dsn string) *gorm.DB {
 	tb.Helper()
 	ctx := context.Background()
 	admin, err := Open(Options{URL: dsn, MaxOpenConns: 2})

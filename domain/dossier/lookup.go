@@ -1,0 +1,92 @@
+package dossier
+
+import (
+	"context"
+	"crypto/subtle"
+	"fmt"
+
+	"github.com/motcua/motcua/domain"
+)
+
+// The citizen's lookup: a dossier by its code and the receipt's PIN or the
+// applicant's ID number, with the per-code lock on wrong guesses.
+
+// Credential is what a citizen shows to look up a dossier: the receipt's
+// pin or the applicant's ID number.
+type Credential struct {
+	Pin      string
+	IDNumber string
+}
+
+// Lookup returns what a citizen may see of the dossier code. Returns
+// KindValidation when neither a well-formed pin nor a well-formed ID number
+// is given, and the same KindNotFound for an unknown code and for a
+// credential that does not match. After 10 such failures on a code within
+// 15 minutes every lookup of it is KindRateLimited (the right credential
+// too) until 15 minutes after the last (domain.PinLockoutPolicy).
+func (s *Service) Lookup(ctx context.Context, code string, c Credential) (Public, error) {
+	c.IDNumber = NormalizeIDNumber(c.IDNumber)
+	fe := domain.FieldErrors{}
+	switch {
+	case c.Pin == "" && c.IDNumber == "":
+		fe.Add("pin", "bắt buộc (hoặc id_number)")
+	case c.Pin != "" && !domain.ValidPinFormat(c.Pin):
+		fe.Add("pin", "phải gồm 6 chữ số")
+	case c.Pin == "" && !ValidIDNumber(c.IDNumber):
+		fe.Add("id_number", "phải gồm 9 đến 12 chữ số")
+	}
+	if err := fe.Err(); err != nil {
+		return Public{}, err
+	}
+	var out Public
+	err := s.pinLock.Guarded(domain.PinKey("dossier", code), func() error {
+		var err error
+		out, err = s.lookup(ctx, code, c)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) lookup(ctx context.Context, code string, c Credential) (Public, error) {
+	var d Dossier
+	var err error
+	if code != "" && len(code) <= 120 {
+		d, err = s.store.PublicByCode(ctx, code)
+	} else {
+		err = errNotFound
+	}
+	if err != nil {
+		if domain.KindOf(err) != domain.KindNotFound {
+			return Public{}, fmt.Errorf("lookup dossier: %w", err)
+		}
+		s.pins.Verify(code, "000000", "") // same work as a real check
+		return Public{}, errNotFound
+	}
+	ok := false
+	if c.Pin != "" {
+		ok = s.pins.Verify(d.Code, c.Pin, d.PinHash)
+	} else {
+		ok = d.ApplicantIDHash != "" &&
+			subtle.ConstantTimeCompare([]byte(s.HashIDNumber(c.IDNumber)), []byte(d.ApplicantIDHash)) == 1
+	}
+	if !ok {
+		return Public{}, errNotFound
+	}
+	stages, err := s.store.Stages(ctx, d.ID)
+	if err != nil {
+		return Public{}, fmt.Errorf("load history: %w", err)
+	}
+	out := Public{Code: d.Code, Stages: stages, Status: d.Status, ApplicantName: domain.MaskName(d.Applicant.Name),
+		ReceivedAt: d.ReceivedAt, AppointmentAt: d.AppointmentAt, ResolvedAt: d.ResolvedAt, ReturnedAt: d.ReturnedAt}
+	if n, err := s.cat.ProcedureName(ctx, d.ProcedureCode); err == nil {
+		out.ProcedureName = n
+	} else if domain.KindOf(err) != domain.KindNotFound {
+		return Public{}, fmt.Errorf("load procedure: %w", err)
+	}
+	if n, err := s.cat.AgencyName(ctx, d.AgencyCode); err == nil {
+		out.AgencyName = n
+	} else if domain.KindOf(err) != domain.KindNotFound {
+		return Public{}, fmt.Errorf("load agency: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,102 @@
+package repository
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// backfillBatch is how many dossiers one read of a rebuild takes, and
+// backfillFlush how many rollup rows it accumulates before writing them.
+const (
+	backfillBatch = 5000
+	backfillFlush = 50000
+)
+
+// BackfillRollups builds the statistics rollups from the dossiers when they
+// are not built in loc yet: once after the migration that adds them to a
+// database holding dossiers, and again if MOTCUA_TIMEZONE changes. It
+// reports whether it rebuilt. Run it at start-up, before serving.
+func BackfillRollups(ctx context.Context, db *gorm.DB, loc *time.Location) (bool, error) {
+	var rebuilt bool
+	err := transaction(ctx, db, func(tx *gorm.DB) error {
+		have, ok, err := readRollupsZoneName(ctx, tx)
+		if err != nil {
+			return err
+		}
+		switch {
+		case ok && have == zoneName(loc):
+			return nil
+		case ok && have == loc.String():
+			// Built in loc, recorded by its bare name before fixed zones
+			// were recorded with their offset: record it readably.
+			return writeRollupsZone(tx, loc)
+		}
+		rebuilt = true
+		return rebuildRollups(ctx, tx, loc)
+	})
+	if err != nil {
+		return false, fmt.Errorf("backfill rollups: %w", err)
+	}
+	return rebuilt, nil
+}
+
+// RebuildRollups recomputes the statistics rollups from the dossiers, in
+// loc, whatever their state: for operators after a manual repair, and for
+// tests that write dossier rows directly.
+func RebuildRollups(ctx context.Context, db *gorm.DB, loc *time.Location) error {
+	if err := transaction(ctx, db, func(tx *gorm.DB) error { return rebuildRollups(ctx, tx, loc) }); err != nil {
+		return fmt.Errorf("rebuild rollups: %w", err)
+	}
+	return nil
+}
+
+// rebuildRollups replaces the rollups by the contributions of every
+// dossier, reading them in id order in batches, and records loc. On
+// PostgreSQL it first blocks writers of dossiers until tx ends, so no
+// change slips between the read and the write.
+func rebuildRollups(ctx context.Context, tx *gorm.DB, loc *time.Location) error {
+	tx = tx.WithContext(ctx)
+	if Dialect(tx) == "postgres" {
+		if err := tx.Exec("LOCK TABLE dossiers IN SHARE MODE").Error; err != nil {
+			return translate(err, "số liệu tổng hợp")
+		}
+	}
+	for _, table := range []string{rollupsDaily, rollupsCoarse} {
+		if err := tx.Exec("DELETE FROM " + table).Error; err != nil {
+			return translate(err, "số liệu tổng hợp")
+		}
+	}
+	delta := rollupDelta{}
+	var last int64
+	for {
+		var rows []dossierRow
+		if err := tx.Table("dossiers").Select(factColumns).Where("id > ?", last).Order("id").Limit(backfillBatch).Find(&rows).Error; err != nil {
+			return translate(err, dossierNoun)
+		}
+		for i := range rows {
+			delta.add(factsOf(&rows[i]), 1, loc)
+		}
+		if len(delta) >= backfillFlush || len(rows) < backfillBatch {
+			if err := delta.apply(ctx, tx); err != nil {
+				return err
+			}
+			delta = rollupDelta{}
+		}
+		if len(rows) < backfillBatch {
+			break
+		}
+		last = rows[len(rows)-1].ID
+	}
+	return writeRollupsZone(tx, loc)
+}
+
+// writeRollupsZone records loc as the zone the rollups are built in.
+func writeRollupsZone(tx *gorm.DB, loc *time.Location) error {
+	r := settingRow{Key: rollupsZoneKey, Value: zoneName(loc)}
+	err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}}, DoUpdates: clause.AssignmentColumns([]string{"value"})}).Create(&r).Error
+	return translate(err, "cấu hình")
+}
