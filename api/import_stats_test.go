@@ -91,21 +91,6 @@ func impRFC(t *time.Time) any {
 
 func impTime(t time.Time) *time.Time { t = t.Truncate(time.Second); return &t }
 
-// impClassify is docs/domain.md's timeliness, written out independently: late
-// after the due time, early on a local calendar day before the due day,
-// on time otherwise.
-func impClassify(resolved, due time.Time) string {
-	if resolved.After(due) {
-		return "late"
-	}
-	ry, rm, rd := resolved.In(impLoc).Date()
-	dy, dm, dd := due.In(impLoc).Date()
-	if ry < dy || ry == dy && (rm < dm || rm == dm && rd < dd) {
-		return "early"
-	}
-	return "on_time"
-}
-
 func impDayStart(t time.Time) time.Time {
 	y, m, d := t.In(impLoc).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, impLoc)
@@ -483,7 +468,7 @@ func impForm06(ds []impGenDossier, p impPeriod, group func(impGenDossier) string
 				}
 				if p.has(d.resolved) {
 					f.ResolvedTotal++
-					switch impClassify(*d.resolved, *d.due) {
+					switch timelinessOf(*d.resolved, *d.due) {
 					case "early":
 						f.ResolvedEarly++
 					case "on_time":

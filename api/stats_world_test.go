@@ -163,14 +163,15 @@ func (d stDossier) finished() *time.Time {
 	return nil
 }
 
-// stClassify is docs/domain.md's timeliness: early on a calendar day before the
-// due day, on time on the due day by the due time, late after it.
-func stClassify(resolved, due time.Time) string {
+// timelinessOf is the tests' one timeliness oracle, docs/domain.md's rule
+// written independently of the service: early on a calendar day (local)
+// before the due day, on time on the due day by the due time, late after it.
+func timelinessOf(resolved, due time.Time) string {
 	if resolved.After(due) {
 		return "late"
 	}
-	ry, rm, rd := resolved.In(stLoc).Date()
-	dy, dm, dd := due.In(stLoc).Date()
+	ry, rm, rd := resolved.In(apptest.Loc).Date()
+	dy, dm, dd := due.In(apptest.Loc).Date()
 	if time.Date(ry, rm, rd, 0, 0, 0, 0, time.UTC).Before(time.Date(dy, dm, dd, 0, 0, 0, 0, time.UTC)) {
 		return "early"
 	}
@@ -235,7 +236,7 @@ func stGenerate(seed uint64, n int, from, to time.Time) []stDossier {
 				if d.onSpot {
 					d.resolved = stPtr(rec.Add(time.Duration(r.IntN(6*60)) * time.Minute))
 				}
-				d.timeliness = stClassify(*d.resolved, *d.due)
+				d.timeliness = timelinessOf(*d.resolved, *d.due)
 			case f < 90:
 				d.withdrawn = end
 			default:
