@@ -124,8 +124,12 @@ func (c Config) Driver() string {
 }
 
 // SQLitePath is the SQLite file the URL names (motcua.db when empty).
-func (c Config) SQLitePath() string {
-	u := string(c.DatabaseURL)
+func (c Config) SQLitePath() string { return SQLitePathOf(string(c.DatabaseURL)) }
+
+// SQLitePathOf is the SQLite file a database URL names: motcua.db when u is
+// empty, PATH for sqlite:PATH. It is the one reading of a database URL,
+// with IsPostgresURL; the repository opens databases by it.
+func SQLitePathOf(u string) string {
 	if u == "" {
 		return "motcua.db"
 	}

@@ -15,6 +15,8 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"github.com/motcua/motcua/config"
 )
 
 // Options opens a database.
@@ -41,10 +43,10 @@ func Open(opt Options) (*gorm.DB, error) {
 	if opt.MaxOpenConns <= 0 {
 		opt.MaxOpenConns = 20
 	}
-	if len(opt.ReplicaURLs) > 0 && !isPostgres(opt.URL) {
+	if len(opt.ReplicaURLs) > 0 && !config.IsPostgresURL(opt.URL) {
 		return nil, fmt.Errorf("read replicas need a PostgreSQL primary")
 	}
-	if isPostgres(opt.URL) {
+	if config.IsPostgresURL(opt.URL) {
 		db, err := gorm.Open(postgres.New(postgres.Config{DSN: opt.URL}), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", redact(err))
@@ -63,7 +65,7 @@ func Open(opt Options) (*gorm.DB, error) {
 		}
 		return db, nil
 	}
-	path := sqlitePath(opt.URL)
+	path := config.SQLitePathOf(opt.URL)
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
@@ -114,20 +116,6 @@ func Dialect(db *gorm.DB) string {
 		return "postgres"
 	}
 	return "sqlite"
-}
-
-func isPostgres(u string) bool {
-	return len(u) > 11 && (u[:11] == "postgres://" || (len(u) > 13 && u[:13] == "postgresql://"))
-}
-
-func sqlitePath(u string) string {
-	if u == "" {
-		return "motcua.db"
-	}
-	if len(u) > 7 && u[:7] == "sqlite:" {
-		return u[7:]
-	}
-	return u
 }
 
 // redact drops the error text of a failed PostgreSQL connection, which can
