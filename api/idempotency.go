@@ -38,24 +38,8 @@ const (
 	maxReplayBytes = 4 << 20
 )
 
-// IdempotencyRecord is what IdempotencyStore.Begin finds for a key. It is
-// an alias of an unnamed struct type so that the repository can implement
-// IdempotencyStore with an identical alias of its own, neither package
-// importing the other.
-type IdempotencyRecord = struct {
-	// Claim is set when this call claimed the key: the caller runs the
-	// request, then calls Complete or Abandon with it.
-	Claim string
-	// Mismatch reports that the key holds a different request.
-	Mismatch bool
-	// Done reports that the first answer is stored in Status, ContentType
-	// and Body. Neither Claim, Mismatch nor Done: the first request still
-	// runs.
-	Done        bool
-	Status      int
-	ContentType string
-	Body        []byte
-}
+// IdempotencyRecord is what Begin finds for a key (one type, in domain).
+type IdempotencyRecord = domain.IdempotencyRecord
 
 // IdempotencyStore keeps the first answer to each (owner, key) for 24 hours.
 type IdempotencyStore interface {

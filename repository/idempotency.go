@@ -35,24 +35,8 @@ const (
 	idemDone       = "done"
 )
 
-// IdempotencyRecord is what Begin finds for a key. It is an alias of an
-// unnamed struct type, identical to api.IdempotencyRecord, so this package
-// implements the interface the api package declares without either package
-// importing the other.
-type IdempotencyRecord = struct {
-	// Claim is set when this call claimed the key: the caller runs the
-	// request, then calls Complete or Abandon with it.
-	Claim string
-	// Mismatch reports that the key holds a different request.
-	Mismatch bool
-	// Done reports that the first answer is stored in Status, ContentType
-	// and Body. Neither Claim, Mismatch nor Done: the first request still
-	// runs.
-	Done        bool
-	Status      int
-	ContentType string
-	Body        []byte
-}
+// IdempotencyRecord is what Begin finds for a key (one type, in domain).
+type IdempotencyRecord = domain.IdempotencyRecord
 
 // IdempotencyStore keeps the first answer to each (owner, Idempotency-Key)
 // for IdempotencyTTL. Answers can carry personal data and lookup pins, so
