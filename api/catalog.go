@@ -72,7 +72,7 @@ func (h *catalogHandler) listAgencies(c *gin.Context) {
 		return
 	}
 	f := catalog.AgencyFilter{Kind: catalog.AgencyKind(c.Query("kind")), ParentCode: c.Query("parent_code"), Q: c.Query("q"),
-		Page: catalog.Page{Page: page, PageSize: size}}
+		Page: domain.Page{Page: page, PageSize: size}}
 	items, total, err := h.svc.ListAgencies(c.Request.Context(), f)
 	if err != nil {
 		writeError(c, h.log, err)
@@ -216,7 +216,7 @@ func (h *catalogHandler) listProcedures(c *gin.Context) {
 	fe := domain.FieldErrors{}
 	f := catalog.ProcedureFilter{AgencyCode: c.Query("agency_code"), Field: c.Query("field"), Level: catalog.Level(c.Query("level")),
 		OnlineLevel: catalog.OnlineLevel(c.Query("online_level")), Status: catalog.ProcedureStatus(c.Query("status")),
-		OnSpotEligible: boolParam(c, "on_spot_eligible", fe), Q: c.Query("q"), Page: catalog.Page{Page: page, PageSize: size}}
+		OnSpotEligible: boolParam(c, "on_spot_eligible", fe), Q: c.Query("q"), Page: domain.Page{Page: page, PageSize: size}}
 	if err := fe.Err(); err != nil {
 		writeError(c, h.log, err)
 		return

@@ -235,7 +235,7 @@ func (h *dossierHandler) list(c *gin.Context) {
 	f := dossier.Filter{Status: dossier.Status(c.Query("status")), AgencyCode: c.Query("agency_code"),
 		UnitCode: c.Query("unit_code"), ProcedureCode: c.Query("procedure_code"), Channel: dossier.Channel(c.Query("channel")),
 		ReceivedFrom: c.Query("received_from"), ReceivedTo: c.Query("received_to"), Overdue: overdue != nil && *overdue,
-		OnSpot: onSpot, Q: c.Query("q"), Page: page, PageSize: size, Cursor: c.Query("cursor")}
+		OnSpot: onSpot, Q: c.Query("q"), Page: domain.Page{Page: page, PageSize: size}, Cursor: c.Query("cursor")}
 	items, total, err := h.svc.List(c.Request.Context(), principal(c), f)
 	if err != nil {
 		writeError(c, h.log, err)

@@ -8,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/motcua/motcua/domain"
-	"github.com/motcua/motcua/domain/catalog"
 	"github.com/motcua/motcua/domain/feedback"
 	"github.com/motcua/motcua/domain/worktime"
 )
@@ -180,7 +179,7 @@ func (h *feedbackHandler) list(c *gin.Context) {
 	fe := domain.FieldErrors{}
 	f := feedback.Filter{Status: feedback.Status(c.Query("status")), Channel: feedback.Channel(c.Query("channel")),
 		Category: feedback.Category(c.Query("category")), AgencyCode: c.Query("agency_code"), DossierCode: c.Query("dossier_code"),
-		Page: catalog.Page{Page: page, PageSize: size}, Cursor: c.Query("cursor")}
+		Page: domain.Page{Page: page, PageSize: size}, Cursor: c.Query("cursor")}
 	if o := boolParam(c, "overdue", fe); o != nil {
 		f.Overdue = *o
 	}

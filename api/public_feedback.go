@@ -8,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/motcua/motcua/domain"
-	"github.com/motcua/motcua/domain/catalog"
 	"github.com/motcua/motcua/domain/feedback"
 )
 
@@ -113,7 +112,7 @@ func (h *publicFeedbackHandler) list(c *gin.Context) {
 		return
 	}
 	items, total, err := h.svc.Published(c.Request.Context(), feedback.PublicFilter{Category: feedback.Category(c.Query("category")),
-		AgencyCode: c.Query("agency_code"), Page: catalog.Page{Page: page, PageSize: size}})
+		AgencyCode: c.Query("agency_code"), Page: domain.Page{Page: page, PageSize: size}})
 	if err != nil {
 		writeError(c, h.log, err)
 		return

@@ -369,7 +369,7 @@ func TestDossierListFilters(t *testing.T) {
 		{"district clerk scope: the district and its commune", rClerkD, dossier.Filter{}, []string{c.Code}},
 		{"officer scope: the handling department", rOfficer, dossier.Filter{}, []string{o.Code, b.Code, a.Code}},
 		{"unit-less clerk sees nothing", user.Principal{Username: "x", Role: user.RoleClerk}, dossier.Filter{}, nil},
-		{"page 2 of 2", all, dossier.Filter{Page: 2, PageSize: 3}, []string{a.Code}},
+		{"page 2 of 2", all, dossier.Filter{Page: domain.Page{Page: 2, PageSize: 3}}, []string{a.Code}},
 	}
 	for _, tt := range tests {
 		if got := codes(tt.by, tt.f); !reflect.DeepEqual(got, tt.want) {
@@ -387,7 +387,7 @@ func TestDossierListFilters(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("district scope after transfer: %v, want %v", got, want)
 	}
-	_, total, err := e.svc.List(ctx, all, dossier.Filter{Page: 1, PageSize: 1})
+	_, total, err := e.svc.List(ctx, all, dossier.Filter{Page: domain.Page{Page: 1, PageSize: 1}})
 	if err != nil || total != 4 {
 		t.Fatalf("total with a page of 1: %d, %v", total, err)
 	}

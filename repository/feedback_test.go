@@ -152,7 +152,7 @@ func TestFeedbackListFilters(t *testing.T) {
 		}
 		return out
 	}
-	page := catalog.Page{Page: 1, PageSize: 50}
+	page := domain.Page{Page: 1, PageSize: 50}
 	tests := []struct {
 		name string
 		f    feedback.Filter
@@ -167,7 +167,7 @@ func TestFeedbackListFilters(t *testing.T) {
 		{"status answered", feedback.Filter{Page: page, Status: feedback.StatusAnswered}, []string{c.Code}},
 		{"agency J", feedback.Filter{Page: page, AgencyCode: "J"}, []string{b.Code}},
 		{"dossier", feedback.Filter{Page: page, DossierCode: "D-1"}, []string{d.Code}},
-		{"page 2 of 3", feedback.Filter{Page: catalog.Page{Page: 2, PageSize: 3}}, []string{a.Code}},
+		{"page 2 of 3", feedback.Filter{Page: domain.Page{Page: 2, PageSize: 3}}, []string{a.Code}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

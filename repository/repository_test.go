@@ -68,7 +68,7 @@ func TestDuplicateInsertIsConflict(t *testing.T) {
 	if n, err := us.Count(ctx); err != nil || n != 1 {
 		t.Fatalf("users after a duplicate: %d %v", n, err)
 	}
-	_, total, err := cs.ListProcedures(ctx, catalog.ProcedureFilter{Page: catalog.Page{Page: 1, PageSize: 10}})
+	_, total, err := cs.ListProcedures(ctx, catalog.ProcedureFilter{Page: domain.Page{Page: 1, PageSize: 10}})
 	if err != nil || total != 1 {
 		t.Fatalf("procedures after a duplicate: %d %v", total, err)
 	}
@@ -171,7 +171,7 @@ func TestListFiltersAndLikeEscaping(t *testing.T) {
 	}
 	list := func(f catalog.AgencyFilter) []string {
 		t.Helper()
-		f.Page = catalog.Page{Page: 1, PageSize: 50}
+		f.Page = domain.Page{Page: 1, PageSize: 50}
 		items, total, err := cs.ListAgencies(ctx, f)
 		if err != nil {
 			t.Fatal(err)
@@ -199,7 +199,7 @@ func TestListFiltersAndLikeEscaping(t *testing.T) {
 	if got := list(catalog.AgencyFilter{Q: "vị d"}); !reflect.DeepEqual(got, []string{"D"}) {
 		t.Fatalf("q=vị d: %v", got)
 	}
-	items, total, err := cs.ListAgencies(ctx, catalog.AgencyFilter{Page: catalog.Page{Page: 2, PageSize: 3}})
+	items, total, err := cs.ListAgencies(ctx, catalog.AgencyFilter{Page: domain.Page{Page: 2, PageSize: 3}})
 	if err != nil || total != 4 || len(items) != 1 || items[0].Code != "P" {
 		t.Fatalf("page 2 of 3: %v %d %v", items, total, err)
 	}

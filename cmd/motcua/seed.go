@@ -10,6 +10,7 @@ import (
 
 	"github.com/motcua/motcua/cmd/motcua/app"
 	"github.com/motcua/motcua/config"
+	"github.com/motcua/motcua/domain"
 	"github.com/motcua/motcua/domain/catalog"
 	"github.com/motcua/motcua/domain/user"
 )
@@ -77,7 +78,7 @@ func demoOnly(ctx context.Context, a *app.App) error {
 		}
 	}
 	for page := 1; ; page++ {
-		ags, total, err := a.Catalog.ListAgencies(ctx, catalog.AgencyFilter{Page: catalog.Page{Page: page, PageSize: pageSize}})
+		ags, total, err := a.Catalog.ListAgencies(ctx, catalog.AgencyFilter{Page: domain.Page{Page: page, PageSize: pageSize}})
 		if err != nil {
 			return err
 		}

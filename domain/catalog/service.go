@@ -10,21 +10,12 @@ import (
 	"github.com/motcua/motcua/domain/worktime"
 )
 
-// Page asks for one page of a list.
-type Page struct {
-	Page     int
-	PageSize int
-}
-
-// Offset is the number of rows before the page.
-func (p Page) Offset() int { return (p.Page - 1) * p.PageSize }
-
 // AgencyFilter narrows an agency list.
 type AgencyFilter struct {
 	Kind       AgencyKind
 	ParentCode string
 	Q          string
-	Page
+	domain.Page
 }
 
 // Validate reports unknown enumerated values as KindValidation, so a typo in
@@ -46,7 +37,7 @@ type ProcedureFilter struct {
 	Status         ProcedureStatus
 	OnSpotEligible *bool
 	Q              string
-	Page
+	domain.Page
 }
 
 // Validate reports unknown enumerated values as KindValidation.

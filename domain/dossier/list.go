@@ -81,8 +81,8 @@ func (s *Service) query(ctx context.Context, by user.Principal, f Filter) (Query
 	}
 	if f.PageSize > 0 {
 		q.Limit = f.PageSize
-		if f.Page > 1 && q.After == nil {
-			q.Offset = (f.Page - 1) * f.PageSize
+		if f.Page.Page > 1 && q.After == nil {
+			q.Offset = f.Offset()
 		}
 	}
 	switch {

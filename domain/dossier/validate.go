@@ -206,8 +206,7 @@ type Filter struct {
 	Overdue       bool
 	OnSpot        *bool
 	Q             string
-	Page          int
-	PageSize      int
+	domain.Page
 	// Cursor, when not empty, is a next_cursor of an earlier page: the page
 	// starts after it, whatever Page says.
 	Cursor string

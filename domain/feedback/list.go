@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/motcua/motcua/domain"
-	"github.com/motcua/motcua/domain/catalog"
 	"github.com/motcua/motcua/domain/user"
 	"github.com/motcua/motcua/domain/worktime"
 )
@@ -22,7 +21,7 @@ type Filter struct {
 	Overdue      bool          // open and past due_at
 	ReceivedFrom worktime.Date // inclusive local date; zero = open
 	ReceivedTo   worktime.Date // inclusive local date; zero = open
-	catalog.Page
+	domain.Page
 	// Cursor, when not empty, is the next_cursor of an earlier page: the
 	// page starts right after it, with no offset to skip (After, set by List).
 	Cursor string

@@ -114,5 +114,5 @@ func (s *Service) PublicPreview(ctx context.Context, by user.Principal, code str
 type PublicFilter struct {
 	Category   Category
 	AgencyCode string
-	catalog.Page
+	domain.Page
 }

@@ -103,7 +103,7 @@ func dossierDemoActor(username string) user.Principal {
 // written. It does nothing when the demo units already have dossiers.
 func (a *App) seedDemoDossiers(ctx context.Context, now func() time.Time) error {
 	admin := user.Principal{Username: "system", Role: user.RoleAdmin}
-	_, n, err := a.Dossiers.List(ctx, admin, dossier.Filter{UnitCode: DemoCenter, Page: 1, PageSize: 1})
+	_, n, err := a.Dossiers.List(ctx, admin, dossier.Filter{UnitCode: DemoCenter, Page: domain.Page{Page: 1, PageSize: 1}})
 	if err != nil {
 		return fmt.Errorf("demo dossiers: %w", err)
 	}
