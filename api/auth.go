@@ -147,23 +147,6 @@ func (h *authHandler) login(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
-	fe := domain.FieldErrors{}
-	if req.Username == "" {
-		fe.Add("username", "bắt buộc")
-	}
-	if req.Password == "" {
-		fe.Add("password", "bắt buộc")
-	}
-	if len(req.Username) > 200 {
-		fe.Add("username", "quá dài")
-	}
-	if len(req.Password) > 200 {
-		fe.Add("password", "quá dài")
-	}
-	if err := fe.Err(); err != nil {
-		writeError(c, h.log, err)
-		return
-	}
 	p, err := h.users.Authenticate(c.Request.Context(), req.Username, req.Password)
 	if err != nil {
 		writeError(c, h.log, err)

@@ -63,10 +63,31 @@ func NewService(store Store, hasher Hasher, units func(ctx context.Context) (Uni
 // and a disabled account, so none can be told apart.
 var ErrBadCredentials = &domain.Error{Kind: domain.KindUnauthenticated, Message: "Tên đăng nhập hoặc mật khẩu không đúng"}
 
+// maxLoginField bounds the username and password a login may send (bytes):
+// longer is no account of ours, and is refused before any hashing.
+const maxLoginField = 200
+
 // Authenticate checks a username and password and returns the principal.
-// Returns ErrBadCredentials for any failure, and KindRateLimited while the
+// A missing or overlong field is KindValidation. Returns ErrBadCredentials
+// for any other failure, and KindRateLimited while the
 // username is locked after repeated failures (the right password too).
 func (s *Service) Authenticate(ctx context.Context, username, password string) (Principal, error) {
+	fe := domain.FieldErrors{}
+	switch {
+	case username == "":
+		fe.Add("username", "bắt buộc")
+	case len(username) > maxLoginField:
+		fe.Add("username", "quá dài")
+	}
+	switch {
+	case password == "":
+		fe.Add("password", "bắt buộc")
+	case len(password) > maxLoginField:
+		fe.Add("password", "quá dài")
+	}
+	if err := fe.Err(); err != nil {
+		return Principal{}, err
+	}
 	if _, wait, locked := s.logins.Begin(username); locked {
 		return Principal{}, errLocked(wait)
 	}
