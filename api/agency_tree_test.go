@@ -13,6 +13,7 @@ import (
 // district, on create and on update; a closed former district under the
 // province with its communes fits.
 func TestAgencyTreeShape(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
 	ag := func(code, kind, parent string) map[string]any {
@@ -57,6 +58,7 @@ func TestAgencyTreeShape(t *testing.T) {
 // with no units below it, handling no procedure, holding the dossiers it
 // received before the reform.
 func TestDemoProvinceIsTwoTier(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	viewer := e.tok("viewer")
 	for _, a := range items(t, apptest.Want(t, e.get("/api/v1/agencies?page_size=500", viewer), http.StatusOK)) {

@@ -13,6 +13,7 @@ import (
 )
 
 func TestAuthPasswordChangeRevokesTokens(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	tok := loginOK(t, e, "clerk", app.DemoPassword)
 	apptest.Want(t, e.get("/api/v1/agencies", tok), http.StatusOK)
@@ -26,6 +27,7 @@ func TestAuthPasswordChangeRevokesTokens(t *testing.T) {
 }
 
 func TestAuthDisableEnableRoleChangeAndLogoutRevoke(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
 	tok := loginOK(t, e, "officer", app.DemoPassword)
@@ -50,6 +52,7 @@ func TestAuthDisableEnableRoleChangeAndLogoutRevoke(t *testing.T) {
 }
 
 func TestAuthMe(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	me := obj(t, apptest.Want(t, e.get("/api/v1/auth/me", e.tok("leader")), http.StatusOK))
 	if me["username"] != "leader" || me["role"] != "leader" || me["unit"] != app.DemoJustice || me["unit_name"] != "Sở Tư pháp" || me["name"] == "" {
@@ -63,6 +66,7 @@ func TestAuthMe(t *testing.T) {
 }
 
 func TestAuthTokenDatesMustBeNumbers(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	cfg := e.s.App.Config
 	now := e.s.Clock.Now()
@@ -92,6 +96,7 @@ func TestAuthTokenDatesMustBeNumbers(t *testing.T) {
 }
 
 func TestLoginBackOffPerAccount(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	login := func(user, password string, remote int) apptest.Response {
 		return e.do(apptest.Request{Method: http.MethodPost, Path: "/api/v1/auth/login", Remote: "198.51.100." + strconv.Itoa(remote) + ":1",
@@ -133,6 +138,7 @@ func TestLoginBackOffPerAccount(t *testing.T) {
 }
 
 func TestLastAdminCannotBeDemotedOrDisabled(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
 	for _, body := range []map[string]any{{"role": "viewer"}, {"disabled": true}, {"unit": app.DemoCenter}} {

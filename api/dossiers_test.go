@@ -103,6 +103,7 @@ var dzCodeRE = regexp.MustCompile(`^` + regexp.QuoteMeta(app.DemoCenter) + `-261
 // ==== the whole life of a dossier
 
 func TestDossierWholeLife(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{}) // Monday 2026-11-23 09:00
 	d := dzRegister(t, e, "clerk", dzBody(dzJustice10, "direct"))
 	code := d["code"].(string)
@@ -206,6 +207,7 @@ func TestDossierWholeLife(t *testing.T) {
 // working afternoon before Tết), a 3-working-day procedure is due Wednesday
 // 2026-02-25 16:00.
 func TestDossierFridayBeforeTet(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{Now: time.Date(2026, 2, 13, 16, 0, 0, 0, apptest.Loc)})
 	d := dzRegister(t, e, "clerk", dzBody(dzPlanning3, "direct"))
 	if d["due_at"] != "2026-02-25T16:00:00+07:00" || d["appointment_at"] != "2026-02-25T16:00:00+07:00" ||
@@ -228,6 +230,7 @@ func TestDossierFridayBeforeTet(t *testing.T) {
 }
 
 func TestDossierSupplementPolicies(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		policy, wantDue string
 	}{
@@ -261,6 +264,7 @@ func TestDossierSupplementPolicies(t *testing.T) {
 // TestDossierRescheduledLateStaysLate: the apology moves the appointment,
 // not the verdict.
 func TestDossierRescheduledLateStaysLate(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	code := dzRegister(t, e, "clerk", dzBody(dzPlanning3, "direct"))["code"].(string) // due Thu 26 Nov 09:00
 	dzActOK(t, e, "clerk", code, map[string]any{"action": "start"})
@@ -288,6 +292,7 @@ func TestDossierRescheduledLateStaysLate(t *testing.T) {
 // ==== scope: every role, in and out of scope, read, list and every action
 
 func TestDossierScopeEveryRoleEveryAction(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	apptest.Want(t, e.post("/api/v1/users", dzTok(e, "admin"), map[string]any{"username": "viewer.district", "name": "Thanh tra huyện",
 		"role": "viewer", "unit": app.DemoCommuneA, "password": app.DemoPassword}), http.StatusCreated)
@@ -379,6 +384,7 @@ func TestDossierScopeEveryRoleEveryAction(t *testing.T) {
 }
 
 func TestDossierInvalidTransitionsAndBadActions(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	code := dzRegister(t, e, "clerk", dzBody(dzJustice10, "direct"))["code"].(string)
 	r := wantError(t, dzAct(e, "leader", code, map[string]any{"action": "resolve", "outcome": "approved"}), http.StatusConflict, "invalid_transition")
@@ -436,6 +442,7 @@ func TestDossierInvalidTransitionsAndBadActions(t *testing.T) {
 }
 
 func TestDossierOnSpotResolvedFromReceived(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	b := dzBody(dzOnSpot4h, "direct")
 	b["on_spot"] = true
@@ -463,6 +470,7 @@ func TestDossierOnSpotResolvedFromReceived(t *testing.T) {
 // ==== registration input
 
 func TestDossierRegistrationValidation(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	clerk := dzTok(e, "clerk")
 	demo := total(t, apptest.Want(t, e.get("/api/v1/dossiers?unit_code="+app.DemoCenter, dzTok(e, "admin")), http.StatusOK))
@@ -531,6 +539,7 @@ func TestDossierRegistrationValidation(t *testing.T) {
 // TestDossierConcurrentOfficers: several officers act at once on the same
 // version; one wins, the others get 409 conflict, and one history entry is added.
 func TestDossierConcurrentOfficers(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	code := dzRegister(t, e, "clerk", dzBody(dzJustice10, "direct"))["code"].(string)
 	toks := []string{dzTok(e, "officer"), dzTok(e, "leader"), dzTok(e, "clerk")}
@@ -576,6 +585,7 @@ func TestDossierConcurrentOfficers(t *testing.T) {
 // TestDossierCodesConcurrentHTTP registers concurrently through HTTP at one
 // unit: every code distinct and numbered 0001..N without gaps.
 func TestDossierCodesConcurrentHTTP(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	tok := dzTok(e, "clerk")
 	const workers, each = 16, 10
@@ -613,6 +623,7 @@ func TestDossierCodesConcurrentHTTP(t *testing.T) {
 // ==== idempotent registration
 
 func TestDossierIdempotentRegistration(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	tok := dzTok(e, "clerk")
 	body := `{"procedure_code":"` + dzJustice10 + `","channel":"direct","applicant":{"name":"Quách Thị Zĩnh"}}`
@@ -666,6 +677,7 @@ func TestDossierIdempotentRegistration(t *testing.T) {
 // ==== lists
 
 func TestDossierListFiltersAndMasking(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	// The demo data is there too: this test's applicants have "zu" in their names, no demo one does.
 	a := dzRegister(t, e, "clerk", dzBody(dzJustice10, "direct"))
@@ -744,6 +756,7 @@ func TestDossierListFiltersAndMasking(t *testing.T) {
 // ==== demo data
 
 func TestDossierDemoData(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	viewer := dzTok(e, "viewer")
 	count := func(q string) int {

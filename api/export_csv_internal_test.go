@@ -5,6 +5,7 @@ import "testing"
 // TestCSVSafeCells: a cell a spreadsheet would run as a formula starts with
 // an apostrophe; anything else is left alone.
 func TestCSVSafeCells(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"=1+2":            "'=1+2",
 		"+84 912":         "'+84 912",

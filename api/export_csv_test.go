@@ -12,6 +12,7 @@ import (
 // spreadsheet formulas comes out of the CSV export with a leading
 // apostrophe, in every grouping that prints them; numbers stay as they are.
 func TestStatsCSVDefusesFormulas(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
 	p := newProcedure("9.000777")

@@ -10,6 +10,7 @@ import (
 // report alone: the numbers row, the data below it, the closing lines
 // after the total and the print setup.
 func TestForm06LayoutWithoutHTTP(t *testing.T) {
+	t.Parallel()
 	r := stats.Form06{GroupBy: stats.GroupBy("agency"), Rows: []stats.Row{{Group: "X", Name: "Sở X"}}}
 	l := form06Layout(r)
 	at := map[[2]int]any{}

@@ -16,6 +16,7 @@ import (
 // row of column numbers under the headings, the place-and-date line and
 // both signature blocks after the total, and headings that wrap.
 func TestStatsForm06XLSXPrintsAsTheForm(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	dzRegister(t, e, "clerk", dzBody(dzJustice10, "direct"))
 	r := e.s.Get("/api/v1/stats/dossiers?month=2026-11&group_by=agency&format=xlsx", e.tok("viewer"))

@@ -66,6 +66,7 @@ func stReadCSV(t *testing.T, body []byte) [][]string {
 }
 
 func TestStatsForm06CSV(t *testing.T) {
+	t.Parallel()
 	s := stServer(t, nil)
 	stPopulate(t, s, 3, 500)
 	tok := s.Token("viewer")
@@ -130,6 +131,7 @@ func TestStatsForm06CSV(t *testing.T) {
 }
 
 func TestStatsForm06XLSX(t *testing.T) {
+	t.Parallel()
 	s := stServer(t, nil)
 	stPopulate(t, s, 4, 500)
 	tok := s.Token("leader.district")
@@ -234,6 +236,7 @@ func TestStatsForm06XLSX(t *testing.T) {
 
 // TestStatsSimpleExports: the other reports answer CSV and XLSX too.
 func TestStatsSimpleExports(t *testing.T) {
+	t.Parallel()
 	s := stServer(t, nil)
 	w := stPopulate(t, s, 5, 600)
 	tok := s.Token("viewer")

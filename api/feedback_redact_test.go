@@ -16,6 +16,7 @@ import (
 // phone: none of them appears in the public list or the citizen's lookup,
 // while years, amounts and dossier codes stay.
 func TestFeedbackPublishedRedactsByPattern(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	content := "Toi la nguyen van binh, so 0912.345.678 hoac 0912 345 678 hoac +84 912 345 678 hoac 84912345678; " +
 		"CCCD 001 099 012 345, mail binh.nv@example.vn; hang xom goi 0987-654-321. Ho so 000.00.20.H99-261123-0001 nam 2026, phi 1.500.000 đồng."
@@ -54,6 +55,7 @@ func TestFeedbackPublishedRedactsByPattern(t *testing.T) {
 // leader sends with publish replace the item's own in public and are
 // redacted too, while the item keeps what was received and answered.
 func TestFeedbackPublicPreviewAndEdits(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	created := fbRecord(t, s, "clerk", fbHotline(map[string]any{"title": "Hỏi hồ sơ của Trần Thị Mai",
 		"content": "Bà Trần Thị Mai, số 0903 111 222, hỏi tiến độ.", "sender": map[string]any{"name": "Trần Thị Mai", "phone": "0903111222"}}))

@@ -91,6 +91,7 @@ func fbCodes(t *testing.T, r apptest.Response) map[string]map[string]any {
 // public answers (raw bodies), even where the sender's name and phone were
 // written into the content.
 func TestFeedbackHotlineToPublishedAnswer(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	secrets := []string{"Nguyễn Thị Hoa", "0912 345 678", "0912345678", "hoa.nguyen@example.vn", "Số 12 đường Trần Hưng Đạo", "sender"}
 	created := fbRecord(t, s, "clerk", map[string]any{"channel": "hotline", "category": "procedure",
@@ -187,6 +188,7 @@ func TestFeedbackHotlineToPublishedAnswer(t *testing.T) {
 // of scope is 404, a wrong role in scope 403, and the officer or leader must
 // be of the assigned agency to answer or publish.
 func TestFeedbackActionRolesAndScope(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	// atJustice: recorded at the centre, naming the Sở Tư pháp (assigned from the start).
 	atJustice := func() string {
@@ -282,6 +284,7 @@ func TestFeedbackActionRolesAndScope(t *testing.T) {
 // past its due time is listed by overdue=true, an answered one and a fresh
 // one are not.
 func TestFeedbackOverdueList(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	tok := s.Token("clerk")
 	open := fbRecord(t, s, "clerk", fbHotline(map[string]any{"agency_code": app.DemoJustice}))["code"].(string)
@@ -322,6 +325,7 @@ func TestFeedbackOverdueList(t *testing.T) {
 // TestFeedbackListScopeAndFilters checks unit scope (recording unit or
 // assigned agency), the masked sender for viewers and every filter.
 func TestFeedbackListScopeAndFilters(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	center := fbRecord(t, s, "clerk", fbHotline(map[string]any{"sender": map[string]any{"name": "Nguyễn Văn An", "phone": "0912345678"}}))["code"].(string)
 	letter := fbRecord(t, s, "clerk", map[string]any{"channel": "mail", "category": "conduct", "title": "Thư phản ánh",
@@ -376,6 +380,7 @@ func TestFeedbackListScopeAndFilters(t *testing.T) {
 // TestFeedbackBadInput: every bad input is a 4xx with the error body of docs/openapi.yaml,
 // never a 500.
 func TestFeedbackBadInput(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	clerk := s.Token("clerk")
 	code := fbRecord(t, s, "clerk", fbHotline(map[string]any{"agency_code": app.DemoJustice}))["code"].(string)
@@ -444,6 +449,7 @@ func TestFeedbackBadInput(t *testing.T) {
 // (the root of the named agency's tree, or none), the one-time PIN, and who
 // sees it afterwards.
 func TestFeedbackPublicSubmission(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	sub := apptest.Want(t, s.Post("/api/v1/public/feedback", "", map[string]any{"category": "procedure",
 		"title": "Hướng dẫn chưa rõ", "content": "Hướng dẫn hồ sơ chứng thực chưa rõ.", "agency_code": app.DemoJustice,
@@ -491,6 +497,7 @@ func TestFeedbackPublicSubmission(t *testing.T) {
 // TestFeedbackWrongPinAndUnknownCodeAlike: a wrong PIN and an unknown code
 // give the same 404 body.
 func TestFeedbackWrongPinAndUnknownCodeAlike(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	sub := apptest.Want(t, s.Post("/api/v1/public/feedback", "", map[string]any{"category": "other", "title": "t", "content": "c"}),
 		http.StatusCreated).JSON(t)
@@ -515,6 +522,7 @@ func TestFeedbackWrongPinAndUnknownCodeAlike(t *testing.T) {
 // TestFeedbackPublicRateLimited: the public feedback and rating endpoints
 // share the per-address budget; over it they answer 429 with Retry-After.
 func TestFeedbackPublicRateLimited(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{Env: map[string]string{"MOTCUA_PUBLIC_RATE_LIMIT": "3"}})
 	submit := apptest.Request{Method: "POST", Path: "/api/v1/public/feedback", Body: map[string]any{"category": "other", "title": "t", "content": "c"}}
 	sub := apptest.Want(t, s.Do(submit), http.StatusCreated).JSON(t)

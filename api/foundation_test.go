@@ -246,6 +246,7 @@ func codes(list []map[string]any) []string {
 // ==== malformed input
 
 func TestMalformedBodiesAre400(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
 	endpoints := []struct{ method, path, token string }{
@@ -297,6 +298,7 @@ func TestMalformedBodiesAre400(t *testing.T) {
 }
 
 func TestWrongTypesAre400NamingTheField(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
 	tests := []struct {
@@ -334,6 +336,7 @@ func TestWrongTypesAre400NamingTheField(t *testing.T) {
 }
 
 func TestOversizedBodyIs413(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
 	big := func(n int) string {
@@ -361,6 +364,7 @@ func TestOversizedBodyIs413(t *testing.T) {
 // ==== tokens
 
 func TestBadTokensAre401(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	cfg := e.s.App.Config
 	secret := []byte(cfg.JWTSecret)
@@ -457,6 +461,7 @@ func jwtEncode(b []byte) string {
 }
 
 func TestExpiredTokenIs401(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	tok := e.tok("clerk")
 	ttl := e.s.App.Config.TokenTTL
@@ -476,6 +481,7 @@ func TestExpiredTokenIs401(t *testing.T) {
 // ==== roles
 
 func TestOnlyAdminsChangeTheCatalogAndUsers(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	writes := []struct {
 		method, path string
@@ -526,6 +532,7 @@ func TestOnlyAdminsChangeTheCatalogAndUsers(t *testing.T) {
 // ==== agencies
 
 func TestAgencyCRUD(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
 	const code = "000.51.03.H99"
@@ -562,6 +569,7 @@ func TestAgencyCRUD(t *testing.T) {
 }
 
 func TestAgencyValidation(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
 	ok := map[string]any{"code": "X1", "name": "Xã", "kind": "commune", "parent_code": app.DemoDistrict}
@@ -607,6 +615,7 @@ func TestAgencyValidation(t *testing.T) {
 }
 
 func TestReparentingIntoOwnSubtreeIs422(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
 	tests := []struct{ code, parent string }{
@@ -630,6 +639,7 @@ func TestReparentingIntoOwnSubtreeIs422(t *testing.T) {
 }
 
 func TestAgencyFiltersAndPagination(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	tok := e.tok("viewer")
 	all := items(t, apptest.Want(t, e.get("/api/v1/agencies?page_size=500", tok), http.StatusOK))
@@ -721,6 +731,7 @@ func newProcedure(code string) map[string]any {
 }
 
 func TestProcedureCRUD(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
 	p := obj(t, apptest.Want(t, e.post("/api/v1/procedures", admin, newProcedure("9.000001")), http.StatusCreated))
@@ -752,6 +763,7 @@ func TestProcedureCRUD(t *testing.T) {
 }
 
 func TestProcedureValidation(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
 	with := func(k string, v any) map[string]any {
@@ -797,6 +809,7 @@ func TestProcedureValidation(t *testing.T) {
 }
 
 func TestProcedureFiltersAndPagination(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
 	// One abolished procedure, so the status filter has something to find.
@@ -897,6 +910,7 @@ func TestProcedureFiltersAndPagination(t *testing.T) {
 }
 
 func TestPublications(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
 	const code = "2.000488"
@@ -953,6 +967,7 @@ func contains(list []string, s string) bool {
 // ==== calendar
 
 func TestCalendar(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	admin, clerk := e.tok("admin"), e.tok("clerk")
 	y := obj(t, apptest.Want(t, e.get("/api/v1/calendar/2026", clerk), http.StatusOK))
@@ -1023,6 +1038,7 @@ func TestCalendar(t *testing.T) {
 // ==== users
 
 func TestUsers(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
 	u := obj(t, apptest.Want(t, e.post("/api/v1/users", admin, map[string]any{
@@ -1108,6 +1124,7 @@ func codesOf(list []map[string]any, key string) []string {
 }
 
 func TestUserValidation(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
 	tests := []struct {
@@ -1162,6 +1179,7 @@ func loginFails(t *testing.T, e *env, user, password string) apptest.Response {
 }
 
 func TestLoginEveryDemoUser(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	for _, u := range app.DemoUsers {
 		tok := loginOK(t, e, u.Username, app.DemoPassword)
@@ -1183,6 +1201,7 @@ func TestLoginEveryDemoUser(t *testing.T) {
 }
 
 func TestLoginFailuresLookAlike(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	unknown := loginFails(t, e, "nobody", app.DemoPassword)
 	wrong := loginFails(t, e, "clerk", "wrong-password")
@@ -1203,6 +1222,7 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 }
 
 func TestLoginIsRateLimitedPerClientAddress(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{Env: map[string]string{"MOTCUA_PUBLIC_RATE_LIMIT": "3"}})
 	login := func(remote string, hdr map[string]string) apptest.Response {
 		return e.do(apptest.Request{Method: http.MethodPost, Path: "/api/v1/auth/login", Remote: remote, Header: hdr,
@@ -1242,6 +1262,7 @@ func TestLoginIsRateLimitedPerClientAddress(t *testing.T) {
 // ==== cross-cutting
 
 func TestRequestID(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	r := e.do(apptest.Request{Method: http.MethodGet, Path: "/healthz", Header: map[string]string{"X-Request-ID": "abc-123_XYZ"}})
 	if got := r.Header.Get("X-Request-ID"); got != "abc-123_XYZ" {
@@ -1270,6 +1291,7 @@ func TestRequestID(t *testing.T) {
 }
 
 func TestHealthReadyMetricsSpec(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	if got := obj(t, apptest.Want(t, e.get("/healthz", ""), http.StatusOK)); got["status"] != "ok" {
 		t.Fatalf("healthz %v", got)
@@ -1313,6 +1335,7 @@ func TestHealthReadyMetricsSpec(t *testing.T) {
 }
 
 func TestUnknownRouteAndWrongMethod(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
 	for _, path := range []string{"/nope", "/api/v1/nope", "/api/v2/agencies", "/api/v1/agencies/" + app.DemoCenter + "/children"} {

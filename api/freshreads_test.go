@@ -18,6 +18,7 @@ import (
 // within FreshReadWindow after a successful write, read from the primary;
 // other callers, failed writes and later reads may use a replica.
 func TestFreshReadsAfterOwnWrites(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }

@@ -10,6 +10,7 @@ import (
 // TestSecurityHeadersOnEveryAnswer: nosniff and no-referrer on every answer,
 // errors and unknown paths included; no-store on answers with personal data.
 func TestSecurityHeadersOnEveryAnswer(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
 	code := dzRegister(t, e, "clerk", dzBody(dzJustice10, "direct"))["code"].(string)
@@ -47,6 +48,7 @@ func TestSecurityHeadersOnEveryAnswer(t *testing.T) {
 
 // TestHeadHealthAndReady: HEAD answers as GET does.
 func TestHeadHealthAndReady(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{NoDemo: true})
 	for _, p := range []string{"/healthz", "/readyz"} {
 		if r := e.s.Do(apptest.Request{Method: http.MethodHead, Path: p}); r.Status != http.StatusOK {

@@ -94,6 +94,7 @@ func newTestStore(t *testing.T) IdempotencyStore {
 const addrA, addrB = "192.0.2.1:1000", "198.51.100.7:2000"
 
 func TestIdempotentRestoresBodyAndOwnsKeysByAddress(t *testing.T) {
+	t.Parallel()
 	h := newIdemHarness(t, newTestStore(t), time.Second)
 	first := h.post("/echo", "k", "hello", addrA)
 	if first.Code != http.StatusCreated || first.Body.String() != "run 1: hello" {
@@ -115,6 +116,7 @@ func TestIdempotentRestoresBodyAndOwnsKeysByAddress(t *testing.T) {
 }
 
 func TestIdempotentFreesKeyAfterServerErrorAndPanic(t *testing.T) {
+	t.Parallel()
 	for _, path := range []string{"/flaky", "/panicky"} {
 		t.Run(path, func(t *testing.T) {
 			h := newIdemHarness(t, newTestStore(t), time.Second)
@@ -139,6 +141,7 @@ func TestIdempotentFreesKeyAfterServerErrorAndPanic(t *testing.T) {
 }
 
 func TestIdempotentDuplicateWaitsThenGivesUp(t *testing.T) {
+	t.Parallel()
 	h := newIdemHarness(t, newTestStore(t), 200*time.Millisecond)
 	done := make(chan *httptest.ResponseRecorder)
 	go func() { done <- h.post("/slow", "k", `{"a":1}`, addrA) }()
@@ -175,6 +178,7 @@ func TestIdempotentDuplicateWaitsThenGivesUp(t *testing.T) {
 }
 
 func TestIdempotentWaiterGetsAnswerWhenFirstFinishes(t *testing.T) {
+	t.Parallel()
 	h := newIdemHarness(t, newTestStore(t), 5*time.Second)
 	first := make(chan *httptest.ResponseRecorder)
 	go func() { first <- h.post("/slow", "k", `{}`, addrA) }()
@@ -196,6 +200,7 @@ func TestIdempotentWaiterGetsAnswerWhenFirstFinishes(t *testing.T) {
 }
 
 func TestIdempotentWithoutStorePassesThrough(t *testing.T) {
+	t.Parallel()
 	h := newIdemHarness(t, nil, time.Second)
 	h.post("/echo", "k", "x", addrA)
 	if r := h.post("/echo", "k", "x", addrA); r.Body.String() != "run 2: x" {
@@ -224,6 +229,7 @@ func (brokenStore) Complete(context.Context, string, string, string, int, string
 func (brokenStore) Abandon(context.Context, string, string, string) error { return errDial }
 
 func TestIdempotentStoreFailureIsBare500(t *testing.T) {
+	t.Parallel()
 	h := newIdemHarness(t, brokenStore{}, time.Second)
 	r := h.post("/echo", "k", "x", addrA)
 	if r.Code != http.StatusInternalServerError || strings.Contains(r.Body.String(), "dial") {

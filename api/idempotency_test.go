@@ -55,6 +55,7 @@ func wantReplay(t *testing.T, first, again apptest.Response) {
 }
 
 func TestIdempotencySameKeySameBodyReplays(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	tok := s.Token("admin")
 
@@ -89,6 +90,7 @@ func TestIdempotencySameKeySameBodyReplays(t *testing.T) {
 }
 
 func TestIdempotencySameKeyOtherRequestIsConflict(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	tok := s.Token("admin")
 	apptest.Want(t, postKeyed(s, "/api/v1/agencies", tok, "k", agencyBody("000.00.32.H99", "Sở A")), http.StatusCreated)
@@ -110,6 +112,7 @@ func TestIdempotencySameKeyOtherRequestIsConflict(t *testing.T) {
 }
 
 func TestIdempotencyKeysBelongToTheUser(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	tok := s.Token("admin")
 	apptest.Want(t, s.Post("/api/v1/users", tok, map[string]string{
@@ -129,6 +132,7 @@ func TestIdempotencyKeysBelongToTheUser(t *testing.T) {
 }
 
 func TestIdempotencyReplaysClientErrors(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	tok := s.Token("admin")
 	bad := `{"code":"000.00.36.H99","name":"","kind":"bogus","parent_code":"` + app.DemoProvince + `"}`
@@ -153,6 +157,7 @@ func TestIdempotencyReplaysClientErrors(t *testing.T) {
 }
 
 func TestIdempotencyKeyFormat(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	tok := s.Token("admin")
 	body := agencyBody("000.00.37.H99", "Sở F")
@@ -188,6 +193,7 @@ func TestIdempotencyKeyFormat(t *testing.T) {
 }
 
 func TestIdempotencyBodyLimit(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	tok := s.Token("admin")
 	big := `{"code":"000.00.38.H99","name":"` + strings.Repeat("x", 1<<20) + `"}`
@@ -198,6 +204,7 @@ func TestIdempotencyBodyLimit(t *testing.T) {
 }
 
 func TestIdempotencyConcurrentDuplicates(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	tok := s.Token("admin")
 	before := publications(t, s, tok)
@@ -240,6 +247,7 @@ func TestIdempotencyConcurrentDuplicates(t *testing.T) {
 }
 
 func TestIdempotencyKeyExpiresAfter24Hours(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	tok := s.Token("admin")
 	before := publications(t, s, tok)
@@ -264,6 +272,7 @@ func TestIdempotencyKeyExpiresAfter24Hours(t *testing.T) {
 }
 
 func TestIdempotencyIgnoredWithoutKeyAndOnOtherMethods(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	tok := s.Token("admin")
 	before := publications(t, s, tok)
@@ -281,6 +290,7 @@ func TestIdempotencyIgnoredWithoutKeyAndOnOtherMethods(t *testing.T) {
 }
 
 func TestIdempotencyPublicKeysBelongToTheClientAddress(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	body := `{"category":"other","title":"Góp ý","content":"Thời gian chờ tại quầy quá lâu"}`
 	send := func(remote, key string) apptest.Response {

@@ -532,6 +532,7 @@ func impCheckFigures(t *testing.T, what string, got, want impFigures) {
 
 // TestImportedProvinceYearStatistics is the import acceptance test.
 func TestImportedProvinceYearStatistics(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	w := impGenerate(t, s, 2021)
 	admin := s.Token("admin")

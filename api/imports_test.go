@@ -108,6 +108,7 @@ func impDossier(code, status, times string) string {
 // body must be NDJSON (400), the kind must exist (404), and a declared body
 // over 1 GiB is refused before reading (413); all with the error body of docs/openapi.yaml.
 func TestImportsAccess(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	line := impDossier("ACC-1", "received", "")
 	for _, u := range []string{"clerk", "officer", "leader", "viewer"} {
@@ -151,6 +152,7 @@ func TestImportsAccess(t *testing.T) {
 // citizen finds the dossier by ID number, and importing the same file
 // again changes nothing.
 func TestImportDossiersThroughHTTP(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	db := s.App.DB
 	before := impCount(t, db, "SELECT COUNT(*) FROM dossiers")
@@ -244,6 +246,7 @@ func TestImportDossiersThroughHTTP(t *testing.T) {
 // TestImportFeedbackAndProceduresThroughHTTP: the other two kinds, with a
 // re-import that changes nothing.
 func TestImportFeedbackAndProceduresThroughHTTP(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	procs := strings.Join([]string{
 		`{"code":"9.000001","name":"Cấp phép thử","field":"Thử nghiệm","agency_code":"` + app.DemoIndustry + `","level":"province",` +

@@ -14,6 +14,7 @@ import (
 // characters 422 (tab and newlines allowed in free text), in a path, a
 // query value or a JSON string, also unauthenticated.
 func TestInputGuard(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	clerk := e.tok("clerk")
 	for _, c := range []struct {
@@ -76,6 +77,7 @@ func TestInputGuard(t *testing.T) {
 // composed (and found by its composed spelling), and a 300-character limit
 // counts what people see, not code points.
 func TestTextIsNormalisedToNFC(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	nfd, nfc := "Nguye\u0302\u0303n Thi\u0323 Hoa", "Nguyễn Thị Hoa"
 	created := fbRecord(t, s, "clerk", map[string]any{"channel": "hotline", "category": "procedure",

@@ -39,6 +39,7 @@ func ginToOpenAPI(path string) string {
 }
 
 func TestGinToOpenAPI(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"/healthz":                               "/healthz",
 		"/api/v1/agencies/:code":                 "/api/v1/agencies/{code}",
@@ -57,6 +58,7 @@ func TestGinToOpenAPI(t *testing.T) {
 // of the spec is routed. Nothing is excluded: health, metrics and the spec
 // itself are part of the contract too.
 func TestEveryRouteIsInTheSpecAndBack(t *testing.T) {
+	t.Parallel()
 	doc := loadSpec(t)
 	engine, err := newEngine(Deps{}) // handlers are not called: nil services are fine
 	if err != nil {
@@ -95,6 +97,7 @@ func TestEveryRouteIsInTheSpecAndBack(t *testing.T) {
 // schema when it takes a body, the Error schema for every error answer,
 // and bearer security on every staff endpoint.
 func TestEveryOperationHasSchemas(t *testing.T) {
+	t.Parallel()
 	doc := loadSpec(t)
 	globalBearer := hasBearer(doc.Security)
 	ids := map[string]string{}

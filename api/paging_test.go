@@ -14,6 +14,7 @@ import (
 // ends beyond 10,000 items with 422 naming cursor, and serves the last page
 // within the limit.
 func TestOffsetPagingStopsAtTenThousand(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
 	for _, path := range []string{"/api/v1/agencies", "/api/v1/procedures", "/api/v1/users",
@@ -39,6 +40,7 @@ func TestOffsetPagingStopsAtTenThousand(t *testing.T) {
 // id), deep pages refuse offsets and point to the cursor, and a malformed
 // cursor is 422.
 func TestFeedbackListCursor(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	for i := 0; i < 7; i++ {
 		if i%2 == 0 {

@@ -34,6 +34,7 @@ func pkWantLocked(t *testing.T, r apptest.Response, want time.Duration) {
 // minutes after the last failure; the rating of the same dossier is locked
 // with it; other codes are not. Unknown codes and feedback codes lock alike.
 func TestPinLockPerCode(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{Env: map[string]string{"MOTCUA_PUBLIC_RATE_LIMIT": "1000"}})
 	code, pin := rtDossier(t, s)
 	rtReturn(t, s, code) // so that it can be rated
@@ -89,6 +90,7 @@ func TestPinLockPerCode(t *testing.T) {
 // IPv6 clients are limited per /64: addresses of one network share a
 // budget, another network has its own.
 func TestRateLimitPerIPv6Network(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{Env: map[string]string{"MOTCUA_PUBLIC_RATE_LIMIT": "3"}})
 	get := func(remote string) apptest.Response {
 		return s.Do(apptest.Request{Method: http.MethodGet, Path: "/api/v1/public/feedback", Remote: remote})

@@ -10,6 +10,7 @@ import (
 )
 
 func TestPublicDossierLookup(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{})
 	d := dzRegister(t, e, "clerk", dzBody(dzJustice10, "direct"))
 	code, pin := d["code"].(string), d["lookup_pin"].(string)
@@ -51,6 +52,7 @@ func TestPublicDossierLookup(t *testing.T) {
 }
 
 func TestPublicDossierLookupRateLimited(t *testing.T) {
+	t.Parallel()
 	e := start(t, apptest.Options{Env: map[string]string{"MOTCUA_PUBLIC_RATE_LIMIT": "5"}})
 	d := dzRegister(t, e, "clerk", dzBody(dzJustice10, "direct"))
 	path := "/api/v1/public/dossiers/" + d["code"].(string) + "?pin=" + d["lookup_pin"].(string)

@@ -47,6 +47,7 @@ func statements(t *testing.T, s *apptest.Server, n *atomic.Int64, path, tok stri
 // statements, the same for a page of 5 as for a page of 50, and the same
 // for a dossier with a long history as for a fresh one.
 func TestNoNPlusOneQueries(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	clerk, admin, officer := s.Token("clerk"), s.Token("admin"), s.Token("officer")
 	var codes []string
@@ -135,6 +136,7 @@ func TestNoNPlusOneQueries(t *testing.T) {
 // same order, as the OFFSET pages, each once, and stops with a null cursor;
 // a malformed cursor is a 422 naming it.
 func TestDossierListCursor(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	clerk, admin := s.Token("clerk"), s.Token("admin")
 	// Dossiers registered at the same instant share the sort time: the id

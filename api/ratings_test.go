@@ -45,6 +45,7 @@ func rtRate(s *apptest.Server, code, pin string, body any) apptest.Response {
 // dossier, is stored once with the dossier's unit, agency and procedure, and
 // a second one is 409.
 func TestRatingOnceAfterReturn(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	code, pin := rtDossier(t, s)
 	wrong := "000000"
@@ -107,6 +108,7 @@ func TestRatingOnceAfterReturn(t *testing.T) {
 // transaction, a procedure feedback item linked to the dossier and assigned
 // to its handling agency, which the citizen follows with the same PIN.
 func TestLowRatingOpensFeedback(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	code, pin := rtDossier(t, s)
 	rtReturn(t, s, code)
@@ -151,6 +153,7 @@ func TestLowRatingOpensFeedback(t *testing.T) {
 // TestPublicFeedbackLinksDossierOnlyWithPin: a citizen's feedback names a
 // dossier only with its PIN.
 func TestPublicFeedbackLinksDossierOnlyWithPin(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	code, pin := rtDossier(t, s)
 	wrong := "000000"

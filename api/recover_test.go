@@ -48,6 +48,7 @@ func logLines(t *testing.T, buf *bytes.Buffer) []map[string]any {
 }
 
 func TestRecoverPanicsAnswers500Internal(t *testing.T) {
+	t.Parallel()
 	for _, path := range []string{"/boom", "/boom-error"} {
 		t.Run(path, func(t *testing.T) {
 			var logs bytes.Buffer
@@ -96,6 +97,7 @@ func TestRecoverPanicsAnswers500Internal(t *testing.T) {
 }
 
 func TestRecoverPanicsAfterHeadersDoesNotWriteTwice(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	r := panicky(slog.New(slog.NewJSONHandler(&logs, nil)))
 	rec := httptest.NewRecorder()
@@ -109,6 +111,7 @@ func TestRecoverPanicsAfterHeadersDoesNotWriteTwice(t *testing.T) {
 }
 
 func TestRecoverPanicsPassesAbortHandlerOn(t *testing.T) {
+	t.Parallel()
 	r := panicky(slog.New(slog.DiscardHandler))
 	defer func() {
 		if p := recover(); p != http.ErrAbortHandler {
@@ -120,6 +123,7 @@ func TestRecoverPanicsPassesAbortHandlerOn(t *testing.T) {
 }
 
 func TestWriteErrorHidesInternalErrors(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
 	gin.SetMode(gin.ReleaseMode)
@@ -148,6 +152,7 @@ func (e errorString) Error() string { return string(e) }
 // cancellation, not as an internal failure; a cancellation error while the
 // client is still there stays an internal error.
 func TestClientCancellationIsNotAnInternalError(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
 	r := gin.New()

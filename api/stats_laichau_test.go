@@ -23,6 +23,7 @@ import (
 //   - 1,062 publications = 675 new + 203 amended + 184 abolished;
 //   - 8 feedback items, 4 by hotline and 4 through the PAKN system, all answered.
 func TestStatsLaiChau2021(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("the full 2021 province: run without -short")
 	}

@@ -172,6 +172,7 @@ var stGroupBys = []string{"unit", "agency", "procedure", "field", "level", "chan
 // independent count over a generated province: every column, every rate,
 // the identities on every row and the total.
 func TestStatsDossiersGenerated(t *testing.T) {
+	t.Parallel()
 	s := stServer(t, nil)
 	w := stPopulate(t, s, 2021, 1500)
 	tok := s.Token("viewer")
@@ -217,6 +218,7 @@ func TestStatsDossiersGenerated(t *testing.T) {
 // is in the month, one at 00:00 the next day is not (it is in the next
 // month), one at 23:59:59 the day before is carried over.
 func TestStatsPeriodEdges(t *testing.T) {
+	t.Parallel()
 	s := stServer(t, nil)
 	ds := stEdgeDossiers()
 	stInsertDossiers(t, s.App.DB, ds)
@@ -239,6 +241,7 @@ func TestStatsPeriodEdges(t *testing.T) {
 // TestStatsCutoffMonth: with MOTCUA_REPORT_CUTOFF_DAY=15, month=2021-08 is
 // 2021-07-15 to 2021-08-14 and counts over exactly those days.
 func TestStatsCutoffMonth(t *testing.T) {
+	t.Parallel()
 	s := stServer(t, map[string]string{"MOTCUA_REPORT_CUTOFF_DAY": "15"})
 	w := stPopulate(t, s, 15, 600)
 	tok := s.Token("viewer")
@@ -259,6 +262,7 @@ func TestStatsCutoffMonth(t *testing.T) {
 // TestStatsScoping: a leader sees their own subtree only, unit_code narrows
 // but never widens, a viewer sees the province; clerks and officers get 403.
 func TestStatsScoping(t *testing.T) {
+	t.Parallel()
 	s := stServer(t, nil)
 	w := stPopulate(t, s, 7, 900)
 	district := stSubtree(stDistrict)
@@ -318,6 +322,7 @@ func TestStatsScoping(t *testing.T) {
 // TestStatsValidation: a bad or missing period, grouping or format is 422
 // naming the parameter, never a 500.
 func TestStatsValidation(t *testing.T) {
+	t.Parallel()
 	s := stServer(t, nil)
 	tok := s.Token("viewer")
 	for _, c := range []struct{ query, field string }{
@@ -364,6 +369,7 @@ func TestStatsValidation(t *testing.T) {
 // /satisfaction against the independent count, for the province and a
 // district leader.
 func TestStatsOtherReportsGenerated(t *testing.T) {
+	t.Parallel()
 	s := stServer(t, nil)
 	w := stPopulate(t, s, 99, 1200)
 	for _, c := range []struct {
@@ -560,6 +566,7 @@ func stCheckSatisfaction(t *testing.T, s *apptest.Server, tok string, w stWorld,
 // store writes is what the report counts. Received 23:59 local on 31
 // August is in August; 00:00 on 1 September is not.
 func TestStatsThroughDossierAPI(t *testing.T) {
+	t.Parallel()
 	// Tokens issued at the start of August must live through September.
 	s := stServer(t, map[string]string{"MOTCUA_TOKEN_TTL_MINUTES": "100000"})
 	s.Clock.Set(time.Date(2021, 8, 1, 8, 0, 0, 0, apptest.Loc))
@@ -611,6 +618,7 @@ func TestStatsThroughDossierAPI(t *testing.T) {
 // the real services), every endpoint and export answers, and the identities
 // hold on every row and the total, whatever the grouping.
 func TestStatsOnDemoData(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	for _, user := range []string{"viewer", "admin", "leader", "leader.commune"} {
 		tok := s.Token(user)
@@ -660,6 +668,7 @@ func TestStatsOnDemoData(t *testing.T) {
 // after the period was still open at its end). A period that starts after
 // today is 422, whichever way it is named.
 func TestStatsAsOf(t *testing.T) {
+	t.Parallel()
 	s := stServer(t, map[string]string{"MOTCUA_TOKEN_TTL_MINUTES": "100000"})
 	at := func(m time.Month, d, h int) time.Time { return time.Date(2021, m, d, h, 0, 0, 0, apptest.Loc) }
 	s.Clock.Set(at(8, 2, 8))

@@ -548,6 +548,9 @@ func sortedRows(rows []stats.Row) []stats.Row {
 // scopes and every grouping, the rollup answer equals the full scan's row
 // by row, and the online figures too.
 func TestRollupsAnswerLikeTheFullScan(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a slow property test: make test runs it")
+	}
 	ctx := context.Background()
 	w := newRollupWorld(t)
 	workers, each := 4, 500
@@ -675,6 +678,9 @@ func rollupRows(t *testing.T, db *gorm.DB) []string {
 // from its day rows, after which the rollups are what the stores keep and
 // answer like the full scan again.
 func TestDekadMigrationDerivesFromDays(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a slow property test: make test runs it")
+	}
 	ctx := context.Background()
 	w := newRollupWorld(t)
 	w.makeHistories(t, 2, 150, 31)
@@ -768,6 +774,9 @@ func TestForm06FallsBackToTheScan(t *testing.T) {
 // In another zone, the rollups are rebuilt with that zone's days and
 // answer its periods like the scan.
 func TestRollupsFollowTheZone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a slow property test: make test runs it")
+	}
 	ctx := context.Background()
 	w := newRollupWorld(t)
 	w.makeHistories(t, 2, 120, 11)
@@ -882,6 +891,9 @@ func mustJSON(v any) string {
 // dossiers made by the service answers like the full scan, and importing
 // the same file again changes nothing.
 func TestImportedHistoriesRollUp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a slow property test: make test runs it")
+	}
 	ctx := context.Background()
 	w := newRollupWorld(t)
 	w.makeHistories(t, 2, 60, 21)
