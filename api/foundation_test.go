@@ -2,18 +2,23 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"mime"
 	"net/http"
+	"os"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/golang-jwt/jwt/v5"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/motcua/motcua/api"
 	"github.com/motcua/motcua/cmd/motcua/app"
@@ -27,27 +32,40 @@ import (
 // X-Request-ID on each, the error body on each 4xx, and, for routes of the
 // contract, a status the contract lists and a body its schema accepts.
 type env struct {
-	t    *testing.T
+	t    testing.TB
 	s    *apptest.Server
 	spec *openapi3.T
 }
 
-var specCache *openapi3.T
+var (
+	specOnce  sync.Once
+	specCache *openapi3.T
+	specErr   error
+)
 
-func loadSpec(t *testing.T) *openapi3.T {
+func loadSpec(t testing.TB) *openapi3.T {
 	t.Helper()
-	if specCache != nil {
-		return specCache
+	specOnce.Do(func() {
+		doc, err := openapi3.NewLoader().LoadFromData(docs.OpenAPI)
+		if err == nil {
+			err = doc.Validate(context.Background())
+		}
+		specCache, specErr = doc, err
+	})
+	if specErr != nil {
+		t.Fatalf("docs/openapi.yaml: %v", specErr)
 	}
-	doc, err := openapi3.NewLoader().LoadFromData(docs.OpenAPI)
-	if err != nil {
-		t.Fatalf("load docs/openapi.yaml: %v", err)
+	return specCache
+}
+
+// TestMain checks every exchange any test of this package makes through
+// apptest against docs/openapi.yaml (checkExchange).
+func TestMain(m *testing.M) {
+	apptest.CheckEvery = func(tb testing.TB, r apptest.Request, resp apptest.Response) {
+		tb.Helper()
+		(&env{t: tb, spec: loadSpec(tb)}).check(r, resp)
 	}
-	if err := doc.Validate(t.Context()); err != nil {
-		t.Fatalf("docs/openapi.yaml: %v", err)
-	}
-	specCache = doc
-	return doc
+	os.Exit(m.Run())
 }
 
 func start(t *testing.T, opt apptest.Options) *env {
@@ -55,11 +73,10 @@ func start(t *testing.T, opt apptest.Options) *env {
 	return &env{t: t, s: apptest.New(t, opt), spec: loadSpec(t)}
 }
 
+// do sends r; apptest checks the exchange against the contract (TestMain).
 func (e *env) do(r apptest.Request) apptest.Response {
 	e.t.Helper()
-	resp := e.s.Do(r)
-	e.check(r, resp)
-	return resp
+	return e.s.Do(r)
 }
 
 func (e *env) get(path, tok string) apptest.Response {
@@ -157,6 +174,14 @@ func (e *env) conforms(r apptest.Request, resp apptest.Response) {
 		e.t.Errorf("%s %s: status %d is not documented in docs/openapi.yaml", r.Method, tpl, resp.Status)
 		return
 	}
+	ctype, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if ctype != "" && ctype != "application/json" {
+		// CSV, XLSX, YAML, metrics: the contract must name the media type.
+		if ref.Value.Content != nil && len(ref.Value.Content) > 0 && ref.Value.Content.Get(ctype) == nil {
+			e.t.Errorf("%s %s: %d answered %s, which docs/openapi.yaml does not list", r.Method, tpl, resp.Status, ctype)
+		}
+		return
+	}
 	mt := ref.Value.Content.Get("application/json")
 	if mt == nil || mt.Schema == nil {
 		return // text answers: /metrics, /openapi.yaml
@@ -178,6 +203,7 @@ func (e *env) conforms(r apptest.Request, resp apptest.Response) {
 		}
 		var in any
 		if err := json.Unmarshal([]byte(raw), &in); err == nil {
+			in = nfcJSON(in) // lengths count after NFC, as the server counts them
 			rmt := op.RequestBody.Value.Content.Get("application/json")
 			if rmt != nil && rmt.Schema != nil {
 				if err := rmt.Schema.Value.VisitJSON(in, openapi3.VisitAsRequest(), openapi3.MultiErrors()); err != nil {
@@ -186,6 +212,23 @@ func (e *env) conforms(r apptest.Request, resp apptest.Response) {
 			}
 		}
 	}
+}
+
+// nfcJSON returns v (decoded JSON) with every string in NFC.
+func nfcJSON(v any) any {
+	switch x := v.(type) {
+	case string:
+		return norm.NFC.String(x)
+	case []any:
+		for i := range x {
+			x[i] = nfcJSON(x[i])
+		}
+	case map[string]any:
+		for k := range x {
+			x[k] = nfcJSON(x[k])
+		}
+	}
+	return v
 }
 
 // wantError asserts status and error code, and returns the error body.

@@ -205,8 +205,17 @@ func (s *Server) Do(r Request) Response {
 	}
 	rec := httptest.NewRecorder()
 	s.App.Handler.ServeHTTP(rec, req)
-	return Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+	resp := Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+	if CheckEvery != nil {
+		CheckEvery(s.T, r, resp)
+	}
+	return resp
 }
+
+// CheckEvery, when set (a test package's TestMain), is called with every
+// exchange a Server makes: the API tests check each one against the
+// contract this way.
+var CheckEvery func(tb testing.TB, r Request, resp Response)
 
 // Get is Do with GET.
 func (s *Server) Get(path, token string) Response {
