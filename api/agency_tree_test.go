@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/motcua/motcua/cmd/motcua/app"
 	"github.com/motcua/motcua/cmd/motcua/app/apptest"
+	"github.com/motcua/motcua/cmd/motcua/demo"
 )
 
 // TestAgencyTreeShape: one root, and no commune above a department or a
@@ -26,19 +26,19 @@ func TestAgencyTreeShape(t *testing.T) {
 	// A second root.
 	wantError(t, e.post("/api/v1/agencies", admin, ag("000.00.00.H98", "province", "")), http.StatusConflict, "conflict")
 	wantError(t, e.post("/api/v1/agencies", admin, ag("000.00.00.H97", "department", "")), http.StatusConflict, "conflict")
-	wantError(t, e.patch("/api/v1/agencies/"+app.DemoJustice, admin, map[string]any{"parent_code": ""}), http.StatusConflict, "conflict")
+	wantError(t, e.patch("/api/v1/agencies/"+demo.Justice, admin, map[string]any{"parent_code": ""}), http.StatusConflict, "conflict")
 
 	// A closed former district under the province, communes below it.
-	d := ag("000.77.00.H99", "district", app.DemoProvince)
+	d := ag("000.77.00.H99", "district", demo.Province)
 	d["closed"] = true
 	apptest.Want(t, e.post("/api/v1/agencies", admin, d), http.StatusCreated)
 	apptest.Want(t, e.post("/api/v1/agencies", admin, ag("000.77.01.H99", "commune", "000.77.00.H99")), http.StatusCreated)
-	apptest.Want(t, e.post("/api/v1/agencies", admin, ag("000.77.02.H99", "commune", app.DemoProvince)), http.StatusCreated)
+	apptest.Want(t, e.post("/api/v1/agencies", admin, ag("000.77.02.H99", "commune", demo.Province)), http.StatusCreated)
 
 	// A department or district below a commune.
 	wantFields(t, e.post("/api/v1/agencies", admin, ag("000.77.03.H99", "department", "000.77.01.H99")), "parent_code")
 	wantFields(t, e.post("/api/v1/agencies", admin, ag("000.77.04.H99", "district", "000.77.02.H99")), "parent_code")
-	apptest.Want(t, e.post("/api/v1/agencies", admin, ag("000.77.05.H99", "department", app.DemoProvince)), http.StatusCreated)
+	apptest.Want(t, e.post("/api/v1/agencies", admin, ag("000.77.05.H99", "department", demo.Province)), http.StatusCreated)
 	wantFields(t, e.patch("/api/v1/agencies/000.77.05.H99", admin, map[string]any{"parent_code": "000.77.02.H99"}), "parent_code")
 	// Turning the district that holds a commune... into a commune is fine
 	// (communes below communes), but a commune above a department is not.
@@ -69,18 +69,18 @@ func TestDemoProvinceIsTwoTier(t *testing.T) {
 			}
 		case "province":
 		default:
-			if a["parent_code"] != app.DemoProvince {
+			if a["parent_code"] != demo.Province {
 				t.Errorf("%v stands below %v, not the province", a["code"], a["parent_code"])
 			}
 		}
 	}
-	if n := total(t, e.get("/api/v1/agencies?parent_code="+app.DemoDistrict, viewer)); n != 0 {
+	if n := total(t, e.get("/api/v1/agencies?parent_code="+demo.District, viewer)); n != 0 {
 		t.Errorf("the former district still has %d units below it", n)
 	}
-	if n := total(t, e.get("/api/v1/procedures?agency_code="+app.DemoDistrict, viewer)); n != 0 {
+	if n := total(t, e.get("/api/v1/procedures?agency_code="+demo.District, viewer)); n != 0 {
 		t.Errorf("the former district still handles %d procedures", n)
 	}
-	old := items(t, apptest.Want(t, e.get("/api/v1/dossiers?unit_code="+app.DemoDistrict+"&page_size=500", viewer), http.StatusOK))
+	old := items(t, apptest.Want(t, e.get("/api/v1/dossiers?unit_code="+demo.District+"&page_size=500", viewer), http.StatusOK))
 	if len(old) == 0 {
 		t.Fatal("the former district holds no dossiers")
 	}

@@ -8,21 +8,21 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/motcua/motcua/cmd/motcua/app"
 	"github.com/motcua/motcua/cmd/motcua/app/apptest"
+	"github.com/motcua/motcua/cmd/motcua/demo"
 )
 
 func TestAuthPasswordChangeRevokesTokens(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
-	tok := loginOK(t, e, "clerk", app.DemoPassword)
+	tok := loginOK(t, e, "clerk", demo.Password)
 	apptest.Want(t, e.get("/api/v1/agencies", tok), http.StatusOK)
 	wantFields(t, e.post("/api/v1/auth/password", tok, map[string]string{"current_password": "wrong-one-here", "new_password": "a-new-long-password"}), "current_password")
-	wantFields(t, e.post("/api/v1/auth/password", tok, map[string]string{"current_password": app.DemoPassword, "new_password": "short-pass1"}), "new_password")
+	wantFields(t, e.post("/api/v1/auth/password", tok, map[string]string{"current_password": demo.Password, "new_password": "short-pass1"}), "new_password")
 	apptest.Want(t, e.get("/api/v1/agencies", tok), http.StatusOK) // refused changes revoke nothing
-	apptest.Want(t, e.post("/api/v1/auth/password", tok, map[string]string{"current_password": app.DemoPassword, "new_password": "a-new-long-password"}), http.StatusNoContent)
+	apptest.Want(t, e.post("/api/v1/auth/password", tok, map[string]string{"current_password": demo.Password, "new_password": "a-new-long-password"}), http.StatusNoContent)
 	wantError(t, e.get("/api/v1/agencies", tok), http.StatusUnauthorized, "unauthenticated")
-	loginFails(t, e, "clerk", app.DemoPassword)
+	loginFails(t, e, "clerk", demo.Password)
 	apptest.Want(t, e.get("/api/v1/agencies", loginOK(t, e, "clerk", "a-new-long-password")), http.StatusOK)
 }
 
@@ -30,22 +30,22 @@ func TestAuthDisableEnableRoleChangeAndLogoutRevoke(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
-	tok := loginOK(t, e, "officer", app.DemoPassword)
+	tok := loginOK(t, e, "officer", demo.Password)
 	apptest.Want(t, e.patch("/api/v1/users/officer", admin, map[string]any{"disabled": true}), http.StatusOK)
 	apptest.Want(t, e.patch("/api/v1/users/officer", admin, map[string]any{"disabled": false}), http.StatusOK)
 	wantError(t, e.get("/api/v1/agencies", tok), http.StatusUnauthorized, "unauthenticated")
 
-	tok = loginOK(t, e, "officer", app.DemoPassword)
+	tok = loginOK(t, e, "officer", demo.Password)
 	apptest.Want(t, e.patch("/api/v1/users/officer", admin, map[string]any{"name": "Tên mới"}), http.StatusOK)
 	apptest.Want(t, e.get("/api/v1/agencies", tok), http.StatusOK) // a new name revokes nothing
 	apptest.Want(t, e.patch("/api/v1/users/officer", admin, map[string]any{"role": "leader"}), http.StatusOK)
 	wantError(t, e.get("/api/v1/agencies", tok), http.StatusUnauthorized, "unauthenticated")
 
-	tok = loginOK(t, e, "officer", app.DemoPassword)
-	apptest.Want(t, e.patch("/api/v1/users/officer", admin, map[string]any{"unit": app.DemoPlanning}), http.StatusOK)
+	tok = loginOK(t, e, "officer", demo.Password)
+	apptest.Want(t, e.patch("/api/v1/users/officer", admin, map[string]any{"unit": demo.Planning}), http.StatusOK)
 	wantError(t, e.get("/api/v1/agencies", tok), http.StatusUnauthorized, "unauthenticated")
 
-	tok = loginOK(t, e, "officer", app.DemoPassword)
+	tok = loginOK(t, e, "officer", demo.Password)
 	apptest.Want(t, e.post("/api/v1/auth/logout", tok, nil), http.StatusNoContent)
 	wantError(t, e.get("/api/v1/agencies", tok), http.StatusUnauthorized, "unauthenticated")
 	wantError(t, e.post("/api/v1/auth/logout", tok, nil), http.StatusUnauthorized, "unauthenticated")
@@ -55,7 +55,7 @@ func TestAuthMe(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
 	me := obj(t, apptest.Want(t, e.get("/api/v1/auth/me", e.tok("leader")), http.StatusOK))
-	if me["username"] != "leader" || me["role"] != "leader" || me["unit"] != app.DemoJustice || me["unit_name"] != "Sở Tư pháp" || me["name"] == "" {
+	if me["username"] != "leader" || me["role"] != "leader" || me["unit"] != demo.Justice || me["unit_name"] != "Sở Tư pháp" || me["name"] == "" {
 		t.Fatalf("me %v", me)
 	}
 	me = obj(t, apptest.Want(t, e.get("/api/v1/auth/me", e.tok("admin")), http.StatusOK))
@@ -71,7 +71,7 @@ func TestAuthTokenDatesMustBeNumbers(t *testing.T) {
 	cfg := e.s.App.Config
 	now := e.s.Clock.Now()
 	sign := func(mut func(jwt.MapClaims)) string {
-		c := jwt.MapClaims{"sub": "clerk", "role": "clerk", "unit": app.DemoCenter, "iss": cfg.JWTIssuer,
+		c := jwt.MapClaims{"sub": "clerk", "role": "clerk", "unit": demo.Center, "iss": cfg.JWTIssuer,
 			"aud": []string{cfg.JWTAudience}, "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
 		mut(c)
 		s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString([]byte(cfg.JWTSecret))
@@ -104,7 +104,7 @@ func TestLoginBackOffPerAccount(t *testing.T) {
 	}
 	locked := func(user string, want int) {
 		t.Helper()
-		r := login(user, app.DemoPassword, 200) // the right password, from yet another address
+		r := login(user, demo.Password, 200) // the right password, from yet another address
 		wantError(t, r, http.StatusTooManyRequests, "rate_limited")
 		if got, _ := strconv.Atoi(r.Header.Get("Retry-After")); got != want {
 			t.Fatalf("%s: Retry-After %q, want %d", user, r.Header.Get("Retry-After"), want)
@@ -116,7 +116,7 @@ func TestLoginBackOffPerAccount(t *testing.T) {
 		}
 		locked(user, 60)
 	}
-	apptest.Want(t, login("officer", app.DemoPassword, 1), http.StatusOK) // other accounts are not touched
+	apptest.Want(t, login("officer", demo.Password, 1), http.StatusOK) // other accounts are not touched
 	e.s.Clock.Advance(time.Minute)
 	wantError(t, login("clerk", "wrong-password", 9), http.StatusUnauthorized, "unauthenticated")
 	locked("clerk", 120)
@@ -129,19 +129,19 @@ func TestLoginBackOffPerAccount(t *testing.T) {
 	}
 	locked("clerk", 900) // capped at 15 minutes
 	e.s.Clock.Advance(15 * time.Minute)
-	apptest.Want(t, login("clerk", app.DemoPassword, 3), http.StatusOK)
+	apptest.Want(t, login("clerk", demo.Password, 3), http.StatusOK)
 	// The success reset the count: four failures lock nothing.
 	for i := 0; i < 4; i++ {
 		wantError(t, login("clerk", "wrong-password", i), http.StatusUnauthorized, "unauthenticated")
 	}
-	apptest.Want(t, login("clerk", app.DemoPassword, 3), http.StatusOK)
+	apptest.Want(t, login("clerk", demo.Password, 3), http.StatusOK)
 }
 
 func TestLastAdminCannotBeDemotedOrDisabled(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
-	for _, body := range []map[string]any{{"role": "viewer"}, {"disabled": true}, {"unit": app.DemoCenter}} {
+	for _, body := range []map[string]any{{"role": "viewer"}, {"disabled": true}, {"unit": demo.Center}} {
 		wantError(t, e.patch("/api/v1/users/admin", admin, body), http.StatusConflict, "conflict")
 	}
 	apptest.Want(t, e.get("/api/v1/users", admin), http.StatusOK) // nothing changed, the token still works

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/motcua/motcua/cmd/motcua/app"
 	"github.com/motcua/motcua/cmd/motcua/app/apptest"
+	"github.com/motcua/motcua/cmd/motcua/demo"
 	"github.com/motcua/motcua/domain/dossier"
 	"github.com/motcua/motcua/domain/user"
 )
@@ -30,7 +30,7 @@ const (
 func dzTok(e *env, username string) string {
 	e.t.Helper()
 	r := e.s.Do(apptest.Request{Method: http.MethodPost, Path: "/api/v1/auth/login",
-		Body: map[string]string{"username": username, "password": app.DemoPassword}})
+		Body: map[string]string{"username": username, "password": demo.Password}})
 	if r.Status != http.StatusOK {
 		e.t.Fatalf("login %s: %d %s", username, r.Status, r.Body)
 	}
@@ -85,7 +85,7 @@ func dzActions() map[dossier.Action]map[string]any {
 		dossier.ActAccept:            {"action": "accept"},
 		dossier.ActReject:            {"action": "reject", "reason": "Không thuộc thẩm quyền"},
 		dossier.ActStart:             {"action": "start"},
-		dossier.ActTransfer:          {"action": "transfer", "to_unit": app.DemoPlanning},
+		dossier.ActTransfer:          {"action": "transfer", "to_unit": demo.Planning},
 		dossier.ActRequestSupplement: {"action": "request_supplement", "reason": "Thiếu giấy tờ", "items": []string{"Bản sao sổ hộ khẩu"}},
 		dossier.ActSupplement:        {"action": "supplement"},
 		dossier.ActRequestPayment:    {"action": "request_payment", "amount": 50000},
@@ -98,7 +98,7 @@ func dzActions() map[dossier.Action]map[string]any {
 	}
 }
 
-var dzCodeRE = regexp.MustCompile(`^` + regexp.QuoteMeta(app.DemoCenter) + `-261123-\d{4,}$`)
+var dzCodeRE = regexp.MustCompile(`^` + regexp.QuoteMeta(demo.Center) + `-261123-\d{4,}$`)
 
 // ==== the whole life of a dossier
 
@@ -117,7 +117,7 @@ func TestDossierWholeLife(t *testing.T) {
 	if d["received_at"] != "2026-11-23T09:00:00+07:00" || d["due_at"] != "2026-12-07T09:00:00+07:00" || d["appointment_at"] != d["due_at"] {
 		t.Fatalf("times %v %v %v", d["received_at"], d["due_at"], d["appointment_at"])
 	}
-	if d["unit_code"] != app.DemoCenter || d["agency_code"] != app.DemoJustice || d["holder_unit"] != app.DemoJustice {
+	if d["unit_code"] != demo.Center || d["agency_code"] != demo.Justice || d["holder_unit"] != demo.Justice {
 		t.Fatalf("units %v %v %v", d["unit_code"], d["agency_code"], d["holder_unit"])
 	}
 	if docs := d["documents"].([]any); len(docs) != 2 || docs[1].(map[string]any)["copies"] != 1.0 {
@@ -176,7 +176,7 @@ func TestDossierWholeLife(t *testing.T) {
 		}
 		prev = h[i]["to"].(string)
 	}
-	if h[2]["details"].(map[string]any)["reason"] != "Thiếu bản sao" || h[3]["note"] != "Đã nhận bản sao" || h[6]["by"] != "leader" || h[6]["unit"] != app.DemoJustice {
+	if h[2]["details"].(map[string]any)["reason"] != "Thiếu bản sao" || h[3]["note"] != "Đã nhận bản sao" || h[6]["by"] != "leader" || h[6]["unit"] != demo.Justice {
 		t.Fatalf("history details %v / %v / %v", h[2], h[3], h[6])
 	}
 	if _, ok := got["lookup_pin"]; ok {
@@ -190,7 +190,7 @@ func TestDossierWholeLife(t *testing.T) {
 		t.Fatalf("public view %v", p)
 	}
 	raw := string(e.get("/api/v1/public/dossiers/"+code+"?pin="+pin, "").Body)
-	for _, secret := range []string{"officer", "leader", "clerk", app.DemoJustice, app.DemoCenter + "\"", "001234567890", "0912345678", "Nguyễn", "Tổ 5", "an@example.vn"} {
+	for _, secret := range []string{"officer", "leader", "clerk", demo.Justice, demo.Center + "\"", "001234567890", "0912345678", "Nguyễn", "Tổ 5", "an@example.vn"} {
 		if strings.Contains(raw, secret) {
 			t.Fatalf("public answer leaks %q: %s", secret, raw)
 		}
@@ -211,7 +211,7 @@ func TestDossierFridayBeforeTet(t *testing.T) {
 	e := start(t, apptest.Options{Now: time.Date(2026, 2, 13, 16, 0, 0, 0, apptest.Loc)})
 	d := dzRegister(t, e, "clerk", dzBody(dzPlanning3, "direct"))
 	if d["due_at"] != "2026-02-25T16:00:00+07:00" || d["appointment_at"] != "2026-02-25T16:00:00+07:00" ||
-		!strings.HasPrefix(d["code"].(string), app.DemoCenter+"-260213-") || d["agency_code"] != app.DemoPlanning {
+		!strings.HasPrefix(d["code"].(string), demo.Center+"-260213-") || d["agency_code"] != demo.Planning {
 		t.Fatalf("Friday before Tết: code %v due %v appointment %v", d["code"], d["due_at"], d["appointment_at"])
 	}
 	// An online submission the same evening gets its code from the submission
@@ -219,7 +219,7 @@ func TestDossierFridayBeforeTet(t *testing.T) {
 	e.s.Clock.Set(time.Date(2026, 2, 13, 20, 0, 0, 0, apptest.Loc))
 	o := dzRegister(t, e, "clerk", dzBody(dzPlanning3, "online"))
 	if o["status"] != "submitted" || o["status_code"] != 1.0 || o["received_at"] != nil || o["due_at"] != nil ||
-		!strings.HasPrefix(o["code"].(string), app.DemoCenter+"-260213-") || dzHistory(o)[0]["action"] != "submit" {
+		!strings.HasPrefix(o["code"].(string), demo.Center+"-260213-") || dzHistory(o)[0]["action"] != "submit" {
 		t.Fatalf("online submission %v", o)
 	}
 	e.s.Clock.Set(time.Date(2026, 2, 23, 8, 0, 0, 0, apptest.Loc))
@@ -282,7 +282,7 @@ func TestDossierRescheduledLateStaysLate(t *testing.T) {
 	e.s.Clock.Set(time.Date(2026, 11, 30, 10, 0, 0, 0, apptest.Loc)) // after due, before the new appointment
 	// The handling agency's leader resolves: the Planning department has no demo leader, so make one.
 	apptest.Want(t, e.post("/api/v1/users", dzTok(e, "admin"), map[string]any{"username": "leader.planning", "name": "Lãnh đạo Sở KHĐT",
-		"role": "leader", "unit": app.DemoPlanning, "password": app.DemoPassword}), http.StatusCreated)
+		"role": "leader", "unit": demo.Planning, "password": demo.Password}), http.StatusCreated)
 	res := dzActOK(t, e, "leader.planning", code, map[string]any{"action": "resolve", "outcome": "approved"})
 	if res["timeliness"] != "late" || res["status"] != "resolved" {
 		t.Fatalf("resolved after due_at but before the rescheduled appointment: %v %v, want late", res["status"], res["timeliness"])
@@ -295,7 +295,7 @@ func TestDossierScopeEveryRoleEveryAction(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
 	apptest.Want(t, e.post("/api/v1/users", dzTok(e, "admin"), map[string]any{"username": "viewer.district", "name": "Thanh tra huyện",
-		"role": "viewer", "unit": app.DemoCommuneA, "password": app.DemoPassword}), http.StatusCreated)
+		"role": "viewer", "unit": demo.CommuneA, "password": demo.Password}), http.StatusCreated)
 
 	// Live (received) and finished (returned) dossiers at the centre and at the district.
 	cLive := dzRegister(t, e, "clerk", dzBody(dzJustice10, "direct"))["code"].(string)
@@ -377,7 +377,7 @@ func TestDossierScopeEveryRoleEveryAction(t *testing.T) {
 	}
 	// The 404 of an out-of-scope dossier is the 404 of a code that does not exist.
 	a := dzAct(e, "clerk", dLive, actions[dossier.ActWithdraw])
-	b := dzAct(e, "clerk", app.DemoCommuneA+"-261123-9999", actions[dossier.ActWithdraw])
+	b := dzAct(e, "clerk", demo.CommuneA+"-261123-9999", actions[dossier.ActWithdraw])
 	if !bytes.Equal(a.Body, b.Body) {
 		t.Fatalf("out of scope %s vs unknown %s", a.Body, b.Body)
 	}
@@ -405,7 +405,7 @@ func TestDossierInvalidTransitionsAndBadActions(t *testing.T) {
 	wantFields(t, dzAct(e, "leader", code, map[string]any{"action": "resolve", "outcome": "denied"}), "reason")
 	wantFields(t, dzAct(e, "leader", code, map[string]any{"action": "resolve", "outcome": "maybe"}), "outcome")
 	wantFields(t, dzAct(e, "officer", code, map[string]any{"action": "transfer", "to_unit": "NO.SUCH.UNIT"}), "to_unit")
-	wantFields(t, dzAct(e, "officer", code, map[string]any{"action": "transfer", "to_unit": app.DemoJustice}), "to_unit")
+	wantFields(t, dzAct(e, "officer", code, map[string]any{"action": "transfer", "to_unit": demo.Justice}), "to_unit")
 	wantFields(t, dzAct(e, "officer", code, map[string]any{"action": "request_supplement", "reason": "x", "items": []string{""}}), "items[0]")
 	wantError(t, dzAct(e, "officer", code, map[string]any{"action": "start", "extra": 1}), http.StatusBadRequest, "invalid_request")
 	wantError(t, dzAct(e, "officer", code, map[string]any{"action": 5}), http.StatusBadRequest, "invalid_request")
@@ -419,8 +419,8 @@ func TestDossierInvalidTransitionsAndBadActions(t *testing.T) {
 	c2 := dzRegister(t, e, "clerk", dzBody(dzJustice10, "direct"))["code"].(string)
 	dzActOK(t, e, "officer", c2, map[string]any{"action": "start"})
 	wantError(t, e.get("/api/v1/dossiers/"+c2, dzTok(e, "leader.commune")), http.StatusNotFound, "not_found")
-	tr := dzActOK(t, e, "officer", c2, map[string]any{"action": "transfer", "to_unit": app.DemoCommuneA, "assignee": "leader.commune"})
-	if tr["holder_unit"] != app.DemoCommuneA || tr["assignee"] != "leader.commune" || tr["status"] != "processing" {
+	tr := dzActOK(t, e, "officer", c2, map[string]any{"action": "transfer", "to_unit": demo.CommuneA, "assignee": "leader.commune"})
+	if tr["holder_unit"] != demo.CommuneA || tr["assignee"] != "leader.commune" || tr["status"] != "processing" {
 		t.Fatalf("transfer %v %v %v", tr["holder_unit"], tr["assignee"], tr["status"])
 	}
 	apptest.Want(t, e.get("/api/v1/dossiers/"+c2, dzTok(e, "leader.commune")), http.StatusOK)
@@ -473,7 +473,7 @@ func TestDossierRegistrationValidation(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
 	clerk := dzTok(e, "clerk")
-	demo := total(t, apptest.Want(t, e.get("/api/v1/dossiers?unit_code="+app.DemoCenter, dzTok(e, "admin")), http.StatusOK))
+	demoCount := total(t, apptest.Want(t, e.get("/api/v1/dossiers?unit_code="+demo.Center, dzTok(e, "admin")), http.StatusOK))
 	with := func(f func(b map[string]any)) map[string]any {
 		b := dzBody(dzJustice10, "direct")
 		f(b)
@@ -525,12 +525,12 @@ func TestDossierRegistrationValidation(t *testing.T) {
 	apptest.Want(t, e.post("/api/v1/procedures/"+dzPlanning3+"/publications", admin,
 		map[string]any{"kind": "abolished", "decision": "99/QĐ-UBND", "decided_on": "2026-11-20"}), http.StatusCreated)
 	wantFields(t, e.post("/api/v1/dossiers", clerk, dzBody(dzPlanning3, "direct")), "procedure_code")
-	apptest.Want(t, e.patch("/api/v1/agencies/"+app.DemoCenter, admin, map[string]any{"closed": true}), http.StatusOK)
+	apptest.Want(t, e.patch("/api/v1/agencies/"+demo.Center, admin, map[string]any{"closed": true}), http.StatusOK)
 	e.s.App.Catalog.Invalidate()
 	wantFields(t, e.post("/api/v1/dossiers", clerk, dzBody(dzJustice10, "direct")), "unit_code")
 	// None of the refused registrations left a dossier behind.
-	if n := total(t, apptest.Want(t, e.get("/api/v1/dossiers?unit_code="+app.DemoCenter, admin), http.StatusOK)); n != demo {
-		t.Fatalf("%d dossiers after refused registrations, want the demo's %d", n, demo)
+	if n := total(t, apptest.Want(t, e.get("/api/v1/dossiers?unit_code="+demo.Center, admin), http.StatusOK)); n != demoCount {
+		t.Fatalf("%d dossiers after refused registrations, want the demo's %d", n, demoCount)
 	}
 }
 
@@ -611,7 +611,7 @@ func TestDossierCodesConcurrentHTTP(t *testing.T) {
 	}
 	wg.Wait()
 	for n := 1; n <= workers*each; n++ {
-		if c := fmt.Sprintf("%s-261123-%04d", app.DemoCenter, n); !seen[c] {
+		if c := fmt.Sprintf("%s-261123-%04d", demo.Center, n); !seen[c] {
 			t.Fatalf("code %s missing (%d codes)", c, len(seen))
 		}
 	}
@@ -690,7 +690,7 @@ func TestDossierListFiltersAndMasking(t *testing.T) {
 	cc := dzRegister(t, e, "clerk", c)
 	clerk := dzTok(e, "clerk") // the clock moved a day
 
-	list := items(t, apptest.Want(t, e.get("/api/v1/dossiers?q=zu&unit_code="+app.DemoCenter+"&received_from=2026-11-23", clerk), http.StatusOK))
+	list := items(t, apptest.Want(t, e.get("/api/v1/dossiers?q=zu&unit_code="+demo.Center+"&received_from=2026-11-23", clerk), http.StatusOK))
 	if got := codes(list); len(got) != 1 || got[0] != bb["code"] {
 		t.Fatalf("q=zu received from today: %v", got)
 	}
@@ -721,10 +721,10 @@ func TestDossierListFiltersAndMasking(t *testing.T) {
 		{"q=zu&channel=online&status=submitted", []any{cc["code"]}},
 		{"q=" + a["code"].(string), []any{a["code"]}},
 		{"q=zu&procedure_code=" + dzOnSpot4h, []any{bb["code"]}},
-		{"q=zu&agency_code=" + app.DemoJustice + "&received_to=2026-11-23", []any{bb["code"]}},
+		{"q=zu&agency_code=" + demo.Justice + "&received_to=2026-11-23", []any{bb["code"]}},
 		{"q=zu&received_from=2026-11-24", nil}, // the online one is not received
 		{"q=zu&on_spot=false&page_size=1&page=2", []any{bb["code"]}},
-		{"q=zu&unit_code=" + app.DemoCommuneA, nil},
+		{"q=zu&unit_code=" + demo.CommuneA, nil},
 	} {
 		got := items(t, apptest.Want(t, e.get("/api/v1/dossiers?"+tt.query, clerk), http.StatusOK))
 		var gc []any
@@ -800,7 +800,7 @@ func TestDossierDemoData(t *testing.T) {
 	}
 	// Seeding again adds nothing.
 	var out bytes.Buffer
-	if err := e.s.App.SeedDemo(context.Background(), &out); err != nil {
+	if err := demo.Seed(context.Background(), e.s.App, &out); err != nil {
 		t.Fatal(err)
 	}
 	if got := count(""); got != all {
@@ -809,7 +809,7 @@ func TestDossierDemoData(t *testing.T) {
 	// The first seed printed the showcase; apptest discards its output, so check the format on a fresh seed.
 	fresh := apptest.New(t, apptest.Options{NoDemo: true})
 	var first bytes.Buffer
-	if err := fresh.App.SeedDemo(context.Background(), &first); err != nil {
+	if err := demo.Seed(context.Background(), fresh.App, &first); err != nil {
 		t.Fatal(err)
 	}
 	if d := fresh.App.DemoDossier; d.Code == "" || !strings.Contains(first.String(), d.Code) || !strings.Contains(first.String(), "pin "+d.Pin) {

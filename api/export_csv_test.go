@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/motcua/motcua/cmd/motcua/app"
 	"github.com/motcua/motcua/cmd/motcua/app/apptest"
+	"github.com/motcua/motcua/cmd/motcua/demo"
 )
 
 // TestStatsCSVDefusesFormulas: a procedure whose name and field look like
@@ -18,7 +18,7 @@ func TestStatsCSVDefusesFormulas(t *testing.T) {
 	p := newProcedure("9.000777")
 	p["name"] = `=HYPERLINK("http://example.invalid","x")`
 	p["field"] = "@SUM(1+1)"
-	p["agency_code"] = app.DemoJustice
+	p["agency_code"] = demo.Justice
 	apptest.Want(t, e.post("/api/v1/procedures", admin, p), http.StatusCreated)
 	dzRegister(t, e, "clerk", dzBody("9.000777", "direct"))
 

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/motcua/motcua/cmd/motcua/app"
 	"github.com/motcua/motcua/cmd/motcua/app/apptest"
+	"github.com/motcua/motcua/cmd/motcua/demo"
 )
 
 // TestFeedbackPublishedRedactsByPattern publishes an item whose title,
@@ -24,7 +24,7 @@ func TestFeedbackPublishedRedactsByPattern(t *testing.T) {
 		"sender": map[string]any{"name": "Nguyễn Văn Bình", "phone": "0912345678"}}))
 	code, pin := created["code"].(string), created["lookup_pin"].(string)
 	s.Clock.Advance(time.Hour)
-	apptest.Want(t, fbAct(s, "clerk", code, map[string]any{"action": "assign", "agency_code": app.DemoJustice}), http.StatusOK)
+	apptest.Want(t, fbAct(s, "clerk", code, map[string]any{"action": "assign", "agency_code": demo.Justice}), http.StatusOK)
 	apptest.Want(t, fbAct(s, "officer", code, map[string]any{"action": "answer",
 		"answer": "Đã liên hệ ông Nguyễn Văn Bình qua số (+84) 912-345-678."}), http.StatusOK)
 	apptest.Want(t, fbAct(s, "leader", code, map[string]any{"action": "publish"}), http.StatusOK)
@@ -65,10 +65,10 @@ func TestFeedbackPublicPreviewAndEdits(t *testing.T) {
 	}
 	fbWantError(t, preview("leader"), http.StatusNotFound, "not_found", "") // not the leader's agency's yet
 	s.Clock.Advance(time.Hour)
-	apptest.Want(t, fbAct(s, "clerk", code, map[string]any{"action": "assign", "agency_code": app.DemoJustice}), http.StatusOK)
+	apptest.Want(t, fbAct(s, "clerk", code, map[string]any{"action": "assign", "agency_code": demo.Justice}), http.StatusOK)
 	fbWantError(t, preview("leader"), http.StatusConflict, "invalid_transition", "") // not answered yet
 	// public_* belong to publish only.
-	wantFields(t, fbAct(s, "clerk", code, map[string]any{"action": "assign", "agency_code": app.DemoJustice, "public_title": "x"}), "public_title")
+	wantFields(t, fbAct(s, "clerk", code, map[string]any{"action": "assign", "agency_code": demo.Justice, "public_title": "x"}), "public_title")
 	apptest.Want(t, fbAct(s, "officer", code, map[string]any{"action": "answer", "answer": "Đã gọi lại bà Mai theo số 0903.111.222."}), http.StatusOK)
 
 	for _, who := range []string{"clerk", "officer", "viewer"} {

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/motcua/motcua/cmd/motcua/app"
 	"github.com/motcua/motcua/cmd/motcua/app/apptest"
+	"github.com/motcua/motcua/cmd/motcua/demo"
 )
 
 // Feedback tests run through the HTTP API on the engine apptest opens:
@@ -62,7 +62,7 @@ func fbHotline(extra map[string]any) map[string]any {
 // token's expiry).
 func fbLogin(t *testing.T, s *apptest.Server, username string) string {
 	t.Helper()
-	r := apptest.Want(t, s.Post("/api/v1/auth/login", "", map[string]string{"username": username, "password": app.DemoPassword}), http.StatusOK)
+	r := apptest.Want(t, s.Post("/api/v1/auth/login", "", map[string]string{"username": username, "password": demo.Password}), http.StatusOK)
 	return r.JSON(t)["access_token"].(string)
 }
 
@@ -101,14 +101,14 @@ func TestFeedbackHotlineToPublishedAnswer(t *testing.T) {
 			"address": "Số 12 đường Trần Hưng Đạo, phường Tân Phong"},
 		"procedure_code": "2.000488"})
 	code, _ := created["code"].(string)
-	if !strings.HasPrefix(code, "PAKN-"+app.DemoCenter+"-261123-") {
-		t.Fatalf("code = %q, want the clerk's unit and the day: PAKN-%s-261123-NNNN", code, app.DemoCenter)
+	if !strings.HasPrefix(code, "PAKN-"+demo.Center+"-261123-") {
+		t.Fatalf("code = %q, want the clerk's unit and the day: PAKN-%s-261123-NNNN", code, demo.Center)
 	}
 	pin, _ := created["lookup_pin"].(string)
 	if !fbPinRE.MatchString(pin) {
 		t.Fatalf("lookup_pin = %q, want 6 digits", pin)
 	}
-	if created["status"] != "received" || created["channel"] != "hotline" || created["recorded_unit"] != app.DemoCenter ||
+	if created["status"] != "received" || created["channel"] != "hotline" || created["recorded_unit"] != demo.Center ||
 		created["due_at"] != "2026-12-14T09:00:00+07:00" || created["refuse_due_at"] != "2026-11-25T09:00:00+07:00" {
 		t.Fatalf("created = %v; want received, due in 15 working days (Mon 14 Dec 09:00), refusal in 2 (Wed 25 Nov 09:00)", created)
 	}
@@ -117,8 +117,8 @@ func TestFeedbackHotlineToPublishedAnswer(t *testing.T) {
 	}
 
 	s.Clock.Advance(time.Hour)
-	r := apptest.Want(t, fbAct(s, "clerk", code, map[string]any{"action": "assign", "agency_code": app.DemoJustice}), http.StatusOK).JSON(t)
-	if r["status"] != "processing" || r["agency_code"] != app.DemoJustice {
+	r := apptest.Want(t, fbAct(s, "clerk", code, map[string]any{"action": "assign", "agency_code": demo.Justice}), http.StatusOK).JSON(t)
+	if r["status"] != "processing" || r["agency_code"] != demo.Justice {
 		t.Fatalf("after assign: %v", r)
 	}
 	s.Clock.Advance(time.Hour)
@@ -147,7 +147,7 @@ func TestFeedbackHotlineToPublishedAnswer(t *testing.T) {
 
 	list := apptest.Want(t, s.Get("/api/v1/public/feedback?published=true&page_size=500", ""), http.StatusOK)
 	item, ok := fbCodes(t, list)[code]
-	if !ok || item["answer"] != answer || item["agency_code"] != app.DemoJustice || item["agency_name"] != "Sở Tư pháp" {
+	if !ok || item["answer"] != answer || item["agency_code"] != demo.Justice || item["agency_name"] != "Sở Tư pháp" {
 		t.Fatalf("public list item = %v (found %v)", item, ok)
 	}
 	look2 := apptest.Want(t, s.Get("/api/v1/public/feedback/"+code+"?pin="+pin, ""), http.StatusOK)
@@ -176,7 +176,7 @@ func TestFeedbackHotlineToPublishedAnswer(t *testing.T) {
 		t.Fatalf("history actions = %v", actions)
 	}
 	first := hist[0].(map[string]any)
-	if first["from"] != nil || first["to"] != "received" || first["by"] != "clerk" || first["unit"] != app.DemoCenter {
+	if first["from"] != nil || first["to"] != "received" || first["by"] != "clerk" || first["unit"] != demo.Center {
 		t.Fatalf("first history entry = %v", first)
 	}
 	if h := hist[2].(map[string]any); h["from"] != "processing" || h["to"] != "answered" || h["by"] != "officer" {
@@ -192,14 +192,14 @@ func TestFeedbackActionRolesAndScope(t *testing.T) {
 	s := apptest.New(t, apptest.Options{})
 	// atJustice: recorded at the centre, naming the Sở Tư pháp (assigned from the start).
 	atJustice := func() string {
-		return fbRecord(t, s, "clerk", fbHotline(map[string]any{"agency_code": app.DemoJustice}))["code"].(string)
+		return fbRecord(t, s, "clerk", fbHotline(map[string]any{"agency_code": demo.Justice}))["code"].(string)
 	}
 	// atDistrict: recorded at the district desk, not assigned.
 	atDistrict := func() string { return fbRecord(t, s, "clerk.commune", fbHotline(nil))["code"].(string) }
 	// districtToJustice: recorded at the district, assigned to the Sở Tư pháp.
 	districtToJustice := func() string {
 		c := atDistrict()
-		apptest.Want(t, fbAct(s, "clerk.commune", c, map[string]any{"action": "assign", "agency_code": app.DemoJustice}), http.StatusOK)
+		apptest.Want(t, fbAct(s, "clerk.commune", c, map[string]any{"action": "assign", "agency_code": demo.Justice}), http.StatusOK)
 		return c
 	}
 	answered := func(mk func() string) func() string {
@@ -209,7 +209,7 @@ func TestFeedbackActionRolesAndScope(t *testing.T) {
 			return c
 		}
 	}
-	assign := map[string]any{"action": "assign", "agency_code": app.DemoPlanning}
+	assign := map[string]any{"action": "assign", "agency_code": demo.Planning}
 	answer := map[string]any{"action": "answer", "answer": "Trả lời."}
 	refuse := map[string]any{"action": "refuse", "reason": "Không thuộc phạm vi."}
 	publish := map[string]any{"action": "publish"}
@@ -287,8 +287,8 @@ func TestFeedbackOverdueList(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	tok := s.Token("clerk")
-	open := fbRecord(t, s, "clerk", fbHotline(map[string]any{"agency_code": app.DemoJustice}))["code"].(string)
-	done := fbRecord(t, s, "clerk", fbHotline(map[string]any{"agency_code": app.DemoJustice}))["code"].(string)
+	open := fbRecord(t, s, "clerk", fbHotline(map[string]any{"agency_code": demo.Justice}))["code"].(string)
+	done := fbRecord(t, s, "clerk", fbHotline(map[string]any{"agency_code": demo.Justice}))["code"].(string)
 	apptest.Want(t, fbAct(s, "officer", done, map[string]any{"action": "answer", "answer": "Đã trả lời."}), http.StatusOK)
 
 	overdue := func() map[string]map[string]any {
@@ -329,7 +329,7 @@ func TestFeedbackListScopeAndFilters(t *testing.T) {
 	s := apptest.New(t, apptest.Options{})
 	center := fbRecord(t, s, "clerk", fbHotline(map[string]any{"sender": map[string]any{"name": "Nguyễn Văn An", "phone": "0912345678"}}))["code"].(string)
 	letter := fbRecord(t, s, "clerk", map[string]any{"channel": "mail", "category": "conduct", "title": "Thư phản ánh",
-		"content": "Nội dung thư.", "agency_code": app.DemoJustice})["code"].(string)
+		"content": "Nội dung thư.", "agency_code": demo.Justice})["code"].(string)
 	district := fbRecord(t, s, "clerk.commune", fbHotline(nil))["code"].(string)
 	list := func(user, query string) map[string]map[string]any {
 		t.Helper()
@@ -348,7 +348,7 @@ func TestFeedbackListScopeAndFilters(t *testing.T) {
 		{"viewer", "", want{true, true, true}},
 		{"admin", "channel=mail", want{false, true, false}},
 		{"admin", "category=conduct", want{false, true, false}},
-		{"admin", "agency_code=" + app.DemoJustice, want{false, true, false}},
+		{"admin", "agency_code=" + demo.Justice, want{false, true, false}},
 		{"admin", "status=received", want{true, true, true}},
 		{"admin", "status=answered", want{false, false, false}},
 		{"admin", "received_from=2026-11-23&received_to=2026-11-23", want{true, true, true}},
@@ -383,7 +383,7 @@ func TestFeedbackBadInput(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	clerk := s.Token("clerk")
-	code := fbRecord(t, s, "clerk", fbHotline(map[string]any{"agency_code": app.DemoJustice}))["code"].(string)
+	code := fbRecord(t, s, "clerk", fbHotline(map[string]any{"agency_code": demo.Justice}))["code"].(string)
 	long := strings.Repeat("ư", 10001)
 	tests := []struct {
 		name   string
@@ -412,7 +412,7 @@ func TestFeedbackBadInput(t *testing.T) {
 		{"answer without answer", apptest.Request{Method: "POST", Path: "/api/v1/feedback/" + code + "/actions", Token: s.Token("officer"), Body: `{"action":"answer"}`}, 422, "validation_failed", "answer"},
 		{"oversized answer", apptest.Request{Method: "POST", Path: "/api/v1/feedback/" + code + "/actions", Token: s.Token("officer"), Body: map[string]any{"action": "answer", "answer": long}}, 422, "validation_failed", "answer"},
 		{"refuse without reason", apptest.Request{Method: "POST", Path: "/api/v1/feedback/" + code + "/actions", Token: s.Token("leader"), Body: `{"action":"refuse"}`}, 422, "validation_failed", "reason"},
-		{"stale version", apptest.Request{Method: "POST", Path: "/api/v1/feedback/" + code + "/actions", Token: clerk, Body: map[string]any{"action": "assign", "agency_code": app.DemoJustice, "version": 7}}, 409, "conflict", ""},
+		{"stale version", apptest.Request{Method: "POST", Path: "/api/v1/feedback/" + code + "/actions", Token: clerk, Body: map[string]any{"action": "assign", "agency_code": demo.Justice, "version": 7}}, 409, "conflict", ""},
 		{"bad status filter", apptest.Request{Method: "GET", Path: "/api/v1/feedback?status=closed", Token: clerk}, 422, "validation_failed", "status"},
 		{"bad channel filter", apptest.Request{Method: "GET", Path: "/api/v1/feedback?channel=fax", Token: clerk}, 422, "validation_failed", "channel"},
 		{"bad date filter", apptest.Request{Method: "GET", Path: "/api/v1/feedback?received_from=2026-13-01", Token: clerk}, 422, "validation_failed", "received_from"},
@@ -452,10 +452,10 @@ func TestFeedbackPublicSubmission(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	sub := apptest.Want(t, s.Post("/api/v1/public/feedback", "", map[string]any{"category": "procedure",
-		"title": "Hướng dẫn chưa rõ", "content": "Hướng dẫn hồ sơ chứng thực chưa rõ.", "agency_code": app.DemoJustice,
+		"title": "Hướng dẫn chưa rõ", "content": "Hướng dẫn hồ sơ chứng thực chưa rõ.", "agency_code": demo.Justice,
 		"sender": map[string]any{"name": "Lê Văn Tám", "phone": "0987654321"}}), http.StatusCreated).JSON(t)
 	code, pin := sub["code"].(string), sub["lookup_pin"].(string)
-	if !strings.HasPrefix(code, "PAKN-"+app.DemoProvince+"-261123-") || !fbPinRE.MatchString(pin) ||
+	if !strings.HasPrefix(code, "PAKN-"+demo.Province+"-261123-") || !fbPinRE.MatchString(pin) ||
 		sub["status"] != "received" || sub["due_at"] != "2026-12-14T09:00:00+07:00" {
 		t.Fatalf("submission = %v", sub)
 	}
@@ -469,7 +469,7 @@ func TestFeedbackPublicSubmission(t *testing.T) {
 	}
 
 	got := apptest.Want(t, s.Get("/api/v1/feedback/"+code, s.Token("officer")), http.StatusOK).JSON(t)
-	if got["channel"] != "online" || got["recorded_unit"] != nil || got["agency_code"] != app.DemoJustice || got["status"] != "received" {
+	if got["channel"] != "online" || got["recorded_unit"] != nil || got["agency_code"] != demo.Justice || got["status"] != "received" {
 		t.Fatalf("staff view of a citizen's item = %v", got)
 	}
 	if h := got["history"].([]any)[0].(map[string]any); h["action"] != "submit" || h["by"] != nil {
@@ -479,7 +479,7 @@ func TestFeedbackPublicSubmission(t *testing.T) {
 	// An item naming no agency waits in the province inbox: the admin
 	// without a unit sees and assigns it; unit staff do not see it.
 	fbWantError(t, s.Get("/api/v1/feedback/"+inbox, s.Token("clerk")), http.StatusNotFound, "not_found", "")
-	apptest.Want(t, fbAct(s, "admin", inbox, map[string]any{"action": "assign", "agency_code": app.DemoPlanning}), http.StatusOK)
+	apptest.Want(t, fbAct(s, "admin", inbox, map[string]any{"action": "assign", "agency_code": demo.Planning}), http.StatusOK)
 
 	look := apptest.Want(t, s.Get("/api/v1/public/feedback/"+code+"?pin="+pin, ""), http.StatusOK)
 	if m := look.JSON(t); m["status"] != "received" || m["code"] != code || strings.Contains(string(look.Body), "Lê Văn Tám") ||

@@ -21,8 +21,8 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/motcua/motcua/api"
-	"github.com/motcua/motcua/cmd/motcua/app"
 	"github.com/motcua/motcua/cmd/motcua/app/apptest"
+	"github.com/motcua/motcua/cmd/motcua/demo"
 	"github.com/motcua/motcua/docs"
 )
 
@@ -295,7 +295,7 @@ func TestMalformedBodiesAre400(t *testing.T) {
 	endpoints := []struct{ method, path, token string }{
 		{http.MethodPost, "/api/v1/auth/login", ""},
 		{http.MethodPost, "/api/v1/agencies", admin},
-		{http.MethodPatch, "/api/v1/agencies/" + app.DemoDistrict, admin},
+		{http.MethodPatch, "/api/v1/agencies/" + demo.District, admin},
 		{http.MethodPost, "/api/v1/procedures", admin},
 		{http.MethodPatch, "/api/v1/procedures/2.000908", admin},
 		{http.MethodPost, "/api/v1/procedures/2.000908/publications", admin},
@@ -350,7 +350,7 @@ func TestWrongTypesAre400NamingTheField(t *testing.T) {
 		{http.MethodPost, "/api/v1/auth/login", `{"username": 1, "password": "x"}`, "username"},
 		{http.MethodPost, "/api/v1/agencies", `{"code": "X1", "name": ["a"], "kind": "commune"}`, "name"},
 		{http.MethodPost, "/api/v1/agencies", `{"code": "X1", "name": "a", "kind": "commune", "closed": "no"}`, "closed"},
-		{http.MethodPatch, "/api/v1/agencies/" + app.DemoDistrict, `{"parent_code": 7}`, "parent_code"},
+		{http.MethodPatch, "/api/v1/agencies/" + demo.District, `{"parent_code": 7}`, "parent_code"},
 		{http.MethodPost, "/api/v1/procedures", `{"code": "9.1", "fee": "free"}`, "fee"},
 		{http.MethodPost, "/api/v1/procedures", `{"code": "9.1", "fee": 1.5}`, "fee"},
 		{http.MethodPost, "/api/v1/procedures", `{"code": "9.1", "fee": 1e30}`, "fee"},
@@ -413,7 +413,7 @@ func TestBadTokensAre401(t *testing.T) {
 	secret := []byte(cfg.JWTSecret)
 	now := e.s.Clock.Now()
 	claims := func(mut func(jwt.MapClaims)) jwt.MapClaims {
-		c := jwt.MapClaims{"sub": "clerk", "role": "clerk", "unit": app.DemoCenter, "iss": cfg.JWTIssuer,
+		c := jwt.MapClaims{"sub": "clerk", "role": "clerk", "unit": demo.Center, "iss": cfg.JWTIssuer,
 			"aud": []string{cfg.JWTAudience}, "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
 		if mut != nil {
 			mut(c)
@@ -511,7 +511,7 @@ func TestExpiredTokenIs401(t *testing.T) {
 	var login struct {
 		ExpiresIn int `json:"expires_in"`
 	}
-	apptest.Want(t, e.post("/api/v1/auth/login", "", map[string]string{"username": "viewer", "password": app.DemoPassword}), 200).Decode(t, &login)
+	apptest.Want(t, e.post("/api/v1/auth/login", "", map[string]string{"username": "viewer", "password": demo.Password}), 200).Decode(t, &login)
 	if login.ExpiresIn != int(ttl.Seconds()) {
 		t.Fatalf("expires_in %d, want %d", login.ExpiresIn, int(ttl.Seconds()))
 	}
@@ -530,8 +530,8 @@ func TestOnlyAdminsChangeTheCatalogAndUsers(t *testing.T) {
 		method, path string
 		body         any
 	}{
-		{http.MethodPost, "/api/v1/agencies", map[string]any{"code": "X1", "name": "Xã mới", "kind": "commune", "parent_code": app.DemoDistrict}},
-		{http.MethodPatch, "/api/v1/agencies/" + app.DemoJustice, map[string]any{"name": "Đổi tên"}},
+		{http.MethodPost, "/api/v1/agencies", map[string]any{"code": "X1", "name": "Xã mới", "kind": "commune", "parent_code": demo.District}},
+		{http.MethodPatch, "/api/v1/agencies/" + demo.Justice, map[string]any{"name": "Đổi tên"}},
 		{http.MethodPost, "/api/v1/procedures", newProcedure("9.000001")},
 		{http.MethodPatch, "/api/v1/procedures/2.000908", map[string]any{"fee": 0}},
 		{http.MethodPost, "/api/v1/procedures/2.000908/publications", map[string]any{"kind": "abolished", "decision": "1/QĐ", "decided_on": "2026-11-01"}},
@@ -553,7 +553,7 @@ func TestOnlyAdminsChangeTheCatalogAndUsers(t *testing.T) {
 	admin := e.tok("admin")
 	wantError(t, e.get("/api/v1/agencies/X1", admin), http.StatusNotFound, "not_found")
 	wantError(t, e.get("/api/v1/procedures/9.000001", admin), http.StatusNotFound, "not_found")
-	if got := obj(t, e.get("/api/v1/agencies/"+app.DemoJustice, admin))["name"]; got != "Sở Tư pháp" {
+	if got := obj(t, e.get("/api/v1/agencies/"+demo.Justice, admin))["name"]; got != "Sở Tư pháp" {
 		t.Fatalf("agency renamed by a non-admin: %v", got)
 	}
 	if p := obj(t, e.get("/api/v1/procedures/2.000908", admin)); p["status"] != "active" || p["fee"] != float64(2000) {
@@ -565,7 +565,7 @@ func TestOnlyAdminsChangeTheCatalogAndUsers(t *testing.T) {
 	apptest.Want(t, e.get("/api/v1/agencies", e.tok("clerk")), http.StatusOK) // the clerk's token still works
 	// Everyone signed in reads the catalog and the calendar.
 	for _, who := range []string{"clerk", "officer", "leader", "viewer"} {
-		for _, path := range []string{"/api/v1/agencies", "/api/v1/agencies/" + app.DemoCenter, "/api/v1/procedures",
+		for _, path := range []string{"/api/v1/agencies", "/api/v1/agencies/" + demo.Center, "/api/v1/procedures",
 			"/api/v1/procedures/2.000908", "/api/v1/calendar/2026"} {
 			apptest.Want(t, e.get(path, e.tok(who)), http.StatusOK)
 		}
@@ -580,8 +580,8 @@ func TestAgencyCRUD(t *testing.T) {
 	admin := e.tok("admin")
 	const code = "000.51.03.H99"
 	created := obj(t, apptest.Want(t, e.post("/api/v1/agencies", admin, map[string]any{
-		"code": code, "name": "UBND xã Nà Tăm", "kind": "commune", "parent_code": app.DemoDistrict}), http.StatusCreated))
-	if created["code"] != code || created["parent_code"] != app.DemoDistrict || created["closed"] != false {
+		"code": code, "name": "UBND xã Nà Tăm", "kind": "commune", "parent_code": demo.District}), http.StatusCreated))
+	if created["code"] != code || created["parent_code"] != demo.District || created["closed"] != false {
 		t.Fatalf("created %v", created)
 	}
 	if ts := created["created_at"].(string); !strings.HasSuffix(ts, "+07:00") {
@@ -592,7 +592,7 @@ func TestAgencyCRUD(t *testing.T) {
 		t.Fatalf("get %v", got)
 	}
 	upd := obj(t, apptest.Want(t, e.patch("/api/v1/agencies/"+code, admin, map[string]any{"name": "UBND xã Nà Tăm (mới)", "closed": true}), http.StatusOK))
-	if upd["name"] != "UBND xã Nà Tăm (mới)" || upd["closed"] != true || upd["parent_code"] != app.DemoDistrict {
+	if upd["name"] != "UBND xã Nà Tăm (mới)" || upd["closed"] != true || upd["parent_code"] != demo.District {
 		t.Fatalf("patch %v", upd)
 	}
 	if got := obj(t, e.get("/api/v1/agencies/"+code, admin)); got["closed"] != true {
@@ -601,7 +601,7 @@ func TestAgencyCRUD(t *testing.T) {
 	// "" would detach it as a second root, which the one-root tree refuses;
 	// null and absence leave the parent.
 	wantError(t, e.patch("/api/v1/agencies/"+code, admin, map[string]any{"parent_code": ""}), http.StatusConflict, "conflict")
-	if got := obj(t, e.get("/api/v1/agencies/"+code, admin)); got["parent_code"] != app.DemoDistrict {
+	if got := obj(t, e.get("/api/v1/agencies/"+code, admin)); got["parent_code"] != demo.District {
 		t.Fatalf("parent_code %v after a refused detach", got["parent_code"])
 	}
 
@@ -615,7 +615,7 @@ func TestAgencyValidation(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
-	ok := map[string]any{"code": "X1", "name": "Xã", "kind": "commune", "parent_code": app.DemoDistrict}
+	ok := map[string]any{"code": "X1", "name": "Xã", "kind": "commune", "parent_code": demo.District}
 	with := func(k string, v any) map[string]any {
 		m := map[string]any{}
 		for kk, vv := range ok {
@@ -662,9 +662,9 @@ func TestReparentingIntoOwnSubtreeIs422(t *testing.T) {
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
 	tests := []struct{ code, parent string }{
-		{app.DemoProvince, app.DemoCommuneA}, // the root under its grandchild
-		{app.DemoDistrict, app.DemoCommuneB}, // the district under its own commune
-		{app.DemoDistrict, app.DemoDistrict}, // itself
+		{demo.Province, demo.CommuneA}, // the root under its grandchild
+		{demo.District, demo.CommuneB}, // the district under its own commune
+		{demo.District, demo.District}, // itself
 	}
 	for _, tt := range tests {
 		wantFields(t, e.patch("/api/v1/agencies/"+tt.code, admin, map[string]any{"parent_code": tt.parent}), "parent_code")
@@ -675,10 +675,10 @@ func TestReparentingIntoOwnSubtreeIs422(t *testing.T) {
 	}
 	// A legal move: commune B from the district to the province; then
 	// commune A may go under B, since B is no longer below anything of A's.
-	apptest.Want(t, e.patch("/api/v1/agencies/"+app.DemoCommuneB, admin, map[string]any{"parent_code": app.DemoProvince}), http.StatusOK)
-	apptest.Want(t, e.patch("/api/v1/agencies/"+app.DemoCommuneA, admin, map[string]any{"parent_code": app.DemoCommuneB}), http.StatusOK)
+	apptest.Want(t, e.patch("/api/v1/agencies/"+demo.CommuneB, admin, map[string]any{"parent_code": demo.Province}), http.StatusOK)
+	apptest.Want(t, e.patch("/api/v1/agencies/"+demo.CommuneA, admin, map[string]any{"parent_code": demo.CommuneB}), http.StatusOK)
 	// And now B may not go under A (A is below B).
-	wantFields(t, e.patch("/api/v1/agencies/"+app.DemoCommuneB, admin, map[string]any{"parent_code": app.DemoCommuneA}), "parent_code")
+	wantFields(t, e.patch("/api/v1/agencies/"+demo.CommuneB, admin, map[string]any{"parent_code": demo.CommuneA}), "parent_code")
 }
 
 func TestAgencyFiltersAndPagination(t *testing.T) {
@@ -708,15 +708,15 @@ func TestAgencyFiltersAndPagination(t *testing.T) {
 	}{
 		{"kind=commune", expect(func(a map[string]any) bool { return a["kind"] == "commune" })},
 		{"kind=department", expect(func(a map[string]any) bool { return a["kind"] == "department" })},
-		{"parent_code=" + app.DemoProvince + "&kind=commune", []string{app.DemoCommuneA, app.DemoCommuneB}},
-		{"parent_code=" + app.DemoDistrict, nil}, // two tiers since 2025-07-01: the former district has no communes
-		{"parent_code=" + app.DemoProvince + "&kind=district", []string{app.DemoDistrict}},
-		{"q=" + app.DemoCenter, []string{app.DemoCenter}},
-		{"q=h%C3%A0nh%20ch%C3%ADnh", []string{app.DemoCenter}}, // "hành chính", part of the centre's name
-		{"q=ubnd", []string{app.DemoProvince, app.DemoDistrict, app.DemoCommuneA, app.DemoCommuneB}},
+		{"parent_code=" + demo.Province + "&kind=commune", []string{demo.CommuneA, demo.CommuneB}},
+		{"parent_code=" + demo.District, nil}, // two tiers since 2025-07-01: the former district has no communes
+		{"parent_code=" + demo.Province + "&kind=district", []string{demo.District}},
+		{"q=" + demo.Center, []string{demo.Center}},
+		{"q=h%C3%A0nh%20ch%C3%ADnh", []string{demo.Center}}, // "hành chính", part of the centre's name
+		{"q=ubnd", []string{demo.Province, demo.District, demo.CommuneA, demo.CommuneB}},
 		{"q=%25", nil}, // a literal % matches nothing: wildcards are escaped
 		{"q=_", nil},
-		{"q=51.01", []string{app.DemoCommuneA}},
+		{"q=51.01", []string{demo.CommuneA}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
@@ -767,7 +767,7 @@ func TestAgencyFiltersAndPagination(t *testing.T) {
 
 func newProcedure(code string) map[string]any {
 	return map[string]any{
-		"code": code, "name": "Cấp giấy phép thử nghiệm", "field": "Thử nghiệm", "agency_code": app.DemoJustice,
+		"code": code, "name": "Cấp giấy phép thử nghiệm", "field": "Thử nghiệm", "agency_code": demo.Justice,
 		"level": "province", "processing_time": map[string]any{"value": 5, "unit": "working_days"}, "fee": 50000,
 		"online_level": "partial", "on_spot_eligible": true, "national_portal_integrated": false,
 	}
@@ -778,7 +778,7 @@ func TestProcedureCRUD(t *testing.T) {
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
 	p := obj(t, apptest.Want(t, e.post("/api/v1/procedures", admin, newProcedure("9.000001")), http.StatusCreated))
-	if p["status"] != "active" || p["agency_code"] != app.DemoJustice || p["fee"] != float64(50000) || p["on_spot_eligible"] != true {
+	if p["status"] != "active" || p["agency_code"] != demo.Justice || p["fee"] != float64(50000) || p["on_spot_eligible"] != true {
 		t.Fatalf("created %v", p)
 	}
 	pt := p["processing_time"].(map[string]any)
@@ -791,12 +791,12 @@ func TestProcedureCRUD(t *testing.T) {
 	}
 	upd := obj(t, apptest.Want(t, e.patch("/api/v1/procedures/9.000001", admin, map[string]any{
 		"fee": 0, "on_spot_eligible": false, "processing_time": map[string]any{"value": 4, "unit": "working_hours"},
-		"agency_code": app.DemoPlanning}), http.StatusOK))
-	if upd["fee"] != float64(0) || upd["on_spot_eligible"] != false || upd["agency_code"] != app.DemoPlanning ||
+		"agency_code": demo.Planning}), http.StatusOK))
+	if upd["fee"] != float64(0) || upd["on_spot_eligible"] != false || upd["agency_code"] != demo.Planning ||
 		upd["processing_time"].(map[string]any)["unit"] != "working_hours" || upd["name"] != "Cấp giấy phép thử nghiệm" {
 		t.Fatalf("patch %v", upd)
 	}
-	if got := obj(t, e.get("/api/v1/procedures/9.000001", admin)); got["agency_code"] != app.DemoPlanning || got["fee"] != float64(0) {
+	if got := obj(t, e.get("/api/v1/procedures/9.000001", admin)); got["agency_code"] != demo.Planning || got["fee"] != float64(0) {
 		t.Fatalf("patch not stored: %v", got)
 	}
 	wantError(t, e.post("/api/v1/procedures", admin, newProcedure("9.000001")), http.StatusConflict, "conflict")
@@ -884,8 +884,8 @@ func TestProcedureFiltersAndPagination(t *testing.T) {
 		query string
 		want  []string
 	}{
-		{"agency_code=" + app.DemoJustice, expect(eq("agency_code", app.DemoJustice))},
-		{"agency_code=" + app.DemoCommuneA, expect(eq("agency_code", app.DemoCommuneA))},
+		{"agency_code=" + demo.Justice, expect(eq("agency_code", demo.Justice))},
+		{"agency_code=" + demo.CommuneA, expect(eq("agency_code", demo.CommuneA))},
 		{"level=province", expect(eq("level", "province"))},
 		{"level=district", expect(eq("level", "district"))},
 		{"level=commune", expect(eq("level", "commune"))},
@@ -901,8 +901,8 @@ func TestProcedureFiltersAndPagination(t *testing.T) {
 		{"q=2.0009", expect(func(p map[string]any) bool { return strings.Contains(p["code"].(string), "2.0009") })},
 		{"q=%25", nil},
 		{"q=_", nil},
-		{"level=province&on_spot_eligible=true&agency_code=" + app.DemoJustice, expect(func(p map[string]any) bool {
-			return p["level"] == "province" && p["on_spot_eligible"] == true && p["agency_code"] == app.DemoJustice
+		{"level=province&on_spot_eligible=true&agency_code=" + demo.Justice, expect(func(p map[string]any) bool {
+			return p["level"] == "province" && p["on_spot_eligible"] == true && p["agency_code"] == demo.Justice
 		})},
 	}
 	for _, tt := range tests {
@@ -1085,9 +1085,9 @@ func TestUsers(t *testing.T) {
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
 	u := obj(t, apptest.Want(t, e.post("/api/v1/users", admin, map[string]any{
-		"username": "clerk.xa", "name": "Cán bộ một cửa xã", "role": "clerk", "unit": app.DemoCommuneA, "password": "secret-pass-1"}),
+		"username": "clerk.xa", "name": "Cán bộ một cửa xã", "role": "clerk", "unit": demo.CommuneA, "password": "secret-pass-1"}),
 		http.StatusCreated))
-	if u["username"] != "clerk.xa" || u["role"] != "clerk" || u["unit"] != app.DemoCommuneA || u["disabled"] != false {
+	if u["username"] != "clerk.xa" || u["role"] != "clerk" || u["unit"] != demo.CommuneA || u["disabled"] != false {
 		t.Fatalf("created %v", u)
 	}
 	if ts := u["created_at"].(string); !strings.HasSuffix(ts, "+07:00") {
@@ -1111,12 +1111,12 @@ func TestUsers(t *testing.T) {
 	if fmt.Sprint(clerks) != "[clerk clerk.commune clerk.xa]" {
 		t.Fatalf("clerks %v", clerks)
 	}
-	inUnit := codesOf(items(t, e.get("/api/v1/users?unit="+app.DemoJustice, admin)), "username")
+	inUnit := codesOf(items(t, e.get("/api/v1/users?unit="+demo.Justice, admin)), "username")
 	if fmt.Sprint(inUnit) != "[leader officer]" {
 		t.Fatalf("users of the justice department %v", inUnit)
 	}
 	all := obj(t, e.get("/api/v1/users?page_size=2&page=2", admin))
-	if all["total"] != float64(len(app.DemoUsers)+2) || len(all["items"].([]any)) != 2 {
+	if all["total"] != float64(len(demo.Users)+2) || len(all["items"].([]any)) != 2 {
 		t.Fatalf("paging users %v", all)
 	}
 	wantFields(t, e.get("/api/v1/users?role=boss", admin), "role")
@@ -1128,8 +1128,8 @@ func TestUsers(t *testing.T) {
 
 	// Patch: name, unit, password.
 	upd := obj(t, apptest.Want(t, e.patch("/api/v1/users/clerk.xa", admin, map[string]any{
-		"name": "Cán bộ mới", "unit": app.DemoCommuneB, "password": "secret-pass-3"}), http.StatusOK))
-	if upd["name"] != "Cán bộ mới" || upd["unit"] != app.DemoCommuneB || upd["role"] != "clerk" {
+		"name": "Cán bộ mới", "unit": demo.CommuneB, "password": "secret-pass-3"}), http.StatusOK))
+	if upd["name"] != "Cán bộ mới" || upd["unit"] != demo.CommuneB || upd["role"] != "clerk" {
 		t.Fatalf("patch %v", upd)
 	}
 	loginFails(t, e, "clerk.xa", "secret-pass-1")
@@ -1193,7 +1193,7 @@ func TestUserValidation(t *testing.T) {
 	wantError(t, e.get("/api/v1/users/abc", admin), http.StatusNotFound, "not_found")
 	wantFields(t, e.patch("/api/v1/users/officer", admin, map[string]any{"unit": ""}), "unit")
 	wantFields(t, e.patch("/api/v1/users/officer", admin, map[string]any{"role": "boss", "password": "short"}), "role", "password")
-	if got := obj(t, e.get("/api/v1/users/officer", admin)); got["unit"] != app.DemoJustice || got["role"] != "officer" {
+	if got := obj(t, e.get("/api/v1/users/officer", admin)); got["unit"] != demo.Justice || got["role"] != "officer" {
 		t.Fatalf("a refused patch changed the user: %v", got)
 	}
 }
@@ -1224,8 +1224,8 @@ func loginFails(t *testing.T, e *env, user, password string) apptest.Response {
 func TestLoginEveryDemoUser(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
-	for _, u := range app.DemoUsers {
-		tok := loginOK(t, e, u.Username, app.DemoPassword)
+	for _, u := range demo.Users {
+		tok := loginOK(t, e, u.Username, demo.Password)
 		claims := jwt.MapClaims{}
 		if _, _, err := jwt.NewParser().ParseUnverified(tok, claims); err != nil {
 			t.Fatal(err)
@@ -1246,17 +1246,17 @@ func TestLoginEveryDemoUser(t *testing.T) {
 func TestLoginFailuresLookAlike(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
-	unknown := loginFails(t, e, "nobody", app.DemoPassword)
+	unknown := loginFails(t, e, "nobody", demo.Password)
 	wrong := loginFails(t, e, "clerk", "wrong-password")
 	apptest.Want(t, e.patch("/api/v1/users/viewer", e.tok("admin"), map[string]any{"disabled": true}), http.StatusOK)
-	disabled := loginFails(t, e, "viewer", app.DemoPassword)
+	disabled := loginFails(t, e, "viewer", demo.Password)
 	if !bytes.Equal(unknown.Body, wrong.Body) || !bytes.Equal(unknown.Body, disabled.Body) {
 		t.Fatalf("failures can be told apart:\nunknown  %s\nwrong    %s\ndisabled %s", unknown.Body, wrong.Body, disabled.Body)
 	}
 	if !bytes.Contains(e.s.Log.Bytes(), []byte(`"route":"/api/v1/auth/login"`)) {
 		t.Fatal("logins are not logged")
 	}
-	if bytes.Contains(e.s.Log.Bytes(), []byte("wrong-password")) || bytes.Contains(e.s.Log.Bytes(), []byte(app.DemoPassword)) {
+	if bytes.Contains(e.s.Log.Bytes(), []byte("wrong-password")) || bytes.Contains(e.s.Log.Bytes(), []byte(demo.Password)) {
 		t.Fatal("a password reached the log")
 	}
 	wantFields(t, e.post("/api/v1/auth/login", "", map[string]string{}), "username", "password")
@@ -1285,7 +1285,7 @@ func TestLoginIsRateLimitedPerClientAddress(t *testing.T) {
 	}
 	// The right password does not get through either while limited.
 	r := e.do(apptest.Request{Method: http.MethodPost, Path: "/api/v1/auth/login", Remote: "192.0.2.1:3333",
-		Body: map[string]string{"username": "clerk", "password": app.DemoPassword}})
+		Body: map[string]string{"username": "clerk", "password": demo.Password}})
 	wantError(t, r, http.StatusTooManyRequests, "rate_limited")
 	// X-Forwarded-For is not believed without trusted proxies.
 	wantError(t, login("192.0.2.1:1111", map[string]string{"X-Forwarded-For": "203.0.113.9"}), http.StatusTooManyRequests, "rate_limited")
@@ -1293,7 +1293,7 @@ func TestLoginIsRateLimitedPerClientAddress(t *testing.T) {
 	wantError(t, login("198.51.100.7:1111", nil), http.StatusUnauthorized, "unauthenticated")
 	// Staff endpoints are not limited, even from the limited address.
 	tok := obj(t, apptest.Want(t, e.do(apptest.Request{Method: http.MethodPost, Path: "/api/v1/auth/login", Remote: "203.0.113.50:1",
-		Body: map[string]string{"username": "admin", "password": app.DemoPassword}}), http.StatusOK))["access_token"].(string)
+		Body: map[string]string{"username": "admin", "password": demo.Password}}), http.StatusOK))["access_token"].(string)
 	for i := 0; i < 10; i++ {
 		apptest.Want(t, e.do(apptest.Request{Method: http.MethodGet, Path: "/api/v1/agencies", Token: tok, Remote: "192.0.2.1:1111"}), http.StatusOK)
 	}
@@ -1343,9 +1343,9 @@ func TestHealthReadyMetricsSpec(t *testing.T) {
 		t.Fatalf("readyz %v", got)
 	}
 	admin := e.tok("admin")
-	apptest.Want(t, e.get("/api/v1/agencies/"+app.DemoCenter, admin), http.StatusOK)
+	apptest.Want(t, e.get("/api/v1/agencies/"+demo.Center, admin), http.StatusOK)
 	e.get("/api/v1/agencies/nowhere", admin)
-	e.get("/api/v1/does-not-exist/"+app.DemoCenter, admin)
+	e.get("/api/v1/does-not-exist/"+demo.Center, admin)
 	m := apptest.Want(t, e.get("/metrics", ""), http.StatusOK)
 	text := string(m.Body)
 	for _, want := range []string{
@@ -1361,7 +1361,7 @@ func TestHealthReadyMetricsSpec(t *testing.T) {
 			t.Errorf("metrics lack %s", want)
 		}
 	}
-	if strings.Contains(text, app.DemoCenter) || strings.Contains(text, "does-not-exist") {
+	if strings.Contains(text, demo.Center) || strings.Contains(text, "does-not-exist") {
 		t.Error("metrics carry concrete paths instead of route templates")
 	}
 	if !strings.HasPrefix(m.Header.Get("Content-Type"), "text/plain") {
@@ -1381,13 +1381,13 @@ func TestUnknownRouteAndWrongMethod(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
-	for _, path := range []string{"/nope", "/api/v1/nope", "/api/v2/agencies", "/api/v1/agencies/" + app.DemoCenter + "/children"} {
+	for _, path := range []string{"/nope", "/api/v1/nope", "/api/v2/agencies", "/api/v1/agencies/" + demo.Center + "/children"} {
 		wantError(t, e.get(path, admin), http.StatusNotFound, "not_found")
 		wantError(t, e.get(path, ""), http.StatusNotFound, "not_found")
 	}
 	tests := []struct{ method, path, allow string }{
 		{http.MethodDelete, "/api/v1/agencies", "GET"},
-		{http.MethodPut, "/api/v1/agencies/" + app.DemoCenter, "PATCH"},
+		{http.MethodPut, "/api/v1/agencies/" + demo.Center, "PATCH"},
 		{http.MethodDelete, "/api/v1/users/clerk", "GET"},
 		{http.MethodPost, "/api/v1/calendar/2026", "PUT"},
 		{http.MethodGet, "/api/v1/auth/login", "POST"},

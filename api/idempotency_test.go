@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/motcua/motcua/cmd/motcua/app"
 	"github.com/motcua/motcua/cmd/motcua/app/apptest"
+	"github.com/motcua/motcua/cmd/motcua/demo"
 )
 
 const idemProcedure = "2.000488" // a demo procedure
@@ -25,7 +25,7 @@ func postKeyed(s *apptest.Server, path, tok, key, body string) apptest.Response 
 // login gets a fresh token (s.Token caches, and moving the clock ages them).
 func login(t *testing.T, s *apptest.Server, username string) string {
 	t.Helper()
-	r := apptest.Want(t, s.Post("/api/v1/auth/login", "", map[string]string{"username": username, "password": app.DemoPassword}), http.StatusOK)
+	r := apptest.Want(t, s.Post("/api/v1/auth/login", "", map[string]string{"username": username, "password": demo.Password}), http.StatusOK)
 	return r.JSON(t)["access_token"].(string)
 }
 
@@ -38,7 +38,7 @@ func publications(t *testing.T, s *apptest.Server, tok string) int {
 }
 
 func agencyBody(code, name string) string {
-	return `{"code":"` + code + `","name":"` + name + `","kind":"department","parent_code":"` + app.DemoProvince + `"}`
+	return `{"code":"` + code + `","name":"` + name + `","kind":"department","parent_code":"` + demo.Province + `"}`
 }
 
 func wantReplay(t *testing.T, first, again apptest.Response) {
@@ -116,7 +116,7 @@ func TestIdempotencyKeysBelongToTheUser(t *testing.T) {
 	s := apptest.New(t, apptest.Options{})
 	tok := s.Token("admin")
 	apptest.Want(t, s.Post("/api/v1/users", tok, map[string]string{
-		"username": "admin2", "name": "Quản trị 2", "role": "admin", "password": app.DemoPassword}), http.StatusCreated)
+		"username": "admin2", "name": "Quản trị 2", "role": "admin", "password": demo.Password}), http.StatusCreated)
 	tok2 := s.Token("admin2")
 
 	a := apptest.Want(t, postKeyed(s, "/api/v1/agencies", tok, "shared", agencyBody("000.00.34.H99", "Sở C")), http.StatusCreated)
@@ -135,7 +135,7 @@ func TestIdempotencyReplaysClientErrors(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	tok := s.Token("admin")
-	bad := `{"code":"000.00.36.H99","name":"","kind":"bogus","parent_code":"` + app.DemoProvince + `"}`
+	bad := `{"code":"000.00.36.H99","name":"","kind":"bogus","parent_code":"` + demo.Province + `"}`
 	first := postKeyed(s, "/api/v1/agencies", tok, "bad", bad)
 	if first.Status != http.StatusUnprocessableEntity || first.ErrorCode() != "validation_failed" {
 		t.Fatalf("invalid agency = %d %s, want 422", first.Status, first.Body)
@@ -284,7 +284,7 @@ func TestIdempotencyIgnoredWithoutKeyAndOnOtherMethods(t *testing.T) {
 		t.Fatalf("publications = %d, want %d: no key, no deduplication", got, before+2)
 	}
 	// A GET with a key is a plain GET, even a malformed key.
-	r := s.Do(apptest.Request{Method: http.MethodGet, Path: "/api/v1/agencies/" + app.DemoJustice, Token: tok,
+	r := s.Do(apptest.Request{Method: http.MethodGet, Path: "/api/v1/agencies/" + demo.Justice, Token: tok,
 		Header: map[string]string{"Idempotency-Key": ""}})
 	apptest.Want(t, r, http.StatusOK)
 }

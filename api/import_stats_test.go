@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/motcua/motcua/cmd/motcua/app"
 	"github.com/motcua/motcua/cmd/motcua/app/apptest"
+	"github.com/motcua/motcua/cmd/motcua/demo"
 	"github.com/motcua/motcua/domain/worktime"
 )
 
@@ -133,7 +133,7 @@ type impWorld struct {
 	fbLines      []string
 }
 
-var impAgencies = []string{app.DemoJustice, app.DemoPlanning, app.DemoIndustry, app.DemoPolice, app.DemoDistrict, app.DemoCommuneA, app.DemoCommuneB}
+var impAgencies = []string{demo.Justice, demo.Planning, demo.Industry, demo.Police, demo.District, demo.CommuneA, demo.CommuneB}
 
 func impGenerate(t *testing.T, s *apptest.Server, seed uint64) *impWorld {
 	t.Helper()
@@ -160,9 +160,9 @@ func impGenerate(t *testing.T, s *apptest.Server, seed uint64) *impWorld {
 		agency := impAgencies[r.IntN(len(impAgencies))]
 		level := levels[r.IntN(3)]
 		switch agency {
-		case app.DemoDistrict:
+		case demo.District:
 			level = "district"
-		case app.DemoCommuneA, app.DemoCommuneB:
+		case demo.CommuneA, demo.CommuneB:
 			level = "commune"
 		}
 		p := impProcedure{Code: fmt.Sprintf("8.%06d", 100+i), Field: []string{"Tư pháp", "Đất đai", "Công thương", "Hộ tịch"}[r.IntN(4)],
@@ -196,7 +196,7 @@ func impGenerate(t *testing.T, s *apptest.Server, seed uint64) *impWorld {
 	}
 	// A line for an existing demo procedure (a duplicate whatever it says) and a bad one.
 	w.procLines = append(w.procLines,
-		`{"code":"2.000488","name":"Khác hẳn","field":"X","agency_code":"`+app.DemoPolice+`","level":"commune","processing_time":{"value":1,"unit":"days"},"online_level":"info","publications":[{"kind":"abolished","decision":"1","decided_on":"2021-06-01"}]}`,
+		`{"code":"2.000488","name":"Khác hẳn","field":"X","agency_code":"`+demo.Police+`","level":"commune","processing_time":{"value":1,"unit":"days"},"online_level":"info","publications":[{"kind":"abolished","decision":"1","decided_on":"2021-06-01"}]}`,
 		`{"code":"8.999999","name":"Không cơ quan","field":"X","agency_code":"NOWHERE","level":"province","processing_time":{"value":1,"unit":"days"},"online_level":"info","publications":[{"kind":"new","decision":"1","decided_on":"2021-06-01"}]}`)
 
 	// Dossiers: received (or submitted) from October 2020 to December 2021.
@@ -209,13 +209,13 @@ func impGenerate(t *testing.T, s *apptest.Server, seed uint64) *impWorld {
 		d := impGenDossier{proc: p}
 		switch p.Level {
 		case "province":
-			d.unit = app.DemoCenter
+			d.unit = demo.Center
 		case "district":
-			d.unit = app.DemoDistrict
+			d.unit = demo.District
 		default:
 			d.unit = p.AgencyCode
 			if r.IntN(4) == 0 {
-				d.unit = app.DemoDistrict
+				d.unit = demo.District
 			}
 		}
 		switch k := r.IntN(20); {
@@ -317,7 +317,7 @@ func impGenerate(t *testing.T, s *apptest.Server, seed uint64) *impWorld {
 	// Bad lines and a duplicate, which change no figure.
 	w.dossierLines = append(w.dossierLines,
 		strings.Replace(w.dossierLines[0], `"status":"`, `"status":"x`, 1),
-		`{"code":"BAD-1","procedure_code":"0.000000","unit_code":"`+app.DemoCenter+`","channel":"direct","status":"received","applicant":{"name":"A"},"received_at":"2021-05-05T08:00:00+07:00"}`,
+		`{"code":"BAD-1","procedure_code":"0.000000","unit_code":"`+demo.Center+`","channel":"direct","status":"received","applicant":{"name":"A"},"received_at":"2021-05-05T08:00:00+07:00"}`,
 		strings.Replace(w.dossierLines[1], `"applicant":{"name":"`, `"applicant":{"name":"Trùng `, 1))
 	r.Shuffle(len(w.dossierLines), func(i, j int) { w.dossierLines[i], w.dossierLines[j] = w.dossierLines[j], w.dossierLines[i] })
 
@@ -362,7 +362,7 @@ func impGenerate(t *testing.T, s *apptest.Server, seed uint64) *impWorld {
 			line["agency_code"] = f.agency
 		}
 		if r.IntN(2) == 0 {
-			line["unit_code"] = app.DemoCenter
+			line["unit_code"] = demo.Center
 		}
 		if f.dueGiven {
 			line["due_at"] = impRFC(&f.due)

@@ -13,8 +13,8 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/motcua/motcua/cmd/motcua/app"
 	"github.com/motcua/motcua/cmd/motcua/app/apptest"
+	"github.com/motcua/motcua/cmd/motcua/demo"
 )
 
 // ==== import helpers (prefix imp)
@@ -101,7 +101,7 @@ const impProc = "2.000488" // demo: Sở Tư pháp, 10 working days
 func impDossier(code, status, times string) string {
 	return fmt.Sprintf(`{"code":%q,"procedure_code":%q,"unit_code":%q,"channel":"direct","status":%q,`+
 		`"applicant":{"name":"Lò Thị Dung","id_number":"012345678901"},"received_at":"2021-03-01T08:00:00+07:00"%s}`,
-		code, impProc, app.DemoCenter, status, times)
+		code, impProc, demo.Center, status, times)
 }
 
 // TestImportsAccess: only admins import (others 403, no token 401), the
@@ -212,7 +212,7 @@ func TestImportDossiersThroughHTTP(t *testing.T) {
 		t.Errorf("due_at %v, want %v (computed from the calendar)", raw["due_at"], wantDue)
 	}
 	if raw["code"] != "IMP-1" || raw["status"] != "returned" || raw["status_code"].(float64) != 10 || raw["channel"] != "direct" ||
-		raw["unit_code"] != app.DemoCenter || raw["agency_code"] != app.DemoJustice || raw["timeliness"] != "early" ||
+		raw["unit_code"] != demo.Center || raw["agency_code"] != demo.Justice || raw["timeliness"] != "early" ||
 		raw["received_at"] != "2021-03-01T08:00:00+07:00" || raw["on_spot"] != false {
 		t.Errorf("dossier %s", raw)
 	}
@@ -249,11 +249,11 @@ func TestImportFeedbackAndProceduresThroughHTTP(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	procs := strings.Join([]string{
-		`{"code":"9.000001","name":"Cấp phép thử","field":"Thử nghiệm","agency_code":"` + app.DemoIndustry + `","level":"province",` +
+		`{"code":"9.000001","name":"Cấp phép thử","field":"Thử nghiệm","agency_code":"` + demo.Industry + `","level":"province",` +
 			`"processing_time":{"value":7,"unit":"working_days"},"fee":50000,"online_level":"full","on_spot_eligible":true,` +
 			`"national_portal_integrated":true,"publications":[{"kind":"new","decision":"602/QĐ-UBND","decided_on":"2021-05-26"}]}`,
 		`{"code":"9.000002","name":"Thiếu cơ quan","field":"F","level":"province","processing_time":{"value":1,"unit":"days"},"online_level":"info"}`,
-		`{"code":"` + impProc + `","name":"Trùng","field":"F","agency_code":"` + app.DemoJustice + `","level":"province","processing_time":{"value":1,"unit":"days"},"online_level":"info"}`,
+		`{"code":"` + impProc + `","name":"Trùng","field":"F","agency_code":"` + demo.Justice + `","level":"province","processing_time":{"value":1,"unit":"days"},"online_level":"info"}`,
 	}, "\n")
 	r := impRun(t, s, "procedures", procs)
 	if r.Imported != 1 || r.SkippedDuplicates != 1 || r.ErrorsTotal != 1 || r.Errors[0].Line != 2 ||
@@ -261,11 +261,11 @@ func TestImportFeedbackAndProceduresThroughHTTP(t *testing.T) {
 		t.Fatalf("procedures %+v", r)
 	}
 	p := apptest.Want(t, s.Get("/api/v1/procedures/9.000001", s.Token("admin")), http.StatusOK).JSON(t)
-	if p["status"] != "active" || len(p["publications"].([]any)) != 1 || p["agency_code"] != app.DemoIndustry {
+	if p["status"] != "active" || len(p["publications"].([]any)) != 1 || p["agency_code"] != demo.Industry {
 		t.Errorf("procedure %v", p)
 	}
 	fb := strings.Join([]string{
-		`{"code":"PAKN-IMP-1","channel":"hotline","category":"procedure","title":"Chậm","content":"Hồ sơ chậm","agency_code":"` + app.DemoJustice +
+		`{"code":"PAKN-IMP-1","channel":"hotline","category":"procedure","title":"Chậm","content":"Hồ sơ chậm","agency_code":"` + demo.Justice +
 			`","procedure_code":"9.000001","status":"answered","answer":"Đã xử lý","received_at":"2021-06-01T08:00:00+07:00",` +
 			`"answered_at":"2021-06-10T08:00:00+07:00","published_at":"2021-06-11T08:00:00+07:00"}`,
 		`{"code":"PAKN-IMP-2","channel":"online","category":"other","title":"T","content":"C","status":"refused","received_at":"2021-06-01T08:00:00+07:00"}`,

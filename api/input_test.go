@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/motcua/motcua/cmd/motcua/app"
 	"github.com/motcua/motcua/cmd/motcua/app/apptest"
+	"github.com/motcua/motcua/cmd/motcua/demo"
 )
 
 // The input guard answers the same on both engines, before any store is
@@ -98,7 +98,7 @@ func TestTextIsNormalisedToNFC(t *testing.T) {
 		t.Errorf("applicant name %q, want %q", a["name"], nfc)
 	}
 	// Imported lines are normalised too.
-	line := `{"code":"NFC-1","procedure_code":"2.000908","unit_code":"` + app.DemoCenter + `","channel":"direct","status":"received",` +
+	line := `{"code":"NFC-1","procedure_code":"2.000908","unit_code":"` + demo.Center + `","channel":"direct","status":"received",` +
 		`"submitted_at":"2026-11-02T08:00:00+07:00","received_at":"2026-11-02T08:00:00+07:00","applicant":{"name":"` + nfd + `"}}` + "\n"
 	r := s.Do(apptest.Request{Method: http.MethodPost, Path: "/api/v1/imports/dossiers", Token: s.Token("admin"), Body: line,
 		Header: map[string]string{"Content-Type": "application/x-ndjson"}})

@@ -9,8 +9,8 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/motcua/motcua/cmd/motcua/app"
 	"github.com/motcua/motcua/cmd/motcua/app/apptest"
+	"github.com/motcua/motcua/cmd/motcua/demo"
 )
 
 // countStatements counts every SQL statement db runs from now on (a GORM
@@ -84,8 +84,8 @@ func TestNoNPlusOneQueries(t *testing.T) {
 		tok                string
 	}{
 		{"dossier list", "/api/v1/dossiers?page_size=5", "/api/v1/dossiers?page_size=50", admin},
-		{"dossier list by unit and status", "/api/v1/dossiers?page_size=5&status=received&unit_code=" + app.DemoCenter,
-			"/api/v1/dossiers?page_size=50&status=received&unit_code=" + app.DemoCenter, clerk},
+		{"dossier list by unit and status", "/api/v1/dossiers?page_size=5&status=received&unit_code=" + demo.Center,
+			"/api/v1/dossiers?page_size=50&status=received&unit_code=" + demo.Center, clerk},
 		{"dossier detail", "/api/v1/dossiers/" + codes[1], "/api/v1/dossiers/" + long, admin},
 		{"feedback list", "/api/v1/feedback?page_size=5", "/api/v1/feedback?page_size=50", admin},
 		{"procedure list", "/api/v1/procedures?page_size=5", "/api/v1/procedures?page_size=50", admin},

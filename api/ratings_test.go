@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/motcua/motcua/cmd/motcua/app"
 	"github.com/motcua/motcua/cmd/motcua/app/apptest"
+	"github.com/motcua/motcua/cmd/motcua/demo"
 )
 
 // rtDossier has the centre's clerk register a Sở Tư pháp dossier and
@@ -99,7 +99,7 @@ func TestRatingOnceAfterReturn(t *testing.T) {
 	if err := s.App.DB.Table("ratings").Where("dossier_code = ?", code).Take(&row).Error; err != nil {
 		t.Fatal(err)
 	}
-	if row.Score != 5 || row.UnitCode != app.DemoCenter || row.AgencyCode != app.DemoJustice || row.ProcedureCode != "2.000488" {
+	if row.Score != 5 || row.UnitCode != demo.Center || row.AgencyCode != demo.Justice || row.ProcedureCode != "2.000488" {
 		t.Fatalf("stored rating = %+v, want the dossier's unit, agency and procedure", row)
 	}
 }
@@ -115,11 +115,11 @@ func TestLowRatingOpensFeedback(t *testing.T) {
 	r := apptest.Want(t, rtRate(s, code, pin, map[string]any{"score": 2, "comment": "Phải đi lại hai lần vì hướng dẫn không rõ."}),
 		http.StatusCreated).JSON(t)
 	fcode, _ := r["feedback_code"].(string)
-	if !regexp.MustCompile(`^PAKN-` + regexp.QuoteMeta(app.DemoProvince) + `-261123-[0-9]{4}$`).MatchString(fcode) {
-		t.Fatalf("feedback_code = %q, want PAKN-%s-261123-NNNN", fcode, app.DemoProvince)
+	if !regexp.MustCompile(`^PAKN-` + regexp.QuoteMeta(demo.Province) + `-261123-[0-9]{4}$`).MatchString(fcode) {
+		t.Fatalf("feedback_code = %q, want PAKN-%s-261123-NNNN", fcode, demo.Province)
 	}
 	f := apptest.Want(t, s.Get("/api/v1/feedback/"+fcode, s.Token("officer")), http.StatusOK).JSON(t)
-	if f["channel"] != "online" || f["category"] != "procedure" || f["dossier_code"] != code || f["agency_code"] != app.DemoJustice ||
+	if f["channel"] != "online" || f["category"] != "procedure" || f["dossier_code"] != code || f["agency_code"] != demo.Justice ||
 		f["procedure_code"] != "2.000488" || f["status"] != "received" || f["content"] != "Phải đi lại hai lần vì hướng dẫn không rõ." ||
 		f["title"] != "Đánh giá không hài lòng hồ sơ "+code || f["sender"] != nil {
 		t.Fatalf("opened feedback = %v", f)
@@ -162,7 +162,7 @@ func TestPublicFeedbackLinksDossierOnlyWithPin(t *testing.T) {
 	}
 	body := func(p string) map[string]any {
 		return map[string]any{"category": "procedure", "title": "Hồ sơ chậm", "content": "Hồ sơ của tôi chậm.", "dossier_code": code,
-			"dossier_pin": p, "agency_code": app.DemoJustice}
+			"dossier_pin": p, "agency_code": demo.Justice}
 	}
 	fbWantError(t, s.Post("/api/v1/public/feedback", "", body(wrong)), http.StatusUnprocessableEntity, "validation_failed", "dossier_code")
 	fcode := apptest.Want(t, s.Post("/api/v1/public/feedback", "", body(pin)), http.StatusCreated).JSON(t)["code"].(string)

@@ -16,8 +16,8 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/motcua/motcua/cmd/motcua/app"
 	"github.com/motcua/motcua/cmd/motcua/app/apptest"
+	"github.com/motcua/motcua/cmd/motcua/demo"
 	"github.com/motcua/motcua/domain/catalog"
 	"github.com/motcua/motcua/domain/user"
 	"github.com/motcua/motcua/domain/worktime"
@@ -99,7 +99,7 @@ func stProcedure(code string) catalog.Procedure {
 	panic("unknown procedure " + code)
 }
 
-// stUsers are the world's accounts, all with app.DemoPassword.
+// stUsers are the world's accounts, all with demo.Password.
 var stUsers = []user.NewUser{
 	{Username: "viewer", Role: user.RoleViewer},
 	{Username: "admin", Role: user.RoleAdmin},
@@ -130,7 +130,7 @@ func stServer(t *testing.T, env map[string]string) *apptest.Server {
 		}
 	}
 	for _, u := range stUsers {
-		u.Name, u.Password = "Người dùng "+u.Username, app.DemoPassword
+		u.Name, u.Password = "Người dùng "+u.Username, demo.Password
 		if _, err := s.App.Users.Create(ctx, sys, true, u); err != nil {
 			t.Fatalf("user %s: %v", u.Username, err)
 		}

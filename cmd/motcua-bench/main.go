@@ -37,7 +37,7 @@ import (
 	"time"
 	_ "time/tzdata" // the report's periods are in Asia/Ho_Chi_Minh
 
-	"github.com/motcua/motcua/cmd/motcua/app"
+	"github.com/motcua/motcua/cmd/motcua/demo"
 	"github.com/motcua/motcua/domain"
 	"github.com/motcua/motcua/domain/user"
 )
@@ -90,7 +90,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.Pins, "pins", 300, "dossiers registered through the API whose (code, pin) the lookup test uses")
 	fs.IntVar(&o.Reports, "reports", 20, "form-06 reports timed per scope (after 2 untimed)")
 	fs.IntVar(&o.OpenRate, "rate", 200, "registrations a second of the open-loop test")
-	fs.StringVar(&o.Unit, "unit", app.DemoCenter, "unit_code of the one-unit form-06 report")
+	fs.StringVar(&o.Unit, "unit", demo.Center, "unit_code of the one-unit form-06 report")
 	fs.StringVar(&o.Out, "out", "", "also write the results as JSON to this file")
 	fs.Uint64Var(&o.Seed, "seed", 20261123, "seed of the generated history")
 	fs.StringVar(&o.Repo, "repo", ".", "repository root (where ./cmd/motcua is)")
@@ -320,8 +320,8 @@ func (b *bench) stopAll() {
 
 func (b *bench) login(ctx context.Context) error {
 	b.tokens = map[string]string{}
-	for _, u := range app.DemoUsers {
-		tok, err := b.client.login(ctx, u.Username, app.DemoPassword)
+	for _, u := range demo.Users {
+		tok, err := b.client.login(ctx, u.Username, demo.Password)
 		if err != nil {
 			return err
 		}
@@ -332,7 +332,7 @@ func (b *bench) login(ctx context.Context) error {
 		return err
 	}
 	b.world = w
-	for _, u := range app.DemoUsers {
+	for _, u := range demo.Users {
 		if u.Role != user.RoleClerk {
 			continue
 		}

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/motcua/motcua/cmd/motcua/app"
+	"github.com/motcua/motcua/cmd/motcua/demo"
 	"github.com/motcua/motcua/repository"
 )
 
@@ -26,18 +26,18 @@ func newGenerator() (*generator, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &generator{units: map[string][]string{}, order: []string{app.DemoCenter, app.DemoDistrict, app.DemoCommuneA}}
+	g := &generator{units: map[string][]string{}, order: []string{demo.Center, demo.District, demo.CommuneA}}
 	for _, p := range procs {
 		switch p.Level {
 		case "province":
-			g.units[app.DemoCenter] = append(g.units[app.DemoCenter], p.Code)
+			g.units[demo.Center] = append(g.units[demo.Center], p.Code)
 		case "district":
-			g.units[app.DemoDistrict] = append(g.units[app.DemoDistrict], p.Code)
+			g.units[demo.District] = append(g.units[demo.District], p.Code)
 		default:
-			g.units[app.DemoCommuneA] = append(g.units[app.DemoCommuneA], p.Code)
+			g.units[demo.CommuneA] = append(g.units[demo.CommuneA], p.Code)
 		}
 	}
-	g.units[app.DemoCenter] = append(g.units[app.DemoCenter], "2.000488")
+	g.units[demo.Center] = append(g.units[demo.Center], "2.000488")
 	g.loc, err = time.LoadLocation("Asia/Ho_Chi_Minh")
 	if err != nil {
 		g.loc = time.FixedZone("+07", 7*3600)

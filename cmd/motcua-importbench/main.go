@@ -37,7 +37,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/motcua/motcua/cmd/motcua/app"
+	"github.com/motcua/motcua/cmd/motcua/demo"
 	"github.com/motcua/motcua/repository"
 )
 
@@ -380,7 +380,7 @@ func runHTTP(bin string, env []string, gen *generator, n int64) (result, error) 
 		time.Sleep(100 * time.Millisecond)
 	}
 	login, err := http.Post(base+"/api/v1/auth/login", "application/json",
-		strings.NewReader(`{"username":"admin","password":"`+app.DemoPassword+`"}`))
+		strings.NewReader(`{"username":"admin","password":"`+demo.Password+`"}`))
 	if err != nil {
 		return result{}, err
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/motcua/motcua/cmd/motcua/app"
+	"github.com/motcua/motcua/cmd/motcua/demo"
 	"github.com/motcua/motcua/config"
 	"github.com/motcua/motcua/domain/user"
 	"github.com/motcua/motcua/repository"
@@ -49,7 +50,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "serve":
 		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 		fs.SetOutput(stderr)
-		demo := fs.Bool("demo", false, "seed the demo province before serving")
+		withDemo := fs.Bool("demo", false, "seed the demo province before serving")
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
@@ -58,7 +59,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		out := newLogBuffer(stderr, 64<<10, flushEvery)
 		defer out.Close() //nolint:errcheck // nowhere left to report it
 		log = slog.New(flushOnWarn{Handler: slog.NewJSONHandler(out, logOpts), buf: out})
-		return serve(ctx, cfg, log, *demo, out)
+		return serve(ctx, cfg, log, *withDemo, out)
 	case "migrate":
 		db, err := app.OpenDatabase(ctx, cfg, log)
 		if err != nil {
@@ -94,7 +95,7 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.App, f
 	return a, func() { _ = repository.Close(db) }, nil
 }
 
-func serve(ctx context.Context, cfg config.Config, log *slog.Logger, demo bool, stdout io.Writer) error {
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, withDemo bool, stdout io.Writer) error {
 	a, closeDB, err := open(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -105,8 +106,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, demo bool, 
 	} else if created {
 		log.Info("created the bootstrap admin user", "username", "admin")
 	}
-	if demo {
-		if err := a.SeedDemo(ctx, stdout); err != nil {
+	if withDemo {
+		if err := demo.Seed(ctx, a, stdout); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 
 	"github.com/motcua/motcua/cmd/motcua/app"
+	"github.com/motcua/motcua/cmd/motcua/demo"
 	"github.com/motcua/motcua/config"
 	"github.com/motcua/motcua/domain"
 	"github.com/motcua/motcua/domain/catalog"
@@ -17,9 +18,9 @@ import (
 
 // demoAgencies are the agency codes the demo province creates.
 var demoAgencies = map[string]bool{
-	app.DemoProvince: true, app.DemoCenter: true, app.DemoJustice: true, app.DemoPlanning: true,
-	app.DemoIndustry: true, app.DemoPolice: true, app.DemoDistrict: true, app.DemoCommuneA: true,
-	app.DemoCommuneB: true,
+	demo.Province: true, demo.Center: true, demo.Justice: true, demo.Planning: true,
+	demo.Industry: true, demo.Police: true, demo.District: true, demo.CommuneA: true,
+	demo.CommuneB: true,
 }
 
 // seedCommand is `motcua seed demo [--force]`. The demo logins (the result)
@@ -47,7 +48,7 @@ func seedCommand(ctx context.Context, cfg config.Config, log *slog.Logger, args 
 			return err
 		}
 	}
-	return a.SeedDemo(ctx, stdout)
+	return demo.Seed(ctx, a, stdout)
 }
 
 // demoOnly checks that the database is empty or holds demo data only, which
@@ -56,8 +57,8 @@ func seedCommand(ctx context.Context, cfg config.Config, log *slog.Logger, args 
 // off other users or agencies (dossiers, feedback, procedures) then belongs
 // to the demo as well. The error counts what is foreign without naming it.
 func demoOnly(ctx context.Context, a *app.App) error {
-	demoUsers := make(map[string]bool, len(app.DemoUsers))
-	for _, du := range app.DemoUsers {
+	demoUsers := make(map[string]bool, len(demo.Users))
+	for _, du := range demo.Users {
 		demoUsers[du.Username] = true
 	}
 	sys := user.Principal{Username: "system", Role: user.RoleAdmin}

@@ -42,7 +42,7 @@ type App struct {
 
 	// Dossiers runs registration, the dossier lifecycle and citizen lookups.
 	Dossiers *dossier.Service
-	// DemoDossier is the demo dossier whose pin SeedDemo prints (set when
+	// DemoDossier is the demo dossier whose pin demo.Seed prints (set when
 	// this run created it).
 	DemoDossier DemoDossier
 
@@ -55,9 +55,15 @@ type App struct {
 	// Imports streams a province's history in (docs/openapi.yaml).
 	Imports *importer.Service
 
-	// demoSteps are the areas' additions to SeedDemo, run in order after
-	// the catalog and users exist.
-	demoSteps []func(ctx context.Context) error
+	// Now is the clock every service runs on (time.Now unless Options.Now).
+	Now func() time.Time
+}
+
+// DemoDossier is the demo dossier a newcomer can look up as a citizen: its
+// code and the one-time pin, printed once by `motcua seed demo`.
+type DemoDossier struct {
+	Code string
+	Pin  string
 }
 
 // Options tune New for tests.
@@ -80,7 +86,7 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 		hasher = api.BcryptHasher{}
 	}
 	loc := cfg.Location()
-	a := &App{Config: cfg, DB: db, Log: log}
+	a := &App{Config: cfg, DB: db, Log: log, Now: now}
 
 	secret := []byte(cfg.JWTSecret)
 	if len(secret) == 0 {
@@ -122,12 +128,9 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 
 	a.Dossiers = dossier.NewService(repository.NewDossierStore(db), a.Catalog, domain.NewPinHasher(key),
 		dossier.SupplementPolicy(cfg.SupplementPolicy), now)
-	a.demoSteps = append(a.demoSteps, func(ctx context.Context) error { return a.seedDemoDossiers(ctx, now) })
 
 	a.Feedback = feedback.NewService(repository.NewFeedbackStore(db), a.Catalog, domain.NewPinHasher(key), now)
 	a.Feedback.ShareDossierLockout(a.Dossiers.PinLockout())
-	// Demo feedback and ratings go last: ratings need the returned demo dossiers.
-	a.demoSteps = append(a.demoSteps, a.seedDemoFeedback)
 
 	a.Stats = stats.NewService(repository.NewStatsStore(db), a.Catalog, loc, cfg.ReportCutoffDay, now)
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/motcua/motcua/api"
 	"github.com/motcua/motcua/cmd/motcua/app"
+	"github.com/motcua/motcua/cmd/motcua/demo"
 	"github.com/motcua/motcua/config"
 	"github.com/motcua/motcua/repository"
 )
@@ -108,7 +109,7 @@ func New(tb testing.TB, opt Options) *Server {
 	}
 	s := &Server{T: tb, App: a, Clock: clock, Log: logs, toks: map[string]string{}}
 	if !opt.NoDemo {
-		if err := a.SeedDemo(context.Background(), io.Discard); err != nil {
+		if err := demo.Seed(context.Background(), a, io.Discard); err != nil {
 			tb.Fatalf("demo: %v", err)
 		}
 	}
@@ -238,7 +239,7 @@ func (s *Server) Token(username string) string {
 	if ok {
 		return tok
 	}
-	r := s.Post("/api/v1/auth/login", "", map[string]string{"username": username, "password": app.DemoPassword})
+	r := s.Post("/api/v1/auth/login", "", map[string]string{"username": username, "password": demo.Password})
 	if r.Status != http.StatusOK {
 		s.T.Fatalf("login %s: %d %s", username, r.Status, r.Body)
 	}

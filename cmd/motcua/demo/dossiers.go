@@ -1,22 +1,16 @@
-package app
+package demo
 
 import (
 	"context"
 	"fmt"
 	"time"
 
+	"github.com/motcua/motcua/cmd/motcua/app"
 	"github.com/motcua/motcua/domain"
 	"github.com/motcua/motcua/domain/dossier"
 	"github.com/motcua/motcua/domain/user"
 	"github.com/motcua/motcua/repository"
 )
-
-// DemoDossier is the demo dossier a newcomer can look up as a citizen: its
-// code and the one-time pin, printed once by `motcua seed demo`.
-type DemoDossier struct {
-	Code string
-	Pin  string
-}
 
 // dossierDemoScenario is one demo dossier: where and how it is received, how long
 // ago, and the actions it goes through.
@@ -90,7 +84,7 @@ var dossierDemoNames = []string{"Nguyễn Văn An", "Trần Thị Bình", "Lê V
 
 // dossierDemoActor is a demo user as a principal.
 func dossierDemoActor(username string) user.Principal {
-	for _, u := range DemoUsers {
+	for _, u := range Users {
 		if u.Username == username {
 			return user.Principal{Username: u.Username, Role: u.Role, Unit: u.Unit}
 		}
@@ -101,9 +95,9 @@ func dossierDemoActor(username string) user.Principal {
 // seedDemoDossiers adds the demo dossiers through a dossier service with
 // its own clock, so every history is what the real service would have
 // written. It does nothing when the demo units already have dossiers.
-func (a *App) seedDemoDossiers(ctx context.Context, now func() time.Time) error {
+func seedDossiers(ctx context.Context, a *app.App, now func() time.Time) error {
 	admin := user.Principal{Username: "system", Role: user.RoleAdmin}
-	_, n, err := a.Dossiers.List(ctx, admin, dossier.Filter{UnitCode: DemoCenter, Page: domain.Page{Page: 1, PageSize: 1}})
+	_, n, err := a.Dossiers.List(ctx, admin, dossier.Filter{UnitCode: Center, Page: domain.Page{Page: 1, PageSize: 1}})
 	if err != nil {
 		return fmt.Errorf("demo dossiers: %w", err)
 	}
@@ -140,15 +134,15 @@ func (a *App) seedDemoDossiers(ctx context.Context, now func() time.Time) error 
 			clerk, officer, leader = dossierDemoActor("clerk.commune"), dossierDemoActor("leader.commune"), dossierDemoActor("leader.commune")
 		case "former":
 			// Staff of the former district, who have no accounts any more.
-			clerk = user.Principal{Username: "motcua.huyen", Role: user.RoleClerk, Unit: DemoDistrict}
-			officer = user.Principal{Username: "lanhdao.huyen", Role: user.RoleLeader, Unit: DemoDistrict}
+			clerk = user.Principal{Username: "motcua.huyen", Role: user.RoleClerk, Unit: District}
+			officer = user.Principal{Username: "lanhdao.huyen", Role: user.RoleLeader, Unit: District}
 			leader = officer
 			from = demoReformDay
 		case "other":
 			officer, leader = clerk, clerk
 		}
 		if sc.site != "former" && !reformed {
-			if err := a.demoReform(ctx); err != nil {
+			if err := reform(ctx, a); err != nil {
 				return err
 			}
 			reformed = true
@@ -177,7 +171,7 @@ func (a *App) seedDemoDossiers(ctx context.Context, now func() time.Time) error 
 			}
 		}
 		if sc.site == "centre" && d.Status == dossier.Received && sc.steps == nil {
-			a.DemoDossier = DemoDossier{Code: r.Code, Pin: r.Pin}
+			a.DemoDossier = app.DemoDossier{Code: r.Code, Pin: r.Pin}
 		}
 	}
 	return nil

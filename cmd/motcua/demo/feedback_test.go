@@ -1,4 +1,4 @@
-package app_test
+package demo_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/motcua/motcua/cmd/motcua/app/apptest"
+	"github.com/motcua/motcua/cmd/motcua/demo"
 )
 
 // TestDemoFeedbackAndRatings: the demo has feedback through every channel
@@ -82,7 +83,7 @@ func TestDemoFeedbackAndRatings(t *testing.T) {
 		t.Fatalf("demo ratings: %d, of which %d opened feedback; want several and one low", ratings, opened)
 	}
 
-	if err := s.App.SeedDemo(context.Background(), io.Discard); err != nil {
+	if err := demo.Seed(context.Background(), s.App, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	var again struct {

@@ -1,10 +1,11 @@
-package app
+package demo
 
 import (
 	"context"
 	"fmt"
 	"time"
 
+	"github.com/motcua/motcua/cmd/motcua/app"
 	"github.com/motcua/motcua/domain"
 	"github.com/motcua/motcua/domain/feedback"
 	"github.com/motcua/motcua/domain/user"
@@ -36,21 +37,21 @@ type demoItem struct {
 // them overdue), then rates the first returned demo dossiers, one of them
 // with a 2 that opens a feedback item. Idempotent: the feedback is added
 // once, and a dossier already rated is skipped.
-func (a *App) seedDemoFeedback(ctx context.Context) error {
+func seedFeedback(ctx context.Context, a *app.App) error {
 	store := repository.NewFeedbackStore(a.DB)
 	done, err := store.HasFeedbackTitled(ctx, demoFeedbackMarker)
 	if err != nil {
 		return fmt.Errorf("demo feedback: %w", err)
 	}
 	if !done {
-		if err := a.seedDemoFeedbackItems(ctx, store); err != nil {
+		if err := seedFeedbackItems(ctx, a, store); err != nil {
 			return err
 		}
 	}
-	return a.seedDemoRatings(ctx, store)
+	return seedRatings(ctx, a, store)
 }
 
-func (a *App) seedDemoFeedbackItems(ctx context.Context, store *repository.FeedbackStore) error {
+func seedFeedbackItems(ctx context.Context, a *app.App, store *repository.FeedbackStore) error {
 	pins := domain.NewPinHasher(a.DataKey)
 	loc := a.Feedback.Location()
 	now := a.Feedback.Now()
@@ -66,11 +67,11 @@ func (a *App) seedDemoFeedbackItems(ctx context.Context, store *repository.Feedb
 	at := func(t time.Time) *feedback.Service {
 		return feedback.NewService(store, a.Catalog, pins, func() time.Time { return t })
 	}
-	clerk := user.Principal{Username: "clerk", Role: user.RoleClerk, Unit: DemoCenter}
-	clerkD := user.Principal{Username: "clerk.commune", Role: user.RoleClerk, Unit: DemoCommuneA}
-	officer := user.Principal{Username: "officer", Role: user.RoleOfficer, Unit: DemoJustice}
-	leader := user.Principal{Username: "leader", Role: user.RoleLeader, Unit: DemoJustice}
-	leaderD := user.Principal{Username: "leader.commune", Role: user.RoleLeader, Unit: DemoCommuneA}
+	clerk := user.Principal{Username: "clerk", Role: user.RoleClerk, Unit: Center}
+	clerkD := user.Principal{Username: "clerk.commune", Role: user.RoleClerk, Unit: CommuneA}
+	officer := user.Principal{Username: "officer", Role: user.RoleOfficer, Unit: Justice}
+	leader := user.Principal{Username: "leader", Role: user.RoleLeader, Unit: Justice}
+	leaderD := user.Principal{Username: "leader.commune", Role: user.RoleLeader, Unit: CommuneA}
 	admin := user.Principal{Username: "admin", Role: user.RoleAdmin}
 
 	items := []demoItem{
@@ -80,7 +81,7 @@ func (a *App) seedDemoFeedbackItems(ctx context.Context, store *repository.Feedb
 			Sender:        feedback.Sender{Name: "Trần Thị Bình", Phone: "0912 000 111"},
 			ProcedureCode: "2.000488"},
 			steps: []demoStep{
-				{39, clerk, feedback.ActionInput{Action: feedback.ActionAssign, AgencyCode: DemoJustice}},
+				{39, clerk, feedback.ActionInput{Action: feedback.ActionAssign, AgencyCode: Justice}},
 				{33, officer, feedback.ActionInput{Action: feedback.ActionAnswer, Answer: "Sở Tư pháp đã kiểm tra: hồ sơ phải xác minh thông tin tại địa phương nơi công dân từng cư trú nên kéo dài; kết quả đã được trả ngày 20. Sở xin lỗi vì chưa thông báo kịp thời."}},
 				{32, leader, feedback.ActionInput{Action: feedback.ActionPublish}},
 			}},
@@ -88,7 +89,7 @@ func (a *App) seedDemoFeedbackItems(ctx context.Context, store *repository.Feedb
 			Title:      "Kiến nghị niêm yết công khai lệ phí chứng thực tại UBND xã",
 			Content:    "Thư kiến nghị: bảng niêm yết lệ phí chứng thực tại bộ phận một cửa xã đã cũ, chưa cập nhật mức thu mới.",
 			Sender:     feedback.Sender{Name: "Lò Văn Sáng", Address: "Bản Hon, xã Bản Bo"},
-			AgencyCode: DemoCommuneA},
+			AgencyCode: CommuneA},
 			steps: []demoStep{
 				{22, leaderD, feedback.ActionInput{Action: feedback.ActionAnswer, Answer: "UBND xã đã thay bảng niêm yết theo mức thu hiện hành. Cảm ơn ông đã kiến nghị."}},
 			}},
@@ -99,28 +100,28 @@ func (a *App) seedDemoFeedbackItems(ctx context.Context, store *repository.Feedb
 		{daysAgo: 36, in: feedback.NewFeedback{Category: feedback.CategoryProcedure,
 			Title:      "Hướng dẫn hồ sơ chứng thực chưa thống nhất",
 			Content:    "Mỗi lần đến nộp hồ sơ chứng thực lại được hướng dẫn bổ sung một loại giấy tờ khác nhau.",
-			AgencyCode: DemoJustice}},
+			AgencyCode: Justice}},
 		{daysAgo: 34, by: clerk, in: feedback.NewFeedback{Channel: feedback.ChannelHotline, Category: feedback.CategoryConduct,
 			Title:   "Phản ánh cán bộ hẹn trả kết quả không đúng giờ",
 			Content: "Công dân gọi đường dây nóng phản ánh được hẹn trả kết quả 14 giờ nhưng đến 16 giờ mới nhận được.",
 			Sender:  feedback.Sender{Name: "Hoàng Thị Duyên", Phone: "0987 654 321"}},
-			steps: []demoStep{{33, clerk, feedback.ActionInput{Action: feedback.ActionAssign, AgencyCode: DemoJustice}}}},
+			steps: []demoStep{{33, clerk, feedback.ActionInput{Action: feedback.ActionAssign, AgencyCode: Justice}}}},
 		{daysAgo: 10, in: feedback.NewFeedback{Category: feedback.CategoryOther,
 			Title:      "Hỏi về thủ tục ly hôn",
 			Content:    "Tôi muốn hỏi thủ tục ly hôn đơn phương cần những giấy tờ gì.",
-			AgencyCode: DemoJustice},
+			AgencyCode: Justice},
 			steps: []demoStep{{9, leader, feedback.ActionInput{Action: feedback.ActionRefuse,
 				Reason: "Nội dung thuộc thẩm quyền của Tòa án nhân dân, không phải phản ánh, kiến nghị về quy định hành chính; đề nghị liên hệ Tòa án nhân dân khu vực."}}}},
 		{daysAgo: 3, in: feedback.NewFeedback{Category: feedback.CategoryRegulation,
 			Title:   "Kiến nghị rút ngắn thời hạn cấp giấy chứng nhận đăng ký doanh nghiệp",
 			Content: "Đề nghị tỉnh nghiên cứu rút ngắn thời hạn giải quyết xuống 2 ngày làm việc như một số tỉnh khác.",
 			Sender:  feedback.Sender{Email: "doanhnghiep@example.vn"}},
-			steps: []demoStep{{2, admin, feedback.ActionInput{Action: feedback.ActionAssign, AgencyCode: DemoPlanning}}}},
+			steps: []demoStep{{2, admin, feedback.ActionInput{Action: feedback.ActionAssign, AgencyCode: Planning}}}},
 		{daysAgo: 20, by: clerk, in: feedback.NewFeedback{Channel: feedback.ChannelMail, Category: feedback.CategoryConduct,
 			Title:      "Thư khen cán bộ tiếp nhận hồ sơ",
 			Content:    "Thư của công dân cảm ơn cán bộ Sở Tư pháp tại Trung tâm đã hướng dẫn tận tình.",
 			Sender:     feedback.Sender{Name: "Vũ Minh Đức", Address: "Tổ 5, phường Tân Phong"},
-			AgencyCode: DemoJustice},
+			AgencyCode: Justice},
 			steps: []demoStep{
 				{6, leader, feedback.ActionInput{Action: feedback.ActionAnswer, Answer: "Sở Tư pháp ghi nhận và cảm ơn ý kiến của ông; Sở sẽ tiếp tục nâng cao chất lượng phục vụ."}},
 				{5, admin, feedback.ActionInput{Action: feedback.ActionPublish}},
@@ -149,7 +150,7 @@ func (a *App) seedDemoFeedbackItems(ctx context.Context, store *repository.Feedb
 
 // seedDemoRatings rates the first returned demo dossiers; a dossier already
 // rated is skipped.
-func (a *App) seedDemoRatings(ctx context.Context, store *repository.FeedbackStore) error {
+func seedRatings(ctx context.Context, a *app.App, store *repository.FeedbackStore) error {
 	codes, err := store.ReturnedDossierCodes(ctx, 6)
 	if err != nil {
 		return fmt.Errorf("demo ratings: %w", err)
