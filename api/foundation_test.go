@@ -177,7 +177,7 @@ func (e *env) conforms(r apptest.Request, resp apptest.Response) {
 	ctype, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	if ctype != "" && ctype != "application/json" {
 		// CSV, XLSX, YAML, metrics: the contract must name the media type.
-		if ref.Value.Content != nil && len(ref.Value.Content) > 0 && ref.Value.Content.Get(ctype) == nil {
+		if len(ref.Value.Content) > 0 && ref.Value.Content.Get(ctype) == nil {
 			e.t.Errorf("%s %s: %d answered %s, which docs/openapi.yaml does not list", r.Method, tpl, resp.Status, ctype)
 		}
 		return
