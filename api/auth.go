@@ -3,8 +3,6 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"log/slog"
-	"net/http"
 	"strings"
 	"time"
 
@@ -127,7 +125,7 @@ type authHandler struct {
 	users   UserService
 	catalog CatalogService // names the caller's unit in /auth/me
 	tokens  *TokenIssuer
-	log     *slog.Logger
+	env
 }
 
 type loginRequest struct {
@@ -141,23 +139,20 @@ type loginResponse struct {
 	ExpiresIn   int    `json:"expires_in"`
 }
 
-func (h *authHandler) login(c *gin.Context) {
+func (h *authHandler) login(c *gin.Context) (answer, error) {
 	var req loginRequest
 	if err := decodeJSON(c, &req); err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	p, err := h.users.Authenticate(c.Request.Context(), req.Username, req.Password)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	tok, ttl, err := h.tokens.Issue(p)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	c.JSON(http.StatusOK, loginResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: ttl})
+	return ok(loginResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: ttl}), nil
 }
 
 // meResponse is who the caller is.
@@ -169,12 +164,11 @@ type meResponse struct {
 	UnitName *string `json:"unit_name"`
 }
 
-func (h *authHandler) me(c *gin.Context) {
+func (h *authHandler) me(c *gin.Context) (answer, error) {
 	ctx := c.Request.Context()
 	u, err := h.users.Me(ctx, principal(c))
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	out := meResponse{Username: u.Username, Name: u.Name, Role: string(u.Role)}
 	if u.Unit != "" {
@@ -185,20 +179,18 @@ func (h *authHandler) me(c *gin.Context) {
 		case err == nil:
 			out.UnitName = &a.Name
 		case domain.KindOf(err) != domain.KindNotFound:
-			writeError(c, h.log, err)
-			return
+			return answer{}, err
 		}
 	}
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, out)
+	return ok(out), nil
 }
 
-func (h *authHandler) logout(c *gin.Context) {
+func (h *authHandler) logout(c *gin.Context) (answer, error) {
 	if err := h.users.Logout(c.Request.Context(), principal(c)); err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	c.Status(http.StatusNoContent)
+	return noContent(), nil
 }
 
 type passwordRequest struct {
@@ -206,15 +198,13 @@ type passwordRequest struct {
 	NewPassword     string `json:"new_password"`
 }
 
-func (h *authHandler) password(c *gin.Context) {
+func (h *authHandler) password(c *gin.Context) (answer, error) {
 	var req passwordRequest
 	if err := decodeJSON(c, &req); err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	if err := h.users.ChangePassword(c.Request.Context(), principal(c), req.CurrentPassword, req.NewPassword); err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	c.Status(http.StatusNoContent)
+	return noContent(), nil
 }

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"log/slog"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -15,7 +13,7 @@ import (
 
 type catalogHandler struct {
 	svc CatalogService
-	log *slog.Logger
+	env
 }
 
 // ---- agencies
@@ -54,66 +52,49 @@ type patchAgencyRequest struct {
 	Closed     *bool   `json:"closed"`
 }
 
-func (h *catalogHandler) loc() *time.Location { return serviceLocation(h.svc) }
-
-// serviceLocation is the configured time zone when svc knows it (the catalog
-// service does), else UTC. Response times are shown in it.
-func serviceLocation(svc any) *time.Location {
-	if l, ok := svc.(interface{ Location() *time.Location }); ok && l.Location() != nil {
-		return l.Location()
-	}
-	return time.UTC
-}
-
-func (h *catalogHandler) listAgencies(c *gin.Context) {
+func (h *catalogHandler) listAgencies(c *gin.Context) (answer, error) {
 	page, size, err := pageParams(c)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	f := catalog.AgencyFilter{Kind: catalog.AgencyKind(c.Query("kind")), ParentCode: c.Query("parent_code"), Q: c.Query("q"),
 		Page: domain.Page{Page: page, PageSize: size}}
 	items, total, err := h.svc.ListAgencies(c.Request.Context(), f)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	out := make([]agencyDTO, len(items))
 	for i, a := range items {
-		out[i] = toAgencyDTO(a, h.loc())
+		out[i] = toAgencyDTO(a, h.loc)
 	}
-	c.JSON(http.StatusOK, newList(out, page, size, total))
+	return ok(newList(out, page, size, total)), nil
 }
 
-func (h *catalogHandler) getAgency(c *gin.Context) {
+func (h *catalogHandler) getAgency(c *gin.Context) (answer, error) {
 	a, err := h.svc.Agency(c.Request.Context(), c.Param("code"))
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	c.JSON(http.StatusOK, toAgencyDTO(a, h.loc()))
+	return ok(toAgencyDTO(a, h.loc)), nil
 }
 
-func (h *catalogHandler) createAgency(c *gin.Context) {
+func (h *catalogHandler) createAgency(c *gin.Context) (answer, error) {
 	var req createAgencyRequest
 	if err := decodeJSON(c, &req); err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	a, err := h.svc.CreateAgency(c.Request.Context(), principal(c), catalog.Agency{Code: req.Code, Name: req.Name,
 		Kind: catalog.AgencyKind(req.Kind), ParentCode: req.ParentCode, Closed: req.Closed})
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	c.JSON(http.StatusCreated, toAgencyDTO(a, h.loc()))
+	return created(toAgencyDTO(a, h.loc)), nil
 }
 
-func (h *catalogHandler) updateAgency(c *gin.Context) {
+func (h *catalogHandler) updateAgency(c *gin.Context) (answer, error) {
 	var req patchAgencyRequest
 	if err := decodeJSON(c, &req); err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	a, err := h.svc.UpdateAgency(c.Request.Context(), principal(c), c.Param("code"), func(a *catalog.Agency) {
 		if req.Name != nil {
@@ -130,10 +111,9 @@ func (h *catalogHandler) updateAgency(c *gin.Context) {
 		}
 	})
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	c.JSON(http.StatusOK, toAgencyDTO(a, h.loc()))
+	return ok(toAgencyDTO(a, h.loc)), nil
 }
 
 // ---- procedures
@@ -207,50 +187,44 @@ type patchProcedureRequest struct {
 	Status                   *string            `json:"status"`
 }
 
-func (h *catalogHandler) listProcedures(c *gin.Context) {
+func (h *catalogHandler) listProcedures(c *gin.Context) (answer, error) {
 	page, size, err := pageParams(c)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	fe := domain.FieldErrors{}
 	f := catalog.ProcedureFilter{AgencyCode: c.Query("agency_code"), Field: c.Query("field"), Level: catalog.Level(c.Query("level")),
 		OnlineLevel: catalog.OnlineLevel(c.Query("online_level")), Status: catalog.ProcedureStatus(c.Query("status")),
 		OnSpotEligible: boolParam(c, "on_spot_eligible", fe), Q: c.Query("q"), Page: domain.Page{Page: page, PageSize: size}}
 	if err := fe.Err(); err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	items, total, err := h.svc.ListProcedures(c.Request.Context(), f)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	out := make([]procedureDTO, len(items))
 	for i, p := range items {
-		out[i] = toProcedureDTO(p, h.loc())
+		out[i] = toProcedureDTO(p, h.loc)
 	}
-	c.JSON(http.StatusOK, newList(out, page, size, total))
+	return ok(newList(out, page, size, total)), nil
 }
 
-func (h *catalogHandler) getProcedure(c *gin.Context) {
+func (h *catalogHandler) getProcedure(c *gin.Context) (answer, error) {
 	p, err := h.svc.Procedure(c.Request.Context(), c.Param("code"))
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	c.JSON(http.StatusOK, toProcedureDTO(p, h.loc()))
+	return ok(toProcedureDTO(p, h.loc)), nil
 }
 
-func (h *catalogHandler) createProcedure(c *gin.Context) {
+func (h *catalogHandler) createProcedure(c *gin.Context) (answer, error) {
 	var req createProcedureRequest
 	if err := decodeJSON(c, &req); err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	if req.ProcessingTime == nil {
-		writeError(c, h.log, domain.FieldErrors{"processing_time": "bắt buộc"}.Err())
-		return
+		return answer{}, domain.FieldErrors{"processing_time": "bắt buộc"}.Err()
 	}
 	p, err := h.svc.CreateProcedure(c.Request.Context(), principal(c), catalog.Procedure{Code: req.Code, Name: req.Name,
 		Field: req.Field, AgencyCode: req.AgencyCode, Level: catalog.Level(req.Level),
@@ -258,17 +232,15 @@ func (h *catalogHandler) createProcedure(c *gin.Context) {
 		Fee:            req.Fee, OnlineLevel: catalog.OnlineLevel(req.OnlineLevel), OnSpotEligible: req.OnSpotEligible,
 		NationalPortalIntegrated: req.NationalPortalIntegrated, Status: catalog.ProcedureStatus(req.Status)})
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	c.JSON(http.StatusCreated, toProcedureDTO(p, h.loc()))
+	return created(toProcedureDTO(p, h.loc)), nil
 }
 
-func (h *catalogHandler) updateProcedure(c *gin.Context) {
+func (h *catalogHandler) updateProcedure(c *gin.Context) (answer, error) {
 	var req patchProcedureRequest
 	if err := decodeJSON(c, &req); err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	p, err := h.svc.UpdateProcedure(c.Request.Context(), principal(c), c.Param("code"), func(p *catalog.Procedure) {
 		setIf(&p.Name, req.Name)
@@ -291,10 +263,9 @@ func (h *catalogHandler) updateProcedure(c *gin.Context) {
 		}
 	})
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	c.JSON(http.StatusOK, toProcedureDTO(p, h.loc()))
+	return ok(toProcedureDTO(p, h.loc)), nil
 }
 
 type publicationRequest struct {
@@ -303,24 +274,21 @@ type publicationRequest struct {
 	DecidedOn string `json:"decided_on"`
 }
 
-func (h *catalogHandler) addPublication(c *gin.Context) {
+func (h *catalogHandler) addPublication(c *gin.Context) (answer, error) {
 	var req publicationRequest
 	if err := decodeJSON(c, &req); err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	d, err := worktime.ParseDate(req.DecidedOn)
 	if err != nil {
-		writeError(c, h.log, domain.FieldErrors{"decided_on": "ngày phải có dạng YYYY-MM-DD"}.Err())
-		return
+		return answer{}, domain.FieldErrors{"decided_on": "ngày phải có dạng YYYY-MM-DD"}.Err()
 	}
 	p, err := h.svc.AddPublication(c.Request.Context(), principal(c), c.Param("code"),
 		catalog.Publication{Kind: catalog.PublicationKind(req.Kind), Decision: req.Decision, DecidedOn: d})
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	c.JSON(http.StatusCreated, toProcedureDTO(p, h.loc()))
+	return created(toProcedureDTO(p, h.loc)), nil
 }
 
 // ---- calendar
@@ -361,30 +329,26 @@ func yearParam(c *gin.Context) (int, error) {
 	return y, nil
 }
 
-func (h *catalogHandler) getCalendar(c *gin.Context) {
+func (h *catalogHandler) getCalendar(c *gin.Context) (answer, error) {
 	year, err := yearParam(c)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	y, stored, err := h.svc.CalendarYear(c.Request.Context(), year)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	c.JSON(http.StatusOK, toCalendarDTO(y, stored))
+	return ok(toCalendarDTO(y, stored)), nil
 }
 
-func (h *catalogHandler) putCalendar(c *gin.Context) {
+func (h *catalogHandler) putCalendar(c *gin.Context) (answer, error) {
 	year, err := yearParam(c)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	var req calendarRequest
 	if err := decodeJSON(c, &req); err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	y := worktime.Year{Year: year}
 	fe := domain.FieldErrors{}
@@ -419,15 +383,13 @@ func (h *catalogHandler) putCalendar(c *gin.Context) {
 		y.Sessions = append(y.Sessions, worktime.Session{Start: a, End: b})
 	}
 	if err := fe.Err(); err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	saved, err := h.svc.PutCalendarYear(c.Request.Context(), principal(c), y)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	c.JSON(http.StatusOK, toCalendarDTO(saved, true))
+	return ok(toCalendarDTO(saved, true)), nil
 }
 
 func setIf[T any](dst *T, v *T) {

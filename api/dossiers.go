@@ -1,8 +1,6 @@
 package api
 
 import (
-	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -15,7 +13,7 @@ import (
 // dossierHandler serves /api/v1/dossiers (staff) and the citizen's lookup.
 type dossierHandler struct {
 	svc DossierService
-	log *slog.Logger
+	env
 }
 
 // ---- requests
@@ -177,60 +175,53 @@ func dossierAsDTO(d dossier.Dossier, loc *time.Location, masked bool) dossierDTO
 
 // ---- handlers
 
-func (h *dossierHandler) create(c *gin.Context) {
+func (h *dossierHandler) create(c *gin.Context) (answer, error) {
 	var req createDossierRequest
 	if err := decodeJSON(c, &req); err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	r, err := h.svc.Register(c.Request.Context(), principal(c), req.asDomain())
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	out := dossierAsDTO(r.Dossier, h.svc.Location(), false)
+	out := dossierAsDTO(r.Dossier, h.loc, false)
 	out.LookupPin = r.Pin
-	c.JSON(http.StatusCreated, out)
+	return created(out), nil
 }
 
-func (h *dossierHandler) get(c *gin.Context) {
+func (h *dossierHandler) get(c *gin.Context) (answer, error) {
 	p := principal(c)
 	d, err := h.svc.Get(c.Request.Context(), p, c.Param("code"))
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	// Viewers read statistics, not cases: they see the applicant as lists
 	// show it; the staff who handle dossiers see it whole.
-	c.JSON(http.StatusOK, dossierAsDTO(d, h.svc.Location(), p.Role == user.RoleViewer))
+	return ok(dossierAsDTO(d, h.loc, p.Role == user.RoleViewer)), nil
 }
 
-func (h *dossierHandler) act(c *gin.Context) {
+func (h *dossierHandler) act(c *gin.Context) (answer, error) {
 	var req actionRequest
 	if err := decodeJSON(c, &req); err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	d, err := h.svc.Act(c.Request.Context(), principal(c), c.Param("code"), req.asDomain())
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	c.JSON(http.StatusOK, dossierAsDTO(d, h.svc.Location(), false))
+	return ok(dossierAsDTO(d, h.loc, false)), nil
 }
 
-func (h *dossierHandler) list(c *gin.Context) {
+func (h *dossierHandler) list(c *gin.Context) (answer, error) {
 	page, size, err := pageParams(c)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	fe := domain.FieldErrors{}
 	overdue := boolParam(c, "overdue", fe)
 	onSpot := boolParam(c, "on_spot", fe)
 	if err := fe.Err(); err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	f := dossier.Filter{Status: dossier.Status(c.Query("status")), AgencyCode: c.Query("agency_code"),
 		UnitCode: c.Query("unit_code"), ProcedureCode: c.Query("procedure_code"), Channel: dossier.Channel(c.Query("channel")),
@@ -238,10 +229,9 @@ func (h *dossierHandler) list(c *gin.Context) {
 		OnSpot: onSpot, Q: c.Query("q"), Page: domain.Page{Page: page, PageSize: size}, Cursor: c.Query("cursor")}
 	items, total, err := h.svc.List(c.Request.Context(), principal(c), f)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	loc := h.svc.Location()
+	loc := h.loc
 	out := make([]dossierDTO, len(items))
 	for i, d := range items {
 		out[i] = dossierAsDTO(d, loc, true)
@@ -253,7 +243,7 @@ func (h *dossierHandler) list(c *gin.Context) {
 		next := dossier.CursorAfter(items[len(items)-1]).String()
 		resp.NextCursor = &next
 	}
-	c.JSON(http.StatusOK, resp)
+	return ok(resp), nil
 }
 
 // dossierList is the list envelope plus next_cursor, the opaque position

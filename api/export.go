@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
-	"log/slog"
 	"mime"
-	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -96,9 +94,9 @@ func attachment(c *gin.Context, name string) {
 // utf8BOM makes Excel read a CSV file as UTF-8 (Vietnamese diacritics).
 const utf8BOM = "\uFEFF"
 
-// writeCSV answers records as a CSV download with a UTF-8 BOM. Every cell
-// passes through csvSafe on its way out, so no writer can forget it.
-func writeCSV(c *gin.Context, log *slog.Logger, name string, records [][]string) {
+// csvDownload answers records as a CSV download with a UTF-8 BOM. Every
+// cell passes through csvSafe on its way out, so no writer can forget it.
+func csvDownload(name string, records [][]string) (answer, error) {
 	var buf bytes.Buffer
 	buf.WriteString(utf8BOM)
 	safe := make([][]string, len(records))
@@ -109,11 +107,9 @@ func writeCSV(c *gin.Context, log *slog.Logger, name string, records [][]string)
 		}
 	}
 	if err := csv.NewWriter(&buf).WriteAll(safe); err != nil {
-		writeError(c, log, fmt.Errorf("csv export: %w", err))
-		return
+		return answer{}, fmt.Errorf("csv export: %w", err)
 	}
-	attachment(c, name+".csv")
-	c.Data(http.StatusOK, contentCSV, buf.Bytes())
+	return download(name+".csv", contentCSV, buf.Bytes()), nil
 }
 
 // csvSafe defuses a cell that a spreadsheet would read as a formula: one
@@ -134,13 +130,11 @@ func csvSafe(s string) string {
 	return s
 }
 
-// writeXLSX answers the workbook build makes as an XLSX download.
-func writeXLSX(c *gin.Context, log *slog.Logger, name string, build func() ([]byte, error)) {
+// xlsxDownload answers the workbook build makes as an XLSX download.
+func xlsxDownload(name string, build func() ([]byte, error)) (answer, error) {
 	b, err := build()
 	if err != nil {
-		writeError(c, log, fmt.Errorf("xlsx export: %w", err))
-		return
+		return answer{}, fmt.Errorf("xlsx export: %w", err)
 	}
-	attachment(c, name+".xlsx")
-	c.Data(http.StatusOK, contentXLSX, b)
+	return download(name+".xlsx", contentXLSX, b), nil
 }

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -15,7 +13,7 @@ import (
 // feedbackHandler serves staff's feedback endpoints (docs/domain.md).
 type feedbackHandler struct {
 	svc FeedbackService
-	log *slog.Logger
+	env
 }
 
 type feedbackSenderDTO struct {
@@ -63,36 +61,21 @@ type feedbackDTO struct {
 	LookupPin string `json:"lookup_pin,omitempty"`
 }
 
-func fbString(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func fbTimeIn(t *time.Time, loc *time.Location) *time.Time {
-	if t == nil {
-		return nil
-	}
-	v := t.In(loc)
-	return &v
-}
-
 func toFeedbackDTO(f feedback.Feedback, loc *time.Location, now time.Time) feedbackDTO {
 	out := feedbackDTO{Code: f.Code, Channel: string(f.Channel), Category: string(f.Category), Title: f.Title, Content: f.Content,
-		DossierCode: fbString(f.DossierCode), AgencyCode: fbString(f.AgencyCode), ProcedureCode: fbString(f.ProcedureCode),
-		RecordedUnit: fbString(f.RecordedUnit), Status: string(f.Status), Published: f.Published,
-		Answer: fbString(f.Answer), RefusalReason: fbString(f.RefusalReason),
+		DossierCode: optional(f.DossierCode), AgencyCode: optional(f.AgencyCode), ProcedureCode: optional(f.ProcedureCode),
+		RecordedUnit: optional(f.RecordedUnit), Status: string(f.Status), Published: f.Published,
+		Answer: optional(f.Answer), RefusalReason: optional(f.RefusalReason),
 		ReceivedAt: f.ReceivedAt.In(loc), DueAt: f.DueAt.In(loc), RefuseDueAt: f.RefuseDueAt.In(loc),
-		AnsweredAt: fbTimeIn(f.AnsweredAt, loc), RefusedAt: fbTimeIn(f.RefusedAt, loc), PublishedAt: fbTimeIn(f.PublishedAt, loc),
+		AnsweredAt: inLoc(f.AnsweredAt, loc), RefusedAt: inLoc(f.RefusedAt, loc), PublishedAt: inLoc(f.PublishedAt, loc),
 		Overdue: f.Overdue(now), Version: f.Version}
 	if !f.Sender.Empty() {
-		out.Sender = &feedbackSenderDTO{Name: fbString(f.Sender.Name), Phone: fbString(f.Sender.Phone),
-			Email: fbString(f.Sender.Email), Address: fbString(f.Sender.Address)}
+		out.Sender = &feedbackSenderDTO{Name: optional(f.Sender.Name), Phone: optional(f.Sender.Phone),
+			Email: optional(f.Sender.Email), Address: optional(f.Sender.Address)}
 	}
 	for _, e := range f.History {
-		out.History = append(out.History, feedbackEntryDTO{Action: string(e.Action), From: fbString(string(e.From)), To: string(e.To),
-			At: e.At.In(loc), By: fbString(e.By), Unit: fbString(e.Unit), Note: fbString(e.Note)})
+		out.History = append(out.History, feedbackEntryDTO{Action: string(e.Action), From: optional(string(e.From)), To: string(e.To),
+			At: e.At.In(loc), By: optional(e.By), Unit: optional(e.Unit), Note: optional(e.Note)})
 	}
 	return out
 }
@@ -145,36 +128,32 @@ type publicPreviewDTO struct {
 	Redactions int    `json:"redactions"`
 }
 
-func (h *feedbackHandler) publicPreview(c *gin.Context) {
+func (h *feedbackHandler) publicPreview(c *gin.Context) (answer, error) {
 	p, err := h.svc.PublicPreview(c.Request.Context(), principal(c), c.Param("code"))
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	c.JSON(http.StatusOK, publicPreviewDTO{Title: p.Title, Content: p.Content, Answer: p.Answer, Redactions: p.Redactions})
+	return ok(publicPreviewDTO{Title: p.Title, Content: p.Content, Answer: p.Answer, Redactions: p.Redactions}), nil
 }
 
-func (h *feedbackHandler) create(c *gin.Context) {
+func (h *feedbackHandler) create(c *gin.Context) (answer, error) {
 	var req createFeedbackRequest
 	if err := decodeJSON(c, &req); err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	f, pin, err := h.svc.Record(c.Request.Context(), principal(c), req.asDomain())
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	out := toFeedbackDTO(f, h.svc.Location(), h.svc.Now())
+	out := toFeedbackDTO(f, h.loc, h.now())
 	out.LookupPin = pin
-	c.JSON(http.StatusCreated, out)
+	return created(out), nil
 }
 
-func (h *feedbackHandler) list(c *gin.Context) {
+func (h *feedbackHandler) list(c *gin.Context) (answer, error) {
 	page, size, err := pageParams(c)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	fe := domain.FieldErrors{}
 	f := feedback.Filter{Status: feedback.Status(c.Query("status")), Channel: feedback.Channel(c.Query("channel")),
@@ -186,15 +165,13 @@ func (h *feedbackHandler) list(c *gin.Context) {
 	f.ReceivedFrom = fbDateParam(c, "received_from", fe)
 	f.ReceivedTo = fbDateParam(c, "received_to", fe)
 	if err := fe.Err(); err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	items, total, err := h.svc.List(c.Request.Context(), principal(c), f)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	loc, now := h.svc.Location(), h.svc.Now()
+	loc, now := h.loc, h.now()
 	out := make([]feedbackDTO, len(items))
 	for i, it := range items {
 		out[i] = toFeedbackDTO(it, loc, now)
@@ -206,7 +183,7 @@ func (h *feedbackHandler) list(c *gin.Context) {
 		next := feedback.CursorAfter(items[len(items)-1]).String()
 		resp.NextCursor = &next
 	}
-	c.JSON(http.StatusOK, resp)
+	return ok(resp), nil
 }
 
 // feedbackList is the list envelope plus next_cursor, the opaque position
@@ -230,28 +207,25 @@ func fbDateParam(c *gin.Context, name string, fe domain.FieldErrors) worktime.Da
 	return d
 }
 
-func (h *feedbackHandler) get(c *gin.Context) {
+func (h *feedbackHandler) get(c *gin.Context) (answer, error) {
 	f, err := h.svc.Get(c.Request.Context(), principal(c), c.Param("code"))
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	c.JSON(http.StatusOK, toFeedbackDTO(f, h.svc.Location(), h.svc.Now()))
+	return ok(toFeedbackDTO(f, h.loc, h.now())), nil
 }
 
-func (h *feedbackHandler) act(c *gin.Context) {
+func (h *feedbackHandler) act(c *gin.Context) (answer, error) {
 	var req feedbackActionRequest
 	if err := decodeJSON(c, &req); err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	f, err := h.svc.Act(c.Request.Context(), principal(c), c.Param("code"), feedback.ActionInput{
 		Action: feedback.Action(req.Action), AgencyCode: req.AgencyCode, Answer: req.Answer, Reason: req.Reason,
 		Note: req.Note, Version: req.Version, PublicTitle: req.PublicTitle, PublicContent: req.PublicContent,
 		PublicAnswer: req.PublicAnswer})
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	c.JSON(http.StatusOK, toFeedbackDTO(f, h.svc.Location(), h.svc.Now()))
+	return ok(toFeedbackDTO(f, h.loc, h.now())), nil
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"errors"
-	"log/slog"
 	"mime"
 	"net/http"
 	"strconv"
@@ -27,7 +26,7 @@ var ndjsonTypes = map[string]bool{"application/x-ndjson": true, "application/ndj
 // importHandler serves POST /api/v1/imports/{kind} (admin).
 type importHandler struct {
 	svc ImportService
-	log *slog.Logger
+	env
 }
 
 type importErrorDTO struct {
@@ -54,20 +53,17 @@ func toImportResultDTO(r importer.Result) importResultDTO {
 
 // run streams the request body into the importer: never read whole, never
 // through decodeJSON's 1 MiB limit, but through a 1 GiB one.
-func (h *importHandler) run(c *gin.Context) {
+func (h *importHandler) run(c *gin.Context) (answer, error) {
 	kind := importer.Kind(c.Param("kind"))
 	if !kind.Valid() {
-		writeError(c, h.log, domain.NotFound("loại dữ liệu nhập (dossiers, feedback hoặc procedures)"))
-		return
+		return answer{}, domain.NotFound("loại dữ liệu nhập (dossiers, feedback hoặc procedures)")
 	}
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || !ndjsonTypes[mt] {
-		writeError(c, h.log, badRequest("Nội dung nhập phải là NDJSON (Content-Type: application/x-ndjson), mỗi dòng một đối tượng JSON", "Content-Type"))
-		return
+		return answer{}, badRequest("Nội dung nhập phải là NDJSON (Content-Type: application/x-ndjson), mỗi dòng một đối tượng JSON", "Content-Type")
 	}
 	if c.Request.ContentLength > MaxImportBytes {
-		writeError(c, h.log, tooLargeImport(importer.Result{}))
-		return
+		return answer{}, tooLargeImport(importer.Result{})
 	}
 	rc := http.NewResponseController(c.Writer)
 	_ = rc.SetReadDeadline(time.Now().Add(importDeadline)) // not every writer supports it (tests)
@@ -79,13 +75,12 @@ func (h *importHandler) run(c *gin.Context) {
 		if errors.As(err, &mbe) {
 			err = tooLargeImport(res)
 		}
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	h.log.InfoContext(c.Request.Context(), "import finished", "kind", string(kind), "lines", res.Lines,
 		"imported", res.Imported, "skipped_duplicates", res.SkippedDuplicates, "errors", res.ErrorLines,
 		"request_id", c.GetString(ctxRequestID))
-	c.JSON(http.StatusOK, toImportResultDTO(res))
+	return ok(toImportResultDTO(res)), nil
 }
 
 // tooLargeImport is the 413 of a body over MaxImportBytes; details say what

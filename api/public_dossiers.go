@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -32,14 +31,13 @@ type stageDTO struct {
 
 // lookup answers GET /public/dossiers/{code}?pin= (or ?id_number=). An
 // unknown code and a wrong credential give the same 404.
-func (h *dossierHandler) lookup(c *gin.Context) {
+func (h *dossierHandler) lookup(c *gin.Context) (answer, error) {
 	p, err := h.svc.Lookup(c.Request.Context(), c.Param("code"),
 		dossier.Credential{Pin: c.Query("pin"), IDNumber: c.Query("id_number")})
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	loc := h.svc.Location()
+	loc := h.loc
 	out := publicDossierDTO{Code: p.Code, Status: string(p.Status), StatusCode: p.Status.Code(),
 		ProcedureName: p.ProcedureName, AgencyName: p.AgencyName, ApplicantName: p.ApplicantName,
 		ReceivedAt: inLoc(p.ReceivedAt, loc), AppointmentAt: inLoc(p.AppointmentAt, loc),
@@ -47,5 +45,5 @@ func (h *dossierHandler) lookup(c *gin.Context) {
 	for _, s := range p.Stages {
 		out.Stages = append(out.Stages, stageDTO{Action: string(s.Action), At: s.At.In(loc)})
 	}
-	c.JSON(http.StatusOK, out)
+	return ok(out), nil
 }

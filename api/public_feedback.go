@@ -1,8 +1,6 @@
 package api
 
 import (
-	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -15,7 +13,7 @@ import (
 // login, rate-limited by the public group. No answer carries sender data.
 type publicFeedbackHandler struct {
 	svc FeedbackService
-	log *slog.Logger
+	env
 }
 
 type submitFeedbackRequest struct {
@@ -68,61 +66,55 @@ type publishedFeedbackDTO struct {
 	PublishedAt   *time.Time `json:"published_at"`
 }
 
-func (h *publicFeedbackHandler) submit(c *gin.Context) {
+func (h *publicFeedbackHandler) submit(c *gin.Context) (answer, error) {
 	var req submitFeedbackRequest
 	if err := decodeJSON(c, &req); err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	f, pin, err := h.svc.Submit(c.Request.Context(), req.asDomain(), req.DossierPin)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	loc := h.svc.Location()
-	c.JSON(http.StatusCreated, submittedFeedbackDTO{Code: f.Code, LookupPin: pin, Status: string(f.Status),
-		ReceivedAt: f.ReceivedAt.In(loc), DueAt: f.DueAt.In(loc)})
+	loc := h.loc
+	return created(submittedFeedbackDTO{Code: f.Code, LookupPin: pin, Status: string(f.Status),
+		ReceivedAt: f.ReceivedAt.In(loc), DueAt: f.DueAt.In(loc)}), nil
 }
 
-func (h *publicFeedbackHandler) lookup(c *gin.Context) {
+func (h *publicFeedbackHandler) lookup(c *gin.Context) (answer, error) {
 	f, err := h.svc.Lookup(c.Request.Context(), c.Param("code"), c.Query("pin"))
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	loc := h.svc.Location()
-	c.JSON(http.StatusOK, feedbackLookupDTO{Code: f.Code, Channel: string(f.Channel), Category: string(f.Category), Title: f.Title,
+	loc := h.loc
+	return ok(feedbackLookupDTO{Code: f.Code, Channel: string(f.Channel), Category: string(f.Category), Title: f.Title,
 		Status: string(f.Status), ReceivedAt: f.ReceivedAt.In(loc), DueAt: f.DueAt.In(loc), Published: f.Published,
-		Answer: fbString(f.Answer), AnsweredAt: fbTimeIn(f.AnsweredAt, loc), PublishedAt: fbTimeIn(f.PublishedAt, loc),
-		RefusalReason: fbString(f.RefusalReason), RefusedAt: fbTimeIn(f.RefusedAt, loc)})
+		Answer: optional(f.Answer), AnsweredAt: inLoc(f.AnsweredAt, loc), PublishedAt: inLoc(f.PublishedAt, loc),
+		RefusalReason: optional(f.RefusalReason), RefusedAt: inLoc(f.RefusedAt, loc)}), nil
 }
 
-func (h *publicFeedbackHandler) list(c *gin.Context) {
+func (h *publicFeedbackHandler) list(c *gin.Context) (answer, error) {
 	page, size, err := pageParams(c)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	fe := domain.FieldErrors{}
 	if p := boolParam(c, "published", fe); p != nil && !*p {
 		fe.Add("published", "chỉ liệt kê được các câu trả lời đã công khai (published=true)")
 	}
 	if err := fe.Err(); err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	items, total, err := h.svc.Published(c.Request.Context(), feedback.PublicFilter{Category: feedback.Category(c.Query("category")),
 		AgencyCode: c.Query("agency_code"), Page: domain.Page{Page: page, PageSize: size}})
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	loc := h.svc.Location()
+	loc := h.loc
 	out := make([]publishedFeedbackDTO, len(items))
 	for i, f := range items {
 		out[i] = publishedFeedbackDTO{Code: f.Code, Category: string(f.Category), Title: f.Title, Content: f.Content, Answer: f.Answer,
-			AgencyCode: fbString(f.AgencyCode), AgencyName: fbString(f.AgencyName), ProcedureCode: fbString(f.ProcedureCode),
-			ReceivedAt: f.ReceivedAt.In(loc), AnsweredAt: fbTimeIn(f.AnsweredAt, loc), PublishedAt: fbTimeIn(f.PublishedAt, loc)}
+			AgencyCode: optional(f.AgencyCode), AgencyName: optional(f.AgencyName), ProcedureCode: optional(f.ProcedureCode),
+			ReceivedAt: f.ReceivedAt.In(loc), AnsweredAt: inLoc(f.AnsweredAt, loc), PublishedAt: inLoc(f.PublishedAt, loc)}
 	}
-	c.JSON(http.StatusOK, newList(out, page, size, total))
+	return ok(newList(out, page, size, total)), nil
 }

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -12,7 +10,7 @@ import (
 // (docs/openapi.yaml).
 type ratingHandler struct {
 	svc RatingService
-	log *slog.Logger
+	env
 }
 
 type rateRequest struct {
@@ -30,17 +28,15 @@ type ratingDTO struct {
 	CreatedAt    time.Time `json:"created_at"`
 }
 
-func (h *ratingHandler) rate(c *gin.Context) {
+func (h *ratingHandler) rate(c *gin.Context) (answer, error) {
 	var req rateRequest
 	if err := decodeJSON(c, &req); err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	r, err := h.svc.Rate(c.Request.Context(), c.Param("code"), c.Query("pin"), req.Score, req.Comment)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	c.JSON(http.StatusCreated, ratingDTO{DossierCode: r.DossierCode, Score: r.Score, Comment: fbString(r.Comment),
-		FeedbackCode: fbString(r.FeedbackCode), CreatedAt: r.CreatedAt.In(serviceLocation(h.svc))})
+	return created(ratingDTO{DossierCode: r.DossierCode, Score: r.Score, Comment: optional(r.Comment),
+		FeedbackCode: optional(r.FeedbackCode), CreatedAt: r.CreatedAt.In(h.loc)}), nil
 }

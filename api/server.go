@@ -36,6 +36,8 @@ type Deps struct {
 	TrustedProxies []string
 	// Now is the clock (time.Now in production).
 	Now func() time.Time
+	// Location is the time zone every answer shows times in (UTC if nil).
+	Location *time.Location
 	// Idempotency keeps answers for Idempotency-Key (docs/openapi.yaml); nil turns
 	// the header off.
 	Idempotency IdempotencyStore
@@ -85,6 +87,9 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	if d.Location == nil {
+		d.Location = time.UTC
+	}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
@@ -102,6 +107,7 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	m := newMetrics(reg)
 	r.Use(withRequestID(), securityHeaders(), observe(d.Log, m), recoverPanics(d.Log), guardInput(d.Log))
 	log := d.Log
+	e := env{log: log, loc: d.Location, now: d.Now}
 	r.NoRoute(func(c *gin.Context) { writeError(c, log, domain.NotFound("đường dẫn")) })
 	r.NoMethod(func(c *gin.Context) {
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody{Error: errorPayload{
@@ -137,8 +143,8 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	// Every API answer may carry personal data (dossiers, applicants,
 	// senders, users): none of it is kept by caches.
 	v1 := r.Group("/api/v1", noStore())
-	ah := &authHandler{users: d.Users, catalog: d.Catalog, tokens: d.Tokens, log: log}
-	v1.POST("/auth/login", limitRate(limiter, "login", log), ah.login)
+	ah := &authHandler{users: d.Users, catalog: d.Catalog, tokens: d.Tokens, env: e}
+	v1.POST("/auth/login", limitRate(limiter, "login", log), e.handle(ah.login))
 
 	tracker := newWriteTracker(d.Now)
 	// idem keeps and replays answers to POSTs with an Idempotency-Key; it
@@ -150,60 +156,60 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	// feedback routes are added to it.
 	public := v1.Group("/public", limitRate(limiter, "public", log), idem)
 	admin := requireRole(log, user.RoleAdmin)
-	staff.GET("/auth/me", ah.me)
-	staff.POST("/auth/logout", ah.logout)
-	staff.POST("/auth/password", ah.password)
+	staff.GET("/auth/me", e.handle(ah.me))
+	staff.POST("/auth/logout", e.handle(ah.logout))
+	staff.POST("/auth/password", e.handle(ah.password))
 
-	uh := &userHandler{svc: d.Users, log: log, loc: serviceLocation(d.Catalog)}
-	staff.GET("/users", admin, uh.list)
-	staff.POST("/users", admin, uh.create)
-	staff.GET("/users/:username", admin, uh.get)
-	staff.PATCH("/users/:username", admin, uh.update)
+	uh := &userHandler{svc: d.Users, env: e}
+	staff.GET("/users", admin, e.handle(uh.list))
+	staff.POST("/users", admin, e.handle(uh.create))
+	staff.GET("/users/:username", admin, e.handle(uh.get))
+	staff.PATCH("/users/:username", admin, e.handle(uh.update))
 
-	ch := &catalogHandler{svc: d.Catalog, log: log}
-	staff.GET("/agencies", ch.listAgencies)
-	staff.POST("/agencies", admin, ch.createAgency)
-	staff.GET("/agencies/:code", ch.getAgency)
-	staff.PATCH("/agencies/:code", admin, ch.updateAgency)
-	staff.GET("/procedures", ch.listProcedures)
-	staff.POST("/procedures", admin, ch.createProcedure)
-	staff.GET("/procedures/:code", ch.getProcedure)
-	staff.PATCH("/procedures/:code", admin, ch.updateProcedure)
-	staff.POST("/procedures/:code/publications", admin, ch.addPublication)
-	staff.GET("/calendar/:year", ch.getCalendar)
-	staff.PUT("/calendar/:year", admin, ch.putCalendar)
+	ch := &catalogHandler{svc: d.Catalog, env: e}
+	staff.GET("/agencies", e.handle(ch.listAgencies))
+	staff.POST("/agencies", admin, e.handle(ch.createAgency))
+	staff.GET("/agencies/:code", e.handle(ch.getAgency))
+	staff.PATCH("/agencies/:code", admin, e.handle(ch.updateAgency))
+	staff.GET("/procedures", e.handle(ch.listProcedures))
+	staff.POST("/procedures", admin, e.handle(ch.createProcedure))
+	staff.GET("/procedures/:code", e.handle(ch.getProcedure))
+	staff.PATCH("/procedures/:code", admin, e.handle(ch.updateProcedure))
+	staff.POST("/procedures/:code/publications", admin, e.handle(ch.addPublication))
+	staff.GET("/calendar/:year", e.handle(ch.getCalendar))
+	staff.PUT("/calendar/:year", admin, e.handle(ch.putCalendar))
 
 	// ==== dossier routes (docs/domain.md)
-	dh := &dossierHandler{svc: d.Dossiers, log: log}
-	staff.POST("/dossiers", dh.create)
-	staff.GET("/dossiers", dh.list)
-	staff.GET("/dossiers/:code", dh.get)
-	staff.POST("/dossiers/:code/actions", dh.act)
-	public.GET("/dossiers/:code", dh.lookup)
+	dh := &dossierHandler{svc: d.Dossiers, env: e}
+	staff.POST("/dossiers", e.handle(dh.create))
+	staff.GET("/dossiers", e.handle(dh.list))
+	staff.GET("/dossiers/:code", e.handle(dh.get))
+	staff.POST("/dossiers/:code/actions", e.handle(dh.act))
+	public.GET("/dossiers/:code", e.handle(dh.lookup))
 
 	// ==== feedback routes (docs/openapi.yaml)
-	fh := &feedbackHandler{svc: d.Feedback, log: log}
-	staff.POST("/feedback", fh.create)
-	staff.GET("/feedback", fh.list)
-	staff.GET("/feedback/:code", fh.get)
-	staff.GET("/feedback/:code/public-preview", fh.publicPreview)
-	staff.POST("/feedback/:code/actions", fh.act)
-	pfh := &publicFeedbackHandler{svc: d.Feedback, log: log}
-	public.POST("/feedback", pfh.submit)
-	public.GET("/feedback", pfh.list)
-	public.GET("/feedback/:code", pfh.lookup)
-	public.POST("/dossiers/:code/rating", (&ratingHandler{svc: d.Ratings, log: log}).rate)
+	fh := &feedbackHandler{svc: d.Feedback, env: e}
+	staff.POST("/feedback", e.handle(fh.create))
+	staff.GET("/feedback", e.handle(fh.list))
+	staff.GET("/feedback/:code", e.handle(fh.get))
+	staff.GET("/feedback/:code/public-preview", e.handle(fh.publicPreview))
+	staff.POST("/feedback/:code/actions", e.handle(fh.act))
+	pfh := &publicFeedbackHandler{svc: d.Feedback, env: e}
+	public.POST("/feedback", e.handle(pfh.submit))
+	public.GET("/feedback", e.handle(pfh.list))
+	public.GET("/feedback/:code", e.handle(pfh.lookup))
+	public.POST("/dossiers/:code/rating", e.handle((&ratingHandler{svc: d.Ratings, env: e}).rate))
 
 	// ==== statistics routes (docs/domain.md): viewers, admins, leaders (own subtree)
-	sh := &statsHandler{svc: d.Stats, log: log, loc: serviceLocation(d.Stats)}
+	sh := &statsHandler{svc: d.Stats, env: e}
 	statsRoles := requireRole(log, user.RoleViewer, user.RoleAdmin, user.RoleLeader)
-	staff.GET("/stats/dossiers", statsRoles, sh.dossiers)
-	staff.GET("/stats/online", statsRoles, sh.online)
-	staff.GET("/stats/feedback", statsRoles, sh.feedback)
-	staff.GET("/stats/procedures", statsRoles, sh.procedures)
-	staff.GET("/stats/satisfaction", statsRoles, sh.satisfaction)
+	staff.GET("/stats/dossiers", statsRoles, e.handle(sh.dossiers))
+	staff.GET("/stats/online", statsRoles, e.handle(sh.online))
+	staff.GET("/stats/feedback", statsRoles, e.handle(sh.feedback))
+	staff.GET("/stats/procedures", statsRoles, e.handle(sh.procedures))
+	staff.GET("/stats/satisfaction", statsRoles, e.handle(sh.satisfaction))
 
 	// ==== import routes (docs/openapi.yaml): admin; the body is streamed NDJSON
-	staff.POST("/imports/:kind", admin, (&importHandler{svc: d.Imports, log: log}).run)
+	staff.POST("/imports/:kind", admin, e.handle((&importHandler{svc: d.Imports, env: e}).run))
 	return r, nil
 }

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"io"
-	"time"
 
 	"github.com/motcua/motcua/domain/catalog"
 	"github.com/motcua/motcua/domain/dossier"
@@ -49,7 +48,6 @@ type DossierService interface {
 	Act(ctx context.Context, by user.Principal, code string, in dossier.ActionInput) (dossier.Dossier, error)
 	List(ctx context.Context, by user.Principal, f dossier.Filter) ([]dossier.Dossier, int64, error)
 	Lookup(ctx context.Context, code string, c dossier.Credential) (dossier.Public, error)
-	Location() *time.Location
 }
 
 var _ DossierService = (*dossier.Service)(nil)
@@ -64,14 +62,11 @@ type FeedbackService interface {
 	List(ctx context.Context, by user.Principal, f feedback.Filter) ([]feedback.Feedback, int64, error)
 	Lookup(ctx context.Context, code, pin string) (feedback.Feedback, error)
 	Published(ctx context.Context, f feedback.PublicFilter) ([]feedback.Feedback, int64, error)
-	Location() *time.Location
-	Now() time.Time
 }
 
 // RatingService records citizens' ratings of returned dossiers.
 type RatingService interface {
 	Rate(ctx context.Context, code, pin string, score int, comment string) (feedback.Rating, error)
-	Location() *time.Location
 }
 
 var (

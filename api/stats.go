@@ -1,8 +1,6 @@
 package api
 
 import (
-	"log/slog"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -15,8 +13,7 @@ import (
 // request (export.go).
 type statsHandler struct {
 	svc StatsService
-	log *slog.Logger
-	loc *time.Location
+	env
 }
 
 // statsRequest reads the period and unit_code every statistics endpoint takes.
@@ -139,24 +136,23 @@ func toForm06DTO(f stats.Form06, loc *time.Location) form06DTO {
 	return d
 }
 
-func (h *statsHandler) dossiers(c *gin.Context) {
+func (h *statsHandler) dossiers(c *gin.Context) (answer, error) {
 	format, err := exportFormat(c)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	f, err := h.svc.Dossiers(c.Request.Context(), principal(c), statsRequest(c), stats.GroupBy(c.Query("group_by")))
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
+	name := exportName("bao-cao-giai-quyet-tthc-theo-"+string(f.GroupBy), f.Period, f.Scope)
 	switch format {
 	case formatCSV:
-		writeCSV(c, h.log, exportName("bao-cao-giai-quyet-tthc-theo-"+string(f.GroupBy), f.Period, f.Scope), form06Table(f))
+		return csvDownload(name, form06Table(f))
 	case formatXLSX:
-		writeXLSX(c, h.log, exportName("bao-cao-giai-quyet-tthc-theo-"+string(f.GroupBy), f.Period, f.Scope), func() ([]byte, error) { return form06Workbook(f) })
+		return xlsxDownload(name, func() ([]byte, error) { return form06Workbook(f) })
 	default:
-		c.JSON(http.StatusOK, toForm06DTO(f, h.loc))
+		return ok(toForm06DTO(f, h.loc)), nil
 	}
 }
 
@@ -188,18 +184,16 @@ func toOnlineDTO(r stats.OnlineReport, loc *time.Location) onlineDTO {
 	return d
 }
 
-func (h *statsHandler) online(c *gin.Context) {
+func (h *statsHandler) online(c *gin.Context) (answer, error) {
 	format, err := exportFormat(c)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	r, err := h.svc.Online(c.Request.Context(), principal(c), statsRequest(c))
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	h.write(c, format, "thong-ke-dich-vu-cong-truc-tuyen", r.Period, r.Scope, onlineTable(r), func() any { return toOnlineDTO(r, h.loc) })
+	return report(format, "thong-ke-dich-vu-cong-truc-tuyen", r.Period, r.Scope, onlineTable(r), func() any { return toOnlineDTO(r, h.loc) })
 }
 
 // ---- feedback
@@ -221,18 +215,16 @@ type feedbackStatsDTO struct {
 	Published      int64            `json:"published"`
 }
 
-func (h *statsHandler) feedback(c *gin.Context) {
+func (h *statsHandler) feedback(c *gin.Context) (answer, error) {
 	format, err := exportFormat(c)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	r, err := h.svc.Feedback(c.Request.Context(), principal(c), statsRequest(c))
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	h.write(c, format, "thong-ke-phan-anh-kien-nghi", r.Period, r.Scope, feedbackTable(r), func() any {
+	return report(format, "thong-ke-phan-anh-kien-nghi", r.Period, r.Scope, feedbackTable(r), func() any {
 		return feedbackStatsDTO{Period: toPeriodDTO(r.Period, h.loc), Scope: toScopeDTO(r.Scope), Received: r.Received,
 			ByChannel: r.ByChannel, ByCategory: r.ByCategory, ByStatus: r.ByStatus, Open: r.Open, OpenOverdue: r.OpenOverdue, Answered: r.Answered,
 			AnsweredOnTime: r.AnsweredOnTime, Refused: r.Refused, RefusedOnTime: r.RefusedOnTime,
@@ -264,18 +256,16 @@ type procedureStatsDTO struct {
 	OnSpotEligible    onSpotDTO        `json:"on_spot_eligible"`
 }
 
-func (h *statsHandler) procedures(c *gin.Context) {
+func (h *statsHandler) procedures(c *gin.Context) (answer, error) {
 	format, err := exportFormat(c)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	r, err := h.svc.Procedures(c.Request.Context(), principal(c), statsRequest(c))
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	h.write(c, format, "thong-ke-thu-tuc-hanh-chinh", r.Period, r.Scope, proceduresTable(r), func() any {
+	return report(format, "thong-ke-thu-tuc-hanh-chinh", r.Period, r.Scope, proceduresTable(r), func() any {
 		d := procedureStatsDTO{Period: toPeriodDTO(r.Period, h.loc), Scope: toScopeDTO(r.Scope), Publications: r.Publications,
 			PublicationsTotal: r.PublicationsTotal(), Active: r.Active, ByLevel: r.ByLevel, ByOnlineLevel: r.ByOnlineLevel,
 			OnSpotEligible: onSpotDTO{Total: r.OnSpotTotal(), ByAgency: make([]agencyCountDTO, len(r.OnSpot))}}
@@ -297,18 +287,16 @@ type satisfactionDTO struct {
 	ByScore   map[string]int64 `json:"by_score"`
 }
 
-func (h *statsHandler) satisfaction(c *gin.Context) {
+func (h *statsHandler) satisfaction(c *gin.Context) (answer, error) {
 	format, err := exportFormat(c)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	r, err := h.svc.Satisfaction(c.Request.Context(), principal(c), statsRequest(c))
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	h.write(c, format, "thong-ke-muc-do-hai-long", r.Period, r.Scope, satisfactionTable(r), func() any {
+	return report(format, "thong-ke-muc-do-hai-long", r.Period, r.Scope, satisfactionTable(r), func() any {
 		d := satisfactionDTO{Period: toPeriodDTO(r.Period, h.loc), Scope: toScopeDTO(r.Scope), Count: r.Count(),
 			Average: r.Average().Value(), Satisfied: toRateDTO(r.Satisfied()), ByScore: map[string]int64{}}
 		for k, v := range r.ByScore {
@@ -318,14 +306,14 @@ func (h *statsHandler) satisfaction(c *gin.Context) {
 	})
 }
 
-// write answers a simple report in the negotiated format.
-func (h *statsHandler) write(c *gin.Context, format, name string, p stats.Period, s stats.Scope, t indicatorTable, dto func() any) {
+// report answers a simple report in the negotiated format.
+func report(format, name string, p stats.Period, s stats.Scope, t indicatorTable, dto func() any) (answer, error) {
 	switch format {
 	case formatCSV:
-		writeCSV(c, h.log, exportName(name, p, s), t.csvRecords())
+		return csvDownload(exportName(name, p, s), t.csvRecords())
 	case formatXLSX:
-		writeXLSX(c, h.log, exportName(name, p, s), func() ([]byte, error) { return t.workbook(p, s) })
+		return xlsxDownload(exportName(name, p, s), func() ([]byte, error) { return t.workbook(p, s) })
 	default:
-		c.JSON(http.StatusOK, dto())
+		return ok(dto()), nil
 	}
 }

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -12,8 +10,7 @@ import (
 
 type userHandler struct {
 	svc UserService
-	log *slog.Logger
-	loc *time.Location // response times are shown in the configured zone
+	env
 }
 
 type userDTO struct {
@@ -51,53 +48,47 @@ type patchUserRequest struct {
 	Disabled *bool   `json:"disabled"`
 }
 
-func (h *userHandler) list(c *gin.Context) {
+func (h *userHandler) list(c *gin.Context) (answer, error) {
 	page, size, err := pageParams(c)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	items, total, err := h.svc.List(c.Request.Context(), principal(c), user.Role(c.Query("role")), c.Query("unit"), (page-1)*size, size)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	out := make([]userDTO, len(items))
 	for i, u := range items {
 		out[i] = toUserDTO(u, h.loc)
 	}
-	c.JSON(http.StatusOK, newList(out, page, size, total))
+	return ok(newList(out, page, size, total)), nil
 }
 
-func (h *userHandler) get(c *gin.Context) {
+func (h *userHandler) get(c *gin.Context) (answer, error) {
 	u, err := h.svc.Get(c.Request.Context(), principal(c), c.Param("username"))
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	c.JSON(http.StatusOK, toUserDTO(u, h.loc))
+	return ok(toUserDTO(u, h.loc)), nil
 }
 
-func (h *userHandler) create(c *gin.Context) {
+func (h *userHandler) create(c *gin.Context) (answer, error) {
 	var req createUserRequest
 	if err := decodeJSON(c, &req); err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	u, err := h.svc.Create(c.Request.Context(), principal(c), false, user.NewUser{Username: req.Username, Name: req.Name,
 		Role: user.Role(req.Role), Unit: req.Unit, Password: req.Password})
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	c.JSON(http.StatusCreated, toUserDTO(u, h.loc))
+	return created(toUserDTO(u, h.loc)), nil
 }
 
-func (h *userHandler) update(c *gin.Context) {
+func (h *userHandler) update(c *gin.Context) (answer, error) {
 	var req patchUserRequest
 	if err := decodeJSON(c, &req); err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
 	p := user.Patch{Name: req.Name, Unit: req.Unit, Password: req.Password, Disabled: req.Disabled}
 	if req.Role != nil {
@@ -106,8 +97,7 @@ func (h *userHandler) update(c *gin.Context) {
 	}
 	u, err := h.svc.Update(c.Request.Context(), principal(c), c.Param("username"), p)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return answer{}, err
 	}
-	c.JSON(http.StatusOK, toUserDTO(u, h.loc))
+	return ok(toUserDTO(u, h.loc)), nil
 }
