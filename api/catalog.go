@@ -123,6 +123,15 @@ type processingTimeDTO struct {
 	Unit  string `json:"unit"`
 }
 
+// asDomain is the duration d says; a missing one (nil) is the zero
+// duration, which the catalog refuses as missing.
+func (d *processingTimeDTO) asDomain() worktime.Duration {
+	if d == nil {
+		return worktime.Duration{}
+	}
+	return worktime.Duration{Value: d.Value, Unit: worktime.Unit(d.Unit)}
+}
+
 type publicationDTO struct {
 	Kind      string    `json:"kind"`
 	Decision  string    `json:"decision"`
@@ -223,12 +232,9 @@ func (h *catalogHandler) createProcedure(c *gin.Context) (answer, error) {
 	if err := decodeJSON(c, &req); err != nil {
 		return answer{}, err
 	}
-	if req.ProcessingTime == nil {
-		return answer{}, domain.FieldErrors{"processing_time": "bắt buộc"}.Err()
-	}
 	p, err := h.svc.CreateProcedure(c.Request.Context(), principal(c), catalog.Procedure{Code: req.Code, Name: req.Name,
 		Field: req.Field, AgencyCode: req.AgencyCode, Level: catalog.Level(req.Level),
-		ProcessingTime: worktime.Duration{Value: req.ProcessingTime.Value, Unit: worktime.Unit(req.ProcessingTime.Unit)},
+		ProcessingTime: req.ProcessingTime.asDomain(),
 		Fee:            req.Fee, OnlineLevel: catalog.OnlineLevel(req.OnlineLevel), OnSpotEligible: req.OnSpotEligible,
 		NationalPortalIntegrated: req.NationalPortalIntegrated, Status: catalog.ProcedureStatus(req.Status)})
 	if err != nil {
@@ -250,7 +256,7 @@ func (h *catalogHandler) updateProcedure(c *gin.Context) (answer, error) {
 			p.Level = catalog.Level(*req.Level)
 		}
 		if req.ProcessingTime != nil {
-			p.ProcessingTime = worktime.Duration{Value: req.ProcessingTime.Value, Unit: worktime.Unit(req.ProcessingTime.Unit)}
+			p.ProcessingTime = req.ProcessingTime.asDomain()
 		}
 		setIf(&p.Fee, req.Fee)
 		if req.OnlineLevel != nil {
@@ -279,12 +285,8 @@ func (h *catalogHandler) addPublication(c *gin.Context) (answer, error) {
 	if err := decodeJSON(c, &req); err != nil {
 		return answer{}, err
 	}
-	d, err := worktime.ParseDate(req.DecidedOn)
-	if err != nil {
-		return answer{}, domain.FieldErrors{"decided_on": "ngày phải có dạng YYYY-MM-DD"}.Err()
-	}
 	p, err := h.svc.AddPublication(c.Request.Context(), principal(c), c.Param("code"),
-		catalog.Publication{Kind: catalog.PublicationKind(req.Kind), Decision: req.Decision, DecidedOn: d})
+		catalog.PublicationText{Kind: req.Kind, Decision: req.Decision, DecidedOn: req.DecidedOn})
 	if err != nil {
 		return answer{}, err
 	}
@@ -308,23 +310,19 @@ type calendarRequest struct {
 }
 
 func toCalendarDTO(y worktime.Year, stored bool) calendarDTO {
-	out := calendarDTO{Year: y.Year, Holidays: []string{}, WorkingWeekends: []string{}, WorkingHours: [][2]string{}, Stored: stored}
-	for _, d := range y.Holidays {
-		out.Holidays = append(out.Holidays, d.String())
-	}
-	for _, d := range y.WorkingWeekends {
-		out.WorkingWeekends = append(out.WorkingWeekends, d.String())
-	}
-	for _, s := range y.Sessions {
-		out.WorkingHours = append(out.WorkingHours, [2]string{s.Start.String(), s.End.String()})
+	t := y.Text()
+	out := calendarDTO{Year: y.Year, Holidays: t.Holidays, WorkingWeekends: t.WorkingWeekends, WorkingHours: [][2]string{}, Stored: stored}
+	for _, s := range t.WorkingHours {
+		out.WorkingHours = append(out.WorkingHours, [2]string{s[0], s[1]})
 	}
 	return out
 }
 
+// yearParam reads the year of the path; its range is the catalog's rule.
 func yearParam(c *gin.Context) (int, error) {
 	y, err := strconv.Atoi(c.Param("year"))
-	if err != nil || y < 1900 || y > 9999 {
-		return 0, domain.FieldErrors{"year": "năm phải là số từ 1900 đến 9999"}.Err()
+	if err != nil {
+		return 0, domain.FieldErrors{"year": worktime.YearRange}.Err()
 	}
 	return y, nil
 }
@@ -350,42 +348,8 @@ func (h *catalogHandler) putCalendar(c *gin.Context) (answer, error) {
 	if err := decodeJSON(c, &req); err != nil {
 		return answer{}, err
 	}
-	y := worktime.Year{Year: year}
-	fe := domain.FieldErrors{}
-	for i, s := range req.Holidays {
-		d, err := worktime.ParseDate(s)
-		if err != nil {
-			fe.Add("holidays["+strconv.Itoa(i)+"]", "ngày phải có dạng YYYY-MM-DD")
-			continue
-		}
-		y.Holidays = append(y.Holidays, d)
-	}
-	for i, s := range req.WorkingWeekends {
-		d, err := worktime.ParseDate(s)
-		if err != nil {
-			fe.Add("working_weekends["+strconv.Itoa(i)+"]", "ngày phải có dạng YYYY-MM-DD")
-			continue
-		}
-		y.WorkingWeekends = append(y.WorkingWeekends, d)
-	}
-	for i, pair := range req.WorkingHours {
-		field := "working_hours[" + strconv.Itoa(i) + "]"
-		if len(pair) != 2 {
-			fe.Add(field, "mỗi buổi là [\"HH:MM\",\"HH:MM\"]")
-			continue
-		}
-		a, err1 := worktime.ParseClock(pair[0])
-		b, err2 := worktime.ParseClock(pair[1])
-		if err1 != nil || err2 != nil {
-			fe.Add(field, "giờ phải có dạng HH:MM")
-			continue
-		}
-		y.Sessions = append(y.Sessions, worktime.Session{Start: a, End: b})
-	}
-	if err := fe.Err(); err != nil {
-		return answer{}, err
-	}
-	saved, err := h.svc.PutCalendarYear(c.Request.Context(), principal(c), y)
+	saved, err := h.svc.PutCalendarYear(c.Request.Context(), principal(c), worktime.YearText{Year: year,
+		Holidays: req.Holidays, WorkingWeekends: req.WorkingWeekends, WorkingHours: req.WorkingHours})
 	if err != nil {
 		return answer{}, err
 	}

@@ -36,9 +36,9 @@ type CatalogService interface {
 	ListProcedures(ctx context.Context, f catalog.ProcedureFilter) ([]catalog.Procedure, int64, error)
 	CreateProcedure(ctx context.Context, by user.Principal, p catalog.Procedure) (catalog.Procedure, error)
 	UpdateProcedure(ctx context.Context, by user.Principal, code string, patch func(*catalog.Procedure)) (catalog.Procedure, error)
-	AddPublication(ctx context.Context, by user.Principal, code string, pub catalog.Publication) (catalog.Procedure, error)
+	AddPublication(ctx context.Context, by user.Principal, code string, t catalog.PublicationText) (catalog.Procedure, error)
 	CalendarYear(ctx context.Context, year int) (worktime.Year, bool, error)
-	PutCalendarYear(ctx context.Context, by user.Principal, y worktime.Year) (worktime.Year, error)
+	PutCalendarYear(ctx context.Context, by user.Principal, t worktime.YearText) (worktime.Year, error)
 }
 
 // DossierService is the part of dossier.Service the HTTP layer calls.

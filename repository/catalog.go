@@ -3,6 +3,8 @@ package repository
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -306,78 +308,37 @@ func (s *CatalogStore) PutCalendarYear(ctx context.Context, y worktime.Year) err
 	return translate(err, "lịch làm việc")
 }
 
-// CalendarFile is the JSON shape of a year's calendar: the body of
-// PUT /api/v1/calendar/{year} and of the seed files.
-type CalendarFile struct {
-	Year            int         `json:"year"`
-	Holidays        []string    `json:"holidays"`
-	WorkingWeekends []string    `json:"working_weekends"`
-	WorkingHours    [][2]string `json:"working_hours"`
-}
-
 func fromYear(y worktime.Year) (calendarRow, error) {
-	strs := func(ds []worktime.Date) []string {
-		out := make([]string, len(ds))
-		for i, d := range ds {
-			out[i] = d.String()
-		}
-		return out
-	}
-	sess := make([][2]string, len(y.Sessions))
-	for i, s := range y.Sessions {
-		sess[i] = [2]string{s.Start.String(), s.End.String()}
-	}
-	h, err1 := json.Marshal(strs(y.Holidays))
-	w, err2 := json.Marshal(strs(y.WorkingWeekends))
-	ss, err3 := json.Marshal(sess)
-	if err1 != nil || err2 != nil || err3 != nil {
-		return calendarRow{}, translate(err1, "lịch làm việc")
+	t := y.Text()
+	h, err1 := json.Marshal(t.Holidays)
+	w, err2 := json.Marshal(t.WorkingWeekends)
+	ss, err3 := json.Marshal(t.WorkingHours)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return calendarRow{}, translate(err, "lịch làm việc")
 	}
 	return calendarRow{Year: y.Year, Holidays: string(h), WorkingWeekends: string(w), Sessions: string(ss), UpdatedAt: time.Now().UTC()}, nil
 }
 
 func (r calendarRow) asDomain() (worktime.Year, error) {
-	f := CalendarFile{Year: r.Year}
-	if err := json.Unmarshal([]byte(r.Holidays), &f.Holidays); err != nil {
+	t := worktime.YearText{Year: r.Year}
+	if err := json.Unmarshal([]byte(r.Holidays), &t.Holidays); err != nil {
 		return worktime.Year{}, translate(err, "lịch làm việc")
 	}
-	if err := json.Unmarshal([]byte(r.WorkingWeekends), &f.WorkingWeekends); err != nil {
+	if err := json.Unmarshal([]byte(r.WorkingWeekends), &t.WorkingWeekends); err != nil {
 		return worktime.Year{}, translate(err, "lịch làm việc")
 	}
-	if err := json.Unmarshal([]byte(r.Sessions), &f.WorkingHours); err != nil {
+	if err := json.Unmarshal([]byte(r.Sessions), &t.WorkingHours); err != nil {
 		return worktime.Year{}, translate(err, "lịch làm việc")
 	}
-	return f.ToYear()
+	return parseYear(t)
 }
 
-// ToYear converts the file shape into a domain year. Unparseable dates or
-// clocks are an error.
-func (f CalendarFile) ToYear() (worktime.Year, error) {
-	y := worktime.Year{Year: f.Year}
-	for _, s := range f.Holidays {
-		d, err := worktime.ParseDate(s)
-		if err != nil {
-			return y, err
-		}
-		y.Holidays = append(y.Holidays, d)
-	}
-	for _, s := range f.WorkingWeekends {
-		d, err := worktime.ParseDate(s)
-		if err != nil {
-			return y, err
-		}
-		y.WorkingWeekends = append(y.WorkingWeekends, d)
-	}
-	for _, p := range f.WorkingHours {
-		a, err := worktime.ParseClock(p[0])
-		if err != nil {
-			return y, err
-		}
-		b, err := worktime.ParseClock(p[1])
-		if err != nil {
-			return y, err
-		}
-		y.Sessions = append(y.Sessions, worktime.Session{Start: a, End: b})
+// parseYear reads a stored or shipped calendar; any unreadable value is an
+// error (they were valid when written).
+func parseYear(t worktime.YearText) (worktime.Year, error) {
+	y, errs := t.Parse()
+	if len(errs) > 0 {
+		return y, fmt.Errorf("calendar %d: %v", t.Year, errs)
 	}
 	return y, nil
 }

@@ -10,6 +10,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/motcua/motcua/domain/worktime"
 )
 
 //go:embed seed/calendars/*.json seed/demo-procedures.json
@@ -17,12 +19,12 @@ var seedFiles embed.FS
 
 // OfficialCalendars returns the official public-sector calendars shipped with
 // motcua (2021–2027; 2027 is a placeholder an administrator must check).
-func OfficialCalendars() ([]CalendarFile, error) {
+func OfficialCalendars() ([]worktime.YearText, error) {
 	entries, err := fs.ReadDir(seedFiles, "seed/calendars")
 	if err != nil {
 		return nil, err
 	}
-	var out []CalendarFile
+	var out []worktime.YearText
 	for _, e := range entries {
 		if !strings.HasSuffix(e.Name(), ".json") {
 			continue
@@ -31,7 +33,7 @@ func OfficialCalendars() ([]CalendarFile, error) {
 		if err != nil {
 			return nil, err
 		}
-		var f CalendarFile
+		var f worktime.YearText
 		if err := json.Unmarshal(b, &f); err != nil {
 			return nil, fmt.Errorf("calendar %s: %w", e.Name(), err)
 		}
@@ -48,7 +50,7 @@ func SeedCalendars(ctx context.Context, db *gorm.DB) error {
 		return err
 	}
 	for _, f := range files {
-		y, err := f.ToYear()
+		y, err := parseYear(f)
 		if err != nil {
 			return fmt.Errorf("calendar %d: %w", f.Year, err)
 		}

@@ -196,11 +196,16 @@ func (p Procedure) Validate() error {
 	if !p.Level.Valid() {
 		fe.Add("level", "phải là province, district hoặc commune")
 	}
-	if !p.ProcessingTime.Unit.Valid() {
-		fe.Add("processing_time.unit", "phải là working_days, working_hours hoặc days")
-	}
-	if p.ProcessingTime.Value < 0 || p.ProcessingTime.Value > 3650 {
-		fe.Add("processing_time.value", "phải từ 0 đến 3650")
+	switch {
+	case p.ProcessingTime == worktime.Duration{}:
+		fe.Add("processing_time", "bắt buộc")
+	default:
+		if !p.ProcessingTime.Unit.Valid() {
+			fe.Add("processing_time.unit", "phải là working_days, working_hours hoặc days")
+		}
+		if p.ProcessingTime.Value < 0 || p.ProcessingTime.Value > 3650 {
+			fe.Add("processing_time.value", "phải từ 0 đến 3650")
+		}
 	}
 	if p.Fee < 0 {
 		fe.Add("fee", "không được âm")
@@ -217,6 +222,11 @@ func (p Procedure) Validate() error {
 // Validate checks a publication.
 func (p Publication) Validate() error {
 	fe := domain.FieldErrors{}
+	p.check(fe)
+	return fe.Err()
+}
+
+func (p Publication) check(fe domain.FieldErrors) {
 	if !p.Kind.Valid() {
 		fe.Add("kind", "phải là new, amended hoặc abolished")
 	}
@@ -224,5 +234,4 @@ func (p Publication) Validate() error {
 	if p.DecidedOn.Year == 0 {
 		fe.Add("decided_on", "bắt buộc (YYYY-MM-DD)")
 	}
-	return fe.Err()
 }

@@ -464,8 +464,8 @@ func TestAddPublicationSetsStatus(t *testing.T) {
 		{catalog.PubAbolished, catalog.StatusAbolished},
 	}
 	for i, s := range steps {
-		p, err := svc.AddPublication(ctx, admin, code, catalog.Publication{Kind: s.kind, Decision: "1/QĐ-UBND",
-			DecidedOn: worktime.Date{Year: 2021, Month: 5, Day: 26}})
+		p, err := svc.AddPublication(ctx, admin, code, catalog.PublicationText{Kind: string(s.kind), Decision: "1/QĐ-UBND",
+			DecidedOn: "2021-05-26"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -476,17 +476,26 @@ func TestAddPublicationSetsStatus(t *testing.T) {
 			t.Fatalf("after %d publications the procedure lists %d", i+1, len(p.Publications))
 		}
 	}
-	if _, err := svc.AddPublication(ctx, admin, "nope", catalog.Publication{Kind: catalog.PubNew, Decision: "x",
-		DecidedOn: worktime.Date{Year: 2021, Month: 1, Day: 1}}); domain.KindOf(err) != domain.KindNotFound {
+	if _, err := svc.AddPublication(ctx, admin, "nope", catalog.PublicationText{Kind: "new", Decision: "x",
+		DecidedOn: "2021-01-01"}); domain.KindOf(err) != domain.KindNotFound {
 		t.Fatalf("unknown procedure: %v", err)
 	}
-	if _, err := svc.AddPublication(ctx, leader, code, catalog.Publication{Kind: catalog.PubNew, Decision: "x",
-		DecidedOn: worktime.Date{Year: 2021, Month: 1, Day: 1}}); domain.KindOf(err) != domain.KindForbidden {
+	if _, err := svc.AddPublication(ctx, leader, code, catalog.PublicationText{Kind: "new", Decision: "x",
+		DecidedOn: "2021-01-01"}); domain.KindOf(err) != domain.KindForbidden {
 		t.Fatalf("leader: %v", err)
 	}
 	n := len(st.pubs)
-	if _, err := svc.AddPublication(ctx, admin, code, catalog.Publication{Kind: "repealed"}); domain.KindOf(err) != domain.KindValidation {
+	if _, err := svc.AddPublication(ctx, admin, code, catalog.PublicationText{Kind: "repealed"}); domain.KindOf(err) != domain.KindValidation {
 		t.Fatalf("bad publication: %v", err)
+	}
+	for _, bad := range []catalog.PublicationText{
+		{Kind: "new", Decision: "x", DecidedOn: "26/05/2021"},
+		{Kind: "new", Decision: "x", DecidedOn: "1899-12-31"},
+		{Kind: "new", Decision: "x", DecidedOn: "2999-01-01"}, // after today
+	} {
+		if _, err := svc.AddPublication(ctx, admin, code, bad); validationFields(t, err)["decided_on"] == "" {
+			t.Fatalf("%+v: %v", bad, err)
+		}
 	}
 	if len(st.pubs) != n {
 		t.Fatal("a refused publication was stored")
@@ -526,7 +535,7 @@ func TestCalendarYear(t *testing.T) {
 	if !cal.IsWorkingDay(worktime.DateOf(wed, loc)) {
 		t.Fatal("2030-01-02 should be a working day by default")
 	}
-	put := worktime.Year{Year: 2030, Holidays: []worktime.Date{worktime.MustParseDate("2030-01-02")}}
+	put := worktime.YearText{Year: 2030, Holidays: []string{"2030-01-02"}}
 	if _, err := svc.PutCalendarYear(ctx, leader, put); domain.KindOf(err) != domain.KindForbidden {
 		t.Fatalf("leader: %v", err)
 	}
@@ -544,7 +553,7 @@ func TestCalendarYear(t *testing.T) {
 	if y, stored, _ := svc.CalendarYear(ctx, 2030); !stored || len(y.Holidays) != 1 {
 		t.Fatalf("stored year: %+v %v", y, stored)
 	}
-	bad := worktime.Year{Year: 2030, Holidays: []worktime.Date{worktime.MustParseDate("2031-01-02")}}
+	bad := worktime.YearText{Year: 2030, Holidays: []string{"2031-01-02"}}
 	_, err = svc.PutCalendarYear(ctx, admin, bad)
 	if f := validationFields(t, err); f["holidays[0]"] == "" {
 		t.Fatal(f)

@@ -353,11 +353,12 @@ func (s *Service) checkProcedure(ctx context.Context, p Procedure) error {
 // AddPublication records a publishing decision for a procedure (admin). An
 // "abolished" publication also sets the procedure's status to abolished, and
 // a "new" or "amended" one sets it back to active.
-func (s *Service) AddPublication(ctx context.Context, by user.Principal, code string, pub Publication) (Procedure, error) {
+func (s *Service) AddPublication(ctx context.Context, by user.Principal, code string, t PublicationText) (Procedure, error) {
 	if err := by.RequireRole(user.RoleAdmin); err != nil {
 		return Procedure{}, err
 	}
-	if err := pub.Validate(); err != nil {
+	pub, fe := t.Parse(code, worktime.DateOf(s.now(), s.loc))
+	if err := fe.Err(); err != nil {
 		return Procedure{}, err
 	}
 	p, err := s.store.Procedure(ctx, code)
@@ -386,8 +387,8 @@ func (s *Service) AddPublication(ctx context.Context, by user.Principal, code st
 // CalendarYear returns the stored calendar of year, or the default (weekends
 // off, default sessions, no holidays) with stored=false.
 func (s *Service) CalendarYear(ctx context.Context, year int) (y worktime.Year, stored bool, err error) {
-	if year < 1900 || year > 9999 {
-		return worktime.Year{}, false, domain.FieldErrors{"year": "năm không hợp lệ"}.Err()
+	if !worktime.ValidYear(year) {
+		return worktime.Year{}, false, domain.FieldErrors{"year": worktime.YearRange}.Err()
 	}
 	years, err := s.store.CalendarYears(ctx)
 	if err != nil {
@@ -401,10 +402,15 @@ func (s *Service) CalendarYear(ctx context.Context, year int) (y worktime.Year, 
 	return worktime.Year{Year: year, Sessions: worktime.DefaultSessions()}, false, nil
 }
 
-// PutCalendarYear replaces one year's calendar (admin).
-func (s *Service) PutCalendarYear(ctx context.Context, by user.Principal, y worktime.Year) (worktime.Year, error) {
+// PutCalendarYear replaces one year's calendar (admin), as written in t.
+// Without working hours the year has the default sessions.
+func (s *Service) PutCalendarYear(ctx context.Context, by user.Principal, t worktime.YearText) (worktime.Year, error) {
 	if err := by.RequireRole(user.RoleAdmin); err != nil {
 		return worktime.Year{}, err
+	}
+	y, fe := t.Parse()
+	if len(fe) > 0 {
+		return worktime.Year{}, domain.FieldErrors(fe).Err()
 	}
 	if len(y.Sessions) == 0 {
 		y.Sessions = worktime.DefaultSessions()

@@ -51,9 +51,7 @@ func (rn *run) procedure(_ context.Context, n int64, line []byte) (ProcedureReco
 		Level: catalog.Level(in.Level), Fee: in.Fee, OnlineLevel: catalog.OnlineLevel(in.OnlineLevel),
 		OnSpotEligible: in.OnSpotEligible, NationalPortalIntegrated: in.NationalPortalIntegrated,
 		Status: catalog.ProcedureStatus(in.Status), CreatedAt: rn.now, UpdatedAt: rn.now}
-	if in.ProcessingTime == nil {
-		p.add("processing_time", "bắt buộc")
-	} else {
+	if in.ProcessingTime != nil {
 		proc.ProcessingTime = worktime.Duration{Value: in.ProcessingTime.Value, Unit: worktime.Unit(in.ProcessingTime.Unit)}
 	}
 	if len(in.Publications) > MaxPublications {
@@ -65,25 +63,9 @@ func (rn *run) procedure(_ context.Context, n int64, line []byte) (ProcedureReco
 			break
 		}
 		f := "publications[" + strconv.Itoa(i) + "]"
-		pub := catalog.Publication{ProcedureCode: in.Code, Kind: catalog.PublicationKind(x.Kind), Decision: x.Decision,
-			CreatedAt: rn.now}
-		if x.DecidedOn != "" {
-			d, err := worktime.ParseDate(x.DecidedOn)
-			switch {
-			case err != nil:
-				p.add(f+".decided_on", "ngày phải có dạng YYYY-MM-DD")
-				pub.DecidedOn = worktime.Date{Year: minYear, Month: 1, Day: 1} // reported; keeps Validate quiet
-			case d.Year < minYear || d.Year > maxYear:
-				p.add(f+".decided_on", "năm phải từ 1900 đến 2999")
-				pub.DecidedOn = d
-			case d.After(today):
-				p.add(f+".decided_on", "không được ở tương lai")
-				pub.DecidedOn = d
-			default:
-				pub.DecidedOn = d
-			}
-		}
-		addFields(p, f+".", pub.Validate())
+		pub, fe := catalog.PublicationText{Kind: x.Kind, Decision: x.Decision, DecidedOn: x.DecidedOn}.Parse(in.Code, today)
+		pub.CreatedAt = rn.now
+		addFields(p, f+".", fe.Err())
 		proc.Publications = append(proc.Publications, pub)
 	}
 	if len(proc.Publications) > 0 {
@@ -103,13 +85,6 @@ func (rn *run) procedure(_ context.Context, n int64, line []byte) (ProcedureReco
 		proc.Status = catalog.StatusActive
 	}
 	err := proc.Validate()
-	if in.ProcessingTime == nil {
-		// Validate reports the zero duration's unit; "bắt buộc" says it better.
-		var de *domain.Error
-		if errors.As(err, &de) {
-			delete(de.Fields, "processing_time.unit")
-		}
-	}
 	addFields(p, "", err)
 	if proc.AgencyCode != "" && !rn.tree.Has(proc.AgencyCode) {
 		p.add("agency_code", "không tồn tại")

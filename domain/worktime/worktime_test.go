@@ -3,6 +3,7 @@ package worktime_test
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -610,5 +611,28 @@ func TestDaylightSavingLocation(t *testing.T) {
 	}
 	if !cal.InSession(at(t, "2026-03-08T07:00:00-04:00")) || cal.InSession(at(t, "2026-03-08T06:59:00-04:00")) {
 		t.Error("InSession on the DST day")
+	}
+}
+
+func TestYearTextParsesWhatPeopleWrite(t *testing.T) {
+	in := worktime.YearText{Year: 2030, Holidays: []string{"2030-01-02", "2030-13-01"}, WorkingWeekends: []string{"2030-01-05"},
+		WorkingHours: [][]string{{"07:30", "11:30"}, {"13:00"}, {"13:00", "25:00"}, {"13:30", "17:00"}}}
+	y, errs := in.Parse()
+	want := map[string]string{"holidays[1]": "ngày phải có dạng YYYY-MM-DD", "working_hours[1]": `mỗi buổi là ["HH:MM","HH:MM"]`,
+		"working_hours[2]": "giờ phải có dạng HH:MM"}
+	if !reflect.DeepEqual(errs, want) {
+		t.Fatalf("errors = %v, want %v", errs, want)
+	}
+	if len(y.Holidays) != 1 || len(y.WorkingWeekends) != 1 || len(y.Sessions) != 2 {
+		t.Fatalf("parsed = %+v", y)
+	}
+	good := worktime.YearText{Year: 2030, Holidays: []string{"2030-01-02"}, WorkingWeekends: []string{"2030-01-05"},
+		WorkingHours: [][]string{{"07:30", "11:30"}, {"13:30", "17:00"}}}
+	y, errs = good.Parse()
+	if len(errs) != 0 || !reflect.DeepEqual(y.Text(), good) {
+		t.Fatalf("round trip: %+v %v", y.Text(), errs)
+	}
+	if worktime.ValidYear(1899) || !worktime.ValidYear(1900) || !worktime.ValidYear(9999) || worktime.ValidYear(10000) {
+		t.Fatal("ValidYear bounds")
 	}
 }

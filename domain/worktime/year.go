@@ -20,6 +20,12 @@ type Year struct {
 	Sessions []Session `json:"working_hours"`
 }
 
+// YearRange is the reason given for a year out of range (ValidYear).
+const YearRange = "năm phải là số từ 1900 đến 9999"
+
+// ValidYear reports whether a calendar may be kept for year: 1900 to 9999.
+func ValidYear(year int) bool { return year >= 1900 && year <= 9999 }
+
 // Validate checks the year and returns a map from field to a short
 // Vietnamese reason; an empty map means the year is valid. Keys use the JSON
 // field names with an index: "year", "holidays[3]", "working_weekends[0]",
@@ -35,8 +41,8 @@ func (y Year) Validate() map[string]string {
 			errs[k] = v
 		}
 	}
-	if y.Year < 1 || y.Year > 9999 {
-		set("year", "năm không hợp lệ")
+	if !ValidYear(y.Year) {
+		set("year", YearRange)
 	}
 
 	holidays := map[Date]int{}
