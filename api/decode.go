@@ -1,20 +1,16 @@
 package api
 
 import (
-	"bytes"
-	"encoding"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"reflect"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/motcua/motcua/domain"
+	"github.com/motcua/motcua/domain/strictjson"
 )
 
 // MaxBodyBytes is the largest JSON request body accepted (docs/openapi.yaml).
@@ -47,86 +43,13 @@ func decodeJSON(c *gin.Context, dst any) error {
 }
 
 func decodeBytes(b []byte, dst any) error {
-	if len(bytes.TrimSpace(b)) == 0 {
-		return badRequest("Thiếu nội dung JSON", "")
-	}
-	// encoding/json would turn bytes that are not UTF-8 into U+FFFD.
-	if !utf8.Valid(b) {
-		return badRequest("Nội dung yêu cầu không phải UTF-8 hợp lệ", "")
-	}
-	if err := strictJSON(b, reflect.TypeOf(dst)); err != nil {
-		return err
-	}
-	if err := decodeInto(b, dst); err != nil {
-		return err
+	if p := strictjson.Decode(b, dst); p != nil {
+		if p.Null {
+			return domain.FieldErrors{p.Field: p.Reason}.Err()
+		}
+		return badRequest(p.Reason, p.Field)
 	}
 	return cleanText(reflect.ValueOf(dst), "")
-}
-
-func decodeInto(b []byte, dst any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return jsonError(err)
-	}
-	if dec.More() {
-		return badRequest("Nội dung JSON thừa sau đối tượng", "")
-	}
-	var extra json.RawMessage
-	if err := dec.Decode(&extra); err != io.EOF {
-		return badRequest("Nội dung JSON thừa sau đối tượng", "")
-	}
-	return nil
-}
-
-func jsonError(err error) error {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return badRequest("JSON không hợp lệ", "")
-	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
-			field = "body"
-		}
-		return badRequest("Sai kiểu dữ liệu: cần "+jsonType(typ.Type), field)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return badRequest("Trường không được hỗ trợ", name)
-	default:
-		var de *domain.Error
-		if errors.As(err, &de) {
-			return de
-		}
-		return badRequest("JSON không hợp lệ", "")
-	}
-}
-
-// jsonType names the JSON type a Go type decodes from, for messages: the
-// client knows JSON, not our Go structs.
-func jsonType(t reflect.Type) string {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if reflect.PointerTo(t).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) {
-		return "chuỗi (string)" // dates, clocks and the like
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return "chuỗi (string)"
-	case reflect.Bool:
-		return "true hoặc false (boolean)"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "số nguyên (integer)"
-	case reflect.Float32, reflect.Float64:
-		return "số (number)"
-	case reflect.Slice, reflect.Array:
-		return "mảng (array)"
-	default:
-		return "đối tượng (object)"
-	}
 }
 
 // maxOffset is how deep offset paging goes: page × page_size beyond it is

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"log/slog"
 	"reflect"
 	"strconv"
@@ -12,6 +10,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/motcua/motcua/domain"
+	"github.com/motcua/motcua/domain/strictjson"
 )
 
 // The input guard: every piece of text a request carries (its path, its
@@ -93,7 +92,7 @@ func cleanText(v reflect.Value, path string) error {
 			if !sf.IsExported() {
 				continue
 			}
-			name := jsonName(sf)
+			name := strictjson.FieldName(sf)
 			if name == "-" {
 				continue
 			}
@@ -138,161 +137,4 @@ func cleanText(v reflect.Value, path string) error {
 		}
 	}
 	return nil
-}
-
-// jsonName is the name a struct field has in JSON.
-func jsonName(sf reflect.StructField) string {
-	tag := sf.Tag.Get("json")
-	if tag == "-" {
-		return "-"
-	}
-	if name, _, _ := strings.Cut(tag, ","); name != "" {
-		return name
-	}
-	return sf.Name
-}
-
-// strictJSON checks the shape of a JSON body against the type it decodes
-// into, before decoding: a null body, a key given twice in one object, and a
-// key that matches a field only when case is ignored (which encoding/json
-// would accept) are 400; null for a field that cannot be null (not a
-// pointer, slice or map) is 422.
-func strictJSON(b []byte, t reflect.Type) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	tok, err := dec.Token()
-	if err != nil {
-		return nil // the decoder names the syntax error
-	}
-	if tok == nil {
-		return badRequest("Nội dung JSON không được là null", "")
-	}
-	return walkJSON(dec, tok, t, "", 0)
-}
-
-// maxJSONDepth bounds the nesting strictJSON follows; no request body of
-// ours nests more than a few levels.
-const maxJSONDepth = 32
-
-// walkJSON checks the value that starts with tok against t.
-func walkJSON(dec *json.Decoder, tok json.Token, t reflect.Type, path string, depth int) error {
-	if depth > maxJSONDepth {
-		return badRequest("JSON lồng quá sâu", "")
-	}
-	for t != nil && t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	delim, ok := tok.(json.Delim)
-	if !ok {
-		return nil // scalars: the decoder checks their types
-	}
-	switch delim {
-	case '{':
-		var fields map[string]reflect.StructField
-		if t != nil && t.Kind() == reflect.Struct && !implementsUnmarshaler(t) {
-			fields = structFields(t)
-		}
-		seen := map[string]bool{}
-		for dec.More() {
-			kt, err := dec.Token()
-			if err != nil {
-				return nil
-			}
-			key, _ := kt.(string)
-			p := key
-			if path != "" {
-				p = path + "." + key
-			}
-			if seen[key] {
-				return badRequest("Trường bị lặp lại", p)
-			}
-			seen[key] = true
-			var ft reflect.Type
-			nullable := true
-			switch {
-			case fields != nil:
-				sf, ok := fields[key]
-				if !ok {
-					return badRequest("Trường không được hỗ trợ", p)
-				}
-				ft = sf.Type
-				nullable = canBeNull(ft)
-			case t != nil && t.Kind() == reflect.Map:
-				ft = t.Elem()
-			}
-			vt, err := dec.Token()
-			if err != nil {
-				return nil
-			}
-			if vt == nil && !nullable {
-				return &domain.Error{Kind: domain.KindValidation, Message: "Dữ liệu không hợp lệ",
-					Fields: map[string]string{p: "không được là null"}}
-			}
-			if err := walkJSON(dec, vt, ft, p, depth+1); err != nil {
-				return err
-			}
-		}
-		_, _ = dec.Token() // }
-	case '[':
-		var et reflect.Type
-		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
-			et = t.Elem()
-		}
-		for i := 0; dec.More(); i++ {
-			vt, err := dec.Token()
-			if err != nil {
-				return nil
-			}
-			if err := walkJSON(dec, vt, et, path+"["+strconv.Itoa(i)+"]", depth+1); err != nil {
-				return err
-			}
-		}
-		_, _ = dec.Token() // ]
-	}
-	return nil
-}
-
-// structFields are the fields of t by their exact JSON names, embedded
-// structs' fields included.
-func structFields(t reflect.Type) map[string]reflect.StructField {
-	out := map[string]reflect.StructField{}
-	for i := 0; i < t.NumField(); i++ {
-		sf := t.Field(i)
-		if sf.Anonymous && sf.Tag.Get("json") == "" {
-			et := sf.Type
-			if et.Kind() == reflect.Pointer {
-				et = et.Elem()
-			}
-			if et.Kind() == reflect.Struct {
-				for k, v := range structFields(et) {
-					out[k] = v
-				}
-				continue
-			}
-		}
-		if !sf.IsExported() {
-			continue
-		}
-		if name := jsonName(sf); name != "-" {
-			out[name] = sf
-		}
-	}
-	return out
-}
-
-var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
-
-func implementsUnmarshaler(t reflect.Type) bool {
-	return t.Implements(unmarshalerType) || reflect.PointerTo(t).Implements(unmarshalerType)
-}
-
-// canBeNull reports whether JSON null means something for a field of type t:
-// a pointer (absent or cleared), a slice or map (none), an interface, or a
-// type that decodes itself.
-func canBeNull(t reflect.Type) bool {
-	switch t.Kind() {
-	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
-		return true
-	}
-	return implementsUnmarshaler(t)
 }

@@ -1,30 +1,22 @@
 package importer
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
 	"reflect"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/motcua/motcua/domain"
+	"github.com/motcua/motcua/domain/strictjson"
 )
 
-// decodeLine decodes one line into dst strictly: one JSON object, no
-// unknown fields, no trailing data. It records what is wrong in p and
+// decodeLine decodes one line into dst strictly (strictjson: one JSON
+// object, no unknown, repeated or miscased fields, no null where a field
+// cannot be null, no trailing data). It records what is wrong in p and
 // reports whether decoding succeeded.
 func decodeLine(line []byte, dst any, p problems) bool {
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		p.add("", jsonProblem(err))
-		return false
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		p.add("", "dữ liệu thừa sau đối tượng JSON (mỗi dòng một đối tượng)")
+	if pr := strictjson.Decode(line, dst); pr != nil {
+		p.add(pr.Field, pr.Reason)
 		return false
 	}
 	if badText(reflect.ValueOf(dst)) {
@@ -58,43 +50,6 @@ func badText(v reflect.Value) bool {
 		}
 	}
 	return false
-}
-
-// jsonProblem describes a decoding error without echoing the line's values.
-func jsonProblem(err error) string {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &typ):
-		if typ.Field == "" {
-			return "mỗi dòng phải là một đối tượng JSON"
-		}
-		return "sai kiểu dữ liệu ở trường " + typ.Field + " (cần " + jsonKind(typ.Type.Kind().String()) + ")"
-	case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return "JSON không hợp lệ"
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return "trường không được hỗ trợ: " + strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-	default:
-		return "JSON không hợp lệ"
-	}
-}
-
-// jsonKind names the JSON type a Go kind decodes from.
-func jsonKind(k string) string {
-	switch k {
-	case "string", "ptr":
-		return "chuỗi"
-	case "bool":
-		return "true hoặc false"
-	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
-		return "số nguyên"
-	case "float32", "float64":
-		return "số"
-	case "slice", "array":
-		return "mảng"
-	default:
-		return "đối tượng"
-	}
 }
 
 // Years accepted in imported times and dates.
