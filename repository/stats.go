@@ -73,31 +73,15 @@ var groupColumns = map[stats.GroupBy]string{
 	stats.ByChannel:   "d.channel",
 }
 
+// form06Row is one group's figures as the form-06 query selects them: the
+// group key, then a column per field of stats.Counts (GORM maps the
+// embedded struct's fields to the columns of the same snake_case names).
 type form06Row struct {
-	Grp                  string
-	CarriedOver          int64
-	ReceivedOnline       int64
-	ReceivedDirectPostal int64
-	ResolvedTotal        int64
-	ResolvedEarly        int64
-	ResolvedOnTime       int64
-	ResolvedLate         int64
-	InProgressWithin     int64
-	InProgressOverdue    int64
-	Withdrawn            int64
-	Stopped              int64
-	Rejected             int64
-	OnSpotResolved       int64
+	Grp string
+	stats.Counts
 }
 
-func (r form06Row) asDomain() stats.Row {
-	return stats.Row{Group: r.Grp, Counts: stats.Counts{
-		CarriedOver: r.CarriedOver, ReceivedOnline: r.ReceivedOnline, ReceivedDirectPostal: r.ReceivedDirectPostal,
-		ResolvedTotal: r.ResolvedTotal, ResolvedEarly: r.ResolvedEarly, ResolvedOnTime: r.ResolvedOnTime, ResolvedLate: r.ResolvedLate,
-		InProgressWithin: r.InProgressWithin, InProgressOverdue: r.InProgressOverdue,
-		Withdrawn: r.Withdrawn, Stopped: r.Stopped, Rejected: r.Rejected, OnSpotResolved: r.OnSpotResolved,
-	}}
-}
+func (r form06Row) asDomain() stats.Row { return stats.Row{Group: r.Grp, Counts: r.Counts} }
 
 // params are the named parameters of every statistics query.
 func params(q stats.Query) map[string]any {
