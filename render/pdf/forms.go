@@ -136,8 +136,8 @@ func (Renderer) TrackingBook(b papers.TrackingBook) ([]byte, error) {
 		rows[i] = []string{strconv.Itoa(r.No), r.Code, r.Procedure, strconv.Itoa(r.Sets), r.Applicant, r.Contact,
 			r.Agency, r.ReceivedAt, r.AppointmentAt, r.TransferredAt, r.ResultAt, r.ReturnedAt, r.Note}
 	}
-	widths := []float64{8, 27, 54, 10, 22, 26, 22, 16, 16, 16, 16, 16, 18}
-	d.table(widths, papers.BookHeadings, rows, 6.5)
+	widths := []float64{9, 40, 42, 10, 22, 26, 22, 16, 16, 16, 16, 16, 16}
+	d.table(widths, papers.BookHeadings, rows, 6)
 	d.signatures(signature{"NGƯỜI LẬP SỔ", signNote, ""}, signature{"THỦ TRƯỞNG ĐƠN VỊ", "(Ký, ghi rõ họ tên, đóng dấu)", ""})
 	return d.bytes()
 }
