@@ -55,8 +55,12 @@ lint: $(LINTBIN)/staticcheck $(LINTBIN)/govulncheck $(VULNDB)/index/db.json ## g
 # BENCH_ARGS are passed to cmd/motcua-bench: -quick (smoke run), -dossiers 10000000, -duration 30s, -out FILE.json, …
 BENCH_ARGS ?=
 
-bench: ## end-to-end benchmark and its floors on a throwaway PostgreSQL (BENCH_ARGS=-quick for a smoke run)
+bench: ## end-to-end benchmark and its floors on a throwaway PostgreSQL (BENCH_ARGS=-quick for a smoke run), then the papers
 	bash .ci/with-postgres $(GO) run ./cmd/motcua-bench -engine postgres $(BENCH_ARGS)
+	bash .ci/with-postgres $(MAKE) --no-print-directory bench-papers
+
+bench-papers: ## receipts (Mẫu 01 PDF) per second through the router against a one-page PDF floor, and the ratio
+	$(GO) test -run '^$$' -bench '^BenchmarkPaperReceipt$$' -benchtime 400x ./api/
 
 bench-sqlite: ## the same benchmark on embedded SQLite (a temp file)
 	$(GO) run ./cmd/motcua-bench -engine sqlite $(BENCH_ARGS)
@@ -64,7 +68,7 @@ bench-sqlite: ## the same benchmark on embedded SQLite (a temp file)
 bench-micro: ## Go micro-benchmarks (due-time engine, dossier codes)
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
-.PHONY: help build run test test-sqlite test-pg lint bench bench-sqlite bench-micro
+.PHONY: help build run test test-sqlite test-pg lint bench bench-sqlite bench-micro bench-papers
 
 # IMPORT_BENCH_ARGS are passed to cmd/motcua-importbench: -lines 1000000 (default), -small 100000, -mode cli|http|both.
 IMPORT_BENCH_ARGS ?=

@@ -14,6 +14,8 @@ import (
 type dossierHandler struct {
 	svc DossierService
 	env
+	// publicURL is the base of the citizen's lookup page (lookup_url).
+	publicURL string
 }
 
 // ---- requests
@@ -124,6 +126,7 @@ type dossierDTO struct {
 	CreatedAt             time.Time         `json:"created_at"`
 	UpdatedAt             time.Time         `json:"updated_at"`
 	LookupPin             string            `json:"lookup_pin,omitempty"`
+	LookupURL             string            `json:"lookup_url,omitempty"`
 	History               []historyDTO      `json:"history,omitempty"`
 }
 
@@ -184,9 +187,22 @@ func (h *dossierHandler) create(c *gin.Context) (answer, error) {
 	if err != nil {
 		return answer{}, err
 	}
-	out := dossierAsDTO(r.Dossier, h.loc, false)
+	out := registeredDTO{dossierDTO: dossierAsDTO(r.Dossier, h.loc, false), ProcedureName: r.ProcedureName,
+		UnitName: r.UnitName, AgencyName: r.AgencyName, ReceivedByName: r.ReceivedByName, Fee: r.Fee}
 	out.LookupPin = r.Pin
+	out.LookupURL = dossier.LookupURL(h.publicURL, r.Code)
 	return created(out), nil
+}
+
+// registeredDTO is the registration's answer: the dossier and what a
+// client needs to print its own receipt.
+type registeredDTO struct {
+	dossierDTO
+	ProcedureName  string `json:"procedure_name"`
+	UnitName       string `json:"unit_name"`
+	AgencyName     string `json:"agency_name"`
+	ReceivedByName string `json:"received_by_name"`
+	Fee            int64  `json:"fee"`
 }
 
 func (h *dossierHandler) get(c *gin.Context) (answer, error) {
@@ -197,7 +213,9 @@ func (h *dossierHandler) get(c *gin.Context) (answer, error) {
 	}
 	// Viewers read statistics, not cases: they see the applicant as lists
 	// show it; the staff who handle dossiers see it whole.
-	return ok(dossierAsDTO(d, h.loc, p.Role == user.RoleViewer)), nil
+	out := dossierAsDTO(d, h.loc, p.Role == user.RoleViewer)
+	out.LookupURL = dossier.LookupURL(h.publicURL, d.Code)
+	return ok(out), nil
 }
 
 func (h *dossierHandler) act(c *gin.Context) (answer, error) {

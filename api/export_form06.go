@@ -190,17 +190,23 @@ func form06Layout(r stats.Form06) sheetLayout {
 // form06Closing lays out, from row on, the place-and-date line above the
 // head of the unit, then both signature blocks with their notes.
 func form06Closing(l *sheetLayout, row int) {
+	signatureClosing(l, row, form06LeftBlock, form06RightBlock)
+}
+
+// signatureClosing lays out the place-and-date line over the right block
+// and the two signature blocks, spanning the columns left and right.
+func signatureClosing(l *sheetLayout, row int, left, right [2]int) {
 	line := func(block [2]int, row int, text string, s cellStyle) {
 		l.put(block[0], row, text, s)
 		r := sheetRange{block[0], row, block[1], row}
 		l.merge(r)
 		l.styleRange(r, s)
 	}
-	line(form06RightBlock, row, form06DateLine, styleNote)
-	line(form06LeftBlock, row+1, form06Preparer, styleSignature)
-	line(form06RightBlock, row+1, form06Head, styleSignature)
-	line(form06LeftBlock, row+2, form06SignNote, styleNote)
-	line(form06RightBlock, row+2, form06StampNote, styleNote)
+	line(right, row, form06DateLine, styleNote)
+	line(left, row+1, form06Preparer, styleSignature)
+	line(right, row+1, form06Head, styleSignature)
+	line(left, row+2, form06SignNote, styleNote)
+	line(right, row+2, form06StampNote, styleNote)
 }
 
 // form06Workbook renders form 06 as an XLSX workbook.

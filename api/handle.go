@@ -2,6 +2,7 @@ package api
 
 import (
 	"log/slog"
+	"mime"
 	"net/http"
 	"time"
 
@@ -21,6 +22,7 @@ type answer struct {
 	contentType string // set for a non-JSON body in data
 	data        []byte
 	filename    string // a download's file name (Content-Disposition)
+	inline      bool   // shown in the browser (inline) rather than saved (attachment)
 }
 
 // ok answers 200 with body as JSON.
@@ -35,6 +37,14 @@ func noContent() answer { return answer{status: http.StatusNoContent} }
 // download answers 200 with data of contentType, as the attachment name.
 func download(name, contentType string, data []byte) answer {
 	return answer{status: http.StatusOK, contentType: contentType, data: data, filename: name}
+}
+
+// inlineDownload is download shown in place (Content-Disposition: inline),
+// as a printed paper opens in the browser's viewer.
+func inlineDownload(name, contentType string, data []byte) answer {
+	a := download(name, contentType, data)
+	a.inline = true
+	return a
 }
 
 // env is what every handler shares: the logger, the time zone responses
@@ -56,7 +66,10 @@ func (e env) handle(fn handlerFunc) gin.HandlerFunc {
 		}
 		switch {
 		case a.contentType != "":
-			if a.filename != "" {
+			switch {
+			case a.filename != "" && a.inline:
+				c.Header("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": a.filename}))
+			case a.filename != "":
 				attachment(c, a.filename)
 			}
 			c.Data(a.status, a.contentType, a.data)

@@ -51,6 +51,10 @@ type Deps struct {
 	Stats StatsService
 	// Imports streams a province's history in (docs/openapi.yaml).
 	Imports ImportService
+	// Papers renders the printed papers (docs/domain.md, "Papers").
+	Papers PapersService
+	// PublicURL is the base of the citizen's lookup page (MOTCUA_PUBLIC_URL).
+	PublicURL string
 	// SeparateMetrics leaves /metrics off the main handler; NewHandlers
 	// then returns it on its own, for a listener of its own.
 	SeparateMetrics bool
@@ -180,12 +184,21 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	staff.PUT("/calendar/:year", admin, e.handle(ch.putCalendar))
 
 	// ==== dossier routes (docs/domain.md)
-	dh := &dossierHandler{svc: d.Dossiers, env: e}
+	dh := &dossierHandler{svc: d.Dossiers, env: e, publicURL: d.PublicURL}
 	staff.POST("/dossiers", e.handle(dh.create))
 	staff.GET("/dossiers", e.handle(dh.list))
 	staff.GET("/dossiers/:code", e.handle(dh.get))
 	staff.POST("/dossiers/:code/actions", e.handle(dh.act))
 	public.GET("/dossiers/:code", e.handle(dh.lookup))
+
+	// ==== printed papers (docs/openapi.yaml): roles and states are the papers service's
+	ph := &papersHandler{svc: d.Papers, env: e}
+	staff.GET("/dossiers/:code/papers/receipt.pdf", e.handle(ph.receipt))
+	staff.GET("/dossiers/:code/papers/supplement-request.pdf", e.handle(ph.supplementRequest))
+	staff.GET("/dossiers/:code/papers/refusal.pdf", e.handle(ph.refusal))
+	staff.GET("/dossiers/:code/papers/apology.pdf", e.handle(ph.apology))
+	staff.GET("/dossiers/:code/papers/control-slip.pdf", e.handle(ph.controlSlip))
+	staff.GET("/papers/tracking-book", e.handle(ph.trackingBook))
 
 	// ==== feedback routes (docs/openapi.yaml)
 	fh := &feedbackHandler{svc: d.Feedback, env: e}

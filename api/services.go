@@ -8,6 +8,7 @@ import (
 	"github.com/motcua/motcua/domain/dossier"
 	"github.com/motcua/motcua/domain/feedback"
 	"github.com/motcua/motcua/domain/importer"
+	"github.com/motcua/motcua/domain/papers"
 	"github.com/motcua/motcua/domain/stats"
 	"github.com/motcua/motcua/domain/user"
 	"github.com/motcua/motcua/domain/worktime"
@@ -96,3 +97,16 @@ var (
 	_ UserService    = (*user.Service)(nil)
 	_ CatalogService = (*catalog.Service)(nil)
 )
+
+// PapersService is the part of papers.Service the HTTP layer calls.
+type PapersService interface {
+	Receipt(ctx context.Context, by user.Principal, code, pin string) (papers.File, error)
+	SupplementRequest(ctx context.Context, by user.Principal, code string) (papers.File, error)
+	Refusal(ctx context.Context, by user.Principal, code string) (papers.File, error)
+	Apology(ctx context.Context, by user.Principal, code string) (papers.File, error)
+	ControlSlip(ctx context.Context, by user.Principal, code string) (papers.File, error)
+	TrackingBook(ctx context.Context, by user.Principal, req papers.BookRequest) (papers.TrackingBook, error)
+	TrackingBookPDF(ctx context.Context, by user.Principal, req papers.BookRequest) (papers.File, error)
+}
+
+var _ PapersService = (*papers.Service)(nil)

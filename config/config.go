@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -57,10 +58,13 @@ type Config struct {
 	TrustedProxies   []string
 	SupplementPolicy string
 	ReportCutoffDay  int
-	LogLevel         slog.Level
-	ShutdownTimeout  time.Duration
-	ReadTimeout      time.Duration
-	WriteTimeout     time.Duration
+	// PublicURL is where citizens reach the service (scheme, host, optional
+	// port, no path): printed papers and answers link to PublicURL/tra-cuu/{code}.
+	PublicURL       string
+	LogLevel        slog.Level
+	ShutdownTimeout time.Duration
+	ReadTimeout     time.Duration
+	WriteTimeout    time.Duration
 }
 
 // Load reads configuration through getenv (os.Getenv in main, a map in
@@ -78,6 +82,7 @@ func Load(getenv func(string) string) (Config, error) {
 		TimeZone:         or(getenv("MOTCUA_TIMEZONE"), "Asia/Ho_Chi_Minh"),
 		DataKey:          Secret(getenv("MOTCUA_DATA_KEY")),
 		SupplementPolicy: or(getenv("MOTCUA_SUPPLEMENT_POLICY"), SupplementPause),
+		PublicURL:        strings.TrimRight(strings.TrimSpace(getenv("MOTCUA_PUBLIC_URL")), "/"),
 		ShutdownTimeout:  15 * time.Second,
 		ReadTimeout:      30 * time.Second,
 		WriteTimeout:     60 * time.Second,
@@ -183,6 +188,9 @@ func (c Config) validate() error {
 	if c.TokenTTL <= 0 {
 		errs = append(errs, errors.New("MOTCUA_TOKEN_TTL_MINUTES must be at least 1"))
 	}
+	if err := checkPublicURL(c.PublicURL); err != nil {
+		errs = append(errs, err)
+	}
 	for _, p := range c.TrustedProxies {
 		if _, err := netip.ParsePrefix(p); err != nil {
 			if _, err := netip.ParseAddr(p); err != nil {
@@ -220,4 +228,27 @@ func intVar(getenv func(string) string, name string, def int, errs *[]error) int
 		return def
 	}
 	return n
+}
+
+// checkPublicURL accepts "" or http(s)://host[:port] with nothing after it.
+func checkPublicURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	bad := errors.New("MOTCUA_PUBLIC_URL must be http://host[:port] or https://host[:port], without a path")
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.User != nil ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" ||
+		strings.ContainsAny(u.Host, " \t") {
+		return bad
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return bad
+		}
+	} else if strings.HasSuffix(u.Host, ":") {
+		return bad
+	}
+	return nil
 }

@@ -186,3 +186,26 @@ func TestMetricsAddr(t *testing.T) {
 		t.Fatalf("metrics address %q (%v)", c.MetricsAddr, err)
 	}
 }
+
+func TestPublicURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                               "",
+		"https://dichvucong.example.vn":  "https://dichvucong.example.vn",
+		"https://dichvucong.example.vn/": "https://dichvucong.example.vn",
+		" http://127.0.0.1:8080 ":        "http://127.0.0.1:8080",
+		"http://[::1]:8080":              "http://[::1]:8080",
+	} {
+		c, err := config.Load(env(map[string]string{"MOTCUA_PUBLIC_URL": in}))
+		if err != nil || c.PublicURL != want {
+			t.Errorf("MOTCUA_PUBLIC_URL=%q: %q (%v), want %q", in, c.PublicURL, err, want)
+		}
+	}
+	for _, in := range []string{"dichvucong.example.vn", "ftp://example.vn", "https://example.vn/tra-cuu",
+		"https://example.vn?x=1", "https://example.vn#top", "https://user@example.vn", "https://:8080",
+		"https://example.vn:99999", "https://example.vn:", "mailto:a@example.vn"} {
+		if _, err := config.Load(env(map[string]string{"MOTCUA_PUBLIC_URL": in})); err == nil ||
+			!strings.Contains(err.Error(), "MOTCUA_PUBLIC_URL") {
+			t.Errorf("MOTCUA_PUBLIC_URL=%q accepted (%v)", in, err)
+		}
+	}
+}

@@ -87,6 +87,8 @@ func TestLayerArrows(t *testing.T) {
 	}{
 		{"../api", []string{"gorm.io/", module + "/repository"}},
 		{"../repository", []string{"github.com/gin-gonic/", module + "/api"}},
+		// The renderers lay out what the domain hands them: no HTTP, no database.
+		{"../render", []string{"github.com/gin-gonic/", "gorm.io/", "net/http", module + "/api", module + "/repository"}},
 	}
 	for _, r := range rules {
 		for file, list := range imports(t, r.dir, false) {

@@ -61,3 +61,16 @@ func (t *Tree) Subtree(code string) []string {
 	}
 	return out
 }
+
+// Root returns the root of the tree above code (code itself when it has no
+// known parent; "" for "").
+func (t *Tree) Root(code string) string {
+	for i := 0; code != "" && i <= len(t.parent); i++ {
+		p := t.parent[code]
+		if p == "" || !t.Has(p) {
+			return code
+		}
+		code = p
+	}
+	return code
+}

@@ -179,6 +179,14 @@ type Entry struct {
 type Registered struct {
 	Dossier
 	Pin string
+	// What a client needs to print its own receipt: the names of the
+	// procedure, the reception unit, the handling agency and the receiving
+	// clerk, and the procedure's fee (VND).
+	ProcedureName  string
+	UnitName       string
+	AgencyName     string
+	ReceivedByName string
+	Fee            int64
 }
 
 // Public is what a citizen may see of a dossier: no staff names, no

@@ -69,7 +69,17 @@ type Service struct {
 	policy  SupplementPolicy
 	now     func() time.Time
 	pinLock *domain.Lockout
+	names   StaffNames
 }
+
+// StaffNames gives staff members' full names (*user.Service does).
+type StaffNames interface {
+	DisplayName(ctx context.Context, username string) (string, error)
+}
+
+// UseStaffNames lets registrations answer with the receiving clerk's name;
+// without it the answer carries the username.
+func (s *Service) UseStaffNames(n StaffNames) { s.names = n }
 
 // NewService returns a dossier service. pins keys the lookup pin and ID
 // number hashes; policy is the supplement policy (PolicyPause when empty).
@@ -196,7 +206,14 @@ func (s *Service) Register(ctx context.Context, by user.Principal, in NewDossier
 		return Registered{}, fmt.Errorf("register dossier: %w", err)
 	}
 	d.History = []Entry{first}
-	return Registered{Dossier: d, Pin: pin}, nil
+	out := Registered{Dossier: d, Pin: pin, ProcedureName: proc.Name, UnitName: unit.Name, AgencyName: agency.Name,
+		ReceivedByName: by.Username, Fee: proc.Fee}
+	if s.names != nil {
+		if n, err := s.names.DisplayName(ctx, by.Username); err == nil && n != "" {
+			out.ReceivedByName = n
+		}
+	}
+	return out, nil
 }
 
 // receive starts the clock of d at now: received, due and appointment.

@@ -207,6 +207,26 @@ func (s *Service) Create(ctx context.Context, by Principal, system bool, in NewU
 	return u, nil
 }
 
+// DisplayName returns the full name of username, for the signature lines
+// of printed papers: staff names are known to staff. An unknown user (or
+// one without a name) is shown by the username; a blank username by "".
+func (s *Service) DisplayName(ctx context.Context, username string) (string, error) {
+	if username == "" {
+		return "", nil
+	}
+	u, err := s.store.User(ctx, username)
+	if err != nil {
+		if domain.KindOf(err) == domain.KindNotFound {
+			return username, nil
+		}
+		return "", err
+	}
+	if u.Name == "" {
+		return username, nil
+	}
+	return u.Name, nil
+}
+
 // Get returns one user (admin).
 func (s *Service) Get(ctx context.Context, by Principal, username string) (User, error) {
 	if err := by.RequireRole(RoleAdmin); err != nil {

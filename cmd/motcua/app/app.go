@@ -21,8 +21,10 @@ import (
 	"github.com/motcua/motcua/domain/dossier"
 	"github.com/motcua/motcua/domain/feedback"
 	"github.com/motcua/motcua/domain/importer"
+	"github.com/motcua/motcua/domain/papers"
 	"github.com/motcua/motcua/domain/stats"
 	"github.com/motcua/motcua/domain/user"
+	"github.com/motcua/motcua/render/pdf"
 	"github.com/motcua/motcua/repository"
 )
 
@@ -54,6 +56,9 @@ type App struct {
 
 	// Imports streams a province's history in (docs/openapi.yaml).
 	Imports *importer.Service
+
+	// Papers renders the printed papers (receipt, control slip, …).
+	Papers *papers.Service
 
 	// Now is the clock every service runs on (time.Now unless Options.Now).
 	Now func() time.Time
@@ -129,6 +134,10 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 	a.Dossiers = dossier.NewService(repository.NewDossierStore(db), a.Catalog, domain.NewPinHasher(key),
 		dossier.SupplementPolicy(cfg.SupplementPolicy), now)
 
+	a.Dossiers.UseStaffNames(a.Users)
+	a.Papers = papers.NewService(a.Dossiers, a.Catalog, a.Users, pdf.Renderer{}, papers.Config{
+		PublicURL: cfg.PublicURL, CutoffDay: cfg.ReportCutoffDay, Location: loc, Now: now})
+
 	a.Feedback = feedback.NewService(repository.NewFeedbackStore(db), a.Catalog, domain.NewPinHasher(key), now)
 	a.Feedback.ShareDossierLockout(a.Dossiers.PinLockout())
 
@@ -151,6 +160,8 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 		Ratings:         a.Feedback,
 		Stats:           a.Stats,
 		Imports:         a.Imports,
+		Papers:          a.Papers,
+		PublicURL:       cfg.PublicURL,
 		SeparateMetrics: cfg.MetricsAddr != "",
 	})
 	if err != nil {

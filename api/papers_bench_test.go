@@ -1,0 +1,64 @@
+package api_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/motcua/motcua/cmd/motcua/app/apptest"
+	"github.com/motcua/motcua/render/pdf"
+)
+
+// BenchmarkPaperReceipt prints receipts (form 01) through the whole
+// handler chain in process, on every core, and a floor on as many: a
+// one-page PDF with the same library and fonts and no data access. It
+// reports receipts/s, floor/s and their ratio (make bench; on PostgreSQL
+// when MOTCUA_TEST_POSTGRES is set). No figure is asserted here.
+func BenchmarkPaperReceipt(b *testing.B) {
+	s := apptest.New(b, apptest.Options{})
+	r := apptest.Want(b, s.Post("/api/v1/dossiers", s.Token("clerk"), dzBody(dzJustice10, "direct")), http.StatusCreated)
+	var d struct {
+		Code string `json:"code"`
+	}
+	if err := json.Unmarshal(r.Body, &d); err != nil {
+		b.Fatal(err)
+	}
+	path, tok := "/api/v1/dossiers/"+d.Code+"/papers/receipt.pdf", s.Token("clerk")
+	if _, err := pdf.Floor(time.Now()); err != nil { // the fonts are cut once, outside the timing
+		b.Fatal(err)
+	}
+	rate := func(fn func() error) float64 {
+		start := time.Now()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if err := fn(); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		return float64(b.N) / time.Since(start).Seconds()
+	}
+	b.ResetTimer()
+	// Each half runs b.N times; ns/op is the sum of both.
+	receipts := rate(func() error {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		rec := httptest.NewRecorder()
+		s.App.Handler.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			return fmt.Errorf("status %d: %s", rec.Code, rec.Body)
+		}
+		return nil
+	})
+	floor := rate(func() error {
+		_, err := pdf.Floor(time.Now())
+		return err
+	})
+	b.ReportMetric(receipts, "receipts/s")
+	b.ReportMetric(floor, "floor/s")
+	b.ReportMetric(receipts/floor, "ratio")
+}
