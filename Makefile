@@ -13,6 +13,7 @@ run: ## run the service on embedded SQLite with demo data
 	$(GO) run ./cmd/motcua serve --demo
 
 test: ## vet, then every package on SQLite and again on a throwaway PostgreSQL
+	bash .ci/test-tools
 	$(GO) vet $(PKGS)
 	@echo "== test suite on SQLite"
 	$(GO) test -count=1 $(PKGS)
