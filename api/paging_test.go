@@ -46,7 +46,7 @@ func TestFeedbackListCursor(t *testing.T) {
 		if i%2 == 0 {
 			s.Clock.Advance(time.Minute) // pairs received at the same instant
 		}
-		fbRecord(t, s, "clerk", map[string]any{"channel": "hotline", "category": "procedure", "title": "Hỏi " + strconv.Itoa(i),
+		recordFeedback(t, s, "clerk", map[string]any{"channel": "hotline", "category": "procedure", "title": "Hỏi " + strconv.Itoa(i),
 			"content": "Nội dung.", "sender": map[string]any{"name": "Người hỏi"}})
 	}
 	tok := s.Token("admin")
