@@ -17,17 +17,17 @@ import (
 	"github.com/motcua/motcua/domain/user"
 )
 
-// ==== dossier helpers (prefix dz)
+// ==== dossier helpers
 
 const (
-	dzJustice10 = "2.000488" // Sở Tư pháp, 10 working days, handled at the centre
-	dzOnSpot4h  = "2.000908" // Sở Tư pháp, 4 working hours, on the "5 tại chỗ" list
-	dzPlanning3 = "2.001610" // Sở Kế hoạch và Đầu tư, 3 working days
-	dzCommune1  = "1.001193" // UBND xã, 1 working day
+	justiceTenDays         = "2.000488" // Sở Tư pháp, 10 working days, handled at the centre
+	justiceOnSpotFourHours = "2.000908" // Sở Tư pháp, 4 working hours, on the "5 tại chỗ" list
+	planningThreeDays      = "2.001610" // Sở Kế hoạch và Đầu tư, 3 working days
+	communeOneDay          = "1.001193" // UBND xã, 1 working day
 )
 
-// dzTok logs username in now: tests move the clock past a token's life.
-func dzTok(e *env, username string) string {
+// freshToken logs username in now: tests move the clock past a token's life.
+func freshToken(e *env, username string) string {
 	e.t.Helper()
 	r := e.s.Do(apptest.Request{Method: http.MethodPost, Path: "/api/v1/auth/login",
 		Body: map[string]string{"username": username, "password": demo.Password}})
@@ -37,7 +37,7 @@ func dzTok(e *env, username string) string {
 	return r.JSON(e.t)["access_token"].(string)
 }
 
-func dzBody(proc, channel string) map[string]any {
+func dossierBody(proc, channel string) map[string]any {
 	return map[string]any{
 		"procedure_code": proc, "channel": channel,
 		"applicant": map[string]any{"name": "Nguyễn Văn An", "id_number": "001234567890", "phone": "0912345678",
@@ -47,31 +47,31 @@ func dzBody(proc, channel string) map[string]any {
 	}
 }
 
-// dzRegister registers body as username and returns the 201 answer.
-func dzRegister(t *testing.T, e *env, username string, body map[string]any) map[string]any {
+// registerDossier registers body as username and returns the 201 answer.
+func registerDossier(t *testing.T, e *env, username string, body map[string]any) map[string]any {
 	t.Helper()
-	return obj(t, apptest.Want(t, e.post("/api/v1/dossiers", dzTok(e, username), body), http.StatusCreated))
+	return obj(t, apptest.Want(t, e.post("/api/v1/dossiers", freshToken(e, username), body), http.StatusCreated))
 }
 
-func dzAct(e *env, username, code string, body map[string]any) apptest.Response {
+func dossierAction(e *env, username, code string, body map[string]any) apptest.Response {
 	e.t.Helper()
-	return e.post("/api/v1/dossiers/"+code+"/actions", dzTok(e, username), body)
+	return e.post("/api/v1/dossiers/"+code+"/actions", freshToken(e, username), body)
 }
 
-func dzActOK(t *testing.T, e *env, username, code string, body map[string]any) map[string]any {
+func dossierActionOK(t *testing.T, e *env, username, code string, body map[string]any) map[string]any {
 	t.Helper()
-	return obj(t, apptest.Want(t, dzAct(e, username, code, body), http.StatusOK))
+	return obj(t, apptest.Want(t, dossierAction(e, username, code, body), http.StatusOK))
 }
 
-// dzState is what must not change when an action is refused.
-func dzState(t *testing.T, e *env, code string) string {
+// dossierState is what must not change when an action is refused.
+func dossierState(t *testing.T, e *env, code string) string {
 	t.Helper()
-	d := obj(t, apptest.Want(t, e.get("/api/v1/dossiers/"+code, dzTok(e, "admin")), http.StatusOK))
+	d := obj(t, apptest.Want(t, e.get("/api/v1/dossiers/"+code, freshToken(e, "admin")), http.StatusOK))
 	return fmt.Sprintf("%v|%v|%v|%v|%v|%d", d["status"], d["version"], d["holder_unit"], d["appointment_at"], d["assignee"],
 		len(d["history"].([]any)))
 }
 
-func dzHistory(d map[string]any) []map[string]any {
+func dossierHistory(d map[string]any) []map[string]any {
 	var out []map[string]any
 	for _, h := range d["history"].([]any) {
 		out = append(out, h.(map[string]any))
@@ -79,8 +79,8 @@ func dzHistory(d map[string]any) []map[string]any {
 	return out
 }
 
-// dzActions gives a well-formed body for every action of docs/domain.md.
-func dzActions() map[dossier.Action]map[string]any {
+// actionBodies gives a well-formed body for every action of docs/domain.md.
+func actionBodies() map[dossier.Action]map[string]any {
 	return map[dossier.Action]map[string]any{
 		dossier.ActAccept:            {"action": "accept"},
 		dossier.ActReject:            {"action": "reject", "reason": "Không thuộc thẩm quyền"},
@@ -98,16 +98,16 @@ func dzActions() map[dossier.Action]map[string]any {
 	}
 }
 
-var dzCodeRE = regexp.MustCompile(`^` + regexp.QuoteMeta(demo.Center) + `-261123-\d{4,}$`)
+var dossierCodeRE = regexp.MustCompile(`^` + regexp.QuoteMeta(demo.Center) + `-261123-\d{4,}$`)
 
 // ==== the whole life of a dossier
 
 func TestDossierWholeLife(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{}) // Monday 2026-11-23 09:00
-	d := dzRegister(t, e, "clerk", dzBody(dzJustice10, "direct"))
+	d := registerDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct"))
 	code := d["code"].(string)
-	if !dzCodeRE.MatchString(code) || d["status"] != "received" || d["status_code"] != 2.0 {
+	if !dossierCodeRE.MatchString(code) || d["status"] != "received" || d["status_code"] != 2.0 {
 		t.Fatalf("registered %v %v %v", code, d["status"], d["status_code"])
 	}
 	if pin, _ := d["lookup_pin"].(string); !regexp.MustCompile(`^\d{6}$`).MatchString(pin) {
@@ -124,7 +124,7 @@ func TestDossierWholeLife(t *testing.T) {
 		t.Fatalf("documents %v (copies default to 1)", docs)
 	}
 	pin := d["lookup_pin"].(string)
-	h := dzHistory(d)
+	h := dossierHistory(d)
 	if len(h) != 1 || h[0]["action"] != "receive" || h[0]["from"] != nil || h[0]["to"] != "received" || h[0]["by"] != "clerk" {
 		t.Fatalf("first history entry %v", h)
 	}
@@ -146,7 +146,7 @@ func TestDossierWholeLife(t *testing.T) {
 	for i, st := range steps {
 		now, _ := time.ParseInLocation("2006-01-02 15:04", st.clock, apptest.Loc)
 		e.s.Clock.Set(now)
-		got := dzActOK(t, e, st.who, code, st.body)
+		got := dossierActionOK(t, e, st.who, code, st.body)
 		if got["status"] != st.status || got["status_code"] != float64(dossier.Status(st.status).Code()) || got["version"] != float64(i+2) {
 			t.Fatalf("step %d %v: %v %v v%v", i, st.body["action"], got["status"], got["status_code"], got["version"])
 		}
@@ -160,8 +160,8 @@ func TestDossierWholeLife(t *testing.T) {
 		d["returned_at"] != "2026-11-27T08:00:00+07:00" || d["payment_amount"] != 200000.0 || d["assignee"] != "officer" {
 		t.Fatalf("outcome fields %v %v %v %v %v %v", d["resolved_at"], d["outcome"], d["timeliness"], d["returned_at"], d["payment_amount"], d["assignee"])
 	}
-	got := obj(t, apptest.Want(t, e.get("/api/v1/dossiers/"+code, dzTok(e, "leader")), http.StatusOK))
-	h = dzHistory(got)
+	got := obj(t, apptest.Want(t, e.get("/api/v1/dossiers/"+code, freshToken(e, "leader")), http.StatusOK))
+	h = dossierHistory(got)
 	wantActions := []string{"receive", "start", "request_supplement", "supplement", "request_payment", "confirm_payment", "resolve", "return"}
 	if len(h) != len(wantActions) {
 		t.Fatalf("%d history entries, want %d", len(h), len(wantActions))
@@ -209,7 +209,7 @@ func TestDossierWholeLife(t *testing.T) {
 func TestDossierFridayBeforeTet(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{Now: time.Date(2026, 2, 13, 16, 0, 0, 0, apptest.Loc)})
-	d := dzRegister(t, e, "clerk", dzBody(dzPlanning3, "direct"))
+	d := registerDossier(t, e, "clerk", dossierBody(planningThreeDays, "direct"))
 	if d["due_at"] != "2026-02-25T16:00:00+07:00" || d["appointment_at"] != "2026-02-25T16:00:00+07:00" ||
 		!strings.HasPrefix(d["code"].(string), demo.Center+"-260213-") || d["agency_code"] != demo.Planning {
 		t.Fatalf("Friday before Tết: code %v due %v appointment %v", d["code"], d["due_at"], d["appointment_at"])
@@ -217,13 +217,13 @@ func TestDossierFridayBeforeTet(t *testing.T) {
 	// An online submission the same evening gets its code from the submission
 	// date and its clock when accepted on the first working day after Tết.
 	e.s.Clock.Set(time.Date(2026, 2, 13, 20, 0, 0, 0, apptest.Loc))
-	o := dzRegister(t, e, "clerk", dzBody(dzPlanning3, "online"))
+	o := registerDossier(t, e, "clerk", dossierBody(planningThreeDays, "online"))
 	if o["status"] != "submitted" || o["status_code"] != 1.0 || o["received_at"] != nil || o["due_at"] != nil ||
-		!strings.HasPrefix(o["code"].(string), demo.Center+"-260213-") || dzHistory(o)[0]["action"] != "submit" {
+		!strings.HasPrefix(o["code"].(string), demo.Center+"-260213-") || dossierHistory(o)[0]["action"] != "submit" {
 		t.Fatalf("online submission %v", o)
 	}
 	e.s.Clock.Set(time.Date(2026, 2, 23, 8, 0, 0, 0, apptest.Loc))
-	a := dzActOK(t, e, "clerk", o["code"].(string), map[string]any{"action": "accept"})
+	a := dossierActionOK(t, e, "clerk", o["code"].(string), map[string]any{"action": "accept"})
 	if a["status"] != "received" || a["received_at"] != "2026-02-23T08:00:00+07:00" || a["due_at"] != "2026-02-26T08:00:00+07:00" {
 		t.Fatalf("accepted %v %v %v", a["status"], a["received_at"], a["due_at"])
 	}
@@ -241,19 +241,19 @@ func TestDossierSupplementPolicies(t *testing.T) {
 	} {
 		t.Run(tt.policy, func(t *testing.T) {
 			e := start(t, apptest.Options{Env: map[string]string{"MOTCUA_SUPPLEMENT_POLICY": tt.policy}})
-			code := dzRegister(t, e, "clerk", dzBody(dzJustice10, "direct"))["code"].(string)
-			dzActOK(t, e, "officer", code, map[string]any{"action": "start"})
+			code := registerDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct"))["code"].(string)
+			dossierActionOK(t, e, "officer", code, map[string]any{"action": "start"})
 			e.s.Clock.Set(time.Date(2026, 11, 24, 9, 0, 0, 0, apptest.Loc))
-			r := dzActOK(t, e, "officer", code, map[string]any{"action": "request_supplement", "reason": "Thiếu giấy"})
+			r := dossierActionOK(t, e, "officer", code, map[string]any{"action": "request_supplement", "reason": "Thiếu giấy"})
 			if r["supplement_requested_at"] != "2026-11-24T09:00:00+07:00" || r["due_at"] != "2026-12-07T09:00:00+07:00" {
 				t.Fatalf("requested: %v due %v", r["supplement_requested_at"], r["due_at"])
 			}
 			e.s.Clock.Set(time.Date(2026, 11, 26, 14, 0, 0, 0, apptest.Loc))
-			s := dzActOK(t, e, "clerk", code, map[string]any{"action": "supplement"})
+			s := dossierActionOK(t, e, "clerk", code, map[string]any{"action": "supplement"})
 			if s["due_at"] != tt.wantDue || s["appointment_at"] != tt.wantDue || s["supplement_requested_at"] != nil {
 				t.Fatalf("%s: due %v appointment %v paused %v, want %s", tt.policy, s["due_at"], s["appointment_at"], s["supplement_requested_at"], tt.wantDue)
 			}
-			det := dzHistory(s)[3]["details"].(map[string]any)
+			det := dossierHistory(s)[3]["details"].(map[string]any)
 			if det["policy"] != tt.policy || det["previous_due_at"] != "2026-12-07T09:00:00+07:00" {
 				t.Fatalf("supplement details %v", det)
 			}
@@ -266,24 +266,24 @@ func TestDossierSupplementPolicies(t *testing.T) {
 func TestDossierRescheduledLateStaysLate(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
-	code := dzRegister(t, e, "clerk", dzBody(dzPlanning3, "direct"))["code"].(string) // due Thu 26 Nov 09:00
-	dzActOK(t, e, "clerk", code, map[string]any{"action": "start"})
+	code := registerDossier(t, e, "clerk", dossierBody(planningThreeDays, "direct"))["code"].(string) // due Thu 26 Nov 09:00
+	dossierActionOK(t, e, "clerk", code, map[string]any{"action": "start"})
 	// Reschedule: not before the appointment, not in the past, needs a reason.
-	wantFields(t, dzAct(e, "clerk", code, map[string]any{"action": "reschedule", "reason": "x", "new_due_at": "2026-11-26T09:00:00+07:00"}), "new_due_at")
-	wantFields(t, dzAct(e, "clerk", code, map[string]any{"action": "reschedule", "reason": "x", "new_due_at": "2026-11-25T09:00:00+07:00"}), "new_due_at")
-	wantFields(t, dzAct(e, "clerk", code, map[string]any{"action": "reschedule", "new_due_at": "2026-12-01T09:00:00+07:00"}), "reason")
-	wantFields(t, dzAct(e, "clerk", code, map[string]any{"action": "reschedule", "reason": "x", "new_due_at": "1/12/2026"}), "new_due_at")
+	wantFields(t, dossierAction(e, "clerk", code, map[string]any{"action": "reschedule", "reason": "x", "new_due_at": "2026-11-26T09:00:00+07:00"}), "new_due_at")
+	wantFields(t, dossierAction(e, "clerk", code, map[string]any{"action": "reschedule", "reason": "x", "new_due_at": "2026-11-25T09:00:00+07:00"}), "new_due_at")
+	wantFields(t, dossierAction(e, "clerk", code, map[string]any{"action": "reschedule", "new_due_at": "2026-12-01T09:00:00+07:00"}), "reason")
+	wantFields(t, dossierAction(e, "clerk", code, map[string]any{"action": "reschedule", "reason": "x", "new_due_at": "1/12/2026"}), "new_due_at")
 	e.s.Clock.Set(time.Date(2026, 11, 25, 16, 0, 0, 0, apptest.Loc))
-	r := dzActOK(t, e, "clerk", code, map[string]any{"action": "reschedule", "reason": "Xin lỗi, cần xác minh thêm (Mẫu 04)",
+	r := dossierActionOK(t, e, "clerk", code, map[string]any{"action": "reschedule", "reason": "Xin lỗi, cần xác minh thêm (Mẫu 04)",
 		"new_due_at": "2026-12-01T17:00:00+07:00"})
 	if r["appointment_at"] != "2026-12-01T17:00:00+07:00" || r["due_at"] != "2026-11-26T09:00:00+07:00" || r["status"] != "processing" {
 		t.Fatalf("rescheduled: appointment %v due %v status %v", r["appointment_at"], r["due_at"], r["status"])
 	}
 	e.s.Clock.Set(time.Date(2026, 11, 30, 10, 0, 0, 0, apptest.Loc)) // after due, before the new appointment
 	// The handling agency's leader resolves: the Planning department has no demo leader, so make one.
-	apptest.Want(t, e.post("/api/v1/users", dzTok(e, "admin"), map[string]any{"username": "leader.planning", "name": "Lãnh đạo Sở KHĐT",
+	apptest.Want(t, e.post("/api/v1/users", freshToken(e, "admin"), map[string]any{"username": "leader.planning", "name": "Lãnh đạo Sở KHĐT",
 		"role": "leader", "unit": demo.Planning, "password": demo.Password}), http.StatusCreated)
-	res := dzActOK(t, e, "leader.planning", code, map[string]any{"action": "resolve", "outcome": "approved"})
+	res := dossierActionOK(t, e, "leader.planning", code, map[string]any{"action": "resolve", "outcome": "approved"})
 	if res["timeliness"] != "late" || res["status"] != "resolved" {
 		t.Fatalf("resolved after due_at but before the rescheduled appointment: %v %v, want late", res["status"], res["timeliness"])
 	}
@@ -294,20 +294,20 @@ func TestDossierRescheduledLateStaysLate(t *testing.T) {
 func TestDossierScopeEveryRoleEveryAction(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
-	apptest.Want(t, e.post("/api/v1/users", dzTok(e, "admin"), map[string]any{"username": "viewer.district", "name": "Thanh tra huyện",
+	apptest.Want(t, e.post("/api/v1/users", freshToken(e, "admin"), map[string]any{"username": "viewer.district", "name": "Thanh tra huyện",
 		"role": "viewer", "unit": demo.CommuneA, "password": demo.Password}), http.StatusCreated)
 
 	// Live (received) and finished (returned) dossiers at the centre and at the district.
-	cLive := dzRegister(t, e, "clerk", dzBody(dzJustice10, "direct"))["code"].(string)
-	cDone := dzRegister(t, e, "clerk", dzBody(dzJustice10, "direct"))["code"].(string)
-	dzActOK(t, e, "officer", cDone, map[string]any{"action": "start"})
-	dzActOK(t, e, "leader", cDone, map[string]any{"action": "resolve", "outcome": "approved"})
-	dzActOK(t, e, "clerk", cDone, map[string]any{"action": "return"})
-	dLive := dzRegister(t, e, "clerk.commune", dzBody(dzCommune1, "direct"))["code"].(string)
-	dDone := dzRegister(t, e, "clerk.commune", dzBody(dzCommune1, "direct"))["code"].(string)
-	dzActOK(t, e, "leader.commune", dDone, map[string]any{"action": "start"})
-	dzActOK(t, e, "leader.commune", dDone, map[string]any{"action": "resolve", "outcome": "approved"})
-	dzActOK(t, e, "clerk.commune", dDone, map[string]any{"action": "return"})
+	cLive := registerDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct"))["code"].(string)
+	cDone := registerDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct"))["code"].(string)
+	dossierActionOK(t, e, "officer", cDone, map[string]any{"action": "start"})
+	dossierActionOK(t, e, "leader", cDone, map[string]any{"action": "resolve", "outcome": "approved"})
+	dossierActionOK(t, e, "clerk", cDone, map[string]any{"action": "return"})
+	dLive := registerDossier(t, e, "clerk.commune", dossierBody(communeOneDay, "direct"))["code"].(string)
+	dDone := registerDossier(t, e, "clerk.commune", dossierBody(communeOneDay, "direct"))["code"].(string)
+	dossierActionOK(t, e, "leader.commune", dDone, map[string]any{"action": "start"})
+	dossierActionOK(t, e, "leader.commune", dDone, map[string]any{"action": "resolve", "outcome": "approved"})
+	dossierActionOK(t, e, "clerk.commune", dDone, map[string]any{"action": "return"})
 
 	centre, district := []string{cLive, cDone}, []string{dLive, dDone}
 	people := []struct {
@@ -324,13 +324,13 @@ func TestDossierScopeEveryRoleEveryAction(t *testing.T) {
 		{"viewer", user.RoleViewer, append(centre, district...), nil}, // no unit: the whole province
 		{"admin", user.RoleAdmin, append(centre, district...), nil},
 	}
-	actions := dzActions()
+	actions := actionBodies()
 	before := map[string]string{}
 	for _, c := range append(centre, district...) {
-		before[c] = dzState(t, e, c)
+		before[c] = dossierState(t, e, c)
 	}
 	for _, p := range people {
-		tok := dzTok(e, p.username)
+		tok := freshToken(e, p.username)
 		listed := map[string]bool{}
 		for _, it := range items(t, apptest.Want(t, e.get("/api/v1/dossiers?page_size=500", tok), http.StatusOK)) {
 			listed[it["code"].(string)] = true
@@ -348,7 +348,7 @@ func TestDossierScopeEveryRoleEveryAction(t *testing.T) {
 			}
 			// Every action on an out-of-scope dossier, live or finished: 404, nothing changes.
 			for _, a := range dossier.Actions {
-				r := dzAct(e, p.username, c, actions[a])
+				r := dossierAction(e, p.username, c, actions[a])
 				wantError(t, r, http.StatusNotFound, "not_found")
 			}
 		}
@@ -363,21 +363,21 @@ func TestDossierScopeEveryRoleEveryAction(t *testing.T) {
 				}
 				switch {
 				case !allowed:
-					wantError(t, dzAct(e, p.username, c, actions[a]), http.StatusForbidden, "forbidden")
+					wantError(t, dossierAction(e, p.username, c, actions[a]), http.StatusForbidden, "forbidden")
 				case done:
-					wantError(t, dzAct(e, p.username, c, actions[a]), http.StatusConflict, "invalid_transition")
+					wantError(t, dossierAction(e, p.username, c, actions[a]), http.StatusConflict, "invalid_transition")
 				}
 			}
 		}
 	}
 	for _, c := range append(centre, district...) {
-		if got := dzState(t, e, c); got != before[c] {
+		if got := dossierState(t, e, c); got != before[c] {
 			t.Errorf("%s changed: %s → %s", c, before[c], got)
 		}
 	}
 	// The 404 of an out-of-scope dossier is the 404 of a code that does not exist.
-	a := dzAct(e, "clerk", dLive, actions[dossier.ActWithdraw])
-	b := dzAct(e, "clerk", demo.CommuneA+"-261123-9999", actions[dossier.ActWithdraw])
+	a := dossierAction(e, "clerk", dLive, actions[dossier.ActWithdraw])
+	b := dossierAction(e, "clerk", demo.CommuneA+"-261123-9999", actions[dossier.ActWithdraw])
 	if !bytes.Equal(a.Body, b.Body) {
 		t.Fatalf("out of scope %s vs unknown %s", a.Body, b.Body)
 	}
@@ -386,56 +386,56 @@ func TestDossierScopeEveryRoleEveryAction(t *testing.T) {
 func TestDossierInvalidTransitionsAndBadActions(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
-	code := dzRegister(t, e, "clerk", dzBody(dzJustice10, "direct"))["code"].(string)
-	r := wantError(t, dzAct(e, "leader", code, map[string]any{"action": "resolve", "outcome": "approved"}), http.StatusConflict, "invalid_transition")
+	code := registerDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct"))["code"].(string)
+	r := wantError(t, dossierAction(e, "leader", code, map[string]any{"action": "resolve", "outcome": "approved"}), http.StatusConflict, "invalid_transition")
 	if r.Error.Details["status"] != "received" || r.Error.Details["action"] != "resolve" {
 		t.Fatalf("details %v", r.Error.Details)
 	}
-	wantError(t, dzAct(e, "clerk", code, map[string]any{"action": "accept"}), http.StatusConflict, "invalid_transition")
-	wantError(t, dzAct(e, "clerk", code, map[string]any{"action": "return"}), http.StatusConflict, "invalid_transition")
-	wantFields(t, dzAct(e, "clerk", code, map[string]any{"action": "approve"}), "action")
-	wantFields(t, dzAct(e, "clerk", code, map[string]any{"action": "receive"}), "action")
-	wantFields(t, dzAct(e, "clerk", code, map[string]any{}), "action")
-	wantFields(t, dzAct(e, "clerk", code, map[string]any{"action": "withdraw"}), "reason")
-	wantFields(t, dzAct(e, "leader", code, map[string]any{"action": "stop", "reason": strings.Repeat("x", 10001)}), "reason")
-	wantFields(t, dzAct(e, "officer", code, map[string]any{"action": "start", "note": strings.Repeat("x", 10001)}), "note")
-	dzActOK(t, e, "officer", code, map[string]any{"action": "start", "assignee": "officer"})
-	wantFields(t, dzAct(e, "officer", code, map[string]any{"action": "request_payment", "amount": 0}), "amount")
-	wantFields(t, dzAct(e, "officer", code, map[string]any{"action": "request_payment"}), "amount")
-	wantFields(t, dzAct(e, "leader", code, map[string]any{"action": "resolve", "outcome": "denied"}), "reason")
-	wantFields(t, dzAct(e, "leader", code, map[string]any{"action": "resolve", "outcome": "maybe"}), "outcome")
-	wantFields(t, dzAct(e, "officer", code, map[string]any{"action": "transfer", "to_unit": "NO.SUCH.UNIT"}), "to_unit")
-	wantFields(t, dzAct(e, "officer", code, map[string]any{"action": "transfer", "to_unit": demo.Justice}), "to_unit")
-	wantFields(t, dzAct(e, "officer", code, map[string]any{"action": "request_supplement", "reason": "x", "items": []string{""}}), "items[0]")
-	wantError(t, dzAct(e, "officer", code, map[string]any{"action": "start", "extra": 1}), http.StatusBadRequest, "invalid_request")
-	wantError(t, dzAct(e, "officer", code, map[string]any{"action": 5}), http.StatusBadRequest, "invalid_request")
-	wantError(t, dzAct(e, "officer", code, map[string]any{"action": "request_payment", "amount": 1.5}), http.StatusBadRequest, "invalid_request")
+	wantError(t, dossierAction(e, "clerk", code, map[string]any{"action": "accept"}), http.StatusConflict, "invalid_transition")
+	wantError(t, dossierAction(e, "clerk", code, map[string]any{"action": "return"}), http.StatusConflict, "invalid_transition")
+	wantFields(t, dossierAction(e, "clerk", code, map[string]any{"action": "approve"}), "action")
+	wantFields(t, dossierAction(e, "clerk", code, map[string]any{"action": "receive"}), "action")
+	wantFields(t, dossierAction(e, "clerk", code, map[string]any{}), "action")
+	wantFields(t, dossierAction(e, "clerk", code, map[string]any{"action": "withdraw"}), "reason")
+	wantFields(t, dossierAction(e, "leader", code, map[string]any{"action": "stop", "reason": strings.Repeat("x", 10001)}), "reason")
+	wantFields(t, dossierAction(e, "officer", code, map[string]any{"action": "start", "note": strings.Repeat("x", 10001)}), "note")
+	dossierActionOK(t, e, "officer", code, map[string]any{"action": "start", "assignee": "officer"})
+	wantFields(t, dossierAction(e, "officer", code, map[string]any{"action": "request_payment", "amount": 0}), "amount")
+	wantFields(t, dossierAction(e, "officer", code, map[string]any{"action": "request_payment"}), "amount")
+	wantFields(t, dossierAction(e, "leader", code, map[string]any{"action": "resolve", "outcome": "denied"}), "reason")
+	wantFields(t, dossierAction(e, "leader", code, map[string]any{"action": "resolve", "outcome": "maybe"}), "outcome")
+	wantFields(t, dossierAction(e, "officer", code, map[string]any{"action": "transfer", "to_unit": "NO.SUCH.UNIT"}), "to_unit")
+	wantFields(t, dossierAction(e, "officer", code, map[string]any{"action": "transfer", "to_unit": demo.Justice}), "to_unit")
+	wantFields(t, dossierAction(e, "officer", code, map[string]any{"action": "request_supplement", "reason": "x", "items": []string{""}}), "items[0]")
+	wantError(t, dossierAction(e, "officer", code, map[string]any{"action": "start", "extra": 1}), http.StatusBadRequest, "invalid_request")
+	wantError(t, dossierAction(e, "officer", code, map[string]any{"action": 5}), http.StatusBadRequest, "invalid_request")
+	wantError(t, dossierAction(e, "officer", code, map[string]any{"action": "request_payment", "amount": 1.5}), http.StatusBadRequest, "invalid_request")
 	// Denied with reasons is resolved too.
-	d := dzActOK(t, e, "leader", code, map[string]any{"action": "resolve", "outcome": "denied", "reason": "Không đủ điều kiện"})
+	d := dossierActionOK(t, e, "leader", code, map[string]any{"action": "resolve", "outcome": "denied", "reason": "Không đủ điều kiện"})
 	if d["outcome"] != "denied" || d["status"] != "resolved" {
 		t.Fatalf("denied: %v %v", d["status"], d["outcome"])
 	}
 	// Transfer hands the dossier to another unit, which then sees it.
-	c2 := dzRegister(t, e, "clerk", dzBody(dzJustice10, "direct"))["code"].(string)
-	dzActOK(t, e, "officer", c2, map[string]any{"action": "start"})
-	wantError(t, e.get("/api/v1/dossiers/"+c2, dzTok(e, "leader.commune")), http.StatusNotFound, "not_found")
-	tr := dzActOK(t, e, "officer", c2, map[string]any{"action": "transfer", "to_unit": demo.CommuneA, "assignee": "leader.commune"})
+	c2 := registerDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct"))["code"].(string)
+	dossierActionOK(t, e, "officer", c2, map[string]any{"action": "start"})
+	wantError(t, e.get("/api/v1/dossiers/"+c2, freshToken(e, "leader.commune")), http.StatusNotFound, "not_found")
+	tr := dossierActionOK(t, e, "officer", c2, map[string]any{"action": "transfer", "to_unit": demo.CommuneA, "assignee": "leader.commune"})
 	if tr["holder_unit"] != demo.CommuneA || tr["assignee"] != "leader.commune" || tr["status"] != "processing" {
 		t.Fatalf("transfer %v %v %v", tr["holder_unit"], tr["assignee"], tr["status"])
 	}
-	apptest.Want(t, e.get("/api/v1/dossiers/"+c2, dzTok(e, "leader.commune")), http.StatusOK)
+	apptest.Want(t, e.get("/api/v1/dossiers/"+c2, freshToken(e, "leader.commune")), http.StatusOK)
 	// Withdraw, stop and reject end a dossier with their time.
-	w := dzActOK(t, e, "clerk", c2, map[string]any{"action": "withdraw", "reason": "Công dân rút"})
+	w := dossierActionOK(t, e, "clerk", c2, map[string]any{"action": "withdraw", "reason": "Công dân rút"})
 	if w["status"] != "withdrawn" || w["status_code"] != 7.0 || w["withdrawn_at"] != "2026-11-23T09:00:00+07:00" {
 		t.Fatalf("withdrawn %v %v %v", w["status"], w["status_code"], w["withdrawn_at"])
 	}
-	c3 := dzRegister(t, e, "clerk", dzBody(dzJustice10, "direct"))["code"].(string)
-	s := dzActOK(t, e, "leader", c3, map[string]any{"action": "stop", "reason": "Giả mạo"})
+	c3 := registerDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct"))["code"].(string)
+	s := dossierActionOK(t, e, "leader", c3, map[string]any{"action": "stop", "reason": "Giả mạo"})
 	if s["status"] != "stopped" || s["status_code"] != 8.0 || s["stopped_at"] == nil {
 		t.Fatalf("stopped %v", s)
 	}
-	c4 := dzRegister(t, e, "clerk", dzBody(dzJustice10, "online"))["code"].(string)
-	rj := dzActOK(t, e, "clerk", c4, map[string]any{"action": "reject", "reason": "Không thuộc thẩm quyền"})
+	c4 := registerDossier(t, e, "clerk", dossierBody(justiceTenDays, "online"))["code"].(string)
+	rj := dossierActionOK(t, e, "clerk", c4, map[string]any{"action": "reject", "reason": "Không thuộc thẩm quyền"})
 	if rj["status"] != "rejected" || rj["status_code"] != 3.0 || rj["rejected_at"] == nil || rj["received_at"] != nil {
 		t.Fatalf("rejected %v", rj)
 	}
@@ -444,27 +444,27 @@ func TestDossierInvalidTransitionsAndBadActions(t *testing.T) {
 func TestDossierOnSpotResolvedFromReceived(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
-	b := dzBody(dzOnSpot4h, "direct")
+	b := dossierBody(justiceOnSpotFourHours, "direct")
 	b["on_spot"] = true
-	d := dzRegister(t, e, "clerk", b)
+	d := registerDossier(t, e, "clerk", b)
 	if d["on_spot"] != true || d["due_at"] != "2026-11-23T15:00:00+07:00" { // 4 working hours over lunch
 		t.Fatalf("on spot %v due %v", d["on_spot"], d["due_at"])
 	}
 	e.s.Clock.Set(time.Date(2026, 11, 23, 10, 15, 0, 0, apptest.Loc))
-	r := dzActOK(t, e, "leader", d["code"].(string), map[string]any{"action": "resolve", "outcome": "approved"})
-	if r["status"] != "resolved" || r["timeliness"] != "on_time" || dzHistory(r)[1]["from"] != "received" {
+	r := dossierActionOK(t, e, "leader", d["code"].(string), map[string]any{"action": "resolve", "outcome": "approved"})
+	if r["status"] != "resolved" || r["timeliness"] != "on_time" || dossierHistory(r)[1]["from"] != "received" {
 		t.Fatalf("on-spot resolve %v %v", r["status"], r["timeliness"])
 	}
 	// Only on-spot dossiers skip processing.
-	n := dzRegister(t, e, "clerk", dzBody(dzOnSpot4h, "direct"))
-	wantError(t, dzAct(e, "leader", n["code"].(string), map[string]any{"action": "resolve", "outcome": "approved"}), http.StatusConflict, "invalid_transition")
+	n := registerDossier(t, e, "clerk", dossierBody(justiceOnSpotFourHours, "direct"))
+	wantError(t, dossierAction(e, "leader", n["code"].(string), map[string]any{"action": "resolve", "outcome": "approved"}), http.StatusConflict, "invalid_transition")
 	// Only for procedures on the list, and only at the counter.
-	b = dzBody(dzJustice10, "direct")
+	b = dossierBody(justiceTenDays, "direct")
 	b["on_spot"] = true
-	wantFields(t, e.post("/api/v1/dossiers", dzTok(e, "clerk"), b), "on_spot")
-	b = dzBody(dzOnSpot4h, "online")
+	wantFields(t, e.post("/api/v1/dossiers", freshToken(e, "clerk"), b), "on_spot")
+	b = dossierBody(justiceOnSpotFourHours, "online")
 	b["on_spot"] = true
-	wantFields(t, e.post("/api/v1/dossiers", dzTok(e, "clerk"), b), "on_spot")
+	wantFields(t, e.post("/api/v1/dossiers", freshToken(e, "clerk"), b), "on_spot")
 }
 
 // ==== registration input
@@ -472,10 +472,10 @@ func TestDossierOnSpotResolvedFromReceived(t *testing.T) {
 func TestDossierRegistrationValidation(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
-	clerk := dzTok(e, "clerk")
-	demoCount := total(t, apptest.Want(t, e.get("/api/v1/dossiers?unit_code="+demo.Center, dzTok(e, "admin")), http.StatusOK))
+	clerk := freshToken(e, "clerk")
+	demoCount := total(t, apptest.Want(t, e.get("/api/v1/dossiers?unit_code="+demo.Center, freshToken(e, "admin")), http.StatusOK))
 	with := func(f func(b map[string]any)) map[string]any {
-		b := dzBody(dzJustice10, "direct")
+		b := dossierBody(justiceTenDays, "direct")
 		f(b)
 		return b
 	}
@@ -517,17 +517,17 @@ func TestDossierRegistrationValidation(t *testing.T) {
 	wantError(t, e.post("/api/v1/dossiers", clerk, `{"procedure_code": "x", "documents": [{"name": "a", "copies": "two"}]}`), http.StatusBadRequest, "invalid_request")
 	wantError(t, e.post("/api/v1/dossiers", clerk, strings.Repeat(" ", 1<<20+10)+"{}"), http.StatusRequestEntityTooLarge, "payload_too_large")
 	for _, who := range []string{"officer", "leader", "viewer", "admin"} {
-		wantError(t, e.post("/api/v1/dossiers", dzTok(e, who), dzBody(dzJustice10, "direct")), http.StatusForbidden, "forbidden")
+		wantError(t, e.post("/api/v1/dossiers", freshToken(e, who), dossierBody(justiceTenDays, "direct")), http.StatusForbidden, "forbidden")
 	}
-	wantError(t, e.post("/api/v1/dossiers", "", dzBody(dzJustice10, "direct")), http.StatusUnauthorized, "unauthenticated")
+	wantError(t, e.post("/api/v1/dossiers", "", dossierBody(justiceTenDays, "direct")), http.StatusUnauthorized, "unauthenticated")
 	// An abolished procedure, and a closed reception unit, take no new dossiers.
-	admin := dzTok(e, "admin")
-	apptest.Want(t, e.post("/api/v1/procedures/"+dzPlanning3+"/publications", admin,
+	admin := freshToken(e, "admin")
+	apptest.Want(t, e.post("/api/v1/procedures/"+planningThreeDays+"/publications", admin,
 		map[string]any{"kind": "abolished", "decision": "99/QĐ-UBND", "decided_on": "2026-11-20"}), http.StatusCreated)
-	wantFields(t, e.post("/api/v1/dossiers", clerk, dzBody(dzPlanning3, "direct")), "procedure_code")
+	wantFields(t, e.post("/api/v1/dossiers", clerk, dossierBody(planningThreeDays, "direct")), "procedure_code")
 	apptest.Want(t, e.patch("/api/v1/agencies/"+demo.Center, admin, map[string]any{"closed": true}), http.StatusOK)
 	e.s.App.Catalog.Invalidate()
-	wantFields(t, e.post("/api/v1/dossiers", clerk, dzBody(dzJustice10, "direct")), "unit_code")
+	wantFields(t, e.post("/api/v1/dossiers", clerk, dossierBody(justiceTenDays, "direct")), "unit_code")
 	// None of the refused registrations left a dossier behind.
 	if n := total(t, apptest.Want(t, e.get("/api/v1/dossiers?unit_code="+demo.Center, admin), http.StatusOK)); n != demoCount {
 		t.Fatalf("%d dossiers after refused registrations, want the demo's %d", n, demoCount)
@@ -541,8 +541,8 @@ func TestDossierRegistrationValidation(t *testing.T) {
 func TestDossierConcurrentOfficers(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
-	code := dzRegister(t, e, "clerk", dzBody(dzJustice10, "direct"))["code"].(string)
-	toks := []string{dzTok(e, "officer"), dzTok(e, "leader"), dzTok(e, "clerk")}
+	code := registerDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct"))["code"].(string)
+	toks := []string{freshToken(e, "officer"), freshToken(e, "leader"), freshToken(e, "clerk")}
 	run := func(body string) (ok int, codes map[string]int) {
 		codes = map[string]int{}
 		var mu sync.Mutex
@@ -574,12 +574,12 @@ func TestDossierConcurrentOfficers(t *testing.T) {
 	if ok != 1 || codes["409 conflict"]+codes["409 invalid_transition"] != 11 {
 		t.Fatalf("concurrent request_supplement: %d won, others %v", ok, codes)
 	}
-	d := obj(t, apptest.Want(t, e.get("/api/v1/dossiers/"+code, dzTok(e, "admin")), http.StatusOK))
-	if h := dzHistory(d); len(h) != 3 || d["version"] != 3.0 {
+	d := obj(t, apptest.Want(t, e.get("/api/v1/dossiers/"+code, freshToken(e, "admin")), http.StatusOK))
+	if h := dossierHistory(d); len(h) != 3 || d["version"] != 3.0 {
 		t.Fatalf("%d history entries, version %v; want 3 and 3", len(h), d["version"])
 	}
 	// A stale version read earlier is refused later too.
-	wantError(t, dzAct(e, "clerk", code, map[string]any{"action": "supplement", "version": 2}), http.StatusConflict, "conflict")
+	wantError(t, dossierAction(e, "clerk", code, map[string]any{"action": "supplement", "version": 2}), http.StatusConflict, "conflict")
 }
 
 // TestDossierCodesConcurrentHTTP registers concurrently through HTTP at one
@@ -587,7 +587,7 @@ func TestDossierConcurrentOfficers(t *testing.T) {
 func TestDossierCodesConcurrentHTTP(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
-	tok := dzTok(e, "clerk")
+	tok := freshToken(e, "clerk")
 	const workers, each = 16, 10
 	var mu sync.Mutex
 	seen := map[string]bool{}
@@ -597,7 +597,7 @@ func TestDossierCodesConcurrentHTTP(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < each; i++ {
-				r := e.s.Do(apptest.Request{Method: http.MethodPost, Path: "/api/v1/dossiers", Token: tok, Body: dzBody(dzJustice10, "direct")})
+				r := e.s.Do(apptest.Request{Method: http.MethodPost, Path: "/api/v1/dossiers", Token: tok, Body: dossierBody(justiceTenDays, "direct")})
 				mu.Lock()
 				if r.Status != http.StatusCreated {
 					mu.Unlock()
@@ -625,8 +625,8 @@ func TestDossierCodesConcurrentHTTP(t *testing.T) {
 func TestDossierIdempotentRegistration(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
-	tok := dzTok(e, "clerk")
-	body := `{"procedure_code":"` + dzJustice10 + `","channel":"direct","applicant":{"name":"Quách Thị Zĩnh"}}`
+	tok := freshToken(e, "clerk")
+	body := `{"procedure_code":"` + justiceTenDays + `","channel":"direct","applicant":{"name":"Quách Thị Zĩnh"}}`
 	post := func(key, b string) apptest.Response {
 		return e.s.Do(apptest.Request{Method: http.MethodPost, Path: "/api/v1/dossiers", Token: tok, Body: b,
 			Header: map[string]string{"Idempotency-Key": key}})
@@ -665,11 +665,11 @@ func TestDossierIdempotentRegistration(t *testing.T) {
 	// An action with a key acts once.
 	code := first.JSON(t)["code"].(string)
 	act := func() apptest.Response {
-		return e.s.Do(apptest.Request{Method: http.MethodPost, Path: "/api/v1/dossiers/" + code + "/actions", Token: dzTok(e, "officer"),
+		return e.s.Do(apptest.Request{Method: http.MethodPost, Path: "/api/v1/dossiers/" + code + "/actions", Token: freshToken(e, "officer"),
 			Body: `{"action":"start"}`, Header: map[string]string{"Idempotency-Key": "start-1"}})
 	}
 	a1, a2 := apptest.Want(t, act(), http.StatusOK), apptest.Want(t, act(), http.StatusOK)
-	if !bytes.Equal(a1.Body, a2.Body) || len(dzHistory(obj(t, e.get("/api/v1/dossiers/"+code, tok)))) != 2 {
+	if !bytes.Equal(a1.Body, a2.Body) || len(dossierHistory(obj(t, e.get("/api/v1/dossiers/"+code, tok)))) != 2 {
 		t.Fatal("a replayed action acted twice")
 	}
 }
@@ -680,15 +680,15 @@ func TestDossierListFiltersAndMasking(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
 	// The demo data is there too: this test's applicants have "zu" in their names, no demo one does.
-	a := dzRegister(t, e, "clerk", dzBody(dzJustice10, "direct"))
-	b := dzBody(dzOnSpot4h, "postal")
+	a := registerDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct"))
+	b := dossierBody(justiceOnSpotFourHours, "postal")
 	b["applicant"].(map[string]any)["name"] = "Đặng Thị Zuê"
-	bb := dzRegister(t, e, "clerk", b)
+	bb := registerDossier(t, e, "clerk", b)
 	e.s.Clock.Set(time.Date(2026, 11, 24, 9, 0, 0, 0, apptest.Loc))
-	c := dzBody(dzJustice10, "online")
+	c := dossierBody(justiceTenDays, "online")
 	c["applicant"].(map[string]any)["name"] = "Đặng Văn Zũ"
-	cc := dzRegister(t, e, "clerk", c)
-	clerk := dzTok(e, "clerk") // the clock moved a day
+	cc := registerDossier(t, e, "clerk", c)
+	clerk := freshToken(e, "clerk") // the clock moved a day
 
 	list := items(t, apptest.Want(t, e.get("/api/v1/dossiers?q=zu&unit_code="+demo.Center+"&received_from=2026-11-23", clerk), http.StatusOK))
 	if got := codes(list); len(got) != 1 || got[0] != bb["code"] {
@@ -707,7 +707,7 @@ func TestDossierListFiltersAndMasking(t *testing.T) {
 		t.Fatalf("detail applicant %v", full)
 	}
 	// A viewer's detail is masked as a list is.
-	seen := obj(t, e.get("/api/v1/dossiers/"+bb["code"].(string), dzTok(e, "viewer")))["applicant"].(map[string]any)
+	seen := obj(t, e.get("/api/v1/dossiers/"+bb["code"].(string), freshToken(e, "viewer")))["applicant"].(map[string]any)
 	if seen["id_number"] != "001*******90" || seen["phone"] != "*******678" || seen["email"] != "" || seen["address"] != "" {
 		t.Fatalf("viewer detail applicant not masked: %v", seen)
 	}
@@ -720,7 +720,7 @@ func TestDossierListFiltersAndMasking(t *testing.T) {
 		{"q=zu&channel=postal", []any{bb["code"]}},
 		{"q=zu&channel=online&status=submitted", []any{cc["code"]}},
 		{"q=" + a["code"].(string), []any{a["code"]}},
-		{"q=zu&procedure_code=" + dzOnSpot4h, []any{bb["code"]}},
+		{"q=zu&procedure_code=" + justiceOnSpotFourHours, []any{bb["code"]}},
 		{"q=zu&agency_code=" + demo.Justice + "&received_to=2026-11-23", []any{bb["code"]}},
 		{"q=zu&received_from=2026-11-24", nil}, // the online one is not received
 		{"q=zu&on_spot=false&page_size=1&page=2", []any{bb["code"]}},
@@ -736,7 +736,7 @@ func TestDossierListFiltersAndMasking(t *testing.T) {
 		}
 	}
 	// Overdue: the demo has some; every one is in progress with due_at passed.
-	over := items(t, apptest.Want(t, e.get("/api/v1/dossiers?overdue=true&page_size=500", dzTok(e, "viewer")), http.StatusOK))
+	over := items(t, apptest.Want(t, e.get("/api/v1/dossiers?overdue=true&page_size=500", freshToken(e, "viewer")), http.StatusOK))
 	if len(over) == 0 {
 		t.Fatal("the demo has overdue dossiers; none listed")
 	}
@@ -758,7 +758,7 @@ func TestDossierListFiltersAndMasking(t *testing.T) {
 func TestDossierDemoData(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
-	viewer := dzTok(e, "viewer")
+	viewer := freshToken(e, "viewer")
 	count := func(q string) int {
 		return total(t, apptest.Want(t, e.get("/api/v1/dossiers?"+q, viewer), http.StatusOK))
 	}
@@ -779,7 +779,7 @@ func TestDossierDemoData(t *testing.T) {
 		if d["timeliness"] == "late" {
 			late++
 			full := obj(t, e.get("/api/v1/dossiers/"+d["code"].(string), viewer))
-			for _, h := range dzHistory(full) {
+			for _, h := range dossierHistory(full) {
 				if h["action"] == "reschedule" {
 					rescheduledLate++
 				}

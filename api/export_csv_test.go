@@ -20,13 +20,13 @@ func TestStatsCSVDefusesFormulas(t *testing.T) {
 	p["field"] = "@SUM(1+1)"
 	p["agency_code"] = demo.Justice
 	apptest.Want(t, e.post("/api/v1/procedures", admin, p), http.StatusCreated)
-	dzRegister(t, e, "clerk", dzBody("9.000777", "direct"))
+	registerDossier(t, e, "clerk", dossierBody("9.000777", "direct"))
 
 	viewer := e.tok("viewer")
 	find := func(group string) []string {
 		t.Helper()
 		r := e.s.Get("/api/v1/stats/dossiers?month=2026-11&group_by="+group+"&format=csv", viewer)
-		recs := stReadCSV(t, apptest.Want(t, r, http.StatusOK).Body)
+		recs := readCSV(t, apptest.Want(t, r, http.StatusOK).Body)
 		for _, rec := range recs[1:] {
 			if len(rec) > 3 && (rec[2] == "9.000777" || rec[2] == "'@SUM(1+1)" || rec[2] == "@SUM(1+1)") {
 				return rec

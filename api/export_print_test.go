@@ -18,7 +18,7 @@ import (
 func TestStatsForm06XLSXPrintsAsTheForm(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
-	dzRegister(t, e, "clerk", dzBody(dzJustice10, "direct"))
+	registerDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct"))
 	r := e.s.Get("/api/v1/stats/dossiers?month=2026-11&group_by=agency&format=xlsx", e.tok("viewer"))
 	apptest.Want(t, r, http.StatusOK)
 	f, err := excelize.OpenReader(bytes.NewReader(r.Body))

@@ -15,17 +15,17 @@ import (
 	"github.com/motcua/motcua/cmd/motcua/app/apptest"
 )
 
-const stXLSXType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-// stFigureOrder are the JSON figures in the exports' column order.
-func stFigureOrder(f stFiguresJSON) []any {
+// figureOrder are the JSON figures in the exports' column order.
+func figureOrder(f figuresJSON) []any {
 	return []any{f.ReceivedTotal, f.ReceivedOnline, f.ReceivedDirectPostal, f.CarriedOver, f.ResolvedTotal, f.ResolvedEarly,
 		f.ResolvedOnTime, f.ResolvedLate, f.InProgressTotal, f.InProgressWithin, f.InProgressOverdue, f.Withdrawn, f.Stopped,
 		f.Rejected, f.OnTimeRate.Value, f.OnlineRate.Value, f.OnSpotResolved, f.OnSpotRate.Value}
 }
 
-// stCellMatches compares an exported text cell with a JSON figure.
-func stCellMatches(cell string, v any) bool {
+// cellMatches compares an exported text cell with a JSON figure.
+func cellMatches(cell string, v any) bool {
 	switch x := v.(type) {
 	case int64:
 		return cell == strconv.FormatInt(x, 10)
@@ -39,8 +39,8 @@ func stCellMatches(cell string, v any) bool {
 	return false
 }
 
-// stDownload checks an export's headers and returns its file name.
-func stDownload(t *testing.T, r apptest.Response, contentType, ext string) string {
+// wantDownload checks an export's headers and returns its file name.
+func wantDownload(t *testing.T, r apptest.Response, contentType, ext string) string {
 	t.Helper()
 	apptest.Want(t, r, http.StatusOK)
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, contentType) {
@@ -53,7 +53,7 @@ func stDownload(t *testing.T, r apptest.Response, contentType, ext string) strin
 	return params["filename"]
 }
 
-func stReadCSV(t *testing.T, body []byte) [][]string {
+func readCSV(t *testing.T, body []byte) [][]string {
 	t.Helper()
 	if !bytes.HasPrefix(body, []byte("\xEF\xBB\xBF")) {
 		t.Fatalf("CSV without a UTF-8 BOM: % x", body[:min(8, len(body))])
@@ -67,15 +67,15 @@ func stReadCSV(t *testing.T, body []byte) [][]string {
 
 func TestStatsForm06CSV(t *testing.T) {
 	t.Parallel()
-	s := stServer(t, nil)
-	stPopulate(t, s, 3, 500)
+	s := statsServer(t, nil)
+	populate(t, s, 3, 500)
 	tok := s.Token("viewer")
-	js := stGetForm06(t, s, tok, "month=2021-08&group_by=procedure")
+	js := getForm06(t, s, tok, "month=2021-08&group_by=procedure")
 	r := s.Get("/api/v1/stats/dossiers?month=2021-08&group_by=procedure&format=csv", tok)
-	if name := stDownload(t, r, "text/csv", "csv"); name != "bao-cao-giai-quyet-tthc-theo-procedure_2021-08_toan-tinh.csv" {
+	if name := wantDownload(t, r, "text/csv", "csv"); name != "bao-cao-giai-quyet-tthc-theo-procedure_2021-08_toan-tinh.csv" {
 		t.Errorf("file name %q", name)
 	}
-	recs := stReadCSV(t, r.Body)
+	recs := readCSV(t, r.Body)
 	wantHead := []string{"STT", "Thủ tục hành chính", "Mã", "Số hồ sơ nhận giải quyết: Tổng số", "Số mới tiếp nhận trực tuyến",
 		"Số mới tiếp nhận trực tiếp và qua bưu chính", "Số kỳ trước chuyển qua", "Số hồ sơ đã giải quyết: Tổng số", "Trả trước hạn",
 		"Trả đúng thời hạn", "Trả quá hạn", "Số hồ sơ đang giải quyết: Tổng số", "Chưa đến hạn", "Quá hạn", "Số hồ sơ rút",
@@ -92,8 +92,8 @@ func TestStatsForm06CSV(t *testing.T) {
 		if rec[0] != strconv.Itoa(i+1) || rec[1] != row.Name || rec[2] != row.Group {
 			t.Errorf("row %d starts %q", i, rec[:3])
 		}
-		for j, v := range stFigureOrder(row.stFiguresJSON) {
-			if !stCellMatches(rec[3+j], v) {
+		for j, v := range figureOrder(row.figuresJSON) {
+			if !cellMatches(rec[3+j], v) {
 				t.Errorf("row %s column %q = %q, want %v", row.Group, wantHead[3+j], rec[3+j], v)
 			}
 		}
@@ -102,8 +102,8 @@ func TestStatsForm06CSV(t *testing.T) {
 	if last[1] != "Tổng cộng" {
 		t.Errorf("last row %q", last)
 	}
-	for j, v := range stFigureOrder(js.Total) {
-		if !stCellMatches(last[3+j], v) {
+	for j, v := range figureOrder(js.Total) {
+		if !cellMatches(last[3+j], v) {
 			t.Errorf("total column %q = %q, want %v", wantHead[3+j], last[3+j], v)
 		}
 	}
@@ -114,7 +114,7 @@ func TestStatsForm06CSV(t *testing.T) {
 	// Accept: text/csv asks for the same export; ?format=json wins over it.
 	r2 := s.Do(apptest.Request{Method: http.MethodGet, Path: "/api/v1/stats/dossiers?month=2021-08&group_by=procedure", Token: tok,
 		Header: map[string]string{"Accept": "text/csv"}})
-	stDownload(t, r2, "text/csv", "csv")
+	wantDownload(t, r2, "text/csv", "csv")
 	if !bytes.Equal(r2.Body, r.Body) {
 		t.Error("Accept: text/csv differs from ?format=csv")
 	}
@@ -125,19 +125,19 @@ func TestStatsForm06CSV(t *testing.T) {
 	}
 	// A leader's export carries their unit in the file name.
 	r4 := s.Get("/api/v1/stats/dossiers?from=2021-08-01&to=2021-08-15&format=csv", s.Token("leader.district"))
-	if name := stDownload(t, r4, "text/csv", "csv"); name != "bao-cao-giai-quyet-tthc-theo-unit_2021-08-01_2021-08-15_T51.csv" {
+	if name := wantDownload(t, r4, "text/csv", "csv"); name != "bao-cao-giai-quyet-tthc-theo-unit_2021-08-01_2021-08-15_T51.csv" {
 		t.Errorf("file name %q", name)
 	}
 }
 
 func TestStatsForm06XLSX(t *testing.T) {
 	t.Parallel()
-	s := stServer(t, nil)
-	stPopulate(t, s, 4, 500)
+	s := statsServer(t, nil)
+	populate(t, s, 4, 500)
 	tok := s.Token("leader.district")
-	js := stGetForm06(t, s, tok, "month=2021-08&group_by=field")
+	js := getForm06(t, s, tok, "month=2021-08&group_by=field")
 	r := s.Get("/api/v1/stats/dossiers?month=2021-08&group_by=field&format=xlsx", tok)
-	stDownload(t, r, stXLSXType, "xlsx")
+	wantDownload(t, r, xlsxType, "xlsx")
 	f, err := excelize.OpenReader(bytes.NewReader(r.Body))
 	if err != nil {
 		t.Fatalf("the XLSX does not open: %v", err)
@@ -204,10 +204,10 @@ func TestStatsForm06XLSX(t *testing.T) {
 	if cell("B"+total) != "Tổng cộng" {
 		t.Errorf("total label %q", cell("B"+total))
 	}
-	for j, v := range stFigureOrder(js.Total) {
+	for j, v := range figureOrder(js.Total) {
 		col, _ := excelize.ColumnNumberToName(4 + j)
 		ref := col + total
-		if !stCellMatches(cell(ref), v) {
+		if !cellMatches(cell(ref), v) {
 			t.Errorf("total %s = %q, want %v", ref, cell(ref), v)
 		}
 		if typ, _ := f.GetCellType(sheet, ref); cell(ref) != "" && typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber {
@@ -221,7 +221,7 @@ func TestStatsForm06XLSX(t *testing.T) {
 
 	// A month without dossiers: no rows, a total of zeros, rates left empty (no denominator).
 	e := s.Get("/api/v1/stats/dossiers?month=2020-01&format=xlsx", tok)
-	stDownload(t, e, stXLSXType, "xlsx")
+	wantDownload(t, e, xlsxType, "xlsx")
 	ef, err := excelize.OpenReader(bytes.NewReader(e.Body))
 	if err != nil {
 		t.Fatal(err)
@@ -237,10 +237,10 @@ func TestStatsForm06XLSX(t *testing.T) {
 // TestStatsSimpleExports: the other reports answer CSV and XLSX too.
 func TestStatsSimpleExports(t *testing.T) {
 	t.Parallel()
-	s := stServer(t, nil)
-	w := stPopulate(t, s, 5, 600)
+	s := statsServer(t, nil)
+	w := populate(t, s, 5, 600)
 	tok := s.Token("viewer")
-	fb := stCountFeedback(w.feedback, stAugStart, stAugEnd, nil)
+	fb := countFeedback(w.feedback, augustStart, augustEnd, nil)
 	for _, c := range []struct {
 		path, title, label string
 		want               string
@@ -252,8 +252,8 @@ func TestStatsSimpleExports(t *testing.T) {
 	} {
 		t.Run(c.path, func(t *testing.T) {
 			r := s.Get("/api/v1/stats/"+c.path+"?month=2021-08&format=csv", tok)
-			stDownload(t, r, "text/csv", "csv")
-			recs := stReadCSV(t, r.Body)
+			wantDownload(t, r, "text/csv", "csv")
+			recs := readCSV(t, r.Body)
 			if !reflect.DeepEqual(recs[0], []string{"STT", "Chỉ tiêu", "Giá trị", "Tỷ lệ (%)", "Tử số", "Mẫu số"}) {
 				t.Fatalf("headings %q", recs[0])
 			}
@@ -273,7 +273,7 @@ func TestStatsSimpleExports(t *testing.T) {
 				t.Errorf("no line %q in %q", c.label, recs)
 			}
 			x := s.Get("/api/v1/stats/"+c.path+"?month=2021-08&format=xlsx", tok)
-			stDownload(t, x, stXLSXType, "xlsx")
+			wantDownload(t, x, xlsxType, "xlsx")
 			f, err := excelize.OpenReader(bytes.NewReader(x.Body))
 			if err != nil {
 				t.Fatal(err)
@@ -309,9 +309,9 @@ func TestStatsSimpleExports(t *testing.T) {
 	}
 	// The feedback on-time rate is a number in the CSV, with its numerator and denominator.
 	r := s.Get("/api/v1/stats/feedback?month=2021-08&format=csv", tok)
-	for _, rec := range stReadCSV(t, r.Body) {
+	for _, rec := range readCSV(t, r.Body) {
 		if rec[1] == "Tỷ lệ xử lý đúng hạn" {
-			want := stRate(fb.answeredOnTime+fb.refusedOnTime, fb.answered+fb.refused)
+			want := rateValue(fb.answeredOnTime+fb.refusedOnTime, fb.answered+fb.refused)
 			v, err := strconv.ParseFloat(rec[3], 64)
 			if want == nil || err != nil || v != *want || rec[4] != strconv.FormatInt(fb.answeredOnTime+fb.refusedOnTime, 10) {
 				t.Errorf("feedback rate line %q, want %v", rec, want)

@@ -20,17 +20,17 @@ func TestFeedbackPublishedRedactsByPattern(t *testing.T) {
 	s := apptest.New(t, apptest.Options{})
 	content := "Toi la nguyen van binh, so 0912.345.678 hoac 0912 345 678 hoac +84 912 345 678 hoac 84912345678; " +
 		"CCCD 001 099 012 345, mail binh.nv@example.vn; hang xom goi 0987-654-321. Ho so 000.00.20.H99-261123-0001 nam 2026, phi 1.500.000 đồng."
-	created := fbRecord(t, s, "clerk", fbHotline(map[string]any{"title": "Gọi lại 0912-345-678 giúp tôi", "content": content,
+	created := recordFeedback(t, s, "clerk", hotlineFeedback(map[string]any{"title": "Gọi lại 0912-345-678 giúp tôi", "content": content,
 		"sender": map[string]any{"name": "Nguyễn Văn Bình", "phone": "0912345678"}}))
 	code, pin := created["code"].(string), created["lookup_pin"].(string)
 	s.Clock.Advance(time.Hour)
-	apptest.Want(t, fbAct(s, "clerk", code, map[string]any{"action": "assign", "agency_code": demo.Justice}), http.StatusOK)
-	apptest.Want(t, fbAct(s, "officer", code, map[string]any{"action": "answer",
+	apptest.Want(t, feedbackAction(s, "clerk", code, map[string]any{"action": "assign", "agency_code": demo.Justice}), http.StatusOK)
+	apptest.Want(t, feedbackAction(s, "officer", code, map[string]any{"action": "answer",
 		"answer": "Đã liên hệ ông Nguyễn Văn Bình qua số (+84) 912-345-678."}), http.StatusOK)
-	apptest.Want(t, fbAct(s, "leader", code, map[string]any{"action": "publish"}), http.StatusOK)
+	apptest.Want(t, feedbackAction(s, "leader", code, map[string]any{"action": "publish"}), http.StatusOK)
 
 	list := apptest.Want(t, s.Get("/api/v1/public/feedback?published=true&page_size=500", ""), http.StatusOK)
-	item, ok := fbCodes(t, list)[code]
+	item, ok := itemsByCode(t, list)[code]
 	if !ok {
 		t.Fatalf("published item missing: %s", list.Body)
 	}
@@ -57,19 +57,19 @@ func TestFeedbackPublishedRedactsByPattern(t *testing.T) {
 func TestFeedbackPublicPreviewAndEdits(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
-	created := fbRecord(t, s, "clerk", fbHotline(map[string]any{"title": "Hỏi hồ sơ của Trần Thị Mai",
+	created := recordFeedback(t, s, "clerk", hotlineFeedback(map[string]any{"title": "Hỏi hồ sơ của Trần Thị Mai",
 		"content": "Bà Trần Thị Mai, số 0903 111 222, hỏi tiến độ.", "sender": map[string]any{"name": "Trần Thị Mai", "phone": "0903111222"}}))
 	code, pin := created["code"].(string), created["lookup_pin"].(string)
 	preview := func(user string) apptest.Response {
 		return s.Get("/api/v1/feedback/"+code+"/public-preview", s.Token(user))
 	}
-	fbWantError(t, preview("leader"), http.StatusNotFound, "not_found", "") // not the leader's agency's yet
+	wantErrorAnswer(t, preview("leader"), http.StatusNotFound, "not_found", "") // not the leader's agency's yet
 	s.Clock.Advance(time.Hour)
-	apptest.Want(t, fbAct(s, "clerk", code, map[string]any{"action": "assign", "agency_code": demo.Justice}), http.StatusOK)
-	fbWantError(t, preview("leader"), http.StatusConflict, "invalid_transition", "") // not answered yet
+	apptest.Want(t, feedbackAction(s, "clerk", code, map[string]any{"action": "assign", "agency_code": demo.Justice}), http.StatusOK)
+	wantErrorAnswer(t, preview("leader"), http.StatusConflict, "invalid_transition", "") // not answered yet
 	// public_* belong to publish only.
-	wantFields(t, fbAct(s, "clerk", code, map[string]any{"action": "assign", "agency_code": demo.Justice, "public_title": "x"}), "public_title")
-	apptest.Want(t, fbAct(s, "officer", code, map[string]any{"action": "answer", "answer": "Đã gọi lại bà Mai theo số 0903.111.222."}), http.StatusOK)
+	wantFields(t, feedbackAction(s, "clerk", code, map[string]any{"action": "assign", "agency_code": demo.Justice, "public_title": "x"}), "public_title")
+	apptest.Want(t, feedbackAction(s, "officer", code, map[string]any{"action": "answer", "answer": "Đã gọi lại bà Mai theo số 0903.111.222."}), http.StatusOK)
 
 	for _, who := range []string{"clerk", "officer", "viewer"} {
 		if r := preview(who); r.Status != http.StatusForbidden && r.Status != http.StatusNotFound {
@@ -83,7 +83,7 @@ func TestFeedbackPublicPreviewAndEdits(t *testing.T) {
 	}
 
 	// Publish with the leader's own texts, which carry a phone again.
-	apptest.Want(t, fbAct(s, "leader", code, map[string]any{"action": "publish", "public_title": "Hỏi tiến độ hồ sơ",
+	apptest.Want(t, feedbackAction(s, "leader", code, map[string]any{"action": "publish", "public_title": "Hỏi tiến độ hồ sơ",
 		"public_answer": "Cơ quan đã liên hệ người gửi (0903 111 222) và trả lời."}), http.StatusOK)
 	look := apptest.Want(t, s.Get("/api/v1/public/feedback/"+code+"?pin="+pin, ""), http.StatusOK).JSON(t)
 	answer, _ := look["answer"].(string)
@@ -91,7 +91,7 @@ func TestFeedbackPublicPreviewAndEdits(t *testing.T) {
 		!strings.Contains(answer, "***") || strings.Contains(answer, "0903") || strings.Contains(answer, "222") {
 		t.Errorf("public item = %v", look)
 	}
-	listed := fbCodes(t, apptest.Want(t, s.Get("/api/v1/public/feedback?page_size=500", ""), http.StatusOK))[code]
+	listed := itemsByCode(t, apptest.Want(t, s.Get("/api/v1/public/feedback?page_size=500", ""), http.StatusOK))[code]
 	if listed["title"] != look["title"] || listed["answer"] != look["answer"] || !strings.Contains(listed["content"].(string), "Bà ***") {
 		t.Errorf("public list item = %v", listed)
 	}

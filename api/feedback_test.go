@@ -15,11 +15,11 @@ import (
 // Feedback tests run through the HTTP API on the engine apptest opens:
 // SQLite by default, PostgreSQL under .ci/with-postgres.
 
-var fbPinRE = regexp.MustCompile(`^[0-9]{6}$`)
+var pinRE = regexp.MustCompile(`^[0-9]{6}$`)
 
-// fbWantError checks an error answer: the status, the stable code, a
+// wantErrorAnswer checks an error answer: the status, the stable code, a
 // message, and (for 422) the refused field in details.fields.
-func fbWantError(t *testing.T, r apptest.Response, status int, code, field string) {
+func wantErrorAnswer(t *testing.T, r apptest.Response, status int, code, field string) {
 	t.Helper()
 	if r.Status != status {
 		t.Fatalf("status = %d, want %d; body %s", r.Status, status, r.Body)
@@ -43,13 +43,13 @@ func fbWantError(t *testing.T, r apptest.Response, status int, code, field strin
 	}
 }
 
-// fbRecord has username record feedback and returns the created item.
-func fbRecord(t *testing.T, s *apptest.Server, username string, body map[string]any) map[string]any {
+// recordFeedback has username record feedback and returns the created item.
+func recordFeedback(t *testing.T, s *apptest.Server, username string, body map[string]any) map[string]any {
 	t.Helper()
 	return apptest.Want(t, s.Post("/api/v1/feedback", s.Token(username), body), http.StatusCreated).JSON(t)
 }
 
-func fbHotline(extra map[string]any) map[string]any {
+func hotlineFeedback(extra map[string]any) map[string]any {
 	b := map[string]any{"channel": "hotline", "category": "procedure", "title": "Hỏi tiến độ hồ sơ",
 		"content": "Công dân gọi hỏi vì sao hồ sơ chưa có kết quả."}
 	for k, v := range extra {
@@ -58,20 +58,20 @@ func fbHotline(extra map[string]any) map[string]any {
 	return b
 }
 
-// fbLogin logs username in afresh (after the clock moved past the cached
+// loginAfresh logs username in afresh (after the clock moved past the cached
 // token's expiry).
-func fbLogin(t *testing.T, s *apptest.Server, username string) string {
+func loginAfresh(t *testing.T, s *apptest.Server, username string) string {
 	t.Helper()
 	r := apptest.Want(t, s.Post("/api/v1/auth/login", "", map[string]string{"username": username, "password": demo.Password}), http.StatusOK)
 	return r.JSON(t)["access_token"].(string)
 }
 
-func fbAct(s *apptest.Server, username, code string, body map[string]any) apptest.Response {
+func feedbackAction(s *apptest.Server, username, code string, body map[string]any) apptest.Response {
 	return s.Post("/api/v1/feedback/"+code+"/actions", s.Token(username), body)
 }
 
-// fbCodes lists the codes of a list answer.
-func fbCodes(t *testing.T, r apptest.Response) map[string]map[string]any {
+// itemsByCode lists the codes of a list answer.
+func itemsByCode(t *testing.T, r apptest.Response) map[string]map[string]any {
 	t.Helper()
 	var body struct {
 		Items []map[string]any `json:"items"`
@@ -94,7 +94,7 @@ func TestFeedbackHotlineToPublishedAnswer(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	secrets := []string{"Nguyễn Thị Hoa", "0912 345 678", "0912345678", "hoa.nguyen@example.vn", "Số 12 đường Trần Hưng Đạo", "sender"}
-	created := fbRecord(t, s, "clerk", map[string]any{"channel": "hotline", "category": "procedure",
+	created := recordFeedback(t, s, "clerk", map[string]any{"channel": "hotline", "category": "procedure",
 		"title":   "Hỏi tiến độ cấp Phiếu lý lịch tư pháp",
 		"content": "Bà Nguyễn Thị Hoa (ĐT 0912345678) gọi hỏi vì sao hồ sơ lý lịch tư pháp nộp đã 12 ngày chưa có kết quả.",
 		"sender": map[string]any{"name": "Nguyễn Thị Hoa", "phone": "0912 345 678", "email": "hoa.nguyen@example.vn",
@@ -105,7 +105,7 @@ func TestFeedbackHotlineToPublishedAnswer(t *testing.T) {
 		t.Fatalf("code = %q, want the clerk's unit and the day: PAKN-%s-261123-NNNN", code, demo.Center)
 	}
 	pin, _ := created["lookup_pin"].(string)
-	if !fbPinRE.MatchString(pin) {
+	if !pinRE.MatchString(pin) {
 		t.Fatalf("lookup_pin = %q, want 6 digits", pin)
 	}
 	if created["status"] != "received" || created["channel"] != "hotline" || created["recorded_unit"] != demo.Center ||
@@ -117,20 +117,20 @@ func TestFeedbackHotlineToPublishedAnswer(t *testing.T) {
 	}
 
 	s.Clock.Advance(time.Hour)
-	r := apptest.Want(t, fbAct(s, "clerk", code, map[string]any{"action": "assign", "agency_code": demo.Justice}), http.StatusOK).JSON(t)
+	r := apptest.Want(t, feedbackAction(s, "clerk", code, map[string]any{"action": "assign", "agency_code": demo.Justice}), http.StatusOK).JSON(t)
 	if r["status"] != "processing" || r["agency_code"] != demo.Justice {
 		t.Fatalf("after assign: %v", r)
 	}
 	s.Clock.Advance(time.Hour)
 	answer := "Sở Tư pháp đã xác minh: hồ sơ cần tra cứu thêm tại địa phương; kết quả trả trong tuần này."
-	r = apptest.Want(t, fbAct(s, "officer", code, map[string]any{"action": "answer", "answer": answer}), http.StatusOK).JSON(t)
+	r = apptest.Want(t, feedbackAction(s, "officer", code, map[string]any{"action": "answer", "answer": answer}), http.StatusOK).JSON(t)
 	if r["status"] != "answered" || r["answer"] != answer || r["answered_at"] != "2026-11-23T11:00:00+07:00" || r["published"] != false {
 		t.Fatalf("after answer: %v", r)
 	}
 
 	// Answered, not yet published: the public list does not show it, the
 	// citizen sees the status but not the answer.
-	if _, ok := fbCodes(t, apptest.Want(t, s.Get("/api/v1/public/feedback?published=true&page_size=500", ""), http.StatusOK))[code]; ok {
+	if _, ok := itemsByCode(t, apptest.Want(t, s.Get("/api/v1/public/feedback?published=true&page_size=500", ""), http.StatusOK))[code]; ok {
 		t.Fatal("an unpublished answer is in the public list")
 	}
 	look := apptest.Want(t, s.Get("/api/v1/public/feedback/"+code+"?pin="+pin, ""), http.StatusOK).JSON(t)
@@ -139,14 +139,14 @@ func TestFeedbackHotlineToPublishedAnswer(t *testing.T) {
 	}
 
 	s.Clock.Advance(time.Hour)
-	r = apptest.Want(t, fbAct(s, "leader", code, map[string]any{"action": "publish"}), http.StatusOK).JSON(t)
+	r = apptest.Want(t, feedbackAction(s, "leader", code, map[string]any{"action": "publish"}), http.StatusOK).JSON(t)
 	if r["published"] != true || r["published_at"] != "2026-11-23T12:00:00+07:00" {
 		t.Fatalf("after publish: %v", r)
 	}
-	fbWantError(t, fbAct(s, "leader", code, map[string]any{"action": "publish"}), http.StatusConflict, "invalid_transition", "")
+	wantErrorAnswer(t, feedbackAction(s, "leader", code, map[string]any{"action": "publish"}), http.StatusConflict, "invalid_transition", "")
 
 	list := apptest.Want(t, s.Get("/api/v1/public/feedback?published=true&page_size=500", ""), http.StatusOK)
-	item, ok := fbCodes(t, list)[code]
+	item, ok := itemsByCode(t, list)[code]
 	if !ok || item["answer"] != answer || item["agency_code"] != demo.Justice || item["agency_name"] != "Sở Tư pháp" {
 		t.Fatalf("public list item = %v (found %v)", item, ok)
 	}
@@ -192,20 +192,20 @@ func TestFeedbackActionRolesAndScope(t *testing.T) {
 	s := apptest.New(t, apptest.Options{})
 	// atJustice: recorded at the centre, naming the Sở Tư pháp (assigned from the start).
 	atJustice := func() string {
-		return fbRecord(t, s, "clerk", fbHotline(map[string]any{"agency_code": demo.Justice}))["code"].(string)
+		return recordFeedback(t, s, "clerk", hotlineFeedback(map[string]any{"agency_code": demo.Justice}))["code"].(string)
 	}
 	// atDistrict: recorded at the district desk, not assigned.
-	atDistrict := func() string { return fbRecord(t, s, "clerk.commune", fbHotline(nil))["code"].(string) }
+	atDistrict := func() string { return recordFeedback(t, s, "clerk.commune", hotlineFeedback(nil))["code"].(string) }
 	// districtToJustice: recorded at the district, assigned to the Sở Tư pháp.
 	districtToJustice := func() string {
 		c := atDistrict()
-		apptest.Want(t, fbAct(s, "clerk.commune", c, map[string]any{"action": "assign", "agency_code": demo.Justice}), http.StatusOK)
+		apptest.Want(t, feedbackAction(s, "clerk.commune", c, map[string]any{"action": "assign", "agency_code": demo.Justice}), http.StatusOK)
 		return c
 	}
 	answered := func(mk func() string) func() string {
 		return func() string {
 			c := mk()
-			apptest.Want(t, fbAct(s, "officer", c, map[string]any{"action": "answer", "answer": "Đã trả lời."}), http.StatusOK)
+			apptest.Want(t, feedbackAction(s, "officer", c, map[string]any{"action": "answer", "answer": "Đã trả lời."}), http.StatusOK)
 			return c
 		}
 	}
@@ -259,7 +259,7 @@ func TestFeedbackActionRolesAndScope(t *testing.T) {
 		{"refuse an answered item", answered(atJustice), "leader", refuse, 409, "invalid_transition", ""},
 		{"answer a refused item", func() string {
 			c := atJustice()
-			apptest.Want(t, fbAct(s, "leader", c, refuse), http.StatusOK)
+			apptest.Want(t, feedbackAction(s, "leader", c, refuse), http.StatusOK)
 			return c
 		}, "leader", answer, 409, "invalid_transition", ""},
 		{"unknown code", func() string { return "PAKN-000.00.20.H99-261123-9999" }, "admin", assign, 404, "not_found", ""},
@@ -267,9 +267,9 @@ func TestFeedbackActionRolesAndScope(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code := tt.item()
-			r := fbAct(s, tt.user, code, tt.body)
+			r := feedbackAction(s, tt.user, code, tt.body)
 			if tt.status != http.StatusOK {
-				fbWantError(t, r, tt.status, tt.code, "")
+				wantErrorAnswer(t, r, tt.status, tt.code, "")
 				return
 			}
 			got := apptest.Want(t, r, http.StatusOK).JSON(t)
@@ -287,20 +287,20 @@ func TestFeedbackOverdueList(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	tok := s.Token("clerk")
-	open := fbRecord(t, s, "clerk", fbHotline(map[string]any{"agency_code": demo.Justice}))["code"].(string)
-	done := fbRecord(t, s, "clerk", fbHotline(map[string]any{"agency_code": demo.Justice}))["code"].(string)
-	apptest.Want(t, fbAct(s, "officer", done, map[string]any{"action": "answer", "answer": "Đã trả lời."}), http.StatusOK)
+	open := recordFeedback(t, s, "clerk", hotlineFeedback(map[string]any{"agency_code": demo.Justice}))["code"].(string)
+	done := recordFeedback(t, s, "clerk", hotlineFeedback(map[string]any{"agency_code": demo.Justice}))["code"].(string)
+	apptest.Want(t, feedbackAction(s, "officer", done, map[string]any{"action": "answer", "answer": "Đã trả lời."}), http.StatusOK)
 
 	overdue := func() map[string]map[string]any {
-		return fbCodes(t, apptest.Want(t, s.Get("/api/v1/feedback?overdue=true&page_size=500", tok), http.StatusOK))
+		return itemsByCode(t, apptest.Want(t, s.Get("/api/v1/feedback?overdue=true&page_size=500", tok), http.StatusOK))
 	}
 	if _, ok := overdue()[open]; ok {
 		t.Fatal("an item within its 15 working days is listed as overdue")
 	}
 	// Mon 23 Nov 09:00 + 16 working days = Tue 15 Dec 09:00 (no holiday between).
 	s.Clock.Set(time.Date(2026, 12, 15, 9, 0, 0, 0, apptest.Loc))
-	tok = fbLogin(t, s, "clerk")
-	fresh := apptest.Want(t, s.Post("/api/v1/feedback", tok, fbHotline(nil)), http.StatusCreated).JSON(t)["code"].(string)
+	tok = loginAfresh(t, s, "clerk")
+	fresh := apptest.Want(t, s.Post("/api/v1/feedback", tok, hotlineFeedback(nil)), http.StatusCreated).JSON(t)["code"].(string)
 	got := overdue()
 	if it, ok := got[open]; !ok || it["overdue"] != true {
 		t.Fatalf("open item past due_at not listed as overdue: %v", got[open])
@@ -316,7 +316,7 @@ func TestFeedbackOverdueList(t *testing.T) {
 			t.Fatalf("overdue list holds %s in status %v", c, it["status"])
 		}
 	}
-	all := fbCodes(t, apptest.Want(t, s.Get("/api/v1/feedback?page_size=500", tok), http.StatusOK))
+	all := itemsByCode(t, apptest.Want(t, s.Get("/api/v1/feedback?page_size=500", tok), http.StatusOK))
 	if all[done]["overdue"] != false || all[fresh]["overdue"] != false {
 		t.Fatalf("overdue flags: done %v, fresh %v", all[done]["overdue"], all[fresh]["overdue"])
 	}
@@ -327,13 +327,13 @@ func TestFeedbackOverdueList(t *testing.T) {
 func TestFeedbackListScopeAndFilters(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
-	center := fbRecord(t, s, "clerk", fbHotline(map[string]any{"sender": map[string]any{"name": "Nguyễn Văn An", "phone": "0912345678"}}))["code"].(string)
-	letter := fbRecord(t, s, "clerk", map[string]any{"channel": "mail", "category": "conduct", "title": "Thư phản ánh",
+	center := recordFeedback(t, s, "clerk", hotlineFeedback(map[string]any{"sender": map[string]any{"name": "Nguyễn Văn An", "phone": "0912345678"}}))["code"].(string)
+	letter := recordFeedback(t, s, "clerk", map[string]any{"channel": "mail", "category": "conduct", "title": "Thư phản ánh",
 		"content": "Nội dung thư.", "agency_code": demo.Justice})["code"].(string)
-	district := fbRecord(t, s, "clerk.commune", fbHotline(nil))["code"].(string)
+	district := recordFeedback(t, s, "clerk.commune", hotlineFeedback(nil))["code"].(string)
 	list := func(user, query string) map[string]map[string]any {
 		t.Helper()
-		return fbCodes(t, apptest.Want(t, s.Get("/api/v1/feedback?page_size=500&"+query, s.Token(user)), http.StatusOK))
+		return itemsByCode(t, apptest.Want(t, s.Get("/api/v1/feedback?page_size=500&"+query, s.Token(user)), http.StatusOK))
 	}
 	type want struct{ center, letter, district bool }
 	tests := []struct {
@@ -371,7 +371,7 @@ func TestFeedbackListScopeAndFilters(t *testing.T) {
 	if r := s.Get("/api/v1/feedback/"+center, s.Token("viewer")); !strings.Contains(string(r.Body), "N***** V** A*") || strings.Contains(string(r.Body), "0912345678") {
 		t.Fatalf("viewer's detail must mask the sender: %s", r.Body)
 	}
-	fbWantError(t, s.Get("/api/v1/feedback/"+center, s.Token("clerk.commune")), http.StatusNotFound, "not_found", "")
+	wantErrorAnswer(t, s.Get("/api/v1/feedback/"+center, s.Token("clerk.commune")), http.StatusNotFound, "not_found", "")
 	if r := s.Get("/api/v1/feedback/"+center, s.Token("clerk")); !strings.Contains(string(r.Body), "0912345678") {
 		t.Fatalf("the recording clerk sees the sender's phone: %s", r.Body)
 	}
@@ -383,7 +383,7 @@ func TestFeedbackBadInput(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	clerk := s.Token("clerk")
-	code := fbRecord(t, s, "clerk", fbHotline(map[string]any{"agency_code": demo.Justice}))["code"].(string)
+	code := recordFeedback(t, s, "clerk", hotlineFeedback(map[string]any{"agency_code": demo.Justice}))["code"].(string)
 	long := strings.Repeat("ư", 10001)
 	tests := []struct {
 		name   string
@@ -392,20 +392,20 @@ func TestFeedbackBadInput(t *testing.T) {
 		code   string
 		field  string
 	}{
-		{"oversized content", apptest.Request{Method: "POST", Path: "/api/v1/feedback", Token: clerk, Body: fbHotline(map[string]any{"content": long})}, 422, "validation_failed", "content"},
-		{"oversized title", apptest.Request{Method: "POST", Path: "/api/v1/feedback", Token: clerk, Body: fbHotline(map[string]any{"title": strings.Repeat("a", 301)})}, 422, "validation_failed", "title"},
-		{"bad channel", apptest.Request{Method: "POST", Path: "/api/v1/feedback", Token: clerk, Body: fbHotline(map[string]any{"channel": "fax"})}, 422, "validation_failed", "channel"},
-		{"bad category", apptest.Request{Method: "POST", Path: "/api/v1/feedback", Token: clerk, Body: fbHotline(map[string]any{"category": "complaint"})}, 422, "validation_failed", "category"},
-		{"bad phone", apptest.Request{Method: "POST", Path: "/api/v1/feedback", Token: clerk, Body: fbHotline(map[string]any{"sender": map[string]any{"phone": "gọi tôi"}})}, 422, "validation_failed", "sender.phone"},
-		{"unknown agency", apptest.Request{Method: "POST", Path: "/api/v1/feedback", Token: clerk, Body: fbHotline(map[string]any{"agency_code": "000.99.99.H99"})}, 422, "validation_failed", "agency_code"},
-		{"unknown procedure", apptest.Request{Method: "POST", Path: "/api/v1/feedback", Token: clerk, Body: fbHotline(map[string]any{"procedure_code": "9.999999"})}, 422, "validation_failed", "procedure_code"},
-		{"unknown dossier", apptest.Request{Method: "POST", Path: "/api/v1/feedback", Token: clerk, Body: fbHotline(map[string]any{"dossier_code": "000.00.20.H99-261123-9999"})}, 422, "validation_failed", "dossier_code"},
+		{"oversized content", apptest.Request{Method: "POST", Path: "/api/v1/feedback", Token: clerk, Body: hotlineFeedback(map[string]any{"content": long})}, 422, "validation_failed", "content"},
+		{"oversized title", apptest.Request{Method: "POST", Path: "/api/v1/feedback", Token: clerk, Body: hotlineFeedback(map[string]any{"title": strings.Repeat("a", 301)})}, 422, "validation_failed", "title"},
+		{"bad channel", apptest.Request{Method: "POST", Path: "/api/v1/feedback", Token: clerk, Body: hotlineFeedback(map[string]any{"channel": "fax"})}, 422, "validation_failed", "channel"},
+		{"bad category", apptest.Request{Method: "POST", Path: "/api/v1/feedback", Token: clerk, Body: hotlineFeedback(map[string]any{"category": "complaint"})}, 422, "validation_failed", "category"},
+		{"bad phone", apptest.Request{Method: "POST", Path: "/api/v1/feedback", Token: clerk, Body: hotlineFeedback(map[string]any{"sender": map[string]any{"phone": "gọi tôi"}})}, 422, "validation_failed", "sender.phone"},
+		{"unknown agency", apptest.Request{Method: "POST", Path: "/api/v1/feedback", Token: clerk, Body: hotlineFeedback(map[string]any{"agency_code": "000.99.99.H99"})}, 422, "validation_failed", "agency_code"},
+		{"unknown procedure", apptest.Request{Method: "POST", Path: "/api/v1/feedback", Token: clerk, Body: hotlineFeedback(map[string]any{"procedure_code": "9.999999"})}, 422, "validation_failed", "procedure_code"},
+		{"unknown dossier", apptest.Request{Method: "POST", Path: "/api/v1/feedback", Token: clerk, Body: hotlineFeedback(map[string]any{"dossier_code": "000.00.20.H99-261123-9999"})}, 422, "validation_failed", "dossier_code"},
 		{"wrong type", apptest.Request{Method: "POST", Path: "/api/v1/feedback", Token: clerk, Body: `{"channel":1}`}, 400, "invalid_request", ""},
 		{"unknown field", apptest.Request{Method: "POST", Path: "/api/v1/feedback", Token: clerk, Body: `{"channel":"hotline","sender_id":"1"}`}, 400, "invalid_request", ""},
 		{"malformed JSON", apptest.Request{Method: "POST", Path: "/api/v1/feedback", Token: clerk, Body: `{"channel":`}, 400, "invalid_request", ""},
 		{"body over 1 MiB", apptest.Request{Method: "POST", Path: "/api/v1/feedback", Token: clerk, Body: `{"content":"` + strings.Repeat("a", 1<<20) + `"}`}, 413, "payload_too_large", ""},
-		{"officer may not record", apptest.Request{Method: "POST", Path: "/api/v1/feedback", Token: s.Token("officer"), Body: fbHotline(nil)}, 403, "forbidden", ""},
-		{"no token", apptest.Request{Method: "POST", Path: "/api/v1/feedback", Body: fbHotline(nil)}, 401, "unauthenticated", ""},
+		{"officer may not record", apptest.Request{Method: "POST", Path: "/api/v1/feedback", Token: s.Token("officer"), Body: hotlineFeedback(nil)}, 403, "forbidden", ""},
+		{"no token", apptest.Request{Method: "POST", Path: "/api/v1/feedback", Body: hotlineFeedback(nil)}, 401, "unauthenticated", ""},
 		{"unknown action", apptest.Request{Method: "POST", Path: "/api/v1/feedback/" + code + "/actions", Token: clerk, Body: `{"action":"reopen"}`}, 422, "validation_failed", "action"},
 		{"assign without agency", apptest.Request{Method: "POST", Path: "/api/v1/feedback/" + code + "/actions", Token: clerk, Body: `{"action":"assign"}`}, 422, "validation_failed", "agency_code"},
 		{"assign to unknown agency", apptest.Request{Method: "POST", Path: "/api/v1/feedback/" + code + "/actions", Token: clerk, Body: `{"action":"assign","agency_code":"nope"}`}, 422, "validation_failed", "agency_code"},
@@ -437,7 +437,7 @@ func TestFeedbackBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fbWantError(t, s.Do(tt.req), tt.status, tt.code, tt.field)
+			wantErrorAnswer(t, s.Do(tt.req), tt.status, tt.code, tt.field)
 		})
 	}
 	if strings.Contains(s.Log.String(), "request failed") {
@@ -455,7 +455,7 @@ func TestFeedbackPublicSubmission(t *testing.T) {
 		"title": "Hướng dẫn chưa rõ", "content": "Hướng dẫn hồ sơ chứng thực chưa rõ.", "agency_code": demo.Justice,
 		"sender": map[string]any{"name": "Lê Văn Tám", "phone": "0987654321"}}), http.StatusCreated).JSON(t)
 	code, pin := sub["code"].(string), sub["lookup_pin"].(string)
-	if !strings.HasPrefix(code, "PAKN-"+demo.Province+"-261123-") || !fbPinRE.MatchString(pin) ||
+	if !strings.HasPrefix(code, "PAKN-"+demo.Province+"-261123-") || !pinRE.MatchString(pin) ||
 		sub["status"] != "received" || sub["due_at"] != "2026-12-14T09:00:00+07:00" {
 		t.Fatalf("submission = %v", sub)
 	}
@@ -475,11 +475,11 @@ func TestFeedbackPublicSubmission(t *testing.T) {
 	if h := got["history"].([]any)[0].(map[string]any); h["action"] != "submit" || h["by"] != nil {
 		t.Fatalf("first entry of a citizen's item = %v", h)
 	}
-	fbWantError(t, s.Get("/api/v1/feedback/"+code, s.Token("clerk.commune")), http.StatusNotFound, "not_found", "")
+	wantErrorAnswer(t, s.Get("/api/v1/feedback/"+code, s.Token("clerk.commune")), http.StatusNotFound, "not_found", "")
 	// An item naming no agency waits in the province inbox: the admin
 	// without a unit sees and assigns it; unit staff do not see it.
-	fbWantError(t, s.Get("/api/v1/feedback/"+inbox, s.Token("clerk")), http.StatusNotFound, "not_found", "")
-	apptest.Want(t, fbAct(s, "admin", inbox, map[string]any{"action": "assign", "agency_code": demo.Planning}), http.StatusOK)
+	wantErrorAnswer(t, s.Get("/api/v1/feedback/"+inbox, s.Token("clerk")), http.StatusNotFound, "not_found", "")
+	apptest.Want(t, feedbackAction(s, "admin", inbox, map[string]any{"action": "assign", "agency_code": demo.Planning}), http.StatusOK)
 
 	look := apptest.Want(t, s.Get("/api/v1/public/feedback/"+code+"?pin="+pin, ""), http.StatusOK)
 	if m := look.JSON(t); m["status"] != "received" || m["code"] != code || strings.Contains(string(look.Body), "Lê Văn Tám") ||
@@ -487,7 +487,7 @@ func TestFeedbackPublicSubmission(t *testing.T) {
 		t.Fatalf("lookup = %s", look.Body)
 	}
 	// A refused item shows the citizen why.
-	apptest.Want(t, fbAct(s, "leader", code, map[string]any{"action": "refuse", "reason": "Đã trả lời trong phản ánh trước."}), http.StatusOK)
+	apptest.Want(t, feedbackAction(s, "leader", code, map[string]any{"action": "refuse", "reason": "Đã trả lời trong phản ánh trước."}), http.StatusOK)
 	if m := apptest.Want(t, s.Get("/api/v1/public/feedback/"+code+"?pin="+pin, ""), http.StatusOK).JSON(t); m["status"] != "refused" ||
 		m["refusal_reason"] != "Đã trả lời trong phản ánh trước." {
 		t.Fatalf("lookup of a refused item = %v", m)
@@ -509,9 +509,9 @@ func TestFeedbackWrongPinAndUnknownCodeAlike(t *testing.T) {
 	a := s.Get("/api/v1/public/feedback/"+code+"?pin="+wrong, "")
 	b := s.Get("/api/v1/public/feedback/"+url.PathEscape(code+"9")+"?pin="+pin, "")
 	c := s.Get("/api/v1/public/feedback/PAKN-261123-9999?pin="+pin, "")
-	fbWantError(t, a, http.StatusNotFound, "not_found", "")
+	wantErrorAnswer(t, a, http.StatusNotFound, "not_found", "")
 	for _, r := range []apptest.Response{b, c} {
-		fbWantError(t, r, http.StatusNotFound, "not_found", "")
+		wantErrorAnswer(t, r, http.StatusNotFound, "not_found", "")
 		if string(r.Body) != string(a.Body) {
 			t.Fatalf("unknown code answers %s, wrong pin %s: they must be indistinguishable", r.Body, a.Body)
 		}
@@ -535,7 +535,7 @@ func TestFeedbackPublicRateLimited(t *testing.T) {
 		{Method: "POST", Path: "/api/v1/public/dossiers/000.00.20.H99-261123-0001/rating?pin=123456", Body: map[string]any{"score": 5}},
 	} {
 		r := s.Do(req)
-		fbWantError(t, r, http.StatusTooManyRequests, "rate_limited", "")
+		wantErrorAnswer(t, r, http.StatusTooManyRequests, "rate_limited", "")
 		if ra := r.Header.Get("Retry-After"); ra == "" || ra == "0" {
 			t.Fatalf("%s %s: 429 without Retry-After", req.Method, req.Path)
 		}

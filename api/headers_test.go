@@ -13,7 +13,7 @@ func TestSecurityHeadersOnEveryAnswer(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
 	admin := e.tok("admin")
-	code := dzRegister(t, e, "clerk", dzBody(dzJustice10, "direct"))["code"].(string)
+	code := registerDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct"))["code"].(string)
 	personal := []apptest.Request{
 		{Method: http.MethodGet, Path: "/api/v1/dossiers", Token: admin},
 		{Method: http.MethodGet, Path: "/api/v1/dossiers/" + code, Token: admin},

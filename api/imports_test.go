@@ -19,15 +19,15 @@ import (
 
 // ==== import helpers (prefix imp)
 
-// impPost sends body as NDJSON to POST /api/v1/imports/{kind}.
-func impPost(s *apptest.Server, kind, token, body string) apptest.Response {
+// postImport sends body as NDJSON to POST /api/v1/imports/{kind}.
+func postImport(s *apptest.Server, kind, token, body string) apptest.Response {
 	s.T.Helper()
 	return s.Do(apptest.Request{Method: http.MethodPost, Path: "/api/v1/imports/" + kind, Token: token, Body: body,
 		Header: map[string]string{"Content-Type": "application/x-ndjson"}})
 }
 
-// impResult is the answer of an import.
-type impResult struct {
+// importResult is the answer of an import.
+type importResult struct {
 	Imported          int64 `json:"imported"`
 	SkippedDuplicates int64 `json:"skipped_duplicates"`
 	Errors            []struct {
@@ -38,17 +38,17 @@ type impResult struct {
 	Lines       int64 `json:"lines"`
 }
 
-// impRun imports body and returns the 200 answer.
-func impRun(t *testing.T, s *apptest.Server, kind, body string) impResult {
+// runImport imports body and returns the 200 answer.
+func runImport(t *testing.T, s *apptest.Server, kind, body string) importResult {
 	t.Helper()
-	var r impResult
-	apptest.Want(t, impPost(s, kind, s.Token("admin"), body), http.StatusOK).Decode(t, &r)
+	var r importResult
+	apptest.Want(t, postImport(s, kind, s.Token("admin"), body), http.StatusOK).Decode(t, &r)
 	return r
 }
 
-// impChecksum hashes every row of the tables imports write, in id/code
+// tableChecksum hashes every row of the tables imports write, in id/code
 // order, so that a test can tell whether anything changed.
-func impChecksum(t *testing.T, db *gorm.DB) string {
+func tableChecksum(t *testing.T, db *gorm.DB) string {
 	t.Helper()
 	h := sha256.New()
 	for _, q := range []string{
@@ -87,7 +87,7 @@ func impChecksum(t *testing.T, db *gorm.DB) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func impCount(t *testing.T, db *gorm.DB, q string, args ...any) int64 {
+func countRows(t *testing.T, db *gorm.DB, q string, args ...any) int64 {
 	t.Helper()
 	var n sql.NullInt64
 	if err := db.Raw(q, args...).Row().Scan(&n); err != nil {
@@ -96,12 +96,12 @@ func impCount(t *testing.T, db *gorm.DB, q string, args ...any) int64 {
 	return n.Int64
 }
 
-const impProc = "2.000488" // demo: Sở Tư pháp, 10 working days
+const importProcedureCode = "2.000488" // demo: Sở Tư pháp, 10 working days
 
-func impDossier(code, status, times string) string {
+func dossierLine(code, status, times string) string {
 	return fmt.Sprintf(`{"code":%q,"procedure_code":%q,"unit_code":%q,"channel":"direct","status":%q,`+
 		`"applicant":{"name":"Lò Thị Dung","id_number":"012345678901"},"received_at":"2021-03-01T08:00:00+07:00"%s}`,
-		code, impProc, demo.Center, status, times)
+		code, importProcedureCode, demo.Center, status, times)
 }
 
 // TestImportsAccess: only admins import (others 403, no token 401), the
@@ -110,14 +110,14 @@ func impDossier(code, status, times string) string {
 func TestImportsAccess(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
-	line := impDossier("ACC-1", "received", "")
+	line := dossierLine("ACC-1", "received", "")
 	for _, u := range []string{"clerk", "officer", "leader", "viewer"} {
-		r := impPost(s, "dossiers", s.Token(u), line)
+		r := postImport(s, "dossiers", s.Token(u), line)
 		if r.Status != http.StatusForbidden || r.ErrorCode() != "forbidden" {
 			t.Errorf("%s: %d %s", u, r.Status, r.Body)
 		}
 	}
-	if r := impPost(s, "dossiers", "", line); r.Status != http.StatusUnauthorized || r.ErrorCode() != "unauthenticated" {
+	if r := postImport(s, "dossiers", "", line); r.Status != http.StatusUnauthorized || r.ErrorCode() != "unauthenticated" {
 		t.Errorf("no token: %d %s", r.Status, r.Body)
 	}
 	admin := s.Token("admin")
@@ -131,7 +131,7 @@ func TestImportsAccess(t *testing.T) {
 	r := s.Do(apptest.Request{Method: http.MethodPost, Path: "/api/v1/imports/dossiers", Token: admin, Body: line,
 		Header: map[string]string{"Content-Type": "application/x-ndjson; charset=utf-8"}})
 	apptest.Want(t, r, http.StatusOK)
-	if r := impPost(s, "ratings", admin, line); r.Status != http.StatusNotFound || r.ErrorCode() != "not_found" {
+	if r := postImport(s, "ratings", admin, line); r.Status != http.StatusNotFound || r.ErrorCode() != "not_found" {
 		t.Errorf("unknown kind: %d %s", r.Status, r.Body)
 	}
 	req := httptest.NewRequest(http.MethodPost, "/api/v1/imports/dossiers", strings.NewReader(line))
@@ -155,18 +155,18 @@ func TestImportDossiersThroughHTTP(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	db := s.App.DB
-	before := impCount(t, db, "SELECT COUNT(*) FROM dossiers")
+	before := countRows(t, db, "SELECT COUNT(*) FROM dossiers")
 	body := strings.Join([]string{
-		impDossier("IMP-1", "returned", `,"resolved_at":"2021-03-05T10:00:00+07:00","outcome":"approved","returned_at":"2021-03-08T09:00:00+07:00"`),
-		impDossier("IMP-2", "resolved", `,"resolved_at":"2021-02-25T10:00:00+07:00","outcome":"approved"`), // 2: resolved before received
+		dossierLine("IMP-1", "returned", `,"resolved_at":"2021-03-05T10:00:00+07:00","outcome":"approved","returned_at":"2021-03-08T09:00:00+07:00"`),
+		dossierLine("IMP-2", "resolved", `,"resolved_at":"2021-02-25T10:00:00+07:00","outcome":"approved"`), // 2: resolved before received
 		"",
-		impDossier("IMP-3", "processing", `,"due_at":"2021-03-02T08:00:00+07:00"`),
+		dossierLine("IMP-3", "processing", `,"due_at":"2021-03-02T08:00:00+07:00"`),
 		`{"code":"IMP-4","procedure_code":"9.999999","unit_code":"NOWHERE","channel":"direct","status":"received","applicant":{"name":"X"}}`, // 5
-		impDossier("IMP-1", "stopped", `,"stopped_at":"2021-03-02T08:00:00+07:00"`),                                                          // duplicate in the file, other content
+		dossierLine("IMP-1", "stopped", `,"stopped_at":"2021-03-02T08:00:00+07:00"`),                                                         // duplicate in the file, other content
 		`{"code":"IMP-5",`, // 7: not JSON
-		impDossier("IMP-6", "withdrawn", `,"withdrawn_at":"2021-03-02T08:00:00+07:00"`),
+		dossierLine("IMP-6", "withdrawn", `,"withdrawn_at":"2021-03-02T08:00:00+07:00"`),
 	}, "\n") + "\n"
-	r := impRun(t, s, "dossiers", body)
+	r := runImport(t, s, "dossiers", body)
 	if r.Imported != 3 || r.SkippedDuplicates != 1 || r.ErrorsTotal != 3 || r.Lines != 8 || len(r.Errors) != 3 {
 		t.Fatalf("answer %+v", r)
 	}
@@ -186,13 +186,13 @@ func TestImportDossiersThroughHTTP(t *testing.T) {
 	if len(wantErr) != 0 {
 		t.Errorf("lines not reported: %v", wantErr)
 	}
-	if n := impCount(t, db, "SELECT COUNT(*) FROM dossiers") - before; n != 3 {
+	if n := countRows(t, db, "SELECT COUNT(*) FROM dossiers") - before; n != 3 {
 		t.Errorf("%d dossiers stored, want 3", n)
 	}
-	if n := impCount(t, db, "SELECT COUNT(*) FROM dossiers WHERE code IN ('IMP-2', 'IMP-4', 'IMP-5')"); n != 0 {
+	if n := countRows(t, db, "SELECT COUNT(*) FROM dossiers WHERE code IN ('IMP-2', 'IMP-4', 'IMP-5')"); n != 0 {
 		t.Errorf("bad lines stored: %d", n)
 	}
-	if n := impCount(t, db, "SELECT COUNT(*) FROM dossiers d WHERE NOT EXISTS (SELECT 1 FROM dossier_history h WHERE h.dossier_id = d.id)"); n != 0 {
+	if n := countRows(t, db, "SELECT COUNT(*) FROM dossiers d WHERE NOT EXISTS (SELECT 1 FROM dossier_history h WHERE h.dossier_id = d.id)"); n != 0 {
 		t.Errorf("%d dossiers without history", n)
 	}
 
@@ -203,7 +203,7 @@ func TestImportDossiersThroughHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := s.App.Catalog.Procedure(t.Context(), impProc)
+	p, err := s.App.Catalog.Procedure(t.Context(), importProcedureCode)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,12 +233,12 @@ func TestImportDossiersThroughHTTP(t *testing.T) {
 	}
 
 	// The same file again changes nothing; so does an unrelated bad file.
-	sum := impChecksum(t, db)
-	again := impRun(t, s, "dossiers", body)
+	sum := tableChecksum(t, db)
+	again := runImport(t, s, "dossiers", body)
 	if again.Imported != 0 || again.SkippedDuplicates != 4 || again.ErrorsTotal != 3 {
 		t.Errorf("re-import answer %+v", again)
 	}
-	if impChecksum(t, db) != sum {
+	if tableChecksum(t, db) != sum {
 		t.Error("re-importing the same file changed the tables")
 	}
 }
@@ -253,9 +253,9 @@ func TestImportFeedbackAndProceduresThroughHTTP(t *testing.T) {
 			`"processing_time":{"value":7,"unit":"working_days"},"fee":50000,"online_level":"full","on_spot_eligible":true,` +
 			`"national_portal_integrated":true,"publications":[{"kind":"new","decision":"602/QĐ-UBND","decided_on":"2021-05-26"}]}`,
 		`{"code":"9.000002","name":"Thiếu cơ quan","field":"F","level":"province","processing_time":{"value":1,"unit":"days"},"online_level":"info"}`,
-		`{"code":"` + impProc + `","name":"Trùng","field":"F","agency_code":"` + demo.Justice + `","level":"province","processing_time":{"value":1,"unit":"days"},"online_level":"info"}`,
+		`{"code":"` + importProcedureCode + `","name":"Trùng","field":"F","agency_code":"` + demo.Justice + `","level":"province","processing_time":{"value":1,"unit":"days"},"online_level":"info"}`,
 	}, "\n")
-	r := impRun(t, s, "procedures", procs)
+	r := runImport(t, s, "procedures", procs)
 	if r.Imported != 1 || r.SkippedDuplicates != 1 || r.ErrorsTotal != 1 || r.Errors[0].Line != 2 ||
 		!strings.Contains(r.Errors[0].Error, "agency_code: bắt buộc") {
 		t.Fatalf("procedures %+v", r)
@@ -270,7 +270,7 @@ func TestImportFeedbackAndProceduresThroughHTTP(t *testing.T) {
 			`"answered_at":"2021-06-10T08:00:00+07:00","published_at":"2021-06-11T08:00:00+07:00"}`,
 		`{"code":"PAKN-IMP-2","channel":"online","category":"other","title":"T","content":"C","status":"refused","received_at":"2021-06-01T08:00:00+07:00"}`,
 	}, "\n")
-	r = impRun(t, s, "feedback", fb)
+	r = runImport(t, s, "feedback", fb)
 	if r.Imported != 1 || r.ErrorsTotal != 1 || r.Errors[0].Line != 2 || !strings.Contains(r.Errors[0].Error, "refused_at: bắt buộc") {
 		t.Fatalf("feedback %+v", r)
 	}
@@ -278,10 +278,10 @@ func TestImportFeedbackAndProceduresThroughHTTP(t *testing.T) {
 	if f["status"] != "answered" || f["published"] != true {
 		t.Errorf("feedback %v", f)
 	}
-	sum := impChecksum(t, s.App.DB)
-	impRun(t, s, "procedures", procs)
-	impRun(t, s, "feedback", fb)
-	if impChecksum(t, s.App.DB) != sum {
+	sum := tableChecksum(t, s.App.DB)
+	runImport(t, s, "procedures", procs)
+	runImport(t, s, "feedback", fb)
+	if tableChecksum(t, s.App.DB) != sum {
 		t.Error("re-importing changed the tables")
 	}
 }

@@ -80,7 +80,7 @@ func TestTextIsNormalisedToNFC(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	nfd, nfc := "Nguye\u0302\u0303n Thi\u0323 Hoa", "Nguyễn Thị Hoa"
-	created := fbRecord(t, s, "clerk", map[string]any{"channel": "hotline", "category": "procedure",
+	created := recordFeedback(t, s, "clerk", map[string]any{"channel": "hotline", "category": "procedure",
 		"title":   strings.Repeat("e\u0302\u0303", 300), // 900 code points, 300 letters
 		"content": "Hỏi tiến độ của bà " + nfd + ".", "sender": map[string]any{"name": nfd}})
 	if created["title"] != strings.Repeat("ễ", 300) {

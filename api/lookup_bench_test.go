@@ -15,7 +15,7 @@ import (
 // PostgreSQL when MOTCUA_TEST_POSTGRES is set.
 func BenchmarkPublicLookup(b *testing.B) {
 	s := apptest.New(b, apptest.Options{})
-	r := apptest.Want(b, s.Post("/api/v1/dossiers", s.Token("clerk"), dzBody(dzJustice10, "direct")), http.StatusCreated)
+	r := apptest.Want(b, s.Post("/api/v1/dossiers", s.Token("clerk"), dossierBody(justiceTenDays, "direct")), http.StatusCreated)
 	var d struct {
 		Code string `json:"code"`
 		Pin  string `json:"lookup_pin"`

@@ -9,8 +9,8 @@ import (
 	"github.com/motcua/motcua/cmd/motcua/app/apptest"
 )
 
-// pkWrong is a PIN other than pin.
-func pkWrong(pin string, i int) string {
+// wrongPin is a PIN other than pin.
+func wrongPin(pin string, i int) string {
 	w := strconv.Itoa(100000 + i)
 	if w == pin {
 		w = strconv.Itoa(200000 + i)
@@ -18,8 +18,8 @@ func pkWrong(pin string, i int) string {
 	return w
 }
 
-// pkWantLocked checks a 429 with a Retry-After of about want.
-func pkWantLocked(t *testing.T, r apptest.Response, want time.Duration) {
+// wantLocked checks a 429 with a Retry-After of about want.
+func wantLocked(t *testing.T, r apptest.Response, want time.Duration) {
 	t.Helper()
 	wantError(t, r, http.StatusTooManyRequests, "rate_limited")
 	secs, err := strconv.Atoi(r.Header.Get("Retry-After"))
@@ -36,44 +36,44 @@ func pkWantLocked(t *testing.T, r apptest.Response, want time.Duration) {
 func TestPinLockPerCode(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t, apptest.Options{Env: map[string]string{"MOTCUA_PUBLIC_RATE_LIMIT": "1000"}})
-	code, pin := rtDossier(t, s)
-	rtReturn(t, s, code) // so that it can be rated
-	other, otherPin := rtDossier(t, s)
+	code, pin := registerRateableDossier(t, s)
+	returnDossier(t, s, code) // so that it can be rated
+	other, otherPin := registerRateableDossier(t, s)
 	lookup := func(code, pin string, i int) apptest.Response {
 		return s.Do(apptest.Request{Method: http.MethodGet, Path: "/api/v1/public/dossiers/" + code + "?pin=" + pin,
 			Remote: "198.51.100." + strconv.Itoa(i%250+1) + ":4000"})
 	}
 	for i := 0; i < 9; i++ {
-		wantError(t, lookup(code, pkWrong(pin, i), i), http.StatusNotFound, "not_found")
+		wantError(t, lookup(code, wrongPin(pin, i), i), http.StatusNotFound, "not_found")
 		s.Clock.Advance(time.Minute)
 	}
 	// The right PIN works before the tenth failure, and does not wipe the nine.
 	apptest.Want(t, lookup(code, pin, 99), http.StatusOK)
-	wantError(t, lookup(code, pkWrong(pin, 9), 9), http.StatusNotFound, "not_found")
+	wantError(t, lookup(code, wrongPin(pin, 9), 9), http.StatusNotFound, "not_found")
 	last := s.Clock.Now()
-	pkWantLocked(t, lookup(code, pin, 100), 15*time.Minute)
-	pkWantLocked(t, lookup(code, pkWrong(pin, 10), 101), 15*time.Minute)
+	wantLocked(t, lookup(code, pin, 100), 15*time.Minute)
+	wantLocked(t, lookup(code, wrongPin(pin, 10), 101), 15*time.Minute)
 	// Another case or spacing of the code is the same code.
-	pkWantLocked(t, s.Do(apptest.Request{Method: http.MethodGet, Path: "/api/v1/public/dossiers/%20" + code + "?pin=" + pin}), 15*time.Minute)
+	wantLocked(t, s.Do(apptest.Request{Method: http.MethodGet, Path: "/api/v1/public/dossiers/%20" + code + "?pin=" + pin}), 15*time.Minute)
 	// The rating shares the count.
-	pkWantLocked(t, rtRate(s, code, pin, map[string]any{"score": 5}), 15*time.Minute)
+	wantLocked(t, postRating(s, code, pin, map[string]any{"score": 5}), 15*time.Minute)
 	// Other codes are not locked.
 	apptest.Want(t, lookup(other, otherPin, 102), http.StatusOK)
 
 	s.Clock.Set(last.Add(15*time.Minute - time.Second))
-	pkWantLocked(t, lookup(code, pin, 103), time.Second)
+	wantLocked(t, lookup(code, pin, 103), time.Second)
 	s.Clock.Set(last.Add(15 * time.Minute))
 	apptest.Want(t, lookup(code, pin, 104), http.StatusOK)
-	apptest.Want(t, rtRate(s, code, pin, map[string]any{"score": 5}), http.StatusCreated)
+	apptest.Want(t, postRating(s, code, pin, map[string]any{"score": 5}), http.StatusCreated)
 
 	// An unknown code locks too, so the lock says nothing about existence.
 	for i := 0; i < 10; i++ {
-		wantError(t, lookup("KHONG-CO-MA", pkWrong(pin, i), i), http.StatusNotFound, "not_found")
+		wantError(t, lookup("KHONG-CO-MA", wrongPin(pin, i), i), http.StatusNotFound, "not_found")
 	}
-	pkWantLocked(t, lookup("KHONG-CO-MA", pin, 0), 15*time.Minute)
+	wantLocked(t, lookup("KHONG-CO-MA", pin, 0), 15*time.Minute)
 
 	// Public feedback lookups.
-	fb := fbRecord(t, s, "clerk", map[string]any{"channel": "hotline", "category": "procedure", "title": "Hỏi tiến độ",
+	fb := recordFeedback(t, s, "clerk", map[string]any{"channel": "hotline", "category": "procedure", "title": "Hỏi tiến độ",
 		"content": "Hỏi tiến độ hồ sơ.", "sender": map[string]any{"name": "Lò Văn Hỏi"}})
 	fcode, fpin := fb["code"].(string), fb["lookup_pin"].(string)
 	fget := func(pin string, i int) apptest.Response {
@@ -82,9 +82,9 @@ func TestPinLockPerCode(t *testing.T) {
 	}
 	apptest.Want(t, fget(fpin, 0), http.StatusOK)
 	for i := 0; i < 10; i++ {
-		wantError(t, fget(pkWrong(fpin, i), i), http.StatusNotFound, "not_found")
+		wantError(t, fget(wrongPin(fpin, i), i), http.StatusNotFound, "not_found")
 	}
-	pkWantLocked(t, fget(fpin, 50), 15*time.Minute)
+	wantLocked(t, fget(fpin, 50), 15*time.Minute)
 }
 
 // IPv6 clients are limited per /64: addresses of one network share a

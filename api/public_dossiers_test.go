@@ -12,7 +12,7 @@ import (
 func TestPublicDossierLookup(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
-	d := dzRegister(t, e, "clerk", dzBody(dzJustice10, "direct"))
+	d := registerDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct"))
 	code, pin := d["code"].(string), d["lookup_pin"].(string)
 	path := "/api/v1/public/dossiers/" + code
 
@@ -45,7 +45,7 @@ func TestPublicDossierLookup(t *testing.T) {
 		wantError(t, e.get(path+q, ""), http.StatusUnprocessableEntity, "validation_failed")
 	}
 	// Staff tokens change nothing: the answer is the public one.
-	r := obj(t, apptest.Want(t, e.get(path+"?pin="+pin, dzTok(e, "admin")), http.StatusOK))
+	r := obj(t, apptest.Want(t, e.get(path+"?pin="+pin, freshToken(e, "admin")), http.StatusOK))
 	if _, ok := r["unit_code"]; ok {
 		t.Fatal("public answer carries staff fields")
 	}
@@ -54,7 +54,7 @@ func TestPublicDossierLookup(t *testing.T) {
 func TestPublicDossierLookupRateLimited(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{Env: map[string]string{"MOTCUA_PUBLIC_RATE_LIMIT": "5"}})
-	d := dzRegister(t, e, "clerk", dzBody(dzJustice10, "direct"))
+	d := registerDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct"))
 	path := "/api/v1/public/dossiers/" + d["code"].(string) + "?pin=" + d["lookup_pin"].(string)
 	from := func(addr string) apptest.Response {
 		return e.do(apptest.Request{Method: http.MethodGet, Path: path, Remote: addr})

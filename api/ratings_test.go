@@ -11,9 +11,9 @@ import (
 	"github.com/motcua/motcua/cmd/motcua/demo"
 )
 
-// rtDossier has the centre's clerk register a Sở Tư pháp dossier and
+// registerRateableDossier has the centre's clerk register a Sở Tư pháp dossier and
 // returns its code and lookup PIN.
-func rtDossier(t *testing.T, s *apptest.Server) (code, pin string) {
+func registerRateableDossier(t *testing.T, s *apptest.Server) (code, pin string) {
 	t.Helper()
 	r := apptest.Want(t, s.Post("/api/v1/dossiers", s.Token("clerk"), map[string]any{"procedure_code": "2.000488", "channel": "direct",
 		"applicant": map[string]any{"name": "Nguyễn Văn An", "phone": "0912345678"},
@@ -21,8 +21,8 @@ func rtDossier(t *testing.T, s *apptest.Server) (code, pin string) {
 	return r["code"].(string), r["lookup_pin"].(string)
 }
 
-// rtReturn moves a dossier through processing to returned.
-func rtReturn(t *testing.T, s *apptest.Server, code string) {
+// returnDossier moves a dossier through processing to returned.
+func returnDossier(t *testing.T, s *apptest.Server, code string) {
 	t.Helper()
 	for _, st := range []struct {
 		user string
@@ -37,7 +37,7 @@ func rtReturn(t *testing.T, s *apptest.Server, code string) {
 	}
 }
 
-func rtRate(s *apptest.Server, code, pin string, body any) apptest.Response {
+func postRating(s *apptest.Server, code, pin string, body any) apptest.Response {
 	return s.Do(apptest.Request{Method: http.MethodPost, Path: "/api/v1/public/dossiers/" + code + "/rating?pin=" + pin, Body: body})
 }
 
@@ -47,17 +47,17 @@ func rtRate(s *apptest.Server, code, pin string, body any) apptest.Response {
 func TestRatingOnceAfterReturn(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
-	code, pin := rtDossier(t, s)
+	code, pin := registerRateableDossier(t, s)
 	wrong := "000000"
 	if pin == wrong {
 		wrong = "111111"
 	}
-	fbWantError(t, rtRate(s, code, pin, map[string]any{"score": 5}), http.StatusConflict, "invalid_transition", "")
+	wantErrorAnswer(t, postRating(s, code, pin, map[string]any{"score": 5}), http.StatusConflict, "invalid_transition", "")
 
-	byWrongPin := rtRate(s, code, wrong, map[string]any{"score": 5})
-	byUnknownCode := rtRate(s, code+"9", pin, map[string]any{"score": 5})
-	fbWantError(t, byWrongPin, http.StatusNotFound, "not_found", "")
-	fbWantError(t, byUnknownCode, http.StatusNotFound, "not_found", "")
+	byWrongPin := postRating(s, code, wrong, map[string]any{"score": 5})
+	byUnknownCode := postRating(s, code+"9", pin, map[string]any{"score": 5})
+	wantErrorAnswer(t, byWrongPin, http.StatusNotFound, "not_found", "")
+	wantErrorAnswer(t, byUnknownCode, http.StatusNotFound, "not_found", "")
 	if string(byWrongPin.Body) != string(byUnknownCode.Body) {
 		t.Fatalf("wrong pin %s and unknown code %s must be indistinguishable", byWrongPin.Body, byUnknownCode.Body)
 	}
@@ -78,16 +78,18 @@ func TestRatingOnceAfterReturn(t *testing.T) {
 		{"oversized comment", pin, map[string]any{"score": 4, "comment": strings.Repeat("a", 10001)}, 422, "validation_failed", "comment"},
 		{"unknown field", pin, `{"score":4,"stars":4}`, 400, "invalid_request", ""},
 	} {
-		t.Run(tt.name, func(t *testing.T) { fbWantError(t, rtRate(s, code, tt.pin, tt.body), tt.status, tt.code, tt.field) })
+		t.Run(tt.name, func(t *testing.T) {
+			wantErrorAnswer(t, postRating(s, code, tt.pin, tt.body), tt.status, tt.code, tt.field)
+		})
 	}
 
-	rtReturn(t, s, code)
-	r := apptest.Want(t, rtRate(s, code, pin, map[string]any{"score": 5, "comment": "Nhanh, chu đáo."}), http.StatusCreated).JSON(t)
+	returnDossier(t, s, code)
+	r := apptest.Want(t, postRating(s, code, pin, map[string]any{"score": 5, "comment": "Nhanh, chu đáo."}), http.StatusCreated).JSON(t)
 	if r["dossier_code"] != code || r["score"] != float64(5) || r["comment"] != "Nhanh, chu đáo." || r["feedback_code"] != nil {
 		t.Fatalf("rating = %v", r)
 	}
-	fbWantError(t, rtRate(s, code, pin, map[string]any{"score": 1}), http.StatusConflict, "conflict", "")
-	if got := fbCodes(t, apptest.Want(t, s.Get("/api/v1/feedback?dossier_code="+code, s.Token("admin")), http.StatusOK)); len(got) != 0 {
+	wantErrorAnswer(t, postRating(s, code, pin, map[string]any{"score": 1}), http.StatusConflict, "conflict", "")
+	if got := itemsByCode(t, apptest.Want(t, s.Get("/api/v1/feedback?dossier_code="+code, s.Token("admin")), http.StatusOK)); len(got) != 0 {
 		t.Fatalf("a refused second rating opened feedback: %v", got)
 	}
 
@@ -110,9 +112,9 @@ func TestRatingOnceAfterReturn(t *testing.T) {
 func TestLowRatingOpensFeedback(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
-	code, pin := rtDossier(t, s)
-	rtReturn(t, s, code)
-	r := apptest.Want(t, rtRate(s, code, pin, map[string]any{"score": 2, "comment": "Phải đi lại hai lần vì hướng dẫn không rõ."}),
+	code, pin := registerRateableDossier(t, s)
+	returnDossier(t, s, code)
+	r := apptest.Want(t, postRating(s, code, pin, map[string]any{"score": 2, "comment": "Phải đi lại hai lần vì hướng dẫn không rõ."}),
 		http.StatusCreated).JSON(t)
 	fcode, _ := r["feedback_code"].(string)
 	if !regexp.MustCompile(`^PAKN-` + regexp.QuoteMeta(demo.Province) + `-261123-[0-9]{4}$`).MatchString(fcode) {
@@ -124,7 +126,7 @@ func TestLowRatingOpensFeedback(t *testing.T) {
 		f["title"] != "Đánh giá không hài lòng hồ sơ "+code || f["sender"] != nil {
 		t.Fatalf("opened feedback = %v", f)
 	}
-	if got := fbCodes(t, apptest.Want(t, s.Get("/api/v1/feedback?dossier_code="+code, s.Token("leader")), http.StatusOK)); got[fcode] == nil {
+	if got := itemsByCode(t, apptest.Want(t, s.Get("/api/v1/feedback?dossier_code="+code, s.Token("leader")), http.StatusOK)); got[fcode] == nil {
 		t.Fatalf("dossier_code filter misses the opened item: %v", got)
 	}
 	look := apptest.Want(t, s.Get("/api/v1/public/feedback/"+fcode+"?pin="+pin, ""), http.StatusOK).JSON(t)
@@ -132,20 +134,20 @@ func TestLowRatingOpensFeedback(t *testing.T) {
 		t.Fatalf("citizen's lookup of the opened item = %v", look)
 	}
 	// The agency answers it like any other item.
-	apptest.Want(t, fbAct(s, "officer", fcode, map[string]any{"action": "answer", "answer": "Sở xin lỗi và đã chấn chỉnh."}), http.StatusOK)
+	apptest.Want(t, feedbackAction(s, "officer", fcode, map[string]any{"action": "answer", "answer": "Sở xin lỗi và đã chấn chỉnh."}), http.StatusOK)
 
 	// A 1 without a comment gets a default content naming the dossier.
-	code2, pin2 := rtDossier(t, s)
-	rtReturn(t, s, code2)
-	r2 := apptest.Want(t, rtRate(s, code2, pin2, map[string]any{"score": 1}), http.StatusCreated).JSON(t)
+	code2, pin2 := registerRateableDossier(t, s)
+	returnDossier(t, s, code2)
+	r2 := apptest.Want(t, postRating(s, code2, pin2, map[string]any{"score": 1}), http.StatusCreated).JSON(t)
 	f2 := apptest.Want(t, s.Get("/api/v1/feedback/"+r2["feedback_code"].(string), s.Token("admin")), http.StatusOK).JSON(t)
 	if c, _ := f2["content"].(string); !strings.Contains(c, code2) || !strings.Contains(c, "1/5") {
 		t.Fatalf("default content = %q", c)
 	}
 	// 3, 4 and 5 open nothing.
-	code3, pin3 := rtDossier(t, s)
-	rtReturn(t, s, code3)
-	if r3 := apptest.Want(t, rtRate(s, code3, pin3, map[string]any{"score": 3}), http.StatusCreated).JSON(t); r3["feedback_code"] != nil {
+	code3, pin3 := registerRateableDossier(t, s)
+	returnDossier(t, s, code3)
+	if r3 := apptest.Want(t, postRating(s, code3, pin3, map[string]any{"score": 3}), http.StatusCreated).JSON(t); r3["feedback_code"] != nil {
 		t.Fatalf("a 3 opened feedback: %v", r3)
 	}
 }
@@ -155,7 +157,7 @@ func TestLowRatingOpensFeedback(t *testing.T) {
 func TestPublicFeedbackLinksDossierOnlyWithPin(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
-	code, pin := rtDossier(t, s)
+	code, pin := registerRateableDossier(t, s)
 	wrong := "000000"
 	if pin == wrong {
 		wrong = "111111"
@@ -164,14 +166,14 @@ func TestPublicFeedbackLinksDossierOnlyWithPin(t *testing.T) {
 		return map[string]any{"category": "procedure", "title": "Hồ sơ chậm", "content": "Hồ sơ của tôi chậm.", "dossier_code": code,
 			"dossier_pin": p, "agency_code": demo.Justice}
 	}
-	fbWantError(t, s.Post("/api/v1/public/feedback", "", body(wrong)), http.StatusUnprocessableEntity, "validation_failed", "dossier_code")
+	wantErrorAnswer(t, s.Post("/api/v1/public/feedback", "", body(wrong)), http.StatusUnprocessableEntity, "validation_failed", "dossier_code")
 	fcode := apptest.Want(t, s.Post("/api/v1/public/feedback", "", body(pin)), http.StatusCreated).JSON(t)["code"].(string)
 	f := apptest.Want(t, s.Get("/api/v1/feedback/"+fcode, s.Token("officer")), http.StatusOK).JSON(t)
 	if f["dossier_code"] != code {
 		t.Fatalf("linked feedback = %v", f)
 	}
 	// Staff may link any existing dossier without a PIN.
-	staff := fbRecord(t, s, "clerk", fbHotline(map[string]any{"dossier_code": code}))
+	staff := recordFeedback(t, s, "clerk", hotlineFeedback(map[string]any{"dossier_code": code}))
 	if staff["dossier_code"] != code {
 		t.Fatalf("staff-linked feedback = %v", staff)
 	}

@@ -14,34 +14,34 @@ import (
 // Statistics tests run through the HTTP API on the engine apptest opens:
 // SQLite by default, PostgreSQL under .ci/with-postgres.
 
-type stRateJSON struct {
+type rateJSON struct {
 	Value       *float64 `json:"value"`
 	Numerator   int64    `json:"numerator"`
 	Denominator int64    `json:"denominator"`
 }
 
-type stFiguresJSON struct {
-	ReceivedTotal        int64      `json:"received_total"`
-	ReceivedOnline       int64      `json:"received_online"`
-	ReceivedDirectPostal int64      `json:"received_direct_postal"`
-	CarriedOver          int64      `json:"carried_over"`
-	ResolvedTotal        int64      `json:"resolved_total"`
-	ResolvedEarly        int64      `json:"resolved_early"`
-	ResolvedOnTime       int64      `json:"resolved_on_time"`
-	ResolvedLate         int64      `json:"resolved_late"`
-	InProgressTotal      int64      `json:"in_progress_total"`
-	InProgressWithin     int64      `json:"in_progress_within"`
-	InProgressOverdue    int64      `json:"in_progress_overdue"`
-	Withdrawn            int64      `json:"withdrawn"`
-	Stopped              int64      `json:"stopped"`
-	Rejected             int64      `json:"rejected"`
-	OnTimeRate           stRateJSON `json:"on_time_rate"`
-	OnlineRate           stRateJSON `json:"online_rate"`
-	OnSpotResolved       int64      `json:"on_spot_resolved"`
-	OnSpotRate           stRateJSON `json:"on_spot_rate"`
+type figuresJSON struct {
+	ReceivedTotal        int64    `json:"received_total"`
+	ReceivedOnline       int64    `json:"received_online"`
+	ReceivedDirectPostal int64    `json:"received_direct_postal"`
+	CarriedOver          int64    `json:"carried_over"`
+	ResolvedTotal        int64    `json:"resolved_total"`
+	ResolvedEarly        int64    `json:"resolved_early"`
+	ResolvedOnTime       int64    `json:"resolved_on_time"`
+	ResolvedLate         int64    `json:"resolved_late"`
+	InProgressTotal      int64    `json:"in_progress_total"`
+	InProgressWithin     int64    `json:"in_progress_within"`
+	InProgressOverdue    int64    `json:"in_progress_overdue"`
+	Withdrawn            int64    `json:"withdrawn"`
+	Stopped              int64    `json:"stopped"`
+	Rejected             int64    `json:"rejected"`
+	OnTimeRate           rateJSON `json:"on_time_rate"`
+	OnlineRate           rateJSON `json:"online_rate"`
+	OnSpotResolved       int64    `json:"on_spot_resolved"`
+	OnSpotRate           rateJSON `json:"on_spot_rate"`
 }
 
-type stPeriodJSON struct {
+type periodJSON struct {
 	Kind  string  `json:"kind"`
 	Name  *string `json:"name"`
 	AsOf  string  `json:"as_of"`
@@ -53,29 +53,29 @@ type stPeriodJSON struct {
 	Label string  `json:"label"`
 }
 
-type stScopeJSON struct {
+type scopeJSON struct {
 	UnitCode *string `json:"unit_code"`
 	UnitName *string `json:"unit_name"`
 	Label    string  `json:"label"`
 }
 
-type stForm06JSON struct {
-	Period  stPeriodJSON `json:"period"`
-	Scope   stScopeJSON  `json:"scope"`
-	GroupBy string       `json:"group_by"`
+type form06JSON struct {
+	Period  periodJSON `json:"period"`
+	Scope   scopeJSON  `json:"scope"`
+	GroupBy string     `json:"group_by"`
 	Rows    []struct {
 		Group string `json:"group"`
 		Name  string `json:"name"`
-		stFiguresJSON
+		figuresJSON
 	} `json:"rows"`
-	Total stFiguresJSON `json:"total"`
+	Total figuresJSON `json:"total"`
 }
 
-// stWantRate checks a rate object against numerator and denominator and
+// wantRate checks a rate object against numerator and denominator and
 // the value big.Rat rounds to.
-func stWantRate(t *testing.T, what string, got stRateJSON, n, d int64) {
+func wantRate(t *testing.T, what string, got rateJSON, n, d int64) {
 	t.Helper()
-	want := stRate(n, d)
+	want := rateValue(n, d)
 	if got.Numerator != n || got.Denominator != d {
 		t.Errorf("%s: %d/%d, want %d/%d", what, got.Numerator, got.Denominator, n, d)
 	}
@@ -87,10 +87,10 @@ func stWantRate(t *testing.T, what string, got stRateJSON, n, d int64) {
 	}
 }
 
-// stWantFigures checks every column, every rate and both identities.
-func stWantFigures(t *testing.T, what string, got stFiguresJSON, want stFig) {
+// wantFigures checks every column, every rate and both identities.
+func wantFigures(t *testing.T, what string, got figuresJSON, want countedFigures) {
 	t.Helper()
-	exp := stFiguresJSON{
+	exp := figuresJSON{
 		ReceivedTotal: want.carried + want.online + want.directPostal, ReceivedOnline: want.online,
 		ReceivedDirectPostal: want.directPostal, CarriedOver: want.carried, ResolvedTotal: want.resolved,
 		ResolvedEarly: want.early, ResolvedOnTime: want.onTime, ResolvedLate: want.late,
@@ -98,7 +98,7 @@ func stWantFigures(t *testing.T, what string, got stFiguresJSON, want stFig) {
 		Withdrawn: want.withdrawn, Stopped: want.stopped, Rejected: want.rejected, OnSpotResolved: want.onSpot,
 	}
 	g := got
-	g.OnTimeRate, g.OnlineRate, g.OnSpotRate = stRateJSON{}, stRateJSON{}, stRateJSON{}
+	g.OnTimeRate, g.OnlineRate, g.OnSpotRate = rateJSON{}, rateJSON{}, rateJSON{}
 	if g != exp {
 		t.Errorf("%s:\n got  %+v\n want %+v", what, g, exp)
 	}
@@ -113,32 +113,32 @@ func stWantFigures(t *testing.T, what string, got stFiguresJSON, want stFig) {
 		got.InProgressTotal != got.InProgressWithin+got.InProgressOverdue {
 		t.Errorf("%s: totals are not the sums of their parts: %+v", what, got)
 	}
-	stWantRate(t, what+" on_time_rate", got.OnTimeRate, want.early+want.onTime, want.resolved)
-	stWantRate(t, what+" online_rate", got.OnlineRate, want.online, want.online+want.directPostal)
-	stWantRate(t, what+" on_spot_rate", got.OnSpotRate, want.onSpot, want.resolved)
+	wantRate(t, what+" on_time_rate", got.OnTimeRate, want.early+want.onTime, want.resolved)
+	wantRate(t, what+" online_rate", got.OnlineRate, want.online, want.online+want.directPostal)
+	wantRate(t, what+" on_spot_rate", got.OnSpotRate, want.onSpot, want.resolved)
 }
 
-// stCheckForm06 compares a form-06 answer with the independent count.
-func stCheckForm06(t *testing.T, what string, got stForm06JSON, by string, want map[string]stFig) {
+// checkForm06 compares a form-06 answer with the independent count.
+func checkForm06(t *testing.T, what string, got form06JSON, by string, want map[string]countedFigures) {
 	t.Helper()
 	if got.GroupBy != by {
 		t.Errorf("%s: group_by %q", what, got.GroupBy)
 	}
 	seen := map[string]bool{}
-	var total stFig
+	var total countedFigures
 	for _, r := range got.Rows {
 		if seen[r.Group] {
 			t.Errorf("%s: group %q twice", what, r.Group)
 		}
 		seen[r.Group] = true
-		if name := stGroupName(by, r.Group); r.Name != name {
+		if name := groupName(by, r.Group); r.Name != name {
 			t.Errorf("%s: group %q named %q, want %q", what, r.Group, r.Name, name)
 		}
 		w, ok := want[r.Group]
-		if !ok && r.stFiguresJSON != (stFiguresJSON{OnTimeRate: r.OnTimeRate, OnlineRate: r.OnlineRate, OnSpotRate: r.OnSpotRate}) {
-			t.Errorf("%s: unexpected group %q: %+v", what, r.Group, r.stFiguresJSON)
+		if !ok && r.figuresJSON != (figuresJSON{OnTimeRate: r.OnTimeRate, OnlineRate: r.OnlineRate, OnSpotRate: r.OnSpotRate}) {
+			t.Errorf("%s: unexpected group %q: %+v", what, r.Group, r.figuresJSON)
 		}
-		stWantFigures(t, what+" row "+r.Group, r.stFiguresJSON, w)
+		wantFigures(t, what+" row "+r.Group, r.figuresJSON, w)
 		total.add(w)
 	}
 	for k := range want {
@@ -146,40 +146,40 @@ func stCheckForm06(t *testing.T, what string, got stForm06JSON, by string, want 
 			t.Errorf("%s: group %q missing", what, k)
 		}
 	}
-	var all stFig
+	var all countedFigures
 	for _, w := range want {
 		all.add(w)
 	}
-	stWantFigures(t, what+" total", got.Total, all)
+	wantFigures(t, what+" total", got.Total, all)
 }
 
-func stGetForm06(t *testing.T, s *apptest.Server, tok, query string) stForm06JSON {
+func getForm06(t *testing.T, s *apptest.Server, tok, query string) form06JSON {
 	t.Helper()
 	r := apptest.Want(t, s.Get("/api/v1/stats/dossiers?"+query, tok), http.StatusOK)
-	var out stForm06JSON
+	var out form06JSON
 	r.Decode(t, &out)
 	return out
 }
 
 var (
-	stAugStart = time.Date(2021, 8, 1, 0, 0, 0, 0, apptest.Loc)
-	stAugEnd   = time.Date(2021, 9, 1, 0, 0, 0, 0, apptest.Loc)
+	augustStart = time.Date(2021, 8, 1, 0, 0, 0, 0, apptest.Loc)
+	augustEnd   = time.Date(2021, 9, 1, 0, 0, 0, 0, apptest.Loc)
 )
 
-var stGroupBys = []string{"unit", "agency", "procedure", "field", "level", "channel"}
+var allGroupBys = []string{"unit", "agency", "procedure", "field", "level", "channel"}
 
 // TestStatsDossiersGenerated checks form 06 for every grouping against the
 // independent count over a generated province: every column, every rate,
 // the identities on every row and the total.
 func TestStatsDossiersGenerated(t *testing.T) {
 	t.Parallel()
-	s := stServer(t, nil)
-	w := stPopulate(t, s, 2021, 1500)
+	s := statsServer(t, nil)
+	w := populate(t, s, 2021, 1500)
 	tok := s.Token("viewer")
 
 	// The generated data exercises every column.
-	var all stFig
-	for _, f := range stCountForm06(w.dossiers, "unit", stAugStart, stAugEnd, nil) {
+	var all countedFigures
+	for _, f := range countForm06(w.dossiers, "unit", augustStart, augustEnd, nil) {
 		all.add(f)
 	}
 	for name, v := range map[string]int64{"carried": all.carried, "online": all.online, "direct/postal": all.directPostal,
@@ -190,28 +190,28 @@ func TestStatsDossiersGenerated(t *testing.T) {
 		}
 	}
 
-	for _, by := range stGroupBys {
-		got := stGetForm06(t, s, tok, "month=2021-08&group_by="+by)
-		stCheckForm06(t, "month "+by, got, by, stCountForm06(w.dossiers, by, stAugStart, stAugEnd, nil))
+	for _, by := range allGroupBys {
+		got := getForm06(t, s, tok, "month=2021-08&group_by="+by)
+		checkForm06(t, "month "+by, got, by, countForm06(w.dossiers, by, augustStart, augustEnd, nil))
 		if got.Scope.UnitCode != nil || got.Scope.Label != "Toàn tỉnh" {
 			t.Errorf("viewer scope %+v", got.Scope)
 		}
 	}
-	got := stGetForm06(t, s, tok, "month=2021-08")
+	got := getForm06(t, s, tok, "month=2021-08")
 	if got.GroupBy != "unit" || got.Period.From != "2021-08-01" || got.Period.To != "2021-08-31" || got.Period.Month == nil ||
 		*got.Period.Month != "2021-08" || got.Period.Start != "2021-08-01T00:00:00+07:00" || got.Period.End != "2021-09-01T00:00:00+07:00" {
 		t.Errorf("default grouping and period: %s %+v", got.GroupBy, got.Period)
 	}
 
 	// from/to is the same month; a longer range counts over its own bounds.
-	byDates := stGetForm06(t, s, tok, "from=2021-08-01&to=2021-08-31&group_by=procedure")
-	stCheckForm06(t, "from/to", byDates, "procedure", stCountForm06(w.dossiers, "procedure", stAugStart, stAugEnd, nil))
+	byDates := getForm06(t, s, tok, "from=2021-08-01&to=2021-08-31&group_by=procedure")
+	checkForm06(t, "from/to", byDates, "procedure", countForm06(w.dossiers, "procedure", augustStart, augustEnd, nil))
 	if byDates.Period.Month != nil {
 		t.Errorf("from/to period has a month: %+v", byDates.Period)
 	}
 	q3s, q3e := time.Date(2021, 6, 15, 0, 0, 0, 0, apptest.Loc), time.Date(2021, 10, 1, 0, 0, 0, 0, apptest.Loc)
-	stCheckForm06(t, "range", stGetForm06(t, s, tok, "from=2021-06-15&to=2021-09-30&group_by=level"), "level",
-		stCountForm06(w.dossiers, "level", q3s, q3e, nil))
+	checkForm06(t, "range", getForm06(t, s, tok, "from=2021-06-15&to=2021-09-30&group_by=level"), "level",
+		countForm06(w.dossiers, "level", q3s, q3e, nil))
 }
 
 // TestStatsPeriodEdges: a dossier received at 23:59 local on the last day
@@ -219,20 +219,20 @@ func TestStatsDossiersGenerated(t *testing.T) {
 // month), one at 23:59:59 the day before is carried over.
 func TestStatsPeriodEdges(t *testing.T) {
 	t.Parallel()
-	s := stServer(t, nil)
-	ds := stEdgeDossiers()
-	stInsertDossiers(t, s.App.DB, ds)
+	s := statsServer(t, nil)
+	ds := edgeDossiers()
+	insertDossiers(t, s.App.DB, ds)
 	tok := s.Token("viewer")
-	aug := stGetForm06(t, s, tok, "month=2021-08&group_by=unit")
+	aug := getForm06(t, s, tok, "month=2021-08&group_by=unit")
 	if len(aug.Rows) != 1 || aug.Total.ReceivedDirectPostal != 2 || aug.Total.CarriedOver != 1 || aug.Total.ReceivedTotal != 3 {
 		t.Fatalf("August: %+v", aug.Total)
 	}
-	sep := stGetForm06(t, s, tok, "month=2021-09&group_by=unit")
+	sep := getForm06(t, s, tok, "month=2021-09&group_by=unit")
 	// September: EDGE-3 is new; EDGE-1, 2 and 4 are carried over (never finished).
 	if sep.Total.ReceivedDirectPostal != 1 || sep.Total.CarriedOver != 3 {
 		t.Fatalf("September: %+v", sep.Total)
 	}
-	day := stGetForm06(t, s, tok, "from=2021-08-31&to=2021-08-31")
+	day := getForm06(t, s, tok, "from=2021-08-31&to=2021-08-31")
 	if day.Total.ReceivedDirectPostal != 1 || day.Total.CarriedOver != 2 {
 		t.Fatalf("31 August: %+v", day.Total)
 	}
@@ -242,18 +242,18 @@ func TestStatsPeriodEdges(t *testing.T) {
 // 2021-07-15 to 2021-08-14 and counts over exactly those days.
 func TestStatsCutoffMonth(t *testing.T) {
 	t.Parallel()
-	s := stServer(t, map[string]string{"MOTCUA_REPORT_CUTOFF_DAY": "15"})
-	w := stPopulate(t, s, 15, 600)
+	s := statsServer(t, map[string]string{"MOTCUA_REPORT_CUTOFF_DAY": "15"})
+	w := populate(t, s, 15, 600)
 	tok := s.Token("viewer")
-	got := stGetForm06(t, s, tok, "month=2021-08&group_by=channel")
+	got := getForm06(t, s, tok, "month=2021-08&group_by=channel")
 	if got.Period.From != "2021-07-15" || got.Period.To != "2021-08-14" || got.Period.Start != "2021-07-15T00:00:00+07:00" ||
 		got.Period.End != "2021-08-15T00:00:00+07:00" {
 		t.Fatalf("cut-off period %+v", got.Period)
 	}
 	start, end := time.Date(2021, 7, 15, 0, 0, 0, 0, apptest.Loc), time.Date(2021, 8, 15, 0, 0, 0, 0, apptest.Loc)
-	stCheckForm06(t, "cut-off", got, "channel", stCountForm06(w.dossiers, "channel", start, end, nil))
+	checkForm06(t, "cut-off", got, "channel", countForm06(w.dossiers, "channel", start, end, nil))
 	// January crosses the year: 2020-12-15 to 2021-01-14.
-	jan := stGetForm06(t, s, tok, "month=2021-01")
+	jan := getForm06(t, s, tok, "month=2021-01")
 	if jan.Period.From != "2020-12-15" || jan.Period.To != "2021-01-14" {
 		t.Errorf("January with cut-off: %+v", jan.Period)
 	}
@@ -263,49 +263,49 @@ func TestStatsCutoffMonth(t *testing.T) {
 // but never widens, a viewer sees the province; clerks and officers get 403.
 func TestStatsScoping(t *testing.T) {
 	t.Parallel()
-	s := stServer(t, nil)
-	w := stPopulate(t, s, 7, 900)
-	district := stSubtree(stDistrict)
+	s := statsServer(t, nil)
+	w := populate(t, s, 7, 900)
+	district := subtree(districtCode)
 
 	leader := s.Token("leader.district")
-	got := stGetForm06(t, s, leader, "month=2021-08&group_by=agency")
-	stCheckForm06(t, "leader.district", got, "agency", stCountForm06(w.dossiers, "agency", stAugStart, stAugEnd, district))
-	if got.Scope.UnitCode == nil || *got.Scope.UnitCode != stDistrict || *got.Scope.UnitName != stAgencyName(stDistrict) {
+	got := getForm06(t, s, leader, "month=2021-08&group_by=agency")
+	checkForm06(t, "leader.district", got, "agency", countForm06(w.dossiers, "agency", augustStart, augustEnd, district))
+	if got.Scope.UnitCode == nil || *got.Scope.UnitCode != districtCode || *got.Scope.UnitName != agencyName(districtCode) {
 		t.Errorf("leader scope %+v", got.Scope)
 	}
 	// The district's view is smaller than the province's.
-	prov := stGetForm06(t, s, s.Token("viewer"), "month=2021-08&group_by=agency")
+	prov := getForm06(t, s, s.Token("viewer"), "month=2021-08&group_by=agency")
 	if got.Total.ReceivedTotal >= prov.Total.ReceivedTotal {
 		t.Errorf("district %d not below province %d", got.Total.ReceivedTotal, prov.Total.ReceivedTotal)
 	}
 	// A viewer narrowed to the district sees what the district's leader sees.
-	vd := stGetForm06(t, s, s.Token("viewer"), "month=2021-08&group_by=agency&unit_code="+stDistrict)
-	stCheckForm06(t, "viewer unit_code=district", vd, "agency", stCountForm06(w.dossiers, "agency", stAugStart, stAugEnd, district))
+	vd := getForm06(t, s, s.Token("viewer"), "month=2021-08&group_by=agency&unit_code="+districtCode)
+	checkForm06(t, "viewer unit_code=district", vd, "agency", countForm06(w.dossiers, "agency", augustStart, augustEnd, district))
 	// A viewer with a unit sees that unit's subtree by default.
-	vu := stGetForm06(t, s, s.Token("viewer.district"), "month=2021-08&group_by=unit")
-	stCheckForm06(t, "viewer.district", vu, "unit", stCountForm06(w.dossiers, "unit", stAugStart, stAugEnd, district))
+	vu := getForm06(t, s, s.Token("viewer.district"), "month=2021-08&group_by=unit")
+	checkForm06(t, "viewer.district", vu, "unit", countForm06(w.dossiers, "unit", augustStart, augustEnd, district))
 	// The leader narrows to one commune.
-	commune := stGetForm06(t, s, leader, "month=2021-08&group_by=procedure&unit_code="+stCommuneA)
-	stCheckForm06(t, "leader.district unit_code=commune", commune, "procedure",
-		stCountForm06(w.dossiers, "procedure", stAugStart, stAugEnd, stSubtree(stCommuneA)))
+	commune := getForm06(t, s, leader, "month=2021-08&group_by=procedure&unit_code="+communeACode)
+	checkForm06(t, "leader.district unit_code=commune", commune, "procedure",
+		countForm06(w.dossiers, "procedure", augustStart, augustEnd, subtree(communeACode)))
 	// A department's leader sees the centre's dossiers of their department.
-	justice := stGetForm06(t, s, s.Token("leader.justice"), "month=2021-08&group_by=unit")
-	stCheckForm06(t, "leader.justice", justice, "unit", stCountForm06(w.dossiers, "unit", stAugStart, stAugEnd, stSubtree(stJustice)))
+	justice := getForm06(t, s, s.Token("leader.justice"), "month=2021-08&group_by=unit")
+	checkForm06(t, "leader.justice", justice, "unit", countForm06(w.dossiers, "unit", augustStart, augustEnd, subtree(justiceCode)))
 
 	for _, c := range []struct {
 		user, query string
 		status      int
 		code        string
 	}{
-		{"leader.district", "month=2021-08&unit_code=" + stProvince, 403, "forbidden"},
-		{"leader.district", "month=2021-08&unit_code=" + stCenter, 403, "forbidden"},
-		{"leader.commune", "month=2021-08&unit_code=" + stDistrict, 403, "forbidden"},
-		{"viewer.district", "month=2021-08&unit_code=" + stJustice, 403, "forbidden"},
+		{"leader.district", "month=2021-08&unit_code=" + provinceCode, 403, "forbidden"},
+		{"leader.district", "month=2021-08&unit_code=" + centerCode, 403, "forbidden"},
+		{"leader.commune", "month=2021-08&unit_code=" + districtCode, 403, "forbidden"},
+		{"viewer.district", "month=2021-08&unit_code=" + justiceCode, 403, "forbidden"},
 		{"clerk", "month=2021-08", 403, "forbidden"},
 		{"officer", "month=2021-08", 403, "forbidden"},
 		{"clerk", "", 403, "forbidden"},
 		{"viewer", "month=2021-08&unit_code=NOPE", 422, "validation_failed"},
-		{"admin", "month=2021-08&unit_code=" + stCommuneB, 200, ""},
+		{"admin", "month=2021-08&unit_code=" + communeBCode, 200, ""},
 	} {
 		for _, path := range []string{"dossiers", "online", "feedback", "procedures", "satisfaction"} {
 			r := s.Get("/api/v1/stats/"+path+"?"+c.query, s.Token(c.user))
@@ -323,7 +323,7 @@ func TestStatsScoping(t *testing.T) {
 // naming the parameter, never a 500.
 func TestStatsValidation(t *testing.T) {
 	t.Parallel()
-	s := stServer(t, nil)
+	s := statsServer(t, nil)
 	tok := s.Token("viewer")
 	for _, c := range []struct{ query, field string }{
 		{"", "month"},
@@ -370,40 +370,40 @@ func TestStatsValidation(t *testing.T) {
 // district leader.
 func TestStatsOtherReportsGenerated(t *testing.T) {
 	t.Parallel()
-	s := stServer(t, nil)
-	w := stPopulate(t, s, 99, 1200)
+	s := statsServer(t, nil)
+	w := populate(t, s, 99, 1200)
 	for _, c := range []struct {
 		user  string
 		scope map[string]bool
-	}{{"viewer", nil}, {"leader.district", stSubtree(stDistrict)}, {"leader.justice", stSubtree(stJustice)}} {
+	}{{"viewer", nil}, {"leader.district", subtree(districtCode)}, {"leader.justice", subtree(justiceCode)}} {
 		tok := s.Token(c.user)
 		t.Run(c.user, func(t *testing.T) {
-			stCheckOnline(t, s, tok, w, c.scope)
-			stCheckFeedback(t, s, tok, w, c.scope)
-			stCheckProcedures(t, s, tok, w, c.scope)
-			stCheckSatisfaction(t, s, tok, w, c.scope)
+			checkOnline(t, s, tok, w, c.scope)
+			checkFeedback(t, s, tok, w, c.scope)
+			checkProcedures(t, s, tok, w, c.scope)
+			checkSatisfaction(t, s, tok, w, c.scope)
 		})
 	}
 }
 
-func stCheckOnline(t *testing.T, s *apptest.Server, tok string, w stWorld, scope map[string]bool) {
+func checkOnline(t *testing.T, s *apptest.Server, tok string, w statsWorld, scope map[string]bool) {
 	t.Helper()
 	var got struct {
 		Levels []struct {
-			OnlineLevel    string     `json:"online_level"`
-			Name           string     `json:"name"`
-			Services       int64      `json:"services"`
-			Dossiers       int64      `json:"dossiers"`
-			DossiersOnline int64      `json:"dossiers_online"`
-			OnlineRate     stRateJSON `json:"online_rate"`
+			OnlineLevel    string   `json:"online_level"`
+			Name           string   `json:"name"`
+			Services       int64    `json:"services"`
+			Dossiers       int64    `json:"dossiers"`
+			DossiersOnline int64    `json:"dossiers_online"`
+			OnlineRate     rateJSON `json:"online_rate"`
 		} `json:"levels"`
-		Integration stRateJSON `json:"national_portal_integration"`
+		Integration rateJSON `json:"national_portal_integration"`
 	}
 	apptest.Want(t, s.Get("/api/v1/stats/online?month=2021-08", tok), 200).Decode(t, &got)
 	type lv struct{ services, dossiers, online int64 }
 	want := map[string]*lv{"info": {}, "partial": {}, "full": {}}
 	var integrated, base int64
-	for _, p := range stProcedures {
+	for _, p := range worldProcedures {
 		if p.Status != "active" || (scope != nil && !scope[p.AgencyCode]) {
 			continue
 		}
@@ -416,7 +416,7 @@ func stCheckOnline(t *testing.T, s *apptest.Server, tok string, w stWorld, scope
 		}
 	}
 	for _, d := range w.dossiers {
-		if stDossierIn(d, scope) && stIn(d.received, stAugStart, stAugEnd) {
+		if dossierInScope(d, scope) && inPeriod(d.received, augustStart, augustEnd) {
 			want[d.procOnline].dossiers++
 			if d.channel == "online" {
 				want[d.procOnline].online++
@@ -431,12 +431,12 @@ func stCheckOnline(t *testing.T, s *apptest.Server, tok string, w stWorld, scope
 		if l.Services != wl.services || l.Dossiers != wl.dossiers || l.DossiersOnline != wl.online || l.Name == "" {
 			t.Errorf("online %s: %+v, want %+v", l.OnlineLevel, l, *wl)
 		}
-		stWantRate(t, "online rate "+l.OnlineLevel, l.OnlineRate, wl.online, wl.dossiers)
+		wantRate(t, "online rate "+l.OnlineLevel, l.OnlineRate, wl.online, wl.dossiers)
 	}
-	stWantRate(t, "integration", got.Integration, integrated, base)
+	wantRate(t, "integration", got.Integration, integrated, base)
 }
 
-func stCheckFeedback(t *testing.T, s *apptest.Server, tok string, w stWorld, scope map[string]bool) {
+func checkFeedback(t *testing.T, s *apptest.Server, tok string, w statsWorld, scope map[string]bool) {
 	t.Helper()
 	var got struct {
 		Received       int64            `json:"received"`
@@ -449,11 +449,11 @@ func stCheckFeedback(t *testing.T, s *apptest.Server, tok string, w stWorld, sco
 		AnsweredOnTime int64            `json:"answered_on_time"`
 		Refused        int64            `json:"refused"`
 		RefusedOnTime  int64            `json:"refused_on_time"`
-		OnTimeRate     stRateJSON       `json:"on_time_rate"`
+		OnTimeRate     rateJSON         `json:"on_time_rate"`
 		Published      int64            `json:"published"`
 	}
 	apptest.Want(t, s.Get("/api/v1/stats/feedback?month=2021-08", tok), 200).Decode(t, &got)
-	want := stCountFeedback(w.feedback, stAugStart, stAugEnd, scope)
+	want := countFeedback(w.feedback, augustStart, augustEnd, scope)
 	if got.Received != want.received || !reflect.DeepEqual(got.ByChannel, want.byChannel) ||
 		!reflect.DeepEqual(got.ByCategory, want.byCategory) || !reflect.DeepEqual(got.ByStatus, want.byStatus) ||
 		got.Answered != want.answered || got.AnsweredOnTime != want.answeredOnTime || got.Refused != want.refused ||
@@ -464,10 +464,10 @@ func stCheckFeedback(t *testing.T, s *apptest.Server, tok string, w stWorld, sco
 	if want.received == 0 || want.answered == 0 || want.open == 0 || (scope == nil && want.openOverdue == 0) {
 		t.Errorf("the generated feedback is too thin: %+v", want)
 	}
-	stWantRate(t, "feedback on time", got.OnTimeRate, want.answeredOnTime+want.refusedOnTime, want.answered+want.refused)
+	wantRate(t, "feedback on time", got.OnTimeRate, want.answeredOnTime+want.refusedOnTime, want.answered+want.refused)
 }
 
-func stCheckProcedures(t *testing.T, s *apptest.Server, tok string, w stWorld, scope map[string]bool) {
+func checkProcedures(t *testing.T, s *apptest.Server, tok string, w statsWorld, scope map[string]bool) {
 	t.Helper()
 	var got struct {
 		Publications      map[string]int64 `json:"publications"`
@@ -488,7 +488,7 @@ func stCheckProcedures(t *testing.T, s *apptest.Server, tok string, w stWorld, s
 	pubs := map[string]int64{"new": 0, "amended": 0, "abolished": 0}
 	var total int64
 	for _, p := range w.publications {
-		if p.on.Year == 2021 && p.on.Month == 8 && (scope == nil || scope[stProcedure(p.proc).AgencyCode]) {
+		if p.on.Year == 2021 && p.on.Month == 8 && (scope == nil || scope[worldProcedure(p.proc).AgencyCode]) {
 			pubs[p.kind]++
 			total++
 		}
@@ -497,7 +497,7 @@ func stCheckProcedures(t *testing.T, s *apptest.Server, tok string, w stWorld, s
 	byOnline := map[string]int64{"info": 0, "partial": 0, "full": 0}
 	onSpot := map[string]int64{}
 	var active int64
-	for _, p := range stProcedures {
+	for _, p := range worldProcedures {
 		if p.Status != "active" || (scope != nil && !scope[p.AgencyCode]) {
 			continue
 		}
@@ -517,7 +517,7 @@ func stCheckProcedures(t *testing.T, s *apptest.Server, tok string, w stWorld, s
 	for _, a := range got.OnSpotEligible.ByAgency {
 		gotSpot[a.AgencyCode] = a.Count
 		spotTotal += a.Count
-		if a.Name != stAgencyName(a.AgencyCode) {
+		if a.Name != agencyName(a.AgencyCode) {
 			t.Errorf("on-spot agency %s named %q", a.AgencyCode, a.Name)
 		}
 	}
@@ -526,19 +526,19 @@ func stCheckProcedures(t *testing.T, s *apptest.Server, tok string, w stWorld, s
 	}
 }
 
-func stCheckSatisfaction(t *testing.T, s *apptest.Server, tok string, w stWorld, scope map[string]bool) {
+func checkSatisfaction(t *testing.T, s *apptest.Server, tok string, w statsWorld, scope map[string]bool) {
 	t.Helper()
 	var got struct {
 		Count     int64            `json:"count"`
 		Average   *float64         `json:"average"`
-		Satisfied stRateJSON       `json:"satisfied"`
+		Satisfied rateJSON         `json:"satisfied"`
 		ByScore   map[string]int64 `json:"by_score"`
 	}
 	apptest.Want(t, s.Get("/api/v1/stats/satisfaction?month=2021-08", tok), 200).Decode(t, &got)
 	byScore := map[string]int64{"1": 0, "2": 0, "3": 0, "4": 0, "5": 0}
 	var n, sum, sat int64
 	for _, r := range w.ratings {
-		if !stIn(&r.at, stAugStart, stAugEnd) || (scope != nil && !scope[r.dossier.unit] && !scope[r.dossier.agency]) {
+		if !inPeriod(&r.at, augustStart, augustEnd) || (scope != nil && !scope[r.dossier.unit] && !scope[r.dossier.agency]) {
 			continue
 		}
 		n++
@@ -553,12 +553,12 @@ func stCheckSatisfaction(t *testing.T, s *apptest.Server, tok string, w stWorld,
 	}
 	var avg *float64
 	if n > 0 {
-		avg = stRate(sum, n*100) // sum/n to 2 decimals, via the same big.Rat rounding
+		avg = rateValue(sum, n*100) // sum/n to 2 decimals, via the same big.Rat rounding
 	}
 	if (avg == nil) != (got.Average == nil) || (avg != nil && *avg != *got.Average) {
 		t.Errorf("average %v, want %v", got.Average, avg)
 	}
-	stWantRate(t, "satisfied", got.Satisfied, sat, n)
+	wantRate(t, "satisfied", got.Satisfied, sat, n)
 }
 
 // TestStatsThroughDossierAPI registers and handles dossiers through the
@@ -568,7 +568,7 @@ func stCheckSatisfaction(t *testing.T, s *apptest.Server, tok string, w stWorld,
 func TestStatsThroughDossierAPI(t *testing.T) {
 	t.Parallel()
 	// Tokens issued at the start of August must live through September.
-	s := stServer(t, map[string]string{"MOTCUA_TOKEN_TTL_MINUTES": "100000"})
+	s := statsServer(t, map[string]string{"MOTCUA_TOKEN_TTL_MINUTES": "100000"})
 	s.Clock.Set(time.Date(2021, 8, 1, 8, 0, 0, 0, apptest.Loc))
 	clerk, leader, viewer := s.Token("clerk"), s.Token("leader.justice"), s.Token("viewer")
 	register := func(at time.Time, proc string, onSpot bool) string {
@@ -598,20 +598,20 @@ func TestStatsThroughDossierAPI(t *testing.T) {
 	register(time.Date(2021, 9, 1, 0, 0, 0, 0, apptest.Loc), "1.001", false)
 
 	// Both resolutions come days before their due day (5 working days): early.
-	aug := stGetForm06(t, s, viewer, "month=2021-08&group_by=unit")
-	stWantFigures(t, "August", aug.Total, stFig{directPostal: 4, resolved: 2, early: 2, onSpot: 1, withdrawn: 1, within: 1})
-	if len(aug.Rows) != 1 || aug.Rows[0].Group != stCenter || aug.Rows[0].Name != stAgencyName(stCenter) {
+	aug := getForm06(t, s, viewer, "month=2021-08&group_by=unit")
+	wantFigures(t, "August", aug.Total, countedFigures{directPostal: 4, resolved: 2, early: 2, onSpot: 1, withdrawn: 1, within: 1})
+	if len(aug.Rows) != 1 || aug.Rows[0].Group != centerCode || aug.Rows[0].Name != agencyName(centerCode) {
 		t.Errorf("rows %+v", aug.Rows)
 	}
 	// Both open dossiers were due in early September: overdue at its end
 	// (asked for once September is over).
 	s.Clock.Set(time.Date(2021, 10, 4, 8, 0, 0, 0, apptest.Loc))
 	viewer = s.Token("viewer")
-	sep := stGetForm06(t, s, viewer, "month=2021-09&group_by=agency")
-	stWantFigures(t, "September", sep.Total, stFig{carried: 1, directPostal: 1, overdue: 2})
+	sep := getForm06(t, s, viewer, "month=2021-09&group_by=agency")
+	wantFigures(t, "September", sep.Total, countedFigures{carried: 1, directPostal: 1, overdue: 2})
 	// The same dossiers through the department leader's scope (handling agency).
-	mine := stGetForm06(t, s, leader, "month=2021-08&group_by=procedure")
-	stWantFigures(t, "leader August", mine.Total, stFig{directPostal: 4, resolved: 2, early: 2, onSpot: 1, withdrawn: 1, within: 1})
+	mine := getForm06(t, s, leader, "month=2021-08&group_by=procedure")
+	wantFigures(t, "leader August", mine.Total, countedFigures{directPostal: 4, resolved: 2, early: 2, onSpot: 1, withdrawn: 1, within: 1})
 }
 
 // TestStatsOnDemoData: on the demo province (dossiers and feedback made by
@@ -622,12 +622,12 @@ func TestStatsOnDemoData(t *testing.T) {
 	s := apptest.New(t, apptest.Options{})
 	for _, user := range []string{"viewer", "admin", "leader", "leader.commune"} {
 		tok := s.Token(user)
-		for _, by := range stGroupBys {
+		for _, by := range allGroupBys {
 			for _, period := range []string{"month=2026-11", "from=2020-01-01&to=2026-12-31"} {
-				got := stGetForm06(t, s, tok, period+"&group_by="+by)
-				var sum stFiguresJSON
+				got := getForm06(t, s, tok, period+"&group_by="+by)
+				var sum figuresJSON
 				for _, r := range got.Rows {
-					f := r.stFiguresJSON
+					f := r.figuresJSON
 					if f.ReceivedTotal != f.CarriedOver+f.ReceivedOnline+f.ReceivedDirectPostal ||
 						f.ReceivedTotal != f.ResolvedTotal+f.InProgressTotal+f.Withdrawn+f.Stopped {
 						t.Errorf("%s %s %s row %q breaks an identity: %+v", user, by, period, r.Group, f)
@@ -656,7 +656,7 @@ func TestStatsOnDemoData(t *testing.T) {
 		}
 	}
 	// The demo has dossiers this month, so the report is not trivially empty.
-	if got := stGetForm06(t, s, s.Token("viewer"), "from=2020-01-01&to=2026-12-31"); got.Total.ReceivedTotal == 0 {
+	if got := getForm06(t, s, s.Token("viewer"), "from=2020-01-01&to=2026-12-31"); got.Total.ReceivedTotal == 0 {
 		t.Error("the demo data has no received dossier")
 	}
 }
@@ -669,7 +669,7 @@ func TestStatsOnDemoData(t *testing.T) {
 // today is 422, whichever way it is named.
 func TestStatsAsOf(t *testing.T) {
 	t.Parallel()
-	s := stServer(t, map[string]string{"MOTCUA_TOKEN_TTL_MINUTES": "100000"})
+	s := statsServer(t, map[string]string{"MOTCUA_TOKEN_TTL_MINUTES": "100000"})
 	at := func(m time.Month, d, h int) time.Time { return time.Date(2021, m, d, h, 0, 0, 0, apptest.Loc) }
 	s.Clock.Set(at(8, 2, 8))
 	clerk, viewer := s.Token("clerk"), s.Token("viewer")
@@ -685,13 +685,13 @@ func TestStatsAsOf(t *testing.T) {
 	fb := apptest.Want(t, s.Post("/api/v1/feedback", clerk, map[string]any{"channel": "hotline", "category": "procedure",
 		"title": "Hỏi tiến độ", "content": "Hỏi tiến độ hồ sơ lý lịch tư pháp.", "sender": map[string]any{"name": "Lò Văn Hỏi"}}),
 		http.StatusCreated).JSON(t)
-	fbCode, fbDue := fb["code"].(string), fb["due_at"].(string)
+	feedbackCode, feedbackDue := fb["code"].(string), fb["due_at"].(string)
 
-	feedbackStats := func(query string) (map[string]any, stPeriodJSON) {
+	feedbackStats := func(query string) (map[string]any, periodJSON) {
 		t.Helper()
 		r := apptest.Want(t, s.Get("/api/v1/stats/feedback?"+query, viewer), http.StatusOK)
 		var body struct {
-			Period stPeriodJSON `json:"period"`
+			Period periodJSON `json:"period"`
 		}
 		r.Decode(t, &body)
 		return r.JSON(t), body.Period
@@ -702,19 +702,19 @@ func TestStatsAsOf(t *testing.T) {
 	now := at(8, 12, 10)
 	s.Clock.Set(now)
 	for _, q := range []string{"month=2021-08", "quarter=2021-Q3", "year=2021", "half=2021-H2", "from=2021-08-01&to=2021-08-31"} {
-		f := stGetForm06(t, s, viewer, q)
-		stWantFigures(t, q+" on 12 August", f.Total, stFig{directPostal: 2, within: 1, overdue: 1})
+		f := getForm06(t, s, viewer, q)
+		wantFigures(t, q+" on 12 August", f.Total, countedFigures{directPostal: 2, within: 1, overdue: 1})
 		if f.Period.AsOf != now.Format(time.RFC3339) {
 			t.Errorf("%s: as_of %q, want now %s", q, f.Period.AsOf, now.Format(time.RFC3339))
 		}
 	}
-	if q := stGetForm06(t, s, viewer, "quarter=2021-Q3").Period; q.Kind != "quarter" || q.Name == nil || *q.Name != "2021-Q3" ||
+	if q := getForm06(t, s, viewer, "quarter=2021-Q3").Period; q.Kind != "quarter" || q.Name == nil || *q.Name != "2021-Q3" ||
 		q.From != "2021-07-01" || q.To != "2021-09-30" || q.Month != nil {
 		t.Errorf("quarter period = %+v", q)
 	}
 	fs, _ := feedbackStats("month=2021-08")
 	if num(fs, "open") != 1 || num(fs, "open_overdue") != 0 {
-		t.Errorf("feedback on 12 August: open %v, overdue %v; want 1, 0 (due %s)", fs["open"], fs["open_overdue"], fbDue)
+		t.Errorf("feedback on 12 August: open %v, overdue %v; want 1, 0 (due %s)", fs["open"], fs["open_overdue"], feedbackDue)
 	}
 
 	// Periods that start after today are 422 naming how they were asked for;
@@ -735,11 +735,11 @@ func TestStatsAsOf(t *testing.T) {
 	// Answered in September; August, asked for in October, is judged at its
 	// end: both dossiers overdue, the feedback open and overdue then.
 	s.Clock.Set(at(9, 2, 9))
-	apptest.Want(t, s.Post("/api/v1/feedback/"+fbCode+"/actions", clerk, map[string]any{"action": "assign", "agency_code": stJustice}), http.StatusOK)
-	apptest.Want(t, s.Post("/api/v1/feedback/"+fbCode+"/actions", s.Token("officer"), map[string]any{"action": "answer", "answer": "Đã trả lời."}), http.StatusOK)
+	apptest.Want(t, s.Post("/api/v1/feedback/"+feedbackCode+"/actions", clerk, map[string]any{"action": "assign", "agency_code": justiceCode}), http.StatusOK)
+	apptest.Want(t, s.Post("/api/v1/feedback/"+feedbackCode+"/actions", s.Token("officer"), map[string]any{"action": "answer", "answer": "Đã trả lời."}), http.StatusOK)
 	s.Clock.Set(at(10, 4, 8))
-	aug := stGetForm06(t, s, viewer, "month=2021-08")
-	stWantFigures(t, "August asked in October", aug.Total, stFig{directPostal: 2, overdue: 2})
+	aug := getForm06(t, s, viewer, "month=2021-08")
+	wantFigures(t, "August asked in October", aug.Total, countedFigures{directPostal: 2, overdue: 2})
 	if aug.Period.AsOf != "2021-09-01T00:00:00+07:00" || aug.Period.AsOf != aug.Period.End {
 		t.Errorf("ended month: as_of %q, want its end %q", aug.Period.AsOf, aug.Period.End)
 	}

@@ -200,7 +200,7 @@ func explainWorld(t *testing.T) (*rollupWorld, []string) {
 					"on_spot": false, "status": status, "status_code": code, "applicant_name": "Nguyễn Văn Thử",
 					"applicant_name_folded": "nguyen van thu", "pin_hash": "x", "processing_value": 5, "processing_unit": "working_days",
 					"submitted_at": recv.UTC(), "received_at": recv.UTC(), "due_at": due.UTC(), "appointment_at": due.UTC(),
-					"resolved_at": stUTCPtr(resolved), "timeliness": timeliness, "returned_at": stUTCPtr(returned),
+					"resolved_at": utcOrNil(resolved), "timeliness": timeliness, "returned_at": utcOrNil(returned),
 					"created_at": recv.UTC(), "updated_at": recv.UTC(),
 				})
 				history = append(history, map[string]any{"dossier_id": id, "action": "receive", "to_status": "received", "at": recv.UTC(), "by_user": "clerk", "unit": unit})
@@ -249,7 +249,7 @@ func explainWorld(t *testing.T) (*rollupWorld, []string) {
 	return w, units
 }
 
-func stUTCPtr(t *time.Time) any {
+func utcOrNil(t *time.Time) any {
 	if t == nil {
 		return nil
 	}

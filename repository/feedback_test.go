@@ -15,9 +15,9 @@ import (
 	"github.com/motcua/motcua/domain/feedback"
 )
 
-// fbSetup gives a migrated database with agencies P > {C, J} and a
+// setupFeedbackStore gives a migrated database with agencies P > {C, J} and a
 // procedure of J.
-func fbSetup(t *testing.T) (*gorm.DB, *FeedbackStore) {
+func setupFeedbackStore(t *testing.T) (*gorm.DB, *FeedbackStore) {
 	t.Helper()
 	db := OpenTest(t)
 	cs := NewCatalogStore(db)
@@ -33,7 +33,7 @@ func fbSetup(t *testing.T) (*gorm.DB, *FeedbackStore) {
 	return db, NewFeedbackStore(db)
 }
 
-func fbBuilder(prefix string, at time.Time, edit func(*feedback.Feedback)) feedback.Builder {
+func feedbackBuilder(prefix string, at time.Time, edit func(*feedback.Feedback)) feedback.Builder {
 	return func(n int64) (feedback.Feedback, feedback.Entry, error) {
 		f := feedback.Feedback{Code: feedback.FormatCode(prefix, n), Channel: feedback.ChannelHotline, Category: feedback.CategoryOther,
 			Title: "Tiêu đề", Content: "Nội dung", Sender: feedback.Sender{Name: "Nguyễn Văn An"}, RecordedUnit: "C",
@@ -47,7 +47,7 @@ func fbBuilder(prefix string, at time.Time, edit func(*feedback.Feedback)) feedb
 }
 
 func TestFeedbackCodesGapFreeUnderConcurrency(t *testing.T) {
-	_, s := fbSetup(t)
+	_, s := setupFeedbackStore(t)
 	ctx := context.Background()
 	const n = 12
 	var wg sync.WaitGroup
@@ -57,7 +57,7 @@ func TestFeedbackCodesGapFreeUnderConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			f, err := s.Create(ctx, "feedback|PAKN-C-261123", fbBuilder("PAKN-C-261123", t0, nil))
+			f, err := s.Create(ctx, "feedback|PAKN-C-261123", feedbackBuilder("PAKN-C-261123", t0, nil))
 			codes[i], errs[i] = f.Code, err
 		}(i)
 	}
@@ -78,16 +78,16 @@ func TestFeedbackCodesGapFreeUnderConcurrency(t *testing.T) {
 		return feedback.Feedback{}, feedback.Entry{}, domain.Errorf(domain.KindValidation, "no")
 	})
 	wantKind(t, "failed build", err, domain.KindValidation)
-	f, err := s.Create(ctx, "feedback|PAKN-C-261123", fbBuilder("PAKN-C-261123", t0, nil))
+	f, err := s.Create(ctx, "feedback|PAKN-C-261123", feedbackBuilder("PAKN-C-261123", t0, nil))
 	if err != nil || f.Code != fmt.Sprintf("PAKN-C-261123-%04d", n+1) {
 		t.Fatalf("after a rollback: %q, %v", f.Code, err)
 	}
 }
 
 func TestFeedbackHistoryAppendOnly(t *testing.T) {
-	db, s := fbSetup(t)
+	db, s := setupFeedbackStore(t)
 	ctx := context.Background()
-	f, err := s.Create(ctx, "feedback|x", fbBuilder("PAKN-X", t0, nil))
+	f, err := s.Create(ctx, "feedback|x", feedbackBuilder("PAKN-X", t0, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,9 +104,9 @@ func TestFeedbackHistoryAppendOnly(t *testing.T) {
 }
 
 func TestFeedbackUpdateVersionAndHistory(t *testing.T) {
-	_, s := fbSetup(t)
+	_, s := setupFeedbackStore(t)
 	ctx := context.Background()
-	f, err := s.Create(ctx, "feedback|x", fbBuilder("PAKN-X", t0, nil))
+	f, err := s.Create(ctx, "feedback|x", feedbackBuilder("PAKN-X", t0, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,11 +131,11 @@ func TestFeedbackUpdateVersionAndHistory(t *testing.T) {
 }
 
 func TestFeedbackListFilters(t *testing.T) {
-	_, s := fbSetup(t)
+	_, s := setupFeedbackStore(t)
 	ctx := context.Background()
 	day := func(d int) time.Time { return time.Date(2026, 11, d, 2, 0, 0, 0, time.UTC) }
 	mk := func(at time.Time, edit func(*feedback.Feedback)) feedback.Feedback {
-		f, err := s.Create(ctx, "feedback|x", fbBuilder("PAKN-X", at, edit))
+		f, err := s.Create(ctx, "feedback|x", feedbackBuilder("PAKN-X", at, edit))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -202,7 +202,7 @@ func insertDossier(t *testing.T, db *gorm.DB, code, status string) int64 {
 }
 
 func TestRatingOncePerDossierWithFeedback(t *testing.T) {
-	db, s := fbSetup(t)
+	db, s := setupFeedbackStore(t)
 	ctx := context.Background()
 	id := insertDossier(t, db, "C-261123-0001", "returned")
 	ref, err := s.Dossier(ctx, "C-261123-0001")
@@ -215,7 +215,7 @@ func TestRatingOncePerDossierWithFeedback(t *testing.T) {
 		return feedback.RatingPlan{
 			Rating: feedback.Rating{Score: 1, Comment: "chậm", UnitCode: d.UnitCode, AgencyCode: d.AgencyCode, ProcedureCode: d.ProcedureCode, CreatedAt: t0},
 			Series: "feedback|PAKN-P-261123",
-			Build: fbBuilder("PAKN-P-261123", t0, func(f *feedback.Feedback) {
+			Build: feedbackBuilder("PAKN-P-261123", t0, func(f *feedback.Feedback) {
 				f.RecordedUnit, f.AgencyCode, f.DossierCode, f.Channel = "", "J", d.Code, feedback.ChannelOnline
 			}),
 		}, nil
@@ -249,14 +249,14 @@ func TestRatingOncePerDossierWithFeedback(t *testing.T) {
 // TestRatingConcurrentOnlyOne: two ratings of one dossier at once: one is
 // stored, the other is KindConflict, and only one feedback item is opened.
 func TestRatingConcurrentOnlyOne(t *testing.T) {
-	db, s := fbSetup(t)
+	db, s := setupFeedbackStore(t)
 	ctx := context.Background()
 	insertDossier(t, db, "C-261123-0002", "returned")
 	plan := func(d feedback.DossierRef) (feedback.RatingPlan, error) {
 		return feedback.RatingPlan{
 			Rating: feedback.Rating{Score: 2, UnitCode: d.UnitCode, AgencyCode: d.AgencyCode, ProcedureCode: d.ProcedureCode, CreatedAt: t0},
 			Series: "feedback|PAKN-P-261123",
-			Build:  fbBuilder("PAKN-P-261123", t0, func(f *feedback.Feedback) { f.RecordedUnit, f.AgencyCode = "", "J" }),
+			Build:  feedbackBuilder("PAKN-P-261123", t0, func(f *feedback.Feedback) { f.RecordedUnit, f.AgencyCode = "", "J" }),
 		}, nil
 	}
 	const n = 6

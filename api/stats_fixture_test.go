@@ -3,7 +3,7 @@ package api_test
 // The statistics tests' world: a small province built through the domain
 // services, and a generated dataset of dossiers, feedback, ratings and
 // publications written in batches through GORM, for which every figure is
-// known by an independent count in Go (stCount* below).
+// known by an independent count in Go (count* below).
 
 import (
 	"context"
@@ -24,31 +24,29 @@ import (
 	"github.com/motcua/motcua/repository"
 )
 
-var stLoc = apptest.Loc
-
 // The agencies of the statistics world.
 const (
-	stProvince = "T00"
-	stCenter   = "T20"
-	stJustice  = "T09"
-	stPlanning = "T10"
-	stDistrict = "T51"
-	stCommuneA = "T5101"
-	stCommuneB = "T5102"
+	provinceCode = "T00"
+	centerCode   = "T20"
+	justiceCode  = "T09"
+	planningCode = "T10"
+	districtCode = "T51"
+	communeACode = "T5101"
+	communeBCode = "T5102"
 )
 
-var stAgencies = []catalog.Agency{
-	{Code: stProvince, Name: "UBND tỉnh Thử nghiệm", Kind: catalog.KindProvince},
-	{Code: stCenter, Name: "Trung tâm Phục vụ hành chính công tỉnh", Kind: catalog.KindServiceCenter, ParentCode: stProvince},
-	{Code: stJustice, Name: "Sở Tư pháp", Kind: catalog.KindDepartment, ParentCode: stProvince},
-	{Code: stPlanning, Name: "Sở Kế hoạch và Đầu tư", Kind: catalog.KindDepartment, ParentCode: stProvince},
-	{Code: stDistrict, Name: "UBND huyện Tam Đường", Kind: catalog.KindDistrict, ParentCode: stProvince},
-	{Code: stCommuneA, Name: "UBND xã Bản Bo", Kind: catalog.KindCommune, ParentCode: stDistrict},
-	{Code: stCommuneB, Name: "UBND xã Bình Lư", Kind: catalog.KindCommune, ParentCode: stDistrict},
+var worldAgencies = []catalog.Agency{
+	{Code: provinceCode, Name: "UBND tỉnh Thử nghiệm", Kind: catalog.KindProvince},
+	{Code: centerCode, Name: "Trung tâm Phục vụ hành chính công tỉnh", Kind: catalog.KindServiceCenter, ParentCode: provinceCode},
+	{Code: justiceCode, Name: "Sở Tư pháp", Kind: catalog.KindDepartment, ParentCode: provinceCode},
+	{Code: planningCode, Name: "Sở Kế hoạch và Đầu tư", Kind: catalog.KindDepartment, ParentCode: provinceCode},
+	{Code: districtCode, Name: "UBND huyện Tam Đường", Kind: catalog.KindDistrict, ParentCode: provinceCode},
+	{Code: communeACode, Name: "UBND xã Bản Bo", Kind: catalog.KindCommune, ParentCode: districtCode},
+	{Code: communeBCode, Name: "UBND xã Bình Lư", Kind: catalog.KindCommune, ParentCode: districtCode},
 }
 
-func stAgencyName(code string) string {
-	for _, a := range stAgencies {
+func agencyName(code string) string {
+	for _, a := range worldAgencies {
 		if a.Code == code {
 			return a.Name
 		}
@@ -56,12 +54,12 @@ func stAgencyName(code string) string {
 	return ""
 }
 
-// stSubtree lists a unit and the units below it.
-func stSubtree(code string) map[string]bool {
+// subtree lists a unit and the units below it.
+func subtree(code string) map[string]bool {
 	out := map[string]bool{code: true}
 	for changed := true; changed; {
 		changed = false
-		for _, a := range stAgencies {
+		for _, a := range worldAgencies {
 			if out[a.ParentCode] && !out[a.Code] {
 				out[a.Code], changed = true, true
 			}
@@ -70,28 +68,28 @@ func stSubtree(code string) map[string]bool {
 	return out
 }
 
-func stProc(code, name, field, agency string, level catalog.Level, online catalog.OnlineLevel, onSpot, integrated bool) catalog.Procedure {
+func catalogProcedure(code, name, field, agency string, level catalog.Level, online catalog.OnlineLevel, onSpot, integrated bool) catalog.Procedure {
 	return catalog.Procedure{Code: code, Name: name, Field: field, AgencyCode: agency, Level: level,
 		ProcessingTime: worktime.Duration{Value: 5, Unit: worktime.WorkingDays}, OnlineLevel: online,
 		OnSpotEligible: onSpot, NationalPortalIntegrated: integrated, Status: catalog.StatusActive}
 }
 
-var stProcedures = func() []catalog.Procedure {
+var worldProcedures = func() []catalog.Procedure {
 	ps := []catalog.Procedure{
-		stProc("1.001", "Cấp Phiếu lý lịch tư pháp", "Lý lịch tư pháp", stJustice, catalog.LevelProvince, catalog.OnlineFull, false, true),
-		stProc("1.002", "Chứng thực bản sao từ bản chính", "Chứng thực", stJustice, catalog.LevelProvince, catalog.OnlinePartial, true, false),
-		stProc("1.003", "Đăng ký thành lập doanh nghiệp", "Thành lập và hoạt động doanh nghiệp", stPlanning, catalog.LevelProvince, catalog.OnlineFull, true, true),
-		stProc("1.004", "Cấp Giấy chứng nhận quyền sử dụng đất", "Đất đai", stDistrict, catalog.LevelDistrict, catalog.OnlinePartial, false, true),
-		stProc("1.005", "Đăng ký khai sinh", "Hộ tịch", stCommuneA, catalog.LevelCommune, catalog.OnlineFull, false, false),
-		stProc("1.006", "Đăng ký kết hôn", "Hộ tịch", stCommuneB, catalog.LevelCommune, catalog.OnlineInfo, false, false),
-		stProc("1.007", "Đăng ký giám hộ (đã bãi bỏ)", "Hộ tịch", stCommuneA, catalog.LevelCommune, catalog.OnlinePartial, false, true),
+		catalogProcedure("1.001", "Cấp Phiếu lý lịch tư pháp", "Lý lịch tư pháp", justiceCode, catalog.LevelProvince, catalog.OnlineFull, false, true),
+		catalogProcedure("1.002", "Chứng thực bản sao từ bản chính", "Chứng thực", justiceCode, catalog.LevelProvince, catalog.OnlinePartial, true, false),
+		catalogProcedure("1.003", "Đăng ký thành lập doanh nghiệp", "Thành lập và hoạt động doanh nghiệp", planningCode, catalog.LevelProvince, catalog.OnlineFull, true, true),
+		catalogProcedure("1.004", "Cấp Giấy chứng nhận quyền sử dụng đất", "Đất đai", districtCode, catalog.LevelDistrict, catalog.OnlinePartial, false, true),
+		catalogProcedure("1.005", "Đăng ký khai sinh", "Hộ tịch", communeACode, catalog.LevelCommune, catalog.OnlineFull, false, false),
+		catalogProcedure("1.006", "Đăng ký kết hôn", "Hộ tịch", communeBCode, catalog.LevelCommune, catalog.OnlineInfo, false, false),
+		catalogProcedure("1.007", "Đăng ký giám hộ (đã bãi bỏ)", "Hộ tịch", communeACode, catalog.LevelCommune, catalog.OnlinePartial, false, true),
 	}
 	ps[6].Status = catalog.StatusAbolished
 	return ps
 }()
 
-func stProcedure(code string) catalog.Procedure {
-	for _, p := range stProcedures {
+func worldProcedure(code string) catalog.Procedure {
+	for _, p := range worldProcedures {
 		if p.Code == code {
 			return p
 		}
@@ -99,37 +97,37 @@ func stProcedure(code string) catalog.Procedure {
 	panic("unknown procedure " + code)
 }
 
-// stUsers are the world's accounts, all with demo.Password.
-var stUsers = []user.NewUser{
+// worldUsers are the world's accounts, all with demo.Password.
+var worldUsers = []user.NewUser{
 	{Username: "viewer", Role: user.RoleViewer},
 	{Username: "admin", Role: user.RoleAdmin},
-	{Username: "viewer.district", Role: user.RoleViewer, Unit: stDistrict},
-	{Username: "leader.district", Role: user.RoleLeader, Unit: stDistrict},
-	{Username: "leader.justice", Role: user.RoleLeader, Unit: stJustice},
-	{Username: "leader.commune", Role: user.RoleLeader, Unit: stCommuneA},
-	{Username: "clerk", Role: user.RoleClerk, Unit: stCenter},
-	{Username: "clerk.district", Role: user.RoleClerk, Unit: stDistrict},
-	{Username: "officer", Role: user.RoleOfficer, Unit: stJustice},
+	{Username: "viewer.district", Role: user.RoleViewer, Unit: districtCode},
+	{Username: "leader.district", Role: user.RoleLeader, Unit: districtCode},
+	{Username: "leader.justice", Role: user.RoleLeader, Unit: justiceCode},
+	{Username: "leader.commune", Role: user.RoleLeader, Unit: communeACode},
+	{Username: "clerk", Role: user.RoleClerk, Unit: centerCode},
+	{Username: "clerk.district", Role: user.RoleClerk, Unit: districtCode},
+	{Username: "officer", Role: user.RoleOfficer, Unit: justiceCode},
 }
 
-// stServer starts the service on a fresh database with the statistics
+// statsServer starts the service on a fresh database with the statistics
 // world (and no demo data, so every row is the test's).
-func stServer(t *testing.T, env map[string]string) *apptest.Server {
+func statsServer(t *testing.T, env map[string]string) *apptest.Server {
 	t.Helper()
 	s := apptest.New(t, apptest.Options{NoDemo: true, Env: env})
 	ctx := context.Background()
 	sys := user.Principal{Username: "system", Role: user.RoleAdmin}
-	for _, a := range stAgencies {
+	for _, a := range worldAgencies {
 		if _, err := s.App.Catalog.CreateAgency(ctx, sys, a); err != nil {
 			t.Fatalf("agency %s: %v", a.Code, err)
 		}
 	}
-	for _, p := range stProcedures {
+	for _, p := range worldProcedures {
 		if _, err := s.App.Catalog.CreateProcedure(ctx, sys, p); err != nil {
 			t.Fatalf("procedure %s: %v", p.Code, err)
 		}
 	}
-	for _, u := range stUsers {
+	for _, u := range worldUsers {
 		u.Name, u.Password = "Người dùng "+u.Username, demo.Password
 		if _, err := s.App.Users.Create(ctx, sys, true, u); err != nil {
 			t.Fatalf("user %s: %v", u.Username, err)
@@ -140,8 +138,8 @@ func stServer(t *testing.T, env map[string]string) *apptest.Server {
 
 // ---- generated data
 
-// stDossier is one generated dossier; nil times have not happened.
-type stDossier struct {
+// genDossier is one generated dossier; nil times have not happened.
+type genDossier struct {
 	id                                  int64
 	code, proc, unit, agency, holder    string
 	channel                             string
@@ -154,7 +152,7 @@ type stDossier struct {
 	procActive, procIntegrated, procOSE bool
 }
 
-func (d stDossier) finished() *time.Time {
+func (d genDossier) finished() *time.Time {
 	for _, t := range []*time.Time{d.resolved, d.withdrawn, d.stopped} {
 		if t != nil {
 			return t
@@ -178,37 +176,38 @@ func timelinessOf(resolved, due time.Time) string {
 	return "on_time"
 }
 
-func stPtr(t time.Time) *time.Time { t = t.Truncate(time.Second); return &t }
+// secondPtr is t, truncated to the second, by pointer.
+func secondPtr(t time.Time) *time.Time { t = t.Truncate(time.Second); return &t }
 
-// stGenerate makes n dossiers received (or submitted) between from and to,
+// generateDossiers makes n dossiers received (or submitted) between from and to,
 // deterministically from seed, with every life the report distinguishes.
-func stGenerate(seed uint64, n int, from, to time.Time) []stDossier {
+func generateDossiers(seed uint64, n int, from, to time.Time) []genDossier {
 	r := rand.New(rand.NewPCG(seed, seed*7+1))
 	span := to.Sub(from)
 	randIn := func(a time.Time, d time.Duration) time.Time {
 		return a.Add(time.Duration(r.Int64N(int64(d/time.Second))) * time.Second)
 	}
 	channels := []string{"direct", "online", "postal"}
-	out := make([]stDossier, 0, n)
+	out := make([]genDossier, 0, n)
 	for i := 0; i < n; i++ {
-		p := stProcedures[r.IntN(len(stProcedures))]
-		d := stDossier{code: fmt.Sprintf("G-%05d", i+1), proc: p.Code, agency: p.AgencyCode, channel: channels[r.IntN(3)],
+		p := worldProcedures[r.IntN(len(worldProcedures))]
+		d := genDossier{code: fmt.Sprintf("G-%05d", i+1), proc: p.Code, agency: p.AgencyCode, channel: channels[r.IntN(3)],
 			procField: p.Field, procLevel: string(p.Level), procOnline: string(p.OnlineLevel),
 			procActive: p.Status == catalog.StatusActive, procIntegrated: p.NationalPortalIntegrated, procOSE: p.OnSpotEligible}
 		switch p.Level {
 		case catalog.LevelProvince:
-			d.unit = stCenter
+			d.unit = centerCode
 		case catalog.LevelDistrict:
-			d.unit = stDistrict
+			d.unit = districtCode
 		default:
 			d.unit = p.AgencyCode
 			if r.IntN(5) == 0 {
-				d.unit = stDistrict
+				d.unit = districtCode
 			}
 		}
 		d.holder = d.agency
 		if r.IntN(10) == 0 {
-			d.holder = []string{stPlanning, stDistrict, stCommuneB, stJustice}[r.IntN(4)]
+			d.holder = []string{planningCode, districtCode, communeBCode, justiceCode}[r.IntN(4)]
 		}
 		d.onSpot = p.OnSpotEligible && d.channel == "direct" && r.IntN(2) == 0
 		d.submitted = randIn(from, span).Truncate(time.Second)
@@ -217,24 +216,24 @@ func stGenerate(seed uint64, n int, from, to time.Time) []stDossier {
 			d.channel = "online"
 		case k < 11: // refused at receipt
 			d.channel = "online"
-			d.rejected = stPtr(d.submitted.Add(time.Duration(r.IntN(72*60)) * time.Minute))
+			d.rejected = secondPtr(d.submitted.Add(time.Duration(r.IntN(72*60)) * time.Minute))
 		case k < 13: // withdrawn before acceptance
 			d.channel = "online"
-			d.withdrawn = stPtr(d.submitted.Add(time.Duration(r.IntN(72*60)) * time.Minute))
+			d.withdrawn = secondPtr(d.submitted.Add(time.Duration(r.IntN(72*60)) * time.Minute))
 		default:
 			rec := d.submitted
 			if d.channel == "online" {
 				rec = rec.Add(time.Duration(r.IntN(48*60)) * time.Minute)
 			}
-			d.received = stPtr(rec)
-			d.due = stPtr(rec.Add(time.Duration(1+r.IntN(30*24)) * time.Hour))
-			end := stPtr(rec.Add(time.Duration(r.IntN(50*24*60)) * time.Minute))
+			d.received = secondPtr(rec)
+			d.due = secondPtr(rec.Add(time.Duration(1+r.IntN(30*24)) * time.Hour))
+			end := secondPtr(rec.Add(time.Duration(r.IntN(50*24*60)) * time.Minute))
 			switch f := r.IntN(100); {
 			case f < 25: // still in progress
 			case f < 80:
 				d.resolved = end
 				if d.onSpot {
-					d.resolved = stPtr(rec.Add(time.Duration(r.IntN(6*60)) * time.Minute))
+					d.resolved = secondPtr(rec.Add(time.Duration(r.IntN(6*60)) * time.Minute))
 				}
 				d.timeliness = timelinessOf(*d.resolved, *d.due)
 			case f < 90:
@@ -248,33 +247,33 @@ func stGenerate(seed uint64, n int, from, to time.Time) []stDossier {
 	return out
 }
 
-// stEdgeDossiers are direct dossiers at the edges of August 2021 (local):
+// edgeDossiers are direct dossiers at the edges of August 2021 (local):
 // the first instant, 23:59 of the 31st (in), and 00:00 on 1 September (out).
-func stEdgeDossiers() []stDossier {
-	p := stProcedure("1.001")
-	mk := func(code string, at time.Time) stDossier {
-		return stDossier{code: code, proc: p.Code, unit: stCenter, agency: p.AgencyCode, holder: p.AgencyCode, channel: "direct",
-			submitted: at, received: stPtr(at), due: stPtr(at.Add(72 * time.Hour)), procField: p.Field,
+func edgeDossiers() []genDossier {
+	p := worldProcedure("1.001")
+	mk := func(code string, at time.Time) genDossier {
+		return genDossier{code: code, proc: p.Code, unit: centerCode, agency: p.AgencyCode, holder: p.AgencyCode, channel: "direct",
+			submitted: at, received: secondPtr(at), due: secondPtr(at.Add(72 * time.Hour)), procField: p.Field,
 			procLevel: string(p.Level), procOnline: string(p.OnlineLevel), procActive: true, procIntegrated: p.NationalPortalIntegrated}
 	}
-	return []stDossier{
-		mk("EDGE-1", time.Date(2021, 8, 1, 0, 0, 0, 0, stLoc)),
-		mk("EDGE-2", time.Date(2021, 8, 31, 23, 59, 0, 0, stLoc)),
-		mk("EDGE-3", time.Date(2021, 9, 1, 0, 0, 0, 0, stLoc)),
-		mk("EDGE-4", time.Date(2021, 7, 31, 23, 59, 59, 0, stLoc)),
+	return []genDossier{
+		mk("EDGE-1", time.Date(2021, 8, 1, 0, 0, 0, 0, apptest.Loc)),
+		mk("EDGE-2", time.Date(2021, 8, 31, 23, 59, 0, 0, apptest.Loc)),
+		mk("EDGE-3", time.Date(2021, 9, 1, 0, 0, 0, 0, apptest.Loc)),
+		mk("EDGE-4", time.Date(2021, 7, 31, 23, 59, 59, 0, apptest.Loc)),
 	}
 }
 
-func stUTC(t *time.Time) any {
+func utcOrNil(t *time.Time) any {
 	if t == nil {
 		return nil
 	}
 	return t.UTC()
 }
 
-// stInsertDossiers writes ds in batches, as the dossier store would (UTC
+// insertDossiers writes ds in batches, as the dossier store would (UTC
 // times, NULL for what has not happened), and sets their ids.
-func stInsertDossiers(t testing.TB, db *gorm.DB, ds []stDossier) {
+func insertDossiers(t testing.TB, db *gorm.DB, ds []genDossier) {
 	t.Helper()
 	// Small batches: the SQLite driver binds parameters in time quadratic in
 	// their number per statement.
@@ -306,9 +305,9 @@ func stInsertDossiers(t testing.TB, db *gorm.DB, ds []stDossier) {
 					"code": d.code, "procedure_code": d.proc, "unit_code": d.unit, "agency_code": d.agency, "holder_unit": d.holder,
 					"channel": d.channel, "on_spot": d.onSpot, "status": status, "status_code": code,
 					"applicant_name": "Người nộp thử", "pin_hash": "0", "processing_value": 5, "processing_unit": "working_days",
-					"submitted_at": d.submitted.UTC(), "received_at": stUTC(d.received), "due_at": stUTC(d.due),
-					"appointment_at": stUTC(d.due), "resolved_at": stUTC(d.resolved), "timeliness": tl,
-					"withdrawn_at": stUTC(d.withdrawn), "stopped_at": stUTC(d.stopped), "rejected_at": stUTC(d.rejected),
+					"submitted_at": d.submitted.UTC(), "received_at": utcOrNil(d.received), "due_at": utcOrNil(d.due),
+					"appointment_at": utcOrNil(d.due), "resolved_at": utcOrNil(d.resolved), "timeliness": tl,
+					"withdrawn_at": utcOrNil(d.withdrawn), "stopped_at": utcOrNil(d.stopped), "rejected_at": utcOrNil(d.rejected),
 					"created_at": created, "updated_at": created,
 				})
 			}
@@ -336,21 +335,21 @@ func stInsertDossiers(t testing.TB, db *gorm.DB, ds []stDossier) {
 		ds[i].id = ids[ds[i].code]
 	}
 	// Rows written behind the dossier store's back: roll them up as it would.
-	if err := repository.RebuildRollups(context.Background(), db, stLoc); err != nil {
+	if err := repository.RebuildRollups(context.Background(), db, apptest.Loc); err != nil {
 		t.Fatal(err)
 	}
 }
 
 // ---- the independent count
 
-// stFig is one row of form 06 as the test counts it.
-type stFig struct {
+// countedFigures is one row of form 06 as the test counts it.
+type countedFigures struct {
 	carried, online, directPostal                 int64
 	resolved, early, onTime, late, onSpot         int64
 	within, overdue, withdrawn, stopped, rejected int64
 }
 
-func (f *stFig) add(o stFig) {
+func (f *countedFigures) add(o countedFigures) {
 	f.carried += o.carried
 	f.online += o.online
 	f.directPostal += o.directPostal
@@ -366,14 +365,14 @@ func (f *stFig) add(o stFig) {
 	f.rejected += o.rejected
 }
 
-func stIn(t *time.Time, start, end time.Time) bool {
+func inPeriod(t *time.Time, start, end time.Time) bool {
 	return t != nil && !t.Before(start) && t.Before(end)
 }
 
-// stCountDossier is what one dossier adds to form 06 for [start, end).
-func stCountDossier(d stDossier, start, end time.Time) stFig {
-	var f stFig
-	if stIn(d.rejected, start, end) {
+// countDossier is what one dossier adds to form 06 for [start, end).
+func countDossier(d genDossier, start, end time.Time) countedFigures {
+	var f countedFigures
+	if inPeriod(d.rejected, start, end) {
 		f.rejected = 1
 	}
 	if d.received == nil {
@@ -383,14 +382,14 @@ func stCountDossier(d stDossier, start, end time.Time) stFig {
 	if rec.Before(start) && (fin == nil || !fin.Before(start)) {
 		f.carried = 1
 	}
-	if stIn(d.received, start, end) {
+	if inPeriod(d.received, start, end) {
 		if d.channel == "online" {
 			f.online = 1
 		} else {
 			f.directPostal = 1
 		}
 	}
-	if stIn(d.resolved, start, end) {
+	if inPeriod(d.resolved, start, end) {
 		f.resolved = 1
 		switch d.timeliness {
 		case "early":
@@ -404,10 +403,10 @@ func stCountDossier(d stDossier, start, end time.Time) stFig {
 			f.onSpot = 1
 		}
 	}
-	if stIn(d.withdrawn, start, end) {
+	if inPeriod(d.withdrawn, start, end) {
 		f.withdrawn = 1
 	}
-	if stIn(d.stopped, start, end) {
+	if inPeriod(d.stopped, start, end) {
 		f.stopped = 1
 	}
 	if rec.Before(end) && (fin == nil || !fin.Before(end)) {
@@ -420,8 +419,8 @@ func stCountDossier(d stDossier, start, end time.Time) stFig {
 	return f
 }
 
-// stGroupKey is the form-06 group of d.
-func stGroupKey(by string, d stDossier) string {
+// groupKey is the form-06 group of d.
+func groupKey(by string, d genDossier) string {
 	switch by {
 	case "unit":
 		return d.unit
@@ -439,24 +438,24 @@ func stGroupKey(by string, d stDossier) string {
 	panic(by)
 }
 
-// stDossierIn is docs/domain.md's scope: reception unit, handling agency or holder.
-func stDossierIn(d stDossier, scope map[string]bool) bool {
+// dossierInScope is docs/domain.md's scope: reception unit, handling agency or holder.
+func dossierInScope(d genDossier, scope map[string]bool) bool {
 	return scope == nil || scope[d.unit] || scope[d.agency] || scope[d.holder]
 }
 
-// stCountForm06 counts form 06 per group over ds; only groups with some
+// countForm06 counts form 06 per group over ds; only groups with some
 // figure appear.
-func stCountForm06(ds []stDossier, by string, start, end time.Time, scope map[string]bool) map[string]stFig {
-	out := map[string]stFig{}
+func countForm06(ds []genDossier, by string, start, end time.Time, scope map[string]bool) map[string]countedFigures {
+	out := map[string]countedFigures{}
 	for _, d := range ds {
-		if !stDossierIn(d, scope) {
+		if !dossierInScope(d, scope) {
 			continue
 		}
-		f := stCountDossier(d, start, end)
-		if f == (stFig{}) {
+		f := countDossier(d, start, end)
+		if f == (countedFigures{}) {
 			continue
 		}
-		k := stGroupKey(by, d)
+		k := groupKey(by, d)
 		g := out[k]
 		g.add(f)
 		out[k] = g
@@ -464,9 +463,9 @@ func stCountForm06(ds []stDossier, by string, start, end time.Time, scope map[st
 	return out
 }
 
-// stRate is the contract's rate value computed with big.Rat: a percentage rounded
+// rateValue is the contract's rate value computed with big.Rat: a percentage rounded
 // to 2 decimals, halves away from zero; nil when d is 0.
-func stRate(n, d int64) *float64 {
+func rateValue(n, d int64) *float64 {
 	if d == 0 {
 		return nil
 	}
@@ -478,13 +477,13 @@ func stRate(n, d int64) *float64 {
 	return &v
 }
 
-// stGroupName is the label the report must give a group.
-func stGroupName(by, key string) string {
+// groupName is the label the report must give a group.
+func groupName(by, key string) string {
 	switch by {
 	case "unit", "agency":
-		return stAgencyName(key)
+		return agencyName(key)
 	case "procedure":
-		return stProcedure(key).Name
+		return worldProcedure(key).Name
 	case "field":
 		return key
 	case "level":
@@ -495,22 +494,22 @@ func stGroupName(by, key string) string {
 	return ""
 }
 
-// stFeedback is one generated feedback item.
-type stFeedback struct {
+// genFeedback is one generated feedback item.
+type genFeedback struct {
 	code, channel, category, status, agency, unit string
 	received, due, refuseDue                      time.Time
 	answered, refused, published                  *time.Time
 }
 
-// stGenerateFeedback makes n feedback items received between from and to.
-func stGenerateFeedback(seed uint64, n int, from, to time.Time) []stFeedback {
+// generateFeedback makes n feedback items received between from and to.
+func generateFeedback(seed uint64, n int, from, to time.Time) []genFeedback {
 	r := rand.New(rand.NewPCG(seed, seed+99))
-	units := []string{stCenter, stDistrict, stCommuneA, ""}
-	agencies := []string{stJustice, stPlanning, stDistrict, stCommuneB, ""}
-	out := make([]stFeedback, n)
+	units := []string{centerCode, districtCode, communeACode, ""}
+	agencies := []string{justiceCode, planningCode, districtCode, communeBCode, ""}
+	out := make([]genFeedback, n)
 	for i := range out {
 		rec := from.Add(time.Duration(r.Int64N(int64(to.Sub(from)/time.Second))) * time.Second)
-		f := stFeedback{code: fmt.Sprintf("PAKN-%04d", i+1), channel: []string{"hotline", "online", "direct", "mail"}[r.IntN(4)],
+		f := genFeedback{code: fmt.Sprintf("PAKN-%04d", i+1), channel: []string{"hotline", "online", "direct", "mail"}[r.IntN(4)],
 			category: []string{"regulation", "procedure", "conduct", "other"}[r.IntN(4)], unit: units[r.IntN(len(units))],
 			agency: agencies[r.IntN(len(agencies))], received: rec, due: rec.Add(21 * 24 * time.Hour), refuseDue: rec.Add(3 * 24 * time.Hour)}
 		switch k := r.IntN(100); {
@@ -520,20 +519,20 @@ func stGenerateFeedback(seed uint64, n int, from, to time.Time) []stFeedback {
 			f.status = "processing"
 		case k < 85:
 			f.status = "answered"
-			f.answered = stPtr(rec.Add(time.Duration(r.IntN(30*24)) * time.Hour))
+			f.answered = secondPtr(rec.Add(time.Duration(r.IntN(30*24)) * time.Hour))
 			if r.IntN(2) == 0 {
-				f.published = stPtr(f.answered.Add(time.Duration(r.IntN(72)) * time.Hour))
+				f.published = secondPtr(f.answered.Add(time.Duration(r.IntN(72)) * time.Hour))
 			}
 		default:
 			f.status = "refused"
-			f.refused = stPtr(rec.Add(time.Duration(r.IntN(6*24)) * time.Hour))
+			f.refused = secondPtr(rec.Add(time.Duration(r.IntN(6*24)) * time.Hour))
 		}
 		out[i] = f
 	}
 	return out
 }
 
-func stInsertFeedback(t testing.TB, db *gorm.DB, fs []stFeedback) {
+func insertFeedback(t testing.TB, db *gorm.DB, fs []genFeedback) {
 	t.Helper()
 	if len(fs) == 0 {
 		return
@@ -550,7 +549,7 @@ func stInsertFeedback(t testing.TB, db *gorm.DB, fs []stFeedback) {
 			"code": f.code, "channel": f.channel, "category": f.category, "title": "Phản ánh thử", "content": "Nội dung",
 			"status": f.status, "published": f.published != nil, "agency_code": opt(f.agency), "recorded_unit": opt(f.unit),
 			"received_at": f.received.UTC(), "due_at": f.due.UTC(), "refuse_due_at": f.refuseDue.UTC(),
-			"answered_at": stUTC(f.answered), "refused_at": stUTC(f.refused), "published_at": stUTC(f.published),
+			"answered_at": utcOrNil(f.answered), "refused_at": utcOrNil(f.refused), "published_at": utcOrNil(f.published),
 			"created_at": f.received.UTC(), "updated_at": f.received.UTC(),
 		}
 	}
@@ -559,8 +558,8 @@ func stInsertFeedback(t testing.TB, db *gorm.DB, fs []stFeedback) {
 	}
 }
 
-// stFeedbackFig is the feedback report as the test counts it.
-type stFeedbackFig struct {
+// countedFeedback is the feedback report as the test counts it.
+type countedFeedback struct {
 	received                                         int64
 	byChannel, byCategory, byStatus                  map[string]int64
 	answered, answeredOnTime, refused, refusedOnTime int64
@@ -568,10 +567,10 @@ type stFeedbackFig struct {
 	open, openOverdue                                int64
 }
 
-// stFeedbackStatusAt is the status f had at instant at: the generated items
+// feedbackStatusAt is the status f had at instant at: the generated items
 // have no history, so it follows from their answer and refusal times, and
 // an item still open keeps its status.
-func stFeedbackStatusAt(f stFeedback, at time.Time) string {
+func feedbackStatusAt(f genFeedback, at time.Time) string {
 	switch {
 	case f.answered != nil && f.answered.Before(at):
 		return "answered"
@@ -583,21 +582,21 @@ func stFeedbackStatusAt(f stFeedback, at time.Time) string {
 	return "received"
 }
 
-// stCountFeedback counts the feedback of [start, end) judged at end (the
+// countFeedback counts the feedback of [start, end) judged at end (the
 // generated periods have ended).
-func stCountFeedback(fs []stFeedback, start, end time.Time, scope map[string]bool) stFeedbackFig {
-	out := stFeedbackFig{byChannel: map[string]int64{"hotline": 0, "online": 0, "direct": 0, "mail": 0},
+func countFeedback(fs []genFeedback, start, end time.Time, scope map[string]bool) countedFeedback {
+	out := countedFeedback{byChannel: map[string]int64{"hotline": 0, "online": 0, "direct": 0, "mail": 0},
 		byCategory: map[string]int64{"regulation": 0, "procedure": 0, "conduct": 0, "other": 0},
 		byStatus:   map[string]int64{"received": 0, "processing": 0, "answered": 0, "refused": 0}}
 	for _, f := range fs {
 		if scope != nil && !scope[f.unit] && !scope[f.agency] {
 			continue
 		}
-		if stIn(&f.received, start, end) {
+		if inPeriod(&f.received, start, end) {
 			out.received++
 			out.byChannel[f.channel]++
 			out.byCategory[f.category]++
-			st := stFeedbackStatusAt(f, end)
+			st := feedbackStatusAt(f, end)
 			out.byStatus[st]++
 			if st == "received" || st == "processing" {
 				out.open++
@@ -606,46 +605,46 @@ func stCountFeedback(fs []stFeedback, start, end time.Time, scope map[string]boo
 				}
 			}
 		}
-		if stIn(f.answered, start, end) {
+		if inPeriod(f.answered, start, end) {
 			out.answered++
 			if !f.answered.After(f.due) {
 				out.answeredOnTime++
 			}
 		}
-		if stIn(f.refused, start, end) {
+		if inPeriod(f.refused, start, end) {
 			out.refused++
 			if !f.refused.After(f.refuseDue) {
 				out.refusedOnTime++
 			}
 		}
-		if stIn(f.published, start, end) {
+		if inPeriod(f.published, start, end) {
 			out.published++
 		}
 	}
 	return out
 }
 
-// stRating is one generated rating.
-type stRating struct {
-	dossier stDossier
+// genRating is one generated rating.
+type genRating struct {
+	dossier genDossier
 	score   int
 	at      time.Time
 }
 
-// stGenerateRatings rates some of the returned dossiers a day after their
+// generateRatings rates some of the returned dossiers a day after their
 // resolution.
-func stGenerateRatings(seed uint64, ds []stDossier) []stRating {
+func generateRatings(seed uint64, ds []genDossier) []genRating {
 	r := rand.New(rand.NewPCG(seed, 5))
-	var out []stRating
+	var out []genRating
 	for _, d := range ds {
 		if d.resolved != nil && r.IntN(5) < 2 {
-			out = append(out, stRating{dossier: d, score: 1 + r.IntN(5), at: d.resolved.Add(24 * time.Hour)})
+			out = append(out, genRating{dossier: d, score: 1 + r.IntN(5), at: d.resolved.Add(24 * time.Hour)})
 		}
 	}
 	return out
 }
 
-func stInsertRatings(t testing.TB, db *gorm.DB, rs []stRating) {
+func insertRatings(t testing.TB, db *gorm.DB, rs []genRating) {
 	t.Helper()
 	if len(rs) == 0 {
 		return
@@ -660,23 +659,23 @@ func stInsertRatings(t testing.TB, db *gorm.DB, rs []stRating) {
 	}
 }
 
-// stPublication is one generated publication.
-type stPublication struct {
+// genPublication is one generated publication.
+type genPublication struct {
 	proc, kind string
 	on         worktime.Date
 }
 
-func stGeneratePublications(seed uint64, n int, from worktime.Date, days int) []stPublication {
+func generatePublications(seed uint64, n int, from worktime.Date, days int) []genPublication {
 	r := rand.New(rand.NewPCG(seed, 11))
-	out := make([]stPublication, n)
+	out := make([]genPublication, n)
 	for i := range out {
-		out[i] = stPublication{proc: stProcedures[r.IntN(len(stProcedures))].Code,
+		out[i] = genPublication{proc: worldProcedures[r.IntN(len(worldProcedures))].Code,
 			kind: []string{"new", "amended", "abolished"}[r.IntN(3)], on: from.AddDays(r.IntN(days))}
 	}
 	return out
 }
 
-func stInsertPublications(t testing.TB, db *gorm.DB, ps []stPublication) {
+func insertPublications(t testing.TB, db *gorm.DB, ps []genPublication) {
 	t.Helper()
 	rows := make([]map[string]any, len(ps))
 	for i, p := range ps {
@@ -688,28 +687,28 @@ func stInsertPublications(t testing.TB, db *gorm.DB, ps []stPublication) {
 	}
 }
 
-// stWorld is a generated province-period: the dossiers, feedback, ratings
+// statsWorld is a generated province-period: the dossiers, feedback, ratings
 // and publications written to one server.
-type stWorld struct {
-	dossiers     []stDossier
-	feedback     []stFeedback
-	ratings      []stRating
-	publications []stPublication
+type statsWorld struct {
+	dossiers     []genDossier
+	feedback     []genFeedback
+	ratings      []genRating
+	publications []genPublication
 }
 
-// stPopulate generates and stores a world around August 2021: dossiers from
+// populate generates and stores a world around August 2021: dossiers from
 // mid-May to mid-October (so some are carried over, some still open), plus
 // the edge dossiers.
-func stPopulate(t testing.TB, s *apptest.Server, seed uint64, n int) stWorld {
+func populate(t testing.TB, s *apptest.Server, seed uint64, n int) statsWorld {
 	t.Helper()
-	from, to := time.Date(2021, 5, 15, 0, 0, 0, 0, stLoc), time.Date(2021, 10, 15, 0, 0, 0, 0, stLoc)
-	w := stWorld{dossiers: append(stGenerate(seed, n, from, to), stEdgeDossiers()...)}
-	stInsertDossiers(t, s.App.DB, w.dossiers)
-	w.feedback = stGenerateFeedback(seed, n/5, from, to)
-	stInsertFeedback(t, s.App.DB, w.feedback)
-	w.ratings = stGenerateRatings(seed, w.dossiers)
-	stInsertRatings(t, s.App.DB, w.ratings)
-	w.publications = stGeneratePublications(seed, 60, worktime.Date{Year: 2021, Month: 6, Day: 1}, 120)
-	stInsertPublications(t, s.App.DB, w.publications)
+	from, to := time.Date(2021, 5, 15, 0, 0, 0, 0, apptest.Loc), time.Date(2021, 10, 15, 0, 0, 0, 0, apptest.Loc)
+	w := statsWorld{dossiers: append(generateDossiers(seed, n, from, to), edgeDossiers()...)}
+	insertDossiers(t, s.App.DB, w.dossiers)
+	w.feedback = generateFeedback(seed, n/5, from, to)
+	insertFeedback(t, s.App.DB, w.feedback)
+	w.ratings = generateRatings(seed, w.dossiers)
+	insertRatings(t, s.App.DB, w.ratings)
+	w.publications = generatePublications(seed, 60, worktime.Date{Year: 2021, Month: 6, Day: 1}, 120)
+	insertPublications(t, s.App.DB, w.publications)
 	return w
 }

@@ -22,11 +22,9 @@ import (
 	"github.com/motcua/motcua/domain/worktime"
 )
 
-var impLoc = apptest.Loc
-
-// impProcedure is a procedure as the test knows it (from the catalogue
+// procedureJSON is a procedure as the test knows it (from the catalogue
 // listing before the import, or generated).
-type impProcedure struct {
+type procedureJSON struct {
 	Code                     string `json:"code"`
 	Field                    string `json:"field"`
 	AgencyCode               string `json:"agency_code"`
@@ -41,16 +39,16 @@ type impProcedure struct {
 	} `json:"processing_time"`
 }
 
-type impPublication struct {
+type publicationJSON struct {
 	Kind      string `json:"kind"`
 	Decision  string `json:"decision"`
 	DecidedOn string `json:"decided_on"`
 }
 
-// impGenDossier is one generated dossier; nil times have not happened.
-type impGenDossier struct {
+// importedDossier is one generated dossier; nil times have not happened.
+type importedDossier struct {
 	code, unit string
-	proc       impProcedure
+	proc       procedureJSON
 	channel    string
 	status     string
 	onSpot     bool
@@ -66,7 +64,7 @@ type impGenDossier struct {
 	outcome    string
 }
 
-func (d impGenDossier) finished() *time.Time {
+func (d importedDossier) finished() *time.Time {
 	for _, t := range []*time.Time{d.resolved, d.withdrawn, d.stopped} {
 		if t != nil {
 			return t
@@ -75,29 +73,27 @@ func (d impGenDossier) finished() *time.Time {
 	return nil
 }
 
-type impGenFeedback struct {
+type importedFeedback struct {
 	code, channel, category, status, agency string
 	received, due, refuseDue                time.Time
 	dueGiven                                bool
 	answered, refused, published            *time.Time
 }
 
-func impRFC(t *time.Time) any {
+func rfc3339OrNil(t *time.Time) any {
 	if t == nil {
 		return nil
 	}
-	return t.In(impLoc).Format(time.RFC3339)
+	return t.In(apptest.Loc).Format(time.RFC3339)
 }
 
-func impTime(t time.Time) *time.Time { t = t.Truncate(time.Second); return &t }
-
-func impDayStart(t time.Time) time.Time {
-	y, m, d := t.In(impLoc).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, impLoc)
+func startOfDay(t time.Time) time.Time {
+	y, m, d := t.In(apptest.Loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, apptest.Loc)
 }
 
-// impBetween is a random instant in [a, b), to the second (a when empty).
-func impBetween(r *rand.Rand, a, b time.Time) time.Time {
+// randomBetween is a random instant in [a, b), to the second (a when empty).
+func randomBetween(r *rand.Rand, a, b time.Time) time.Time {
 	secs := int64(b.Sub(a) / time.Second)
 	if secs <= 0 {
 		return a
@@ -105,14 +101,14 @@ func impBetween(r *rand.Rand, a, b time.Time) time.Time {
 	return a.Add(time.Duration(r.Int64N(secs)) * time.Second)
 }
 
-// impListProcedures reads the whole catalogue through the API.
-func impListProcedures(t *testing.T, s *apptest.Server) []impProcedure {
+// listAllProcedures reads the whole catalogue through the API.
+func listAllProcedures(t *testing.T, s *apptest.Server) []procedureJSON {
 	t.Helper()
-	var all []impProcedure
+	var all []procedureJSON
 	for page := 1; ; page++ {
 		var out struct {
-			Items []impProcedure `json:"items"`
-			Total int            `json:"total"`
+			Items []procedureJSON `json:"items"`
+			Total int             `json:"total"`
 		}
 		apptest.Want(t, s.Get(fmt.Sprintf("/api/v1/procedures?page=%d&page_size=500", page), s.Token("admin")), http.StatusOK).Decode(t, &out)
 		all = append(all, out.Items...)
@@ -122,27 +118,27 @@ func impListProcedures(t *testing.T, s *apptest.Server) []impProcedure {
 	}
 }
 
-// impWorld is the generated province-year.
-type impWorld struct {
-	procedures   []impProcedure // the catalogue after the import
-	publications map[string][]impPublication
-	dossiers     []impGenDossier
-	feedback     []impGenFeedback
-	procLines    []string
-	dossierLines []string
-	fbLines      []string
+// provinceYear is the generated province-year.
+type provinceYear struct {
+	procedures    []procedureJSON // the catalogue after the import
+	publications  map[string][]publicationJSON
+	dossiers      []importedDossier
+	feedback      []importedFeedback
+	procLines     []string
+	dossierLines  []string
+	feedbackLines []string
 }
 
-var impAgencies = []string{demo.Justice, demo.Planning, demo.Industry, demo.Police, demo.District, demo.CommuneA, demo.CommuneB}
+var demoAgencyCodes = []string{demo.Justice, demo.Planning, demo.Industry, demo.Police, demo.District, demo.CommuneA, demo.CommuneB}
 
-func impGenerate(t *testing.T, s *apptest.Server, seed uint64) *impWorld {
+func generateProvinceYear(t *testing.T, s *apptest.Server, seed uint64) *provinceYear {
 	t.Helper()
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	cal, err := s.App.Catalog.Calendar(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &impWorld{procedures: impListProcedures(t, s), publications: map[string][]impPublication{}}
+	w := &provinceYear{procedures: listAllProcedures(t, s), publications: map[string][]publicationJSON{}}
 	mustJSON := func(v any) string {
 		b, err := json.Marshal(v)
 		if err != nil {
@@ -157,7 +153,7 @@ func impGenerate(t *testing.T, s *apptest.Server, seed uint64) *impWorld {
 	units := []string{"working_days", "working_hours", "days"}
 	kinds := []string{"new", "amended", "abolished"}
 	for i := 0; i < 40; i++ {
-		agency := impAgencies[r.IntN(len(impAgencies))]
+		agency := demoAgencyCodes[r.IntN(len(demoAgencyCodes))]
 		level := levels[r.IntN(3)]
 		switch agency {
 		case demo.District:
@@ -165,19 +161,19 @@ func impGenerate(t *testing.T, s *apptest.Server, seed uint64) *impWorld {
 		case demo.CommuneA, demo.CommuneB:
 			level = "commune"
 		}
-		p := impProcedure{Code: fmt.Sprintf("8.%06d", 100+i), Field: []string{"Tư pháp", "Đất đai", "Công thương", "Hộ tịch"}[r.IntN(4)],
+		p := procedureJSON{Code: fmt.Sprintf("8.%06d", 100+i), Field: []string{"Tư pháp", "Đất đai", "Công thương", "Hộ tịch"}[r.IntN(4)],
 			AgencyCode: agency, Level: level, OnlineLevel: onlines[r.IntN(3)], OnSpotEligible: r.IntN(3) == 0,
 			NationalPortalIntegrated: r.IntN(2) == 0}
 		p.ProcessingTime.Unit = units[r.IntN(3)]
 		p.ProcessingTime.Value = 1 + r.IntN(15)
-		var pubs []impPublication
-		day := time.Date(2020, 1, 2, 0, 0, 0, 0, impLoc).AddDate(0, 0, r.IntN(600))
+		var pubs []publicationJSON
+		day := time.Date(2020, 1, 2, 0, 0, 0, 0, apptest.Loc).AddDate(0, 0, r.IntN(600))
 		for k := 0; k < 1+r.IntN(3); k++ {
 			kind := "new"
 			if k > 0 {
 				kind = kinds[1+r.IntN(2)]
 			}
-			pubs = append(pubs, impPublication{Kind: kind, Decision: fmt.Sprintf("%d/QĐ-UBND", 100+i*10+k), DecidedOn: day.Format("2006-01-02")})
+			pubs = append(pubs, publicationJSON{Kind: kind, Decision: fmt.Sprintf("%d/QĐ-UBND", 100+i*10+k), DecidedOn: day.Format("2006-01-02")})
 			day = day.AddDate(0, 0, 1+r.IntN(200))
 		}
 		p.Status = "active"
@@ -200,13 +196,13 @@ func impGenerate(t *testing.T, s *apptest.Server, seed uint64) *impWorld {
 		`{"code":"8.999999","name":"Không cơ quan","field":"X","agency_code":"NOWHERE","level":"province","processing_time":{"value":1,"unit":"days"},"online_level":"info","publications":[{"kind":"new","decision":"1","decided_on":"2021-06-01"}]}`)
 
 	// Dossiers: received (or submitted) from October 2020 to December 2021.
-	from := time.Date(2020, 10, 1, 0, 0, 0, 0, impLoc)
-	to := time.Date(2022, 1, 1, 0, 0, 0, 0, impLoc)
+	from := time.Date(2020, 10, 1, 0, 0, 0, 0, apptest.Loc)
+	to := time.Date(2022, 1, 1, 0, 0, 0, 0, apptest.Loc)
 	inProgress := []string{"received", "processing", "supplement_requested", "awaiting_payment"}
 	perDay := map[string]int{}
 	for i := 0; i < 3000; i++ {
 		p := w.procedures[r.IntN(len(w.procedures))]
-		d := impGenDossier{proc: p}
+		d := importedDossier{proc: p}
 		switch p.Level {
 		case "province":
 			d.unit = demo.Center
@@ -227,27 +223,27 @@ func impGenerate(t *testing.T, s *apptest.Server, seed uint64) *impWorld {
 			d.channel = "postal"
 		}
 		d.onSpot = p.OnSpotEligible && d.channel == "direct" && r.IntN(2) == 0
-		base := impBetween(r, from, to)
+		base := randomBetween(r, from, to)
 		switch k := r.IntN(100); {
 		case k < 4:
 			d.channel, d.onSpot, d.status = "online", false, "submitted"
-			d.submitted = impTime(base)
+			d.submitted = secondPtr(base)
 		case k < 9:
 			d.channel, d.onSpot, d.status = "online", false, "rejected"
-			d.submitted = impTime(base)
-			d.rejected = impTime(base.Add(time.Duration(r.IntN(72*3600)) * time.Second))
+			d.submitted = secondPtr(base)
+			d.rejected = secondPtr(base.Add(time.Duration(r.IntN(72*3600)) * time.Second))
 		case k < 11:
 			d.channel, d.onSpot, d.status = "online", false, "withdrawn"
-			d.submitted = impTime(base)
-			d.withdrawn = impTime(base.Add(time.Duration(r.IntN(72*3600)) * time.Second))
+			d.submitted = secondPtr(base)
+			d.withdrawn = secondPtr(base.Add(time.Duration(r.IntN(72*3600)) * time.Second))
 		default:
-			d.received = impTime(base)
+			d.received = secondPtr(base)
 			if d.channel == "online" && r.IntN(2) == 0 {
-				d.submitted = impTime(base.Add(-time.Duration(r.IntN(48*3600)) * time.Second))
+				d.submitted = secondPtr(base.Add(-time.Duration(r.IntN(48*3600)) * time.Second))
 			}
 			if r.IntN(2) == 0 {
 				d.dueGiven = true
-				d.due = impTime(d.received.Add(time.Duration(3600+r.IntN(20*24*3600)) * time.Second))
+				d.due = secondPtr(d.received.Add(time.Duration(3600+r.IntN(20*24*3600)) * time.Second))
 			} else {
 				due := cal.DueAt(*d.received, worktime.Duration{Value: p.ProcessingTime.Value, Unit: worktime.Unit(p.ProcessingTime.Unit)})
 				d.due = &due
@@ -264,44 +260,44 @@ func impGenerate(t *testing.T, s *apptest.Server, seed uint64) *impWorld {
 				due := *d.due
 				switch c := r.IntN(3); {
 				case d.onSpot:
-					d.resolved = impTime(d.received.Add(time.Duration(r.IntN(4*3600)) * time.Second))
-				case c == 0 && impDayStart(due).After(*d.received): // early
-					d.resolved = impTime(impBetween(r, *d.received, impDayStart(due)))
+					d.resolved = secondPtr(d.received.Add(time.Duration(r.IntN(4*3600)) * time.Second))
+				case c == 0 && startOfDay(due).After(*d.received): // early
+					d.resolved = secondPtr(randomBetween(r, *d.received, startOfDay(due)))
 				case c <= 1: // on the due day, by the due time
-					start := impDayStart(due)
+					start := startOfDay(due)
 					if start.Before(*d.received) {
 						start = *d.received
 					}
-					d.resolved = impTime(impBetween(r, start, due))
+					d.resolved = secondPtr(randomBetween(r, start, due))
 				default: // late
-					d.resolved = impTime(due.Add(time.Duration(1+r.IntN(20*24*3600)) * time.Second))
+					d.resolved = secondPtr(due.Add(time.Duration(1+r.IntN(20*24*3600)) * time.Second))
 				}
 				if d.status == "returned" {
-					d.returned = impTime(d.resolved.Add(time.Duration(r.IntN(5*24*3600)) * time.Second))
+					d.returned = secondPtr(d.resolved.Add(time.Duration(r.IntN(5*24*3600)) * time.Second))
 				}
 			case f < 90:
 				d.status = "withdrawn"
-				d.withdrawn = impTime(d.received.Add(time.Duration(r.IntN(40*24*3600)) * time.Second))
+				d.withdrawn = secondPtr(d.received.Add(time.Duration(r.IntN(40*24*3600)) * time.Second))
 			default:
 				d.status = "stopped"
-				d.stopped = impTime(d.received.Add(time.Duration(r.IntN(40*24*3600)) * time.Second))
+				d.stopped = secondPtr(d.received.Add(time.Duration(r.IntN(40*24*3600)) * time.Second))
 			}
 		}
 		first := d.received
 		if d.submitted != nil {
 			first = d.submitted
 		}
-		day := first.In(impLoc).Format("060102")
+		day := first.In(apptest.Loc).Format("060102")
 		perDay[d.unit+day]++
 		d.code = fmt.Sprintf("%s-%s-%04d", d.unit, day, perDay[d.unit+day])
 		line := map[string]any{"code": d.code, "procedure_code": p.Code, "unit_code": d.unit, "channel": d.channel,
 			"status": d.status, "on_spot": d.onSpot,
 			"applicant":    map[string]any{"name": fmt.Sprintf("Công dân %d", i), "id_number": fmt.Sprintf("0%011d", 10000000+i)},
-			"submitted_at": impRFC(d.submitted), "received_at": impRFC(d.received), "resolved_at": impRFC(d.resolved),
-			"returned_at": impRFC(d.returned), "withdrawn_at": impRFC(d.withdrawn), "stopped_at": impRFC(d.stopped),
-			"rejected_at": impRFC(d.rejected)}
+			"submitted_at": rfc3339OrNil(d.submitted), "received_at": rfc3339OrNil(d.received), "resolved_at": rfc3339OrNil(d.resolved),
+			"returned_at": rfc3339OrNil(d.returned), "withdrawn_at": rfc3339OrNil(d.withdrawn), "stopped_at": rfc3339OrNil(d.stopped),
+			"rejected_at": rfc3339OrNil(d.rejected)}
 		if d.dueGiven {
-			line["due_at"] = impRFC(d.due)
+			line["due_at"] = rfc3339OrNil(d.due)
 		}
 		if d.outcome != "" {
 			line["outcome"] = d.outcome
@@ -325,10 +321,10 @@ func impGenerate(t *testing.T, s *apptest.Server, seed uint64) *impWorld {
 	channels := []string{"hotline", "online", "direct", "mail"}
 	categories := []string{"regulation", "procedure", "conduct", "other"}
 	for i := 0; i < 400; i++ {
-		f := impGenFeedback{code: fmt.Sprintf("PAKN-IMP-%04d", i), channel: channels[r.IntN(4)], category: categories[r.IntN(4)],
-			received: impBetween(r, time.Date(2021, 1, 1, 0, 0, 0, 0, impLoc), time.Date(2022, 1, 1, 0, 0, 0, 0, impLoc))}
+		f := importedFeedback{code: fmt.Sprintf("PAKN-IMP-%04d", i), channel: channels[r.IntN(4)], category: categories[r.IntN(4)],
+			received: randomBetween(r, time.Date(2021, 1, 1, 0, 0, 0, 0, apptest.Loc), time.Date(2022, 1, 1, 0, 0, 0, 0, apptest.Loc))}
 		if r.IntN(3) > 0 {
-			f.agency = impAgencies[r.IntN(len(impAgencies))]
+			f.agency = demoAgencyCodes[r.IntN(len(demoAgencyCodes))]
 		}
 		f.refuseDue = cal.DueAt(f.received, worktime.Duration{Value: 2, Unit: worktime.WorkingDays})
 		if r.IntN(3) == 0 {
@@ -344,19 +340,19 @@ func impGenerate(t *testing.T, s *apptest.Server, seed uint64) *impWorld {
 			f.status = "processing"
 		case k < 8:
 			f.status = "answered"
-			f.answered = impTime(f.received.Add(time.Duration(r.IntN(30*24*3600)) * time.Second))
+			f.answered = secondPtr(f.received.Add(time.Duration(r.IntN(30*24*3600)) * time.Second))
 			if r.IntN(2) == 0 {
-				f.published = impTime(f.answered.Add(time.Duration(r.IntN(3*24*3600)) * time.Second))
+				f.published = secondPtr(f.answered.Add(time.Duration(r.IntN(3*24*3600)) * time.Second))
 			}
 		default:
 			f.status = "refused"
-			f.refused = impTime(f.received.Add(time.Duration(r.IntN(6*24*3600)) * time.Second))
+			f.refused = secondPtr(f.received.Add(time.Duration(r.IntN(6*24*3600)) * time.Second))
 		}
 		if f.status == "" {
 			f.status = "received"
 		}
 		line := map[string]any{"code": f.code, "channel": f.channel, "category": f.category, "title": "Phản ánh " + f.code,
-			"content": "Nội dung phản ánh", "status": f.status, "received_at": impRFC(&f.received),
+			"content": "Nội dung phản ánh", "status": f.status, "received_at": rfc3339OrNil(&f.received),
 			"sender": map[string]any{"name": "Người gửi"}}
 		if f.agency != "" {
 			line["agency_code"] = f.agency
@@ -365,50 +361,52 @@ func impGenerate(t *testing.T, s *apptest.Server, seed uint64) *impWorld {
 			line["unit_code"] = demo.Center
 		}
 		if f.dueGiven {
-			line["due_at"] = impRFC(&f.due)
+			line["due_at"] = rfc3339OrNil(&f.due)
 		}
 		if f.answered != nil {
-			line["answered_at"], line["answer"] = impRFC(f.answered), "Câu trả lời"
+			line["answered_at"], line["answer"] = rfc3339OrNil(f.answered), "Câu trả lời"
 		}
 		if f.refused != nil {
-			line["refused_at"], line["refusal_reason"] = impRFC(f.refused), "Không thuộc phạm vi"
+			line["refused_at"], line["refusal_reason"] = rfc3339OrNil(f.refused), "Không thuộc phạm vi"
 		}
 		if f.published != nil {
-			line["published_at"], line["published"] = impRFC(f.published), true
+			line["published_at"], line["published"] = rfc3339OrNil(f.published), true
 		}
 		w.feedback = append(w.feedback, f)
-		w.fbLines = append(w.fbLines, mustJSON(line))
+		w.feedbackLines = append(w.feedbackLines, mustJSON(line))
 	}
-	w.fbLines = append(w.fbLines, `{"code":"PAKN-BAD","channel":"hotline","category":"other","title":"T","content":"C","status":"answered","received_at":"2021-05-05T08:00:00+07:00"}`)
+	w.feedbackLines = append(w.feedbackLines, `{"code":"PAKN-BAD","channel":"hotline","category":"other","title":"T","content":"C","status":"answered","received_at":"2021-05-05T08:00:00+07:00"}`)
 	return w
 }
 
 // ---- the independent count
 
-type impPeriod struct {
+type reportPeriod struct {
 	query      string
 	start, end time.Time
 	from, to   string
 }
 
-func impMonth(y int, m time.Month) impPeriod {
-	start := time.Date(y, m, 1, 0, 0, 0, 0, impLoc)
+func monthPeriod(y int, m time.Month) reportPeriod {
+	start := time.Date(y, m, 1, 0, 0, 0, 0, apptest.Loc)
 	end := start.AddDate(0, 1, 0)
-	return impPeriod{query: fmt.Sprintf("month=%04d-%02d", y, int(m)), start: start, end: end,
+	return reportPeriod{query: fmt.Sprintf("month=%04d-%02d", y, int(m)), start: start, end: end,
 		from: start.Format("2006-01-02"), to: end.AddDate(0, 0, -1).Format("2006-01-02")}
 }
 
-func impYear(y int) impPeriod {
-	start := time.Date(y, 1, 1, 0, 0, 0, 0, impLoc)
-	return impPeriod{query: fmt.Sprintf("from=%04d-01-01&to=%04d-12-31", y, y), start: start, end: start.AddDate(1, 0, 0),
+func yearPeriod(y int) reportPeriod {
+	start := time.Date(y, 1, 1, 0, 0, 0, 0, apptest.Loc)
+	return reportPeriod{query: fmt.Sprintf("from=%04d-01-01&to=%04d-12-31", y, y), start: start, end: start.AddDate(1, 0, 0),
 		from: fmt.Sprintf("%04d-01-01", y), to: fmt.Sprintf("%04d-12-31", y)}
 }
 
-func (p impPeriod) has(t *time.Time) bool { return t != nil && !t.Before(p.start) && t.Before(p.end) }
+func (p reportPeriod) has(t *time.Time) bool {
+	return t != nil && !t.Before(p.start) && t.Before(p.end)
+}
 
-// impWantRate checks numerator, denominator and the value rounded half-up
+// wantRateHalfUp checks numerator, denominator and the value rounded half-up
 // to 2 decimals (computed here with integers).
-func impWantRate(t *testing.T, what string, got stRateJSON, num, den int64) {
+func wantRateHalfUp(t *testing.T, what string, got rateJSON, num, den int64) {
 	t.Helper()
 	if got.Numerator != num || got.Denominator != den {
 		t.Errorf("%s: rate %d/%d, want %d/%d", what, got.Numerator, got.Denominator, num, den)
@@ -426,24 +424,24 @@ func impWantRate(t *testing.T, what string, got stRateJSON, num, den int64) {
 	}
 }
 
-// impFigures is one row of form 06: its group and the figures of
+// form06Row is one row of form 06: its group and the figures of
 // stats_test.go.
-type impFigures struct {
+type form06Row struct {
 	Group string `json:"group"`
-	stFiguresJSON
+	figuresJSON
 }
 
 // counts returns f's counted columns with the rates blanked, for comparing.
-func (f impFigures) counts() impFigures {
-	f.OnTimeRate, f.OnlineRate, f.OnSpotRate = stRateJSON{}, stRateJSON{}, stRateJSON{}
+func (f form06Row) counts() form06Row {
+	f.OnTimeRate, f.OnlineRate, f.OnSpotRate = rateJSON{}, rateJSON{}, rateJSON{}
 	return f
 }
 
-// impForm06 counts form 06 per group over the generated dossiers, by
+// countImportedForm06 counts form 06 per group over the generated dossiers, by
 // docs/domain.md's definitions.
-func impForm06(ds []impGenDossier, p impPeriod, group func(impGenDossier) string) (map[string]*impFigures, *impFigures) {
-	rows := map[string]*impFigures{}
-	total := &impFigures{}
+func countImportedForm06(ds []importedDossier, p reportPeriod, group func(importedDossier) string) (map[string]*form06Row, *form06Row) {
+	rows := map[string]*form06Row{}
+	total := &form06Row{}
 	for _, d := range ds {
 		fin := d.finished()
 		relevant := d.received != nil && d.received.Before(p.end) && (fin == nil || !fin.Before(p.start)) || p.has(d.rejected)
@@ -453,10 +451,10 @@ func impForm06(ds []impGenDossier, p impPeriod, group func(impGenDossier) string
 		g := group(d)
 		row := rows[g]
 		if row == nil {
-			row = &impFigures{Group: g}
+			row = &form06Row{Group: g}
 			rows[g] = row
 		}
-		for _, f := range []*impFigures{row, total} {
+		for _, f := range []*form06Row{row, total} {
 			if d.received != nil {
 				switch {
 				case d.received.Before(p.start):
@@ -514,16 +512,16 @@ func mapValues[K comparable, V any](m map[K]V) []V {
 	return out
 }
 
-func impCheckFigures(t *testing.T, what string, got, want impFigures) {
+func checkRow(t *testing.T, what string, got, want form06Row) {
 	t.Helper()
 	g, w := got.counts(), want.counts()
 	g.Group, w.Group = "", ""
 	if g != w {
 		t.Errorf("%s:\n got %+v\nwant %+v", what, g, w)
 	}
-	impWantRate(t, what+" on_time_rate", got.OnTimeRate, want.ResolvedEarly+want.ResolvedOnTime, want.ResolvedTotal)
-	impWantRate(t, what+" online_rate", got.OnlineRate, want.ReceivedOnline, want.ReceivedOnline+want.ReceivedDirectPostal)
-	impWantRate(t, what+" on_spot_rate", got.OnSpotRate, want.OnSpotResolved, want.ResolvedTotal)
+	wantRateHalfUp(t, what+" on_time_rate", got.OnTimeRate, want.ResolvedEarly+want.ResolvedOnTime, want.ResolvedTotal)
+	wantRateHalfUp(t, what+" online_rate", got.OnlineRate, want.ReceivedOnline, want.ReceivedOnline+want.ReceivedDirectPostal)
+	wantRateHalfUp(t, what+" on_spot_rate", got.OnSpotRate, want.OnSpotResolved, want.ResolvedTotal)
 	if got.ReceivedTotal != got.CarriedOver+got.ReceivedOnline+got.ReceivedDirectPostal ||
 		got.ReceivedTotal != got.ResolvedTotal+got.InProgressTotal+got.Withdrawn+got.Stopped {
 		t.Errorf("%s: identities fail: %+v", what, got)
@@ -534,22 +532,22 @@ func impCheckFigures(t *testing.T, what string, got, want impFigures) {
 func TestImportedProvinceYearStatistics(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
-	w := impGenerate(t, s, 2021)
+	w := generateProvinceYear(t, s, 2021)
 	admin := s.Token("admin")
 
-	r := impRun(t, s, "procedures", strings.Join(w.procLines, "\n"))
+	r := runImport(t, s, "procedures", strings.Join(w.procLines, "\n"))
 	if r.Imported != 40 || r.SkippedDuplicates != 1 || r.ErrorsTotal != 1 {
 		t.Fatalf("procedures import %+v", r)
 	}
 	// The dossiers in two requests, the second overlapping the first.
 	half := len(w.dossierLines) / 2
-	r1 := impRun(t, s, "dossiers", strings.Join(w.dossierLines[:half+100], "\n")+"\n")
-	r2 := impRun(t, s, "dossiers", strings.Join(w.dossierLines[half:], "\n"))
+	r1 := runImport(t, s, "dossiers", strings.Join(w.dossierLines[:half+100], "\n")+"\n")
+	r2 := runImport(t, s, "dossiers", strings.Join(w.dossierLines[half:], "\n"))
 	if got := r1.Imported + r2.Imported; got != int64(len(w.dossiers)) || r1.ErrorsTotal+r2.ErrorsTotal != 2 ||
 		r1.SkippedDuplicates+r2.SkippedDuplicates != 101 {
 		t.Fatalf("dossier imports %+v %+v: imported %d of %d", r1, r2, got, len(w.dossiers))
 	}
-	r = impRun(t, s, "feedback", strings.Join(w.fbLines, "\n"))
+	r = runImport(t, s, "feedback", strings.Join(w.feedbackLines, "\n"))
 	if r.Imported != int64(len(w.feedback)) || r.ErrorsTotal != 1 {
 		t.Fatalf("feedback import %+v", r)
 	}
@@ -562,30 +560,30 @@ func TestImportedProvinceYearStatistics(t *testing.T) {
 		}
 		checked++
 		got := apptest.Want(t, s.Get("/api/v1/dossiers/"+d.code, admin), http.StatusOK).JSON(t)
-		if got["due_at"] != d.due.In(impLoc).Format(time.RFC3339) || got["status"] != d.status {
-			t.Errorf("%s: due_at %v status %v, want %v %s", d.code, got["due_at"], got["status"], d.due.In(impLoc), d.status)
+		if got["due_at"] != d.due.In(apptest.Loc).Format(time.RFC3339) || got["status"] != d.status {
+			t.Errorf("%s: due_at %v status %v, want %v %s", d.code, got["due_at"], got["status"], d.due.In(apptest.Loc), d.status)
 		}
 	}
 
-	groups := map[string]func(impGenDossier) string{
-		"unit":      func(d impGenDossier) string { return d.unit },
-		"agency":    func(d impGenDossier) string { return d.proc.AgencyCode },
-		"procedure": func(d impGenDossier) string { return d.proc.Code },
-		"field":     func(d impGenDossier) string { return d.proc.Field },
-		"level":     func(d impGenDossier) string { return d.proc.Level },
-		"channel":   func(d impGenDossier) string { return d.channel },
+	groups := map[string]func(importedDossier) string{
+		"unit":      func(d importedDossier) string { return d.unit },
+		"agency":    func(d importedDossier) string { return d.proc.AgencyCode },
+		"procedure": func(d importedDossier) string { return d.proc.Code },
+		"field":     func(d importedDossier) string { return d.proc.Field },
+		"level":     func(d importedDossier) string { return d.proc.Level },
+		"channel":   func(d importedDossier) string { return d.channel },
 	}
-	periods := []impPeriod{impYear(2021), impMonth(2021, 8), impMonth(2021, 1), impYear(2020)}
+	periods := []reportPeriod{yearPeriod(2021), monthPeriod(2021, 8), monthPeriod(2021, 1), yearPeriod(2020)}
 	for _, p := range periods {
 		for name, group := range groups {
 			var got struct {
-				Rows  []impFigures `json:"rows"`
-				Total impFigures   `json:"total"`
+				Rows  []form06Row `json:"rows"`
+				Total form06Row   `json:"total"`
 			}
 			apptest.Want(t, s.Get("/api/v1/stats/dossiers?group_by="+name+"&"+p.query, admin), http.StatusOK).Decode(t, &got)
-			wantRows, wantTotal := impForm06(w.dossiers, p, group)
+			wantRows, wantTotal := countImportedForm06(w.dossiers, p, group)
 			what := p.query + " by " + name
-			impCheckFigures(t, what+" total", got.Total, *wantTotal)
+			checkRow(t, what+" total", got.Total, *wantTotal)
 			seen := map[string]bool{}
 			for _, row := range got.Rows {
 				want, ok := wantRows[row.Group]
@@ -594,7 +592,7 @@ func TestImportedProvinceYearStatistics(t *testing.T) {
 					continue
 				}
 				seen[row.Group] = true
-				impCheckFigures(t, what+" row "+row.Group, row, *want)
+				checkRow(t, what+" row "+row.Group, row, *want)
 			}
 			for g := range wantRows {
 				if !seen[g] {
@@ -602,9 +600,9 @@ func TestImportedProvinceYearStatistics(t *testing.T) {
 				}
 			}
 		}
-		if p.query == impYear(2021).query {
+		if p.query == yearPeriod(2021).query {
 			var got struct {
-				Total impFigures `json:"total"`
+				Total form06Row `json:"total"`
 			}
 			apptest.Want(t, s.Get("/api/v1/stats/dossiers?"+p.query, admin), http.StatusOK).Decode(t, &got)
 			if got.Total.ReceivedTotal < 2000 || got.Total.ResolvedEarly == 0 || got.Total.ResolvedOnTime == 0 ||
@@ -613,13 +611,13 @@ func TestImportedProvinceYearStatistics(t *testing.T) {
 				t.Errorf("the generated year does not exercise every column: %+v", got.Total)
 			}
 		}
-		impCheckOnline(t, s, admin, w, p)
-		impCheckFeedback(t, s, admin, w, p)
-		impCheckProcedures(t, s, admin, w, p)
+		checkImportedOnline(t, s, admin, w, p)
+		checkImportedFeedback(t, s, admin, w, p)
+		checkImportedProcedures(t, s, admin, w, p)
 	}
 }
 
-func impCheckOnline(t *testing.T, s *apptest.Server, admin string, w *impWorld, p impPeriod) {
+func checkImportedOnline(t *testing.T, s *apptest.Server, admin string, w *provinceYear, p reportPeriod) {
 	t.Helper()
 	type level struct {
 		services, dossiers, online int64
@@ -655,13 +653,13 @@ func impCheckOnline(t *testing.T, s *apptest.Server, admin string, w *impWorld, 
 	}
 	var got struct {
 		Levels []struct {
-			OnlineLevel    string     `json:"online_level"`
-			Services       int64      `json:"services"`
-			Dossiers       int64      `json:"dossiers"`
-			DossiersOnline int64      `json:"dossiers_online"`
-			OnlineRate     stRateJSON `json:"online_rate"`
+			OnlineLevel    string   `json:"online_level"`
+			Services       int64    `json:"services"`
+			Dossiers       int64    `json:"dossiers"`
+			DossiersOnline int64    `json:"dossiers_online"`
+			OnlineRate     rateJSON `json:"online_rate"`
 		} `json:"levels"`
-		Integration stRateJSON `json:"national_portal_integration"`
+		Integration rateJSON `json:"national_portal_integration"`
 	}
 	apptest.Want(t, s.Get("/api/v1/stats/online?"+p.query, admin), http.StatusOK).Decode(t, &got)
 	what := p.query + " online"
@@ -678,12 +676,12 @@ func impCheckOnline(t *testing.T, s *apptest.Server, admin string, w *impWorld, 
 			t.Errorf("%s %s: services %d dossiers %d online %d, want %d %d %d", what, l.OnlineLevel, l.Services, l.Dossiers,
 				l.DossiersOnline, wl.services, wl.dossiers, wl.online)
 		}
-		impWantRate(t, what+" "+l.OnlineLevel, l.OnlineRate, wl.online, wl.dossiers)
+		wantRateHalfUp(t, what+" "+l.OnlineLevel, l.OnlineRate, wl.online, wl.dossiers)
 	}
-	impWantRate(t, what+" integration", got.Integration, integrated, base)
+	wantRateHalfUp(t, what+" integration", got.Integration, integrated, base)
 }
 
-func impCheckFeedback(t *testing.T, s *apptest.Server, admin string, w *impWorld, p impPeriod) {
+func checkImportedFeedback(t *testing.T, s *apptest.Server, admin string, w *provinceYear, p reportPeriod) {
 	t.Helper()
 	var want struct {
 		received, answered, answeredOnTime, refused, refusedOnTime, published int64
@@ -733,7 +731,7 @@ func impCheckFeedback(t *testing.T, s *apptest.Server, admin string, w *impWorld
 		AnsweredOnTime int64            `json:"answered_on_time"`
 		Refused        int64            `json:"refused"`
 		RefusedOnTime  int64            `json:"refused_on_time"`
-		OnTimeRate     stRateJSON       `json:"on_time_rate"`
+		OnTimeRate     rateJSON         `json:"on_time_rate"`
 		Published      int64            `json:"published"`
 	}
 	apptest.Want(t, s.Get("/api/v1/stats/feedback?"+p.query, admin), http.StatusOK).Decode(t, &got)
@@ -744,19 +742,19 @@ func impCheckFeedback(t *testing.T, s *apptest.Server, admin string, w *impWorld
 	}
 	for name, pair := range map[string][2]map[string]int64{"by_channel": {got.ByChannel, want.byChannel},
 		"by_category": {got.ByCategory, want.byCategory}, "by_status": {got.ByStatus, want.byStatus}} {
-		if !impSameCounts(pair[0], pair[1]) {
+		if !sameCounts(pair[0], pair[1]) {
 			t.Errorf("%s %s: got %v, want %v", what, name, pair[0], pair[1])
 		}
 	}
-	impWantRate(t, what+" on_time_rate", got.OnTimeRate, want.answeredOnTime+want.refusedOnTime, want.answered+want.refused)
-	if p.query == impYear(2021).query && (want.answeredOnTime == 0 || want.answeredOnTime == want.answered ||
+	wantRateHalfUp(t, what+" on_time_rate", got.OnTimeRate, want.answeredOnTime+want.refusedOnTime, want.answered+want.refused)
+	if p.query == yearPeriod(2021).query && (want.answeredOnTime == 0 || want.answeredOnTime == want.answered ||
 		want.refusedOnTime == 0 || want.refusedOnTime == want.refused || want.published == 0) {
 		t.Errorf("the generated feedback does not exercise on-time and late: %+v", want)
 	}
 }
 
-// impSameCounts compares two count maps, a missing key counting 0.
-func impSameCounts(a, b map[string]int64) bool {
+// sameCounts compares two count maps, a missing key counting 0.
+func sameCounts(a, b map[string]int64) bool {
 	for k, v := range a {
 		if b[k] != v {
 			return false
@@ -770,7 +768,7 @@ func impSameCounts(a, b map[string]int64) bool {
 	return true
 }
 
-func impCheckProcedures(t *testing.T, s *apptest.Server, admin string, w *impWorld, p impPeriod) {
+func checkImportedProcedures(t *testing.T, s *apptest.Server, admin string, w *provinceYear, p reportPeriod) {
 	t.Helper()
 	pubs := map[string]int64{}
 	var pubTotal int64
@@ -819,13 +817,13 @@ func impCheckProcedures(t *testing.T, s *apptest.Server, admin string, w *impWor
 	for _, n := range onSpot {
 		onSpotTotal += n
 	}
-	if !impSameCounts(got.Publications, pubs) || got.PublicationsTotal != pubTotal || got.Active != active ||
-		!impSameCounts(got.ByLevel, byLevel) || !impSameCounts(got.ByOnlineLevel, byOnline) ||
-		!impSameCounts(gotOnSpot, onSpot) || got.OnSpotEligible.Total != onSpotTotal {
+	if !sameCounts(got.Publications, pubs) || got.PublicationsTotal != pubTotal || got.Active != active ||
+		!sameCounts(got.ByLevel, byLevel) || !sameCounts(got.ByOnlineLevel, byOnline) ||
+		!sameCounts(gotOnSpot, onSpot) || got.OnSpotEligible.Total != onSpotTotal {
 		t.Errorf("%s:\n got %+v\nwant publications %v (%d), active %d, by level %v, by online level %v, on spot %v",
 			what, got, pubs, pubTotal, active, byLevel, byOnline, onSpot)
 	}
-	if p.query == impYear(2021).query && (pubs["new"] == 0 || pubs["amended"] == 0 || pubs["abolished"] == 0) {
+	if p.query == yearPeriod(2021).query && (pubs["new"] == 0 || pubs["amended"] == 0 || pubs["abolished"] == 0) {
 		t.Errorf("the generated publications do not cover every kind in 2021: %v", pubs)
 	}
 }

@@ -3,7 +3,6 @@ package api_test
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"sync/atomic"
 	"testing"
 
@@ -129,74 +128,5 @@ func TestNoNPlusOneQueries(t *testing.T) {
 	}
 	if got := s.Get("/api/v1/procedures?page_size=50", admin).JSON(t)["items"].([]any); len(got) <= 5 {
 		t.Fatalf("procedure page has %d items", len(got))
-	}
-}
-
-// Keyset pagination: following next_cursor walks the same dossiers, in the
-// same order, as the OFFSET pages, each once, and stops with a null cursor;
-// a malformed cursor is a 422 naming it.
-func TestDossierListCursor(t *testing.T) {
-	t.Parallel()
-	s := apptest.New(t, apptest.Options{})
-	clerk, admin := s.Token("clerk"), s.Token("admin")
-	// Dossiers registered at the same instant share the sort time: the id
-	// breaks the tie.
-	for i := 0; i < 23; i++ {
-		apptest.Want(t, s.Post("/api/v1/dossiers", clerk, map[string]any{"procedure_code": "2.000908", "channel": "direct",
-			"applicant": map[string]any{"name": fmt.Sprintf("Người nộp %d", i)}}), http.StatusCreated)
-		if i%3 == 0 {
-			s.Clock.Advance(1)
-		}
-	}
-	codesOf := func(body map[string]any) []string {
-		var out []string
-		for _, it := range body["items"].([]any) {
-			out = append(out, it.(map[string]any)["code"].(string))
-		}
-		return out
-	}
-	var byOffset []string
-	total := 0
-	for page := 1; ; page++ {
-		body := apptest.Want(t, s.Get(fmt.Sprintf("/api/v1/dossiers?page_size=7&page=%d", page), admin), http.StatusOK).JSON(t)
-		total = int(body["total"].(float64))
-		got := codesOf(body)
-		byOffset = append(byOffset, got...)
-		if len(got) < 7 {
-			break
-		}
-	}
-	if total < 23 || len(byOffset) != total {
-		t.Fatalf("offset pages: %d items of %d", len(byOffset), total)
-	}
-	var byCursor []string
-	path := "/api/v1/dossiers?page_size=7"
-	for pages := 0; ; pages++ {
-		if pages > total {
-			t.Fatal("the cursor never ends")
-		}
-		body := apptest.Want(t, s.Get(path, admin), http.StatusOK).JSON(t)
-		if int(body["total"].(float64)) != total || body["page_size"] != float64(7) {
-			t.Fatalf("cursor page envelope: %v", body)
-		}
-		byCursor = append(byCursor, codesOf(body)...)
-		next, ok := body["next_cursor"].(string)
-		if !ok {
-			if body["next_cursor"] != nil {
-				t.Fatalf("next_cursor %v", body["next_cursor"])
-			}
-			break
-		}
-		path = "/api/v1/dossiers?page_size=7&page=99&cursor=" + url.QueryEscape(next)
-	}
-	if fmt.Sprint(byCursor) != fmt.Sprint(byOffset) {
-		t.Errorf("cursor walk\n %v\nwant the offset walk\n %v", byCursor, byOffset)
-	}
-	for _, bad := range []string{"x", "YzEuMS4w", "%00", "YzIuMS4x"} {
-		resp := s.Get("/api/v1/dossiers?cursor="+url.QueryEscape(bad), admin)
-		apptest.Want(t, resp, http.StatusUnprocessableEntity)
-		if fields, _ := resp.JSON(t)["error"].(map[string]any)["details"].(map[string]any)["fields"].(map[string]any); fields["cursor"] == nil {
-			t.Errorf("cursor %q: %s", bad, resp.Body)
-		}
 	}
 }
