@@ -19,7 +19,7 @@ import (
 // when MOTCUA_TEST_POSTGRES is set). No figure is asserted here.
 func BenchmarkPaperReceipt(b *testing.B) {
 	s := apptest.New(b, apptest.Options{})
-	r := apptest.Want(b, s.Post("/api/v1/dossiers", s.Token("clerk"), dzBody(dzJustice10, "direct")), http.StatusCreated)
+	r := apptest.Want(b, s.Post("/api/v1/dossiers", s.Token("clerk"), dossierBody(justiceTenDays, "direct")), http.StatusCreated)
 	var d struct {
 		Code string `json:"code"`
 	}

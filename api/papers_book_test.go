@@ -69,16 +69,16 @@ func TestPaperTrackingBook(t *testing.T) {
 	e := ppStart(t)
 	var mine []string
 	for i := 0; i < 3; i++ {
-		body := dzBody(dzJustice10, "direct")
+		body := dossierBody(justiceTenDays, "direct")
 		body["applicant"].(map[string]any)["name"] = "Người nộp " + strconv.Itoa(i+1)
-		mine = append(mine, dzRegister(t, e, "clerk", body)["code"].(string))
+		mine = append(mine, registerDossier(t, e, "clerk", body)["code"].(string))
 		e.s.Clock.Advance(10 * time.Minute)
 	}
-	apptest.Want(t, dzAct(e, "officer", mine[0], map[string]any{"action": "start"}), http.StatusOK)
+	apptest.Want(t, dossierAction(e, "officer", mine[0], map[string]any{"action": "start"}), http.StatusOK)
 
 	// The dossiers of the period at the centre, as the list shows them.
 	list := obj(t, apptest.Want(t, e.get("/api/v1/dossiers?unit_code="+demo.Center+
-		"&received_from=2026-11-01&received_to=2026-11-30&page_size=500", dzTok(e, "clerk")), http.StatusOK))
+		"&received_from=2026-11-01&received_to=2026-11-30&page_size=500", freshToken(e, "clerk")), http.StatusOK))
 	type want struct{ code, name, received string }
 	var wants []want
 	for _, it := range list["items"].([]any) {
@@ -99,7 +99,7 @@ func TestPaperTrackingBook(t *testing.T) {
 		return wants[i].code < wants[j].code
 	})
 
-	rows := ppBookRows(t, e, "unit_code="+demo.Center+"&month=2026-11", dzTok(e, "clerk"))
+	rows := ppBookRows(t, e, "unit_code="+demo.Center+"&month=2026-11", freshToken(e, "clerk"))
 	if len(rows) != len(wants) || len(rows) < 3 {
 		t.Fatalf("book has %d rows, the period %d dossiers:\n%v", len(rows), len(wants), rows)
 	}
@@ -124,7 +124,7 @@ func TestPaperTrackingBook(t *testing.T) {
 	}
 
 	// Viewers see the address and phone masked.
-	for _, r := range ppBookRows(t, e, "unit_code="+demo.Center+"&month=2026-11", dzTok(e, "viewer")) {
+	for _, r := range ppBookRows(t, e, "unit_code="+demo.Center+"&month=2026-11", freshToken(e, "viewer")) {
 		if strings.Contains(r[5], "0912345678") || strings.Contains(r[5], "Tân Phong") {
 			t.Errorf("a viewer's book shows %q", r[5])
 		}
@@ -134,7 +134,7 @@ func TestPaperTrackingBook(t *testing.T) {
 	}
 
 	// The PDF: the same dossiers, the clerk's own unit by default.
-	pdf := ppPDF(t, e, ppBook+"?from=2026-11-01&to=2026-11-30", dzTok(e, "clerk"),
+	pdf := ppPDF(t, e, ppBook+"?from=2026-11-01&to=2026-11-30", freshToken(e, "clerk"),
 		"mau-06-"+demo.Center+"-2026-11-01_2026-11-30.pdf")
 	text := ppText(t, pdf)
 	ppHas(t, "tracking book", text, "SỔ THEO DÕI HỒ SƠ", "Mẫu số 06", "Nghị định số 118/2025/NĐ-CP",
@@ -161,8 +161,8 @@ func TestPaperTrackingBook(t *testing.T) {
 		{"unit_code=" + demo.Center + "&month=2026-11&format=docx", "clerk", http.StatusUnprocessableEntity},
 		{"month=2026-11", "viewer", http.StatusUnprocessableEntity}, // no unit of its own
 	} {
-		apptest.Want(t, e.get(ppBook+"?"+c.query, dzTok(e, c.user)), c.status)
+		apptest.Want(t, e.get(ppBook+"?"+c.query, freshToken(e, c.user)), c.status)
 	}
 	// A commune clerk prints the commune's book.
-	ppPDF(t, e, ppBook+"?month=2026-11", dzTok(e, "clerk.commune"), "mau-06-"+demo.CommuneA+"-2026-11.pdf")
+	ppPDF(t, e, ppBook+"?month=2026-11", freshToken(e, "clerk.commune"), "mau-06-"+demo.CommuneA+"-2026-11.pdf")
 }

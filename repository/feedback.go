@@ -108,51 +108,60 @@ func (r feedbackHistoryRow) asDomain() feedback.Entry {
 		At: r.At.UTC(), By: deref(r.ByUser), Unit: deref(r.Unit), Note: deref(r.Note)}
 }
 
-// FeedbackStore implements feedback.Store.
-type FeedbackStore struct{ db *gorm.DB }
+// FeedbackStore implements feedback.Store, ratings included.
+type FeedbackStore struct {
+	db   *gorm.DB
+	inTx bool // db is a transaction (InTx)
+}
 
 var _ feedback.Store = (*FeedbackStore)(nil)
 
 // NewFeedbackStore returns a feedback store over db.
 func NewFeedbackStore(db *gorm.DB) *FeedbackStore { return &FeedbackStore{db: db} }
 
-// Create implements feedback.Store.
-func (s *FeedbackStore) Create(ctx context.Context, series feedback.Series, build feedback.Builder) (feedback.Feedback, error) {
-	var out feedback.Feedback
-	err := transaction(ctx, s.db, func(tx *gorm.DB) error {
-		f, err := createFeedback(ctx, tx, series, build)
-		out = f
-		return err
+// InTx implements feedback.Store.
+func (s *FeedbackStore) InTx(ctx context.Context, fn func(tx feedback.Store) error) error {
+	return transaction(ctx, s.db, func(tx *gorm.DB) error {
+		return fn(&FeedbackStore{db: tx, inTx: true})
 	})
-	if err != nil {
-		return feedback.Feedback{}, translate(err, feedbackNoun)
-	}
-	return out, nil
 }
 
-// createFeedback draws the next number of series, builds the item and
-// inserts it with its first history entry, inside tx.
-func createFeedback(ctx context.Context, tx *gorm.DB, series feedback.Series, build feedback.Builder) (feedback.Feedback, error) {
-	n, err := nextInSequence(ctx, tx, string(series))
-	if err != nil {
-		return feedback.Feedback{}, err
+// write runs fn in s's transaction, or in a new one outside InTx.
+func (s *FeedbackStore) write(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if s.inTx {
+		return fn(s.db.WithContext(ctx))
 	}
-	f, e, err := build(n)
-	if err != nil {
-		return feedback.Feedback{}, err
-	}
-	r := fromFeedback(f)
+	return transaction(ctx, s.db, fn)
+}
+
+// NextNumber implements feedback.Store.
+func (s *FeedbackStore) NextNumber(ctx context.Context, series feedback.Series) (int64, error) {
+	var n int64
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		var err error
+		n, err = nextInSequence(ctx, tx, string(series))
+		return err
+	})
+	return n, err
+}
+
+// Insert implements feedback.Store.
+func (s *FeedbackStore) Insert(ctx context.Context, f *feedback.Feedback) error {
+	r := fromFeedback(*f)
 	r.ID = 0
-	if err := tx.WithContext(ctx).Create(&r).Error; err != nil {
-		return feedback.Feedback{}, translate(err, feedbackNoun)
+	err := s.write(ctx, func(tx *gorm.DB) error { return tx.Create(&r).Error })
+	if err != nil {
+		return translate(err, feedbackNoun)
 	}
-	h := fromFeedbackEntry(r.ID, e)
-	if err := tx.WithContext(ctx).Create(&h).Error; err != nil {
-		return feedback.Feedback{}, translate(err, "lịch sử phản ánh")
-	}
-	f = r.asDomain()
-	f.History = []feedback.Entry{h.asDomain()}
-	return f, nil
+	f.ID = r.ID
+	return nil
+}
+
+// AppendHistory implements feedback.Store.
+func (s *FeedbackStore) AppendHistory(ctx context.Context, feedbackID int64, e feedback.Entry) error {
+	h := fromFeedbackEntry(feedbackID, e)
+	err := s.write(ctx, func(tx *gorm.DB) error { return tx.Create(&h).Error })
+	return translate(err, "lịch sử phản ánh")
 }
 
 // Get implements feedback.Store.
@@ -173,9 +182,9 @@ func (s *FeedbackStore) Get(ctx context.Context, code string) (feedback.Feedback
 }
 
 // Update implements feedback.Store.
-func (s *FeedbackStore) Update(ctx context.Context, f feedback.Feedback, version int, e feedback.Entry) error {
+func (s *FeedbackStore) Update(ctx context.Context, f feedback.Feedback, version int) error {
 	r := fromFeedback(f)
-	err := transaction(ctx, s.db, func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&feedbackRow{}).Where("id = ? AND version = ?", f.ID, version).Updates(map[string]any{
 			"status": r.Status, "agency_code": r.AgencyCode, "published": r.Published, "answer": r.Answer,
 			"refusal_reason": r.RefusalReason, "answered_at": r.AnsweredAt, "refused_at": r.RefusedAt,
@@ -187,8 +196,7 @@ func (s *FeedbackStore) Update(ctx context.Context, f feedback.Feedback, version
 		if res.RowsAffected == 0 {
 			return domain.ErrStale
 		}
-		h := fromFeedbackEntry(f.ID, e)
-		return tx.Create(&h).Error
+		return nil
 	})
 	return translate(err, feedbackNoun)
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/motcua/motcua/domain"
 	"github.com/motcua/motcua/domain/catalog"
 	"github.com/motcua/motcua/domain/feedback"
+	"github.com/motcua/motcua/domain/user"
+	"github.com/motcua/motcua/domain/worktime"
 )
 
 // setupFeedbackStore gives a migrated database with agencies P > {C, J} and a
@@ -33,17 +35,36 @@ func setupFeedbackStore(t *testing.T) (*gorm.DB, *FeedbackStore) {
 	return db, NewFeedbackStore(db)
 }
 
-func feedbackBuilder(prefix string, at time.Time, edit func(*feedback.Feedback)) feedback.Builder {
-	return func(n int64) (feedback.Feedback, feedback.Entry, error) {
-		f := feedback.Feedback{Code: feedback.FormatCode(prefix, n), Channel: feedback.ChannelHotline, Category: feedback.CategoryOther,
-			Title: "Tiêu đề", Content: "Nội dung", Sender: feedback.Sender{Name: "Nguyễn Văn An"}, RecordedUnit: "C",
-			Status: feedback.StatusReceived, ReceivedAt: at, DueAt: at.Add(15 * 24 * time.Hour), RefuseDueAt: at.Add(48 * time.Hour),
-			PinHash: "h", Version: 1, CreatedAt: at, UpdatedAt: at}
-		if edit != nil {
-			edit(&f)
-		}
-		return f, feedback.Entry{Action: feedback.ActionReceive, To: f.Status, At: at, By: "clerk", Unit: "C"}, nil
+// newFeedbackItem is a test item numbered n under prefix, received at at, and its
+// first history entry.
+func newFeedbackItem(prefix string, n int64, at time.Time, edit func(*feedback.Feedback)) (feedback.Feedback, feedback.Entry) {
+	f := feedback.Feedback{Code: feedback.FormatCode(prefix, n), Channel: feedback.ChannelHotline, Category: feedback.CategoryOther,
+		Title: "Tiêu đề", Content: "Nội dung", Sender: feedback.Sender{Name: "Nguyễn Văn An"}, RecordedUnit: "C",
+		Status: feedback.StatusReceived, ReceivedAt: at, DueAt: at.Add(15 * 24 * time.Hour), RefuseDueAt: at.Add(48 * time.Hour),
+		PinHash: "h", Version: 1, CreatedAt: at, UpdatedAt: at}
+	if edit != nil {
+		edit(&f)
 	}
+	return f, feedback.Entry{Action: feedback.ActionReceive, To: f.Status, At: at, By: "clerk", Unit: "C"}
+}
+
+// createFeedbackItem numbers and inserts a test item the way feedback.Service does:
+// the number, the item and its first entry in one InTx.
+func createFeedbackItem(ctx context.Context, s feedback.Store, prefix string, at time.Time, edit func(*feedback.Feedback)) (feedback.Feedback, error) {
+	var f feedback.Feedback
+	err := s.InTx(ctx, func(tx feedback.Store) error {
+		n, err := tx.NextNumber(ctx, feedback.Series("feedback|"+prefix))
+		if err != nil {
+			return err
+		}
+		var e feedback.Entry
+		f, e = newFeedbackItem(prefix, n, at, edit)
+		if err := tx.Insert(ctx, &f); err != nil {
+			return err
+		}
+		return tx.AppendHistory(ctx, f.ID, e)
+	})
+	return f, err
 }
 
 func TestFeedbackCodesGapFreeUnderConcurrency(t *testing.T) {
@@ -57,7 +78,7 @@ func TestFeedbackCodesGapFreeUnderConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			f, err := s.Create(ctx, "feedback|PAKN-C-261123", feedbackBuilder("PAKN-C-261123", t0, nil))
+			f, err := createFeedbackItem(ctx, s, "PAKN-C-261123", t0, nil)
 			codes[i], errs[i] = f.Code, err
 		}(i)
 	}
@@ -73,12 +94,16 @@ func TestFeedbackCodesGapFreeUnderConcurrency(t *testing.T) {
 			t.Fatalf("codes = %v, want 0001..%04d without gaps or repeats", codes, n)
 		}
 	}
-	// A build that fails rolls the number back: the next item takes it.
-	_, err := s.Create(ctx, "feedback|PAKN-C-261123", func(int64) (feedback.Feedback, feedback.Entry, error) {
-		return feedback.Feedback{}, feedback.Entry{}, domain.Errorf(domain.KindValidation, "no")
+	// A transaction that fails after drawing rolls the number back: the
+	// next item takes it.
+	err := s.InTx(ctx, func(tx feedback.Store) error {
+		if _, err := tx.NextNumber(ctx, "feedback|PAKN-C-261123"); err != nil {
+			return err
+		}
+		return domain.Errorf(domain.KindValidation, "no")
 	})
 	wantKind(t, "failed build", err, domain.KindValidation)
-	f, err := s.Create(ctx, "feedback|PAKN-C-261123", feedbackBuilder("PAKN-C-261123", t0, nil))
+	f, err := createFeedbackItem(ctx, s, "PAKN-C-261123", t0, nil)
 	if err != nil || f.Code != fmt.Sprintf("PAKN-C-261123-%04d", n+1) {
 		t.Fatalf("after a rollback: %q, %v", f.Code, err)
 	}
@@ -87,7 +112,7 @@ func TestFeedbackCodesGapFreeUnderConcurrency(t *testing.T) {
 func TestFeedbackHistoryAppendOnly(t *testing.T) {
 	db, s := setupFeedbackStore(t)
 	ctx := context.Background()
-	f, err := s.Create(ctx, "feedback|x", feedbackBuilder("PAKN-X", t0, nil))
+	f, err := createFeedbackItem(ctx, s, "PAKN-X", t0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,19 +131,28 @@ func TestFeedbackHistoryAppendOnly(t *testing.T) {
 func TestFeedbackUpdateVersionAndHistory(t *testing.T) {
 	_, s := setupFeedbackStore(t)
 	ctx := context.Background()
-	f, err := s.Create(ctx, "feedback|x", feedbackBuilder("PAKN-X", t0, nil))
+	f, err := createFeedbackItem(ctx, s, "PAKN-X", t0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	at := t0.Add(time.Hour)
 	f.Status, f.AgencyCode, f.UpdatedAt = feedback.StatusProcessing, "J", at
 	e := feedback.Entry{Action: feedback.ActionAssign, From: feedback.StatusReceived, To: feedback.StatusProcessing, At: at, By: "clerk", Unit: "C"}
-	if err := s.Update(ctx, f, 1, e); err != nil {
+	update := func(version int) error {
+		return s.InTx(ctx, func(tx feedback.Store) error {
+			if err := tx.Update(ctx, f, version); err != nil {
+				return err
+			}
+			return tx.AppendHistory(ctx, f.ID, e)
+		})
+	}
+	if err := update(1); err != nil {
 		t.Fatal(err)
 	}
-	wantKind(t, "stale update", s.Update(ctx, f, 1, e), domain.KindConflict)
+	wantKind(t, "stale update", update(1), domain.KindConflict)
+	wantKind(t, "stale update outside InTx", s.Update(ctx, f, 1), domain.KindConflict)
 	f.AgencyCode = "NOPE"
-	wantKind(t, "unknown agency", s.Update(ctx, f, 2, e), domain.KindValidation)
+	wantKind(t, "unknown agency", update(2), domain.KindValidation)
 	got, err := s.Get(ctx, f.Code)
 	if err != nil {
 		t.Fatal(err)
@@ -135,7 +169,7 @@ func TestFeedbackListFilters(t *testing.T) {
 	ctx := context.Background()
 	day := func(d int) time.Time { return time.Date(2026, 11, d, 2, 0, 0, 0, time.UTC) }
 	mk := func(at time.Time, edit func(*feedback.Feedback)) feedback.Feedback {
-		f, err := s.Create(ctx, "feedback|x", feedbackBuilder("PAKN-X", at, edit))
+		f, err := createFeedbackItem(ctx, s, "PAKN-X", at, edit)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -201,6 +235,15 @@ func insertDossier(t *testing.T, db *gorm.DB, code, status string) int64 {
 	return id
 }
 
+// feedbackService is the feedback service over s and the catalog of db, at t0.
+func feedbackService(db *gorm.DB, s *FeedbackStore) *feedback.Service {
+	now := func() time.Time { return t0 }
+	cat := catalog.NewService(NewCatalogStore(db), worktime.DefaultLocation(), now)
+	return feedback.NewService(s, cat, domain.NewPinHasher([]byte("0123456789abcdef0123456789abcdef")), now)
+}
+
+var feedbackAdmin = user.Principal{Username: "root", Role: user.RoleAdmin}
+
 func TestRatingOncePerDossierWithFeedback(t *testing.T) {
 	db, s := setupFeedbackStore(t)
 	ctx := context.Background()
@@ -211,39 +254,35 @@ func TestRatingOncePerDossierWithFeedback(t *testing.T) {
 	}
 	wantKind(t, "unknown dossier", func() error { _, err := s.Dossier(ctx, "NOPE"); return err }(), domain.KindNotFound)
 
-	plan := func(d feedback.DossierRef) (feedback.RatingPlan, error) {
-		return feedback.RatingPlan{
-			Rating: feedback.Rating{Score: 1, Comment: "chậm", UnitCode: d.UnitCode, AgencyCode: d.AgencyCode, ProcedureCode: d.ProcedureCode, CreatedAt: t0},
-			Series: "feedback|PAKN-P-261123",
-			Build: feedbackBuilder("PAKN-P-261123", t0, func(f *feedback.Feedback) {
-				f.RecordedUnit, f.AgencyCode, f.DossierCode, f.Channel = "", "J", d.Code, feedback.ChannelOnline
-			}),
-		}, nil
-	}
-	r, err := s.Rate(ctx, "C-261123-0001", plan)
+	svc := feedbackService(db, s)
+	r, err := svc.ImportRating(ctx, feedbackAdmin, "C-261123-0001", 1, "chậm")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.DossierID != id || r.FeedbackCode != "PAKN-P-261123-0001" || r.Score != 1 || r.AgencyCode != "J" {
+	if r.ID == 0 || r.DossierID != id || r.FeedbackCode != "PAKN-P-261123-0001" || r.Score != 1 || r.AgencyCode != "J" {
 		t.Fatalf("rating = %+v", r)
 	}
 	f, err := s.Get(ctx, r.FeedbackCode)
-	if err != nil || f.DossierCode != "C-261123-0001" || f.AgencyCode != "J" {
+	if err != nil || f.DossierCode != "C-261123-0001" || f.AgencyCode != "J" || len(f.History) != 1 {
 		t.Fatalf("opened feedback = %+v, %v", f, err)
 	}
-	_, err = s.Rate(ctx, "C-261123-0001", plan)
+	_, err = svc.ImportRating(ctx, feedbackAdmin, "C-261123-0001", 1, "chậm")
 	wantKind(t, "second rating", err, domain.KindConflict)
 	// The refused second rating opened no feedback item: its number is free again.
 	var n int64
 	if err := db.Table("feedback").Count(&n).Error; err != nil || n != 1 {
 		t.Fatalf("feedback rows = %d, %v; want 1", n, err)
 	}
-	_, err = s.Rate(ctx, "NOPE", plan)
+	_, err = svc.ImportRating(ctx, feedbackAdmin, "NOPE", 1, "")
 	wantKind(t, "unknown dossier", err, domain.KindNotFound)
-	_, err = s.Rate(ctx, "C-261123-0001", func(feedback.DossierRef) (feedback.RatingPlan, error) {
-		return feedback.RatingPlan{}, feedback.ErrNotReturned
-	})
-	wantKind(t, "decide refuses", err, domain.KindInvalidTransition)
+	_, err = svc.Rate(ctx, "C-261123-0001", "123456", 5, "")
+	wantKind(t, "wrong pin", err, domain.KindNotFound)
+	insertDossier(t, db, "C-261123-0003", "processing")
+	_, err = svc.ImportRating(ctx, feedbackAdmin, "C-261123-0003", 1, "")
+	wantKind(t, "not returned", err, domain.KindInvalidTransition)
+	// The store's UNIQUE dossier_id refuses a second rating that skipped the check.
+	err = s.InsertRating(ctx, &feedback.Rating{DossierID: id, DossierCode: "C-261123-0001", Score: 5, CreatedAt: t0})
+	wantKind(t, "duplicate insert", err, domain.KindConflict)
 }
 
 // TestRatingConcurrentOnlyOne: two ratings of one dossier at once: one is
@@ -252,13 +291,7 @@ func TestRatingConcurrentOnlyOne(t *testing.T) {
 	db, s := setupFeedbackStore(t)
 	ctx := context.Background()
 	insertDossier(t, db, "C-261123-0002", "returned")
-	plan := func(d feedback.DossierRef) (feedback.RatingPlan, error) {
-		return feedback.RatingPlan{
-			Rating: feedback.Rating{Score: 2, UnitCode: d.UnitCode, AgencyCode: d.AgencyCode, ProcedureCode: d.ProcedureCode, CreatedAt: t0},
-			Series: "feedback|PAKN-P-261123",
-			Build:  feedbackBuilder("PAKN-P-261123", t0, func(f *feedback.Feedback) { f.RecordedUnit, f.AgencyCode = "", "J" }),
-		}, nil
-	}
+	svc := feedbackService(db, s)
 	const n = 6
 	errs := make([]error, n)
 	var wg sync.WaitGroup
@@ -266,7 +299,7 @@ func TestRatingConcurrentOnlyOne(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			_, errs[i] = s.Rate(ctx, "C-261123-0002", plan)
+			_, errs[i] = svc.ImportRating(ctx, feedbackAdmin, "C-261123-0002", 2, "")
 		}(i)
 	}
 	wg.Wait()

@@ -27,12 +27,6 @@ type ratingRow struct {
 
 func (ratingRow) TableName() string { return "ratings" }
 
-func (r ratingRow) asDomain() feedback.Rating {
-	return feedback.Rating{ID: r.ID, DossierID: r.DossierID, DossierCode: r.DossierCode, Score: r.Score, Comment: r.Comment,
-		FeedbackCode: deref(r.FeedbackCode), UnitCode: r.UnitCode, AgencyCode: r.AgencyCode, ProcedureCode: r.ProcedureCode,
-		CreatedAt: r.CreatedAt.UTC()}
-}
-
 // dossierRefRow is the part of a dossiers row that feedback and ratings read.
 type dossierRefRow struct {
 	ID            int64
@@ -68,51 +62,37 @@ func (s *FeedbackStore) Dossier(ctx context.Context, code string) (feedback.Doss
 	return dossierRef(ctx, s.db, code, false)
 }
 
-// Rate implements feedback.Store. The dossier row is locked (PostgreSQL;
-// SQLite writers are serialised anyway) so two ratings of one dossier queue,
-// and the second finds the first: KindConflict. The UNIQUE dossier_id
-// catches any race that slips past.
-func (s *FeedbackStore) Rate(ctx context.Context, dossierCode string, decide func(d feedback.DossierRef) (feedback.RatingPlan, error)) (feedback.Rating, error) {
-	var out feedback.Rating
-	err := transaction(ctx, s.db, func(tx *gorm.DB) error {
-		d, err := dossierRef(ctx, tx, dossierCode, true)
-		if err != nil {
-			return err
-		}
-		plan, err := decide(d)
-		if err != nil {
-			return err
-		}
-		var n int64
-		if err := tx.Model(&ratingRow{}).Where("dossier_id = ?", d.ID).Count(&n).Error; err != nil {
-			return err
-		}
-		if n > 0 {
-			return feedback.ErrAlreadyRated
-		}
-		r := ratingRow{DossierID: d.ID, DossierCode: d.Code, Score: plan.Rating.Score, Comment: plan.Rating.Comment,
-			UnitCode: plan.Rating.UnitCode, AgencyCode: plan.Rating.AgencyCode, ProcedureCode: plan.Rating.ProcedureCode,
-			CreatedAt: plan.Rating.CreatedAt.UTC()}
-		if plan.Series != "" && plan.Build != nil {
-			f, err := createFeedback(ctx, tx, plan.Series, plan.Build)
-			if err != nil {
-				return err
-			}
-			r.FeedbackCode = nullable(f.Code)
-		}
-		if err := tx.Create(&r).Error; err != nil {
-			if errors.Is(err, gorm.ErrDuplicatedKey) {
-				return feedback.ErrAlreadyRated
-			}
-			return err
-		}
-		out = r.asDomain()
-		return nil
-	})
-	if err != nil {
-		return feedback.Rating{}, translate(err, "đánh giá")
+// LockDossier implements feedback.Store: SELECT … FOR UPDATE on
+// PostgreSQL; SQLite needs no lock, its write transactions (transaction)
+// run one at a time.
+func (s *FeedbackStore) LockDossier(ctx context.Context, code string) (feedback.DossierRef, error) {
+	return dossierRef(ctx, s.db, code, true)
+}
+
+// Rated implements feedback.Store.
+func (s *FeedbackStore) Rated(ctx context.Context, dossierID int64) (bool, error) {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&ratingRow{}).Where("dossier_id = ?", dossierID).Count(&n).Error; err != nil {
+		return false, translate(err, "đánh giá")
 	}
-	return out, nil
+	return n > 0, nil
+}
+
+// InsertRating implements feedback.Store. The UNIQUE dossier_id catches a
+// second rating that did not wait on LockDossier.
+func (s *FeedbackStore) InsertRating(ctx context.Context, r *feedback.Rating) error {
+	row := ratingRow{DossierID: r.DossierID, DossierCode: r.DossierCode, Score: r.Score, Comment: r.Comment,
+		FeedbackCode: nullable(r.FeedbackCode), UnitCode: r.UnitCode, AgencyCode: r.AgencyCode,
+		ProcedureCode: r.ProcedureCode, CreatedAt: r.CreatedAt.UTC()}
+	err := s.write(ctx, func(tx *gorm.DB) error { return tx.Create(&row).Error })
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return feedback.ErrAlreadyRated
+	}
+	if err != nil {
+		return translate(err, "đánh giá")
+	}
+	r.ID = row.ID
+	return nil
 }
 
 // HasRatings reports whether any rating exists (demo seeding uses it to stay

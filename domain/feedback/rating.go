@@ -46,14 +46,6 @@ func (r Rating) Satisfied() bool { return r.Score >= 4 }
 // Dissatisfied reports whether the score opens a feedback item (1–2).
 func (r Rating) Dissatisfied() bool { return r.Score <= 2 }
 
-// RatingPlan is what a rating stores: the rating and, for a score of 1–2,
-// the feedback item numbered in Series and made by Build.
-type RatingPlan struct {
-	Rating Rating
-	Series Series  // empty: no feedback item
-	Build  Builder // the feedback item; nil when Series is empty
-}
-
 // ErrDossierNotFound is the one answer to an unknown dossier code and a
 // wrong PIN.
 var ErrDossierNotFound = domain.NotFound("hồ sơ")
@@ -116,6 +108,11 @@ func checkRating(fe domain.FieldErrors, score int, comment string) {
 	checkText(fe, "comment", comment, false, MaxTextLen)
 }
 
+// rate stores the rating in one transaction: the dossier is locked, so a
+// second rating waits for the first and is then refused; opens says
+// whether the caller may rate it (else the same answer as an unknown code).
+// A score of 1–2 also opens a feedback item with the citizen's pin (none
+// when pin is empty).
 func (s *Service) rate(ctx context.Context, code string, score int, comment string, opens func(DossierRef) bool, pin string) (Rating, error) {
 	cal, err := s.cat.Calendar(ctx)
 	if err != nil {
@@ -123,34 +120,51 @@ func (s *Service) rate(ctx context.Context, code string, score int, comment stri
 	}
 	comment = strings.TrimSpace(comment)
 	now := s.now().UTC()
-	r, err := s.store.Rate(ctx, code, func(d DossierRef) (RatingPlan, error) {
+	var r Rating
+	err = s.store.InTx(ctx, func(tx Store) error {
+		d, err := tx.LockDossier(ctx, code)
+		if err != nil {
+			return err
+		}
 		if !opens(d) {
-			return RatingPlan{}, ErrDossierNotFound
+			return ErrDossierNotFound
 		}
 		if d.Status != DossierReturned {
-			return RatingPlan{}, ErrNotReturned
+			return ErrNotReturned
 		}
-		plan := RatingPlan{Rating: Rating{DossierID: d.ID, DossierCode: d.Code, Score: score, Comment: comment,
-			UnitCode: d.UnitCode, AgencyCode: d.AgencyCode, ProcedureCode: d.ProcedureCode, CreatedAt: now}}
-		if !plan.Rating.Dissatisfied() {
-			return plan, nil
+		r = Rating{DossierID: d.ID, DossierCode: d.Code, Score: score, Comment: comment,
+			UnitCode: d.UnitCode, AgencyCode: d.AgencyCode, ProcedureCode: d.ProcedureCode, CreatedAt: now}
+		var prefix string
+		if r.Dissatisfied() {
+			root, err := s.root(ctx, d.AgencyCode)
+			if err != nil {
+				return err
+			}
+			prefix = CodePrefix(root, now, s.cat.Location())
 		}
-		root, err := s.root(ctx, d.AgencyCode)
+		rated, err := tx.Rated(ctx, d.ID)
 		if err != nil {
-			return RatingPlan{}, err
+			return err
 		}
-		prefix := CodePrefix(root, now, s.cat.Location())
-		plan.Series = Series("feedback|" + prefix)
-		plan.Build = func(n int64) (Feedback, Entry, error) {
-			fcode := FormatCode(prefix, n)
+		if rated {
+			return ErrAlreadyRated
+		}
+		if r.Dissatisfied() {
+			fcode, err := nextCode(ctx, tx, prefix)
+			if err != nil {
+				return err
+			}
 			f := newItem(dissatisfied(d, score, comment), fcode, "", now, cal)
 			if pin != "" {
 				f.PinHash = s.pins.Hash(fcode, pin)
 			}
-			return f, Entry{Action: ActionSubmit, To: f.Status, At: now,
-				Note: "Đánh giá " + strconv.Itoa(score) + "/5 hồ sơ " + d.Code}, nil
+			if err := insert(ctx, tx, &f, Entry{Action: ActionSubmit, To: f.Status, At: now,
+				Note: "Đánh giá " + strconv.Itoa(score) + "/5 hồ sơ " + d.Code}); err != nil {
+				return err
+			}
+			r.FeedbackCode = f.Code
 		}
-		return plan, nil
+		return tx.InsertRating(ctx, &r)
 	})
 	if err != nil {
 		if domain.KindOf(err) == domain.KindNotFound {

@@ -16,22 +16,27 @@ import (
 // creating transaction (gap-free, never reused).
 type Series string
 
-// Builder makes the item numbered n of its series, and its first history
-// entry. Stores call it inside the creating transaction.
-type Builder func(n int64) (Feedback, Entry, error)
-
 // Store is the persistence feedback needs.
 type Store interface {
-	// Create stores a new item in one transaction: it draws the next number
-	// of series, calls build with it and inserts the item and its first
-	// history entry. It returns the stored item (with ID).
-	Create(ctx context.Context, series Series, build Builder) (Feedback, error)
+	// InTx runs fn with a Store bound to one transaction; an error from fn
+	// rolls everything back.
+	InTx(ctx context.Context, fn func(tx Store) error) error
+	// NextNumber returns the next value of the gap-free counter series,
+	// from 1. Call it inside InTx: a rollback gives the number back.
+	NextNumber(ctx context.Context, series Series) (int64, error)
+	// Insert stores a new item and sets its ID. Returns KindConflict if the
+	// code exists, KindValidation for a link to an unknown agency or
+	// procedure.
+	Insert(ctx context.Context, f *Feedback) error
+	// AppendHistory adds e to the history of the item feedbackID. History
+	// is never updated.
+	AppendHistory(ctx context.Context, feedbackID int64, e Entry) error
 	// Get returns the item with its history; KindNotFound if no item has code.
 	Get(ctx context.Context, code string) (Feedback, error)
 	// Update writes f's status, assignment, answer, refusal and publication
-	// if its version is still version (else domain.ErrStale), bumps the
-	// version and appends e, in one transaction.
-	Update(ctx context.Context, f Feedback, version int, e Entry) error
+	// if its row still has version (else domain.ErrStale), and bumps the
+	// version.
+	Update(ctx context.Context, f Feedback, version int) error
 	// List returns one page of items matching f, newest first, and the total.
 	List(ctx context.Context, f Filter) ([]Feedback, int64, error)
 	// ListPublished returns one page of published items, most recently
@@ -40,11 +45,15 @@ type Store interface {
 	// Dossier returns what feedback and ratings need of a dossier;
 	// KindNotFound if no dossier has code.
 	Dossier(ctx context.Context, code string) (DossierRef, error)
-	// Rate stores a rating in one transaction: it loads the dossier code
-	// (KindNotFound if none), calls decide with it, and inserts the rating
-	// and, when the plan says so, the feedback item it opens. A second
-	// rating of a dossier is KindConflict.
-	Rate(ctx context.Context, dossierCode string, decide func(d DossierRef) (RatingPlan, error)) (Rating, error)
+	// LockDossier is Dossier, and holds the dossier until the transaction
+	// ends, so that another rating of it waits and then sees this one.
+	// Call it inside InTx.
+	LockDossier(ctx context.Context, code string) (DossierRef, error)
+	// Rated reports whether the dossier dossierID has a rating.
+	Rated(ctx context.Context, dossierID int64) (bool, error)
+	// InsertRating stores r and sets its ID. A second rating of a dossier
+	// is ErrAlreadyRated (KindConflict).
+	InsertRating(ctx context.Context, r *Rating) error
 }
 
 // Catalog is what feedback reads of the catalog: the agency tree, the
@@ -194,16 +203,43 @@ func (s *Service) create(ctx context.Context, in NewFeedback, recordedUnit, code
 	}
 	now := s.now().UTC()
 	prefix := CodePrefix(codeUnit, now, s.cat.Location())
-	f, err := s.store.Create(ctx, Series("feedback|"+prefix), func(n int64) (Feedback, Entry, error) {
-		code := FormatCode(prefix, n)
-		f := newItem(in, code, recordedUnit, now, cal)
+	var f Feedback
+	err = s.store.InTx(ctx, func(tx Store) error {
+		code, err := nextCode(ctx, tx, prefix)
+		if err != nil {
+			return err
+		}
+		f = newItem(in, code, recordedUnit, now, cal)
 		f.PinHash = s.pins.Hash(code, pin)
-		return f, Entry{Action: a, To: f.Status, At: now, By: by, Unit: recordedUnit, Note: note}, nil
+		return insert(ctx, tx, &f, Entry{Action: a, To: f.Status, At: now, By: by, Unit: recordedUnit, Note: note})
 	})
 	if err != nil {
 		return Feedback{}, "", err
 	}
 	return f, pin, nil
+}
+
+// nextCode draws the next code under prefix from its series. Call it
+// inside InTx: a rollback gives the number back.
+func nextCode(ctx context.Context, tx Store, prefix string) (string, error) {
+	n, err := tx.NextNumber(ctx, Series("feedback|"+prefix))
+	if err != nil {
+		return "", err
+	}
+	return FormatCode(prefix, n), nil
+}
+
+// insert stores the new item f and its first history entry first, and
+// fills f's history.
+func insert(ctx context.Context, tx Store, f *Feedback, first Entry) error {
+	if err := tx.Insert(ctx, f); err != nil {
+		return err
+	}
+	if err := tx.AppendHistory(ctx, f.ID, first); err != nil {
+		return err
+	}
+	f.History = []Entry{first}
+	return nil
 }
 
 // newItem is the item in received at received, with its deadlines.
@@ -373,7 +409,13 @@ func (s *Service) Act(ctx context.Context, by user.Principal, code string, in Ac
 	}
 	version := f.Version
 	f.Status, f.UpdatedAt = to, now
-	if err := s.store.Update(ctx, f, version, e); err != nil {
+	err = s.store.InTx(ctx, func(tx Store) error {
+		if err := tx.Update(ctx, f, version); err != nil {
+			return err
+		}
+		return tx.AppendHistory(ctx, f.ID, e)
+	})
+	if err != nil {
 		return Feedback{}, err
 	}
 	// The actor sees the result even when it left their scope (an item
