@@ -98,8 +98,9 @@ func TestNotFound(t *testing.T) {
 	wantKind(t, "update procedure", cs.UpdateProcedure(ctx, testProcedure("nope", "P")), domain.KindNotFound)
 	_, err = us.User(ctx, "nope")
 	wantKind(t, "user", err, domain.KindNotFound)
-	_, err = us.Update(ctx, "nope", func(*user.User, int64) (bool, error) { return false, nil })
-	wantKind(t, "update user", err, domain.KindNotFound)
+	wantKind(t, "update user", us.Update(ctx, user.User{Username: "nope"}), domain.KindNotFound)
+	_, err = us.LockUser(ctx, "nope")
+	wantKind(t, "lock user", err, domain.KindNotFound)
 }
 
 func TestRoundTrip(t *testing.T) {
@@ -149,9 +150,11 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	u.Disabled, u.Unit, u.UpdatedAt, u.TokenVersion = true, "", t0.Add(time.Minute), 1
-	if _, err := us.Update(ctx, u.Username, func(w *user.User, _ int64) (bool, error) {
-		w.Disabled, w.Unit, w.UpdatedAt = true, "", t0.Add(time.Minute)
-		return true, nil
+	if err := us.InTx(ctx, func(tx user.Store) error {
+		if err := tx.Update(ctx, u); err != nil {
+			return err
+		}
+		return tx.BumpTokenVersion(ctx, u.Username)
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -36,12 +36,30 @@ func (r userRow) asDomain() user.User {
 }
 
 // UserStore implements user.Store.
-type UserStore struct{ db *gorm.DB }
+type UserStore struct {
+	db   *gorm.DB
+	inTx bool // db is a transaction (InTx)
+}
 
 var _ user.Store = (*UserStore)(nil)
 
 // NewUserStore returns a user store over db.
 func NewUserStore(db *gorm.DB) *UserStore { return &UserStore{db: db} }
+
+// InTx implements user.Store.
+func (s *UserStore) InTx(ctx context.Context, fn func(tx user.Store) error) error {
+	return transaction(ctx, s.db, func(tx *gorm.DB) error {
+		return fn(&UserStore{db: tx, inTx: true})
+	})
+}
+
+// write runs fn in s's transaction, or in a new one outside InTx.
+func (s *UserStore) write(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if s.inTx {
+		return fn(s.db.WithContext(ctx))
+	}
+	return transaction(ctx, s.db, fn)
+}
 
 // User implements user.Store.
 func (s *UserStore) User(ctx context.Context, username string) (user.User, error) {
@@ -79,67 +97,74 @@ func (s *UserStore) List(ctx context.Context, role user.Role, unit string, offse
 // Create implements user.Store.
 func (s *UserStore) Create(ctx context.Context, u user.User) error {
 	r := fromUser(u)
-	return translate(s.db.WithContext(ctx).Create(&r).Error, "người dùng")
+	return translate(s.write(ctx, func(tx *gorm.DB) error { return tx.Create(&r).Error }), "người dùng")
 }
 
-// userUpdateLock is the PostgreSQL advisory lock that serialises user
-// updates, so the count of province-wide admins an update reads stays true
-// until it commits. SQLite needs none: its write transactions begin
-// immediately and run one at a time.
+// userUpdateLock is the PostgreSQL advisory lock of LockAdmins.
 const userUpdateLock = 7_246_131_002
 
-// Update implements user.Store.
-func (s *UserStore) Update(ctx context.Context, username string, fn func(u *user.User, provinceAdmins int64) (bool, error)) (user.User, error) {
-	var out user.User
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		q := tx.Where("username = ?", username)
-		if Dialect(tx) == "postgres" {
-			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", userUpdateLock).Error; err != nil {
-				return err
-			}
-			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-		}
-		var r userRow
-		if err := q.Take(&r).Error; err != nil {
-			return err
-		}
-		var admins int64
-		if err := tx.Model(&userRow{}).Where("role = ? AND disabled = ? AND unit_code IS NULL", string(user.RoleAdmin), false).
-			Count(&admins).Error; err != nil {
-			return err
-		}
-		u := r.asDomain()
-		bump, err := fn(&u, admins)
-		if err != nil {
-			return err
-		}
-		w := fromUser(u)
-		set := map[string]any{"name": w.Name, "role": w.Role, "unit_code": w.UnitCode, "password_hash": w.PasswordHash,
-			"disabled": w.Disabled, "updated_at": w.UpdatedAt}
-		if bump {
-			set["token_version"] = gorm.Expr("token_version + 1")
-			u.TokenVersion++
-		}
-		if err := tx.Model(&userRow{}).Where("username = ?", username).Updates(set).Error; err != nil {
-			return err
-		}
-		out = u
+// LockAdmins implements user.Store: a transaction-scoped advisory lock on
+// PostgreSQL. SQLite needs none: its write transactions begin immediately
+// and run one at a time (transaction).
+func (s *UserStore) LockAdmins(ctx context.Context) error {
+	if !s.inTx || Dialect(s.db) != "postgres" {
 		return nil
-	})
-	if err != nil {
+	}
+	return translate(s.db.WithContext(ctx).Exec("SELECT pg_advisory_xact_lock(?)", userUpdateLock).Error, "người dùng")
+}
+
+// LockUser implements user.Store: SELECT … FOR UPDATE on PostgreSQL; on
+// SQLite the write transaction already excludes every other writer.
+func (s *UserStore) LockUser(ctx context.Context, username string) (user.User, error) {
+	q := s.db.WithContext(ctx).Where("username = ?", username)
+	if s.inTx && Dialect(s.db) == "postgres" {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var r userRow
+	if err := q.Take(&r).Error; err != nil {
 		return user.User{}, translate(err, "người dùng")
 	}
-	return out, nil
+	return r.asDomain(), nil
+}
+
+// CountProvinceAdmins implements user.Store.
+func (s *UserStore) CountProvinceAdmins(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&userRow{}).
+		Where("role = ? AND disabled = ? AND unit_code IS NULL", string(user.RoleAdmin), false).Count(&n).Error
+	return n, translate(err, "người dùng")
+}
+
+// Update implements user.Store.
+func (s *UserStore) Update(ctx context.Context, u user.User) error {
+	w := fromUser(u)
+	set := map[string]any{"name": w.Name, "role": w.Role, "unit_code": w.UnitCode, "password_hash": w.PasswordHash,
+		"disabled": w.Disabled, "updated_at": w.UpdatedAt}
+	var n int64
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&userRow{}).Where("username = ?", u.Username).Updates(set)
+		n = res.RowsAffected
+		return res.Error
+	})
+	if err == nil && n == 0 {
+		err = gorm.ErrRecordNotFound
+	}
+	return translate(err, "người dùng")
 }
 
 // SetPassword implements user.Store.
 func (s *UserStore) SetPassword(ctx context.Context, username, oldHash, newHash string, at time.Time) error {
-	res := s.db.WithContext(ctx).Model(&userRow{}).Where("username = ? AND password_hash = ?", username, oldHash).
-		Updates(map[string]any{"password_hash": newHash, "token_version": gorm.Expr("token_version + 1"), "updated_at": at.UTC()})
-	if res.Error != nil {
-		return translate(res.Error, "người dùng")
+	var n int64
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&userRow{}).Where("username = ? AND password_hash = ?", username, oldHash).
+			Updates(map[string]any{"password_hash": newHash, "token_version": gorm.Expr("token_version + 1"), "updated_at": at.UTC()})
+		n = res.RowsAffected
+		return res.Error
+	})
+	if err != nil {
+		return translate(err, "người dùng")
 	}
-	if res.RowsAffected == 0 {
+	if n == 0 {
 		return &domain.Error{Kind: domain.KindConflict, Message: "Mật khẩu vừa được thay đổi ở nơi khác; vui lòng thử lại"}
 	}
 	return nil
@@ -147,15 +172,16 @@ func (s *UserStore) SetPassword(ctx context.Context, username, oldHash, newHash 
 
 // BumpTokenVersion implements user.Store.
 func (s *UserStore) BumpTokenVersion(ctx context.Context, username string) error {
-	res := s.db.WithContext(ctx).Model(&userRow{}).Where("username = ?", username).
-		Update("token_version", gorm.Expr("token_version + 1"))
-	if res.Error != nil {
-		return translate(res.Error, "người dùng")
+	var n int64
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&userRow{}).Where("username = ?", username).UpdateColumn("token_version", gorm.Expr("token_version + 1"))
+		n = res.RowsAffected
+		return res.Error
+	})
+	if err == nil && n == 0 {
+		err = gorm.ErrRecordNotFound
 	}
-	if res.RowsAffected == 0 {
-		return translate(gorm.ErrRecordNotFound, "người dùng")
-	}
-	return nil
+	return translate(err, "người dùng")
 }
 
 // Count implements user.Store.

@@ -23,9 +23,10 @@ var ErrLastAdmin = &domain.Error{Kind: domain.KindConflict,
 
 // Update changes a user (admin). A new password, a disable, or another role
 // or unit revokes the user's tokens. The last active province-wide admin
-// can be neither demoted, disabled nor given a unit (ErrLastAdmin); the
-// check and the write happen in one store transaction, so two admins
-// demoting each other at once cannot both succeed.
+// can be neither demoted, disabled nor given a unit (ErrLastAdmin). The
+// check and the write happen in one transaction that holds the admins'
+// lock (Store.LockAdmins), so two admins demoting each other at once
+// cannot both succeed.
 func (s *Service) Update(ctx context.Context, by Principal, username string, p Patch) (User, error) {
 	if err := by.RequireRole(RoleAdmin); err != nil {
 		return User{}, err
@@ -42,8 +43,16 @@ func (s *Service) Update(ctx context.Context, by Principal, username string, p P
 		}
 	}
 	now := s.now().UTC()
-	return s.store.Update(ctx, username, func(u *User, provinceAdmins int64) (bool, error) {
-		before := *u
+	var u User
+	err = s.store.InTx(ctx, func(tx Store) error {
+		if err := tx.LockAdmins(ctx); err != nil {
+			return err
+		}
+		before, err := tx.LockUser(ctx, username)
+		if err != nil {
+			return err
+		}
+		u = before
 		fe := domain.FieldErrors{}
 		if p.Name != nil {
 			if utf8.RuneCountInString(*p.Name) > 300 {
@@ -65,18 +74,36 @@ func (s *Service) Update(ctx context.Context, by Principal, username string, p P
 		}
 		checkRoleUnit(fe, units, u.Role, u.Unit)
 		if err := fe.Err(); err != nil {
-			return false, err
+			return err
 		}
-		if before.ProvinceAdmin() && !u.ProvinceAdmin() && provinceAdmins <= 1 {
-			return false, ErrLastAdmin
+		if before.ProvinceAdmin() && !u.ProvinceAdmin() {
+			admins, err := tx.CountProvinceAdmins(ctx)
+			if err != nil {
+				return err
+			}
+			if admins <= 1 {
+				return ErrLastAdmin
+			}
 		}
 		if hash != "" {
 			u.PasswordHash = hash
 		}
 		u.UpdatedAt = now
-		bump := hash != "" || u.Role != before.Role || u.Unit != before.Unit || (u.Disabled && !before.Disabled)
-		return bump, nil
+		if err := tx.Update(ctx, u); err != nil {
+			return err
+		}
+		if hash != "" || u.Role != before.Role || u.Unit != before.Unit || (u.Disabled && !before.Disabled) {
+			if err := tx.BumpTokenVersion(ctx, u.Username); err != nil {
+				return err
+			}
+			u.TokenVersion++
+		}
+		return nil
 	})
+	if err != nil {
+		return User{}, err
+	}
+	return u, nil
 }
 
 // Me returns the caller's own account.

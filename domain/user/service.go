@@ -9,18 +9,28 @@ import (
 
 // Store is the persistence the user service needs.
 type Store interface {
+	// InTx runs fn with a Store bound to one transaction; an error from fn
+	// rolls everything back.
+	InTx(ctx context.Context, fn func(tx Store) error) error
 	// User returns KindNotFound if no user has username.
 	User(ctx context.Context, username string) (User, error)
 	List(ctx context.Context, role Role, unit string, offset, limit int) ([]User, int64, error)
 	// Create returns KindConflict if the username is taken.
 	Create(ctx context.Context, u User) error
-	// Update changes one user in a transaction that no other Update runs
-	// beside: it reads the current row of username (KindNotFound if none)
-	// and the number of province-wide admins (User.ProvinceAdmin), passes
-	// both to fn, and writes what fn leaves in the user (name, role, unit,
-	// password hash, disabled, updated time). When fn answers bump the token
-	// version is raised by one. An error from fn writes nothing.
-	Update(ctx context.Context, username string, fn func(u *User, provinceAdmins int64) (bump bool, err error)) (User, error)
+	// LockAdmins makes every other transaction that calls it wait until
+	// this one ends, so that the number of province-wide admins read after
+	// it stays true until the commit. Call it inside InTx.
+	LockAdmins(ctx context.Context) error
+	// LockUser is User, and holds the user's row until the transaction
+	// ends. Call it inside InTx.
+	LockUser(ctx context.Context, username string) (User, error)
+	// CountProvinceAdmins returns the number of province-wide admins
+	// (User.ProvinceAdmin).
+	CountProvinceAdmins(ctx context.Context) (int64, error)
+	// Update writes the name, role, unit, password hash, disabled flag and
+	// updated time of u to its row (KindNotFound if none); the token
+	// version stays.
+	Update(ctx context.Context, u User) error
 	// SetPassword replaces the password hash of username and raises its
 	// token version, if the hash is still oldHash; else KindConflict.
 	SetPassword(ctx context.Context, username, oldHash, newHash string, at time.Time) error

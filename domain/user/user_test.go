@@ -3,6 +3,7 @@ package user_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"sort"
 	"strings"
 	"testing"
@@ -147,26 +148,40 @@ func (m *memStore) Create(_ context.Context, u user.User) error {
 	return nil
 }
 
-func (m *memStore) Update(_ context.Context, username string, fn func(*user.User, int64) (bool, error)) (user.User, error) {
-	u, ok := m.users[username]
-	if !ok {
-		return user.User{}, domain.NotFound("người dùng")
+// InTx runs fn on m and puts the users back as they were when fn fails.
+func (m *memStore) InTx(_ context.Context, fn func(tx user.Store) error) error {
+	saved := maps.Clone(m.users)
+	if err := fn(m); err != nil {
+		m.users = saved
+		return err
 	}
-	var admins int64
-	for _, x := range m.users {
-		if x.ProvinceAdmin() {
-			admins++
+	return nil
+}
+
+func (m *memStore) LockAdmins(context.Context) error { return nil }
+
+func (m *memStore) LockUser(ctx context.Context, username string) (user.User, error) {
+	return m.User(ctx, username)
+}
+
+func (m *memStore) CountProvinceAdmins(context.Context) (int64, error) {
+	var n int64
+	for _, u := range m.users {
+		if u.ProvinceAdmin() {
+			n++
 		}
 	}
-	bump, err := fn(&u, admins)
-	if err != nil {
-		return user.User{}, err
+	return n, nil
+}
+
+func (m *memStore) Update(_ context.Context, u user.User) error {
+	old, ok := m.users[u.Username]
+	if !ok {
+		return domain.NotFound("người dùng")
 	}
-	if bump {
-		u.TokenVersion++
-	}
-	m.users[username] = u
-	return u, nil
+	u.TokenVersion, u.CreatedAt = old.TokenVersion, old.CreatedAt
+	m.users[u.Username] = u
+	return nil
 }
 
 func (m *memStore) SetPassword(_ context.Context, username, oldHash, newHash string, at time.Time) error {
