@@ -24,7 +24,7 @@ type UserService interface {
 	Create(ctx context.Context, by user.Principal, system bool, in user.NewUser) (user.User, error)
 	Update(ctx context.Context, by user.Principal, username string, p user.Patch) (user.User, error)
 	Get(ctx context.Context, by user.Principal, username string) (user.User, error)
-	List(ctx context.Context, by user.Principal, role user.Role, unit string, offset, limit int) ([]user.User, int64, error)
+	List(ctx context.Context, by user.Principal, f user.Filter) ([]user.User, int64, error)
 }
 
 // CatalogService is the part of catalog.Service the HTTP layer calls.

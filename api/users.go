@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/motcua/motcua/domain"
 	"github.com/motcua/motcua/domain/user"
 )
 
@@ -53,7 +54,11 @@ func (h *userHandler) list(c *gin.Context) (answer, error) {
 	if err != nil {
 		return answer{}, err
 	}
-	items, total, err := h.svc.List(c.Request.Context(), principal(c), user.Role(c.Query("role")), c.Query("unit"), (page-1)*size, size)
+	items, total, err := h.svc.List(c.Request.Context(), principal(c), user.Filter{
+		Role: user.Role(c.Query("role")),
+		Unit: c.Query("unit"),
+		Page: domain.Page{Page: page, PageSize: size},
+	})
 	if err != nil {
 		return answer{}, err
 	}

@@ -71,20 +71,20 @@ func (s *UserStore) User(ctx context.Context, username string) (user.User, error
 }
 
 // List implements user.Store.
-func (s *UserStore) List(ctx context.Context, role user.Role, unit string, offset, limit int) ([]user.User, int64, error) {
+func (s *UserStore) List(ctx context.Context, f user.Filter) ([]user.User, int64, error) {
 	q := s.db.WithContext(ctx).Model(&userRow{})
-	if role != "" {
-		q = q.Where("role = ?", string(role))
+	if f.Role != "" {
+		q = q.Where("role = ?", string(f.Role))
 	}
-	if unit != "" {
-		q = q.Where("unit_code = ?", unit)
+	if f.Unit != "" {
+		q = q.Where("unit_code = ?", f.Unit)
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, translate(err, "người dùng")
 	}
 	var rows []userRow
-	if err := q.Order("username").Offset(offset).Limit(limit).Find(&rows).Error; err != nil {
+	if err := q.Order("username").Offset(f.Offset()).Limit(f.PageSize).Find(&rows).Error; err != nil {
 		return nil, 0, translate(err, "người dùng")
 	}
 	out := make([]user.User, len(rows))

@@ -64,8 +64,8 @@ func demoOnly(ctx context.Context, a *app.App) error {
 	sys := user.Principal{Username: "system", Role: user.RoleAdmin}
 	var foreignUsers, foreignAgencies int64
 	const pageSize = 500
-	for offset := 0; ; offset += pageSize {
-		us, total, err := a.Users.List(ctx, sys, "", "", offset, pageSize)
+	for page := 1; ; page++ {
+		us, total, err := a.Users.List(ctx, sys, user.Filter{Page: domain.Page{Page: page, PageSize: pageSize}})
 		if err != nil {
 			return err
 		}
@@ -74,7 +74,7 @@ func demoOnly(ctx context.Context, a *app.App) error {
 				foreignUsers++
 			}
 		}
-		if len(us) == 0 || int64(offset+len(us)) >= total {
+		if len(us) == 0 || int64((page-1)*pageSize+len(us)) >= total {
 			break
 		}
 	}

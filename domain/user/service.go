@@ -14,7 +14,7 @@ type Store interface {
 	InTx(ctx context.Context, fn func(tx Store) error) error
 	// User returns KindNotFound if no user has username.
 	User(ctx context.Context, username string) (User, error)
-	List(ctx context.Context, role Role, unit string, offset, limit int) ([]User, int64, error)
+	List(ctx context.Context, f Filter) ([]User, int64, error)
 	// Create returns KindConflict if the username is taken.
 	Create(ctx context.Context, u User) error
 	// LockAdmins makes every other transaction that calls it wait until
@@ -245,15 +245,23 @@ func (s *Service) Get(ctx context.Context, by Principal, username string) (User,
 	return s.store.User(ctx, username)
 }
 
-// List lists users (admin). Returns KindValidation for an unknown role.
-func (s *Service) List(ctx context.Context, by Principal, role Role, unit string, offset, limit int) ([]User, int64, error) {
+// Filter narrows a user list; empty fields do not narrow it.
+type Filter struct {
+	Role Role
+	Unit string
+	domain.Page
+}
+
+// List lists users (admin), by username. Returns KindValidation for an
+// unknown role.
+func (s *Service) List(ctx context.Context, by Principal, f Filter) ([]User, int64, error) {
 	if err := by.RequireRole(RoleAdmin); err != nil {
 		return nil, 0, err
 	}
-	if role != "" && !role.Valid() {
+	if f.Role != "" && !f.Role.Valid() {
 		return nil, 0, domain.FieldErrors{"role": "phải là admin, clerk, officer, leader hoặc viewer"}.Err()
 	}
-	return s.store.List(ctx, role, unit, offset, limit)
+	return s.store.List(ctx, f)
 }
 
 // Bootstrap creates user admin (role admin, no unit) with password when no

@@ -121,10 +121,11 @@ func (m *memStore) User(_ context.Context, username string) (user.User, error) {
 	return u, nil
 }
 
-func (m *memStore) List(_ context.Context, role user.Role, unit string, offset, limit int) ([]user.User, int64, error) {
+func (m *memStore) List(_ context.Context, f user.Filter) ([]user.User, int64, error) {
+	offset, limit := f.Offset(), f.PageSize
 	var out []user.User
 	for _, u := range m.users {
-		if (role == "" || u.Role == role) && (unit == "" || u.Unit == unit) {
+		if (f.Role == "" || u.Role == f.Role) && (f.Unit == "" || u.Unit == f.Unit) {
 			out = append(out, u)
 		}
 	}
@@ -375,10 +376,10 @@ func TestUpdate(t *testing.T) {
 
 func TestListValidatesRole(t *testing.T) {
 	svc, _, _ := newService(t)
-	if _, _, err := svc.List(context.Background(), admin, "boss", "", 0, 10); fields(t, err)["role"] == "" {
+	if _, _, err := svc.List(context.Background(), admin, user.Filter{Role: "boss", Page: domain.Page{Page: 1, PageSize: 10}}); fields(t, err)["role"] == "" {
 		t.Fatal("unknown role filter must be a validation error")
 	}
-	if _, _, err := svc.List(context.Background(), user.Principal{Role: user.RoleViewer}, "", "", 0, 10); domain.KindOf(err) != domain.KindForbidden {
+	if _, _, err := svc.List(context.Background(), user.Principal{Role: user.RoleViewer}, user.Filter{Page: domain.Page{Page: 1, PageSize: 10}}); domain.KindOf(err) != domain.KindForbidden {
 		t.Fatalf("viewer listing users: %v", err)
 	}
 }
