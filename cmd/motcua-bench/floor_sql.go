@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/motcua/motcua/cmd/internal/benchkit"
 	"strings"
 	"time"
 
@@ -194,7 +195,7 @@ type floorDB struct {
 	sql    *sql.DB
 }
 
-func openFloorDB(ctx context.Context, d *database) (*floorDB, error) {
+func openFloorDB(ctx context.Context, d *benchkit.Database) (*floorDB, error) {
 	if d.Engine == "postgres" {
 		c, err := pgx.Connect(ctx, d.DSN)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"github.com/motcua/motcua/cmd/internal/benchkit"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -125,7 +126,7 @@ func TestForm06FloorEqualsTheDefinitions(t *testing.T) {
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, w.Loc)
 	end := time.Date(2026, 11, 23, 0, 0, 0, 0, w.Loc)
 	const n = 3000
-	pins := domain.NewPinHasher([]byte(benchDataKey))
+	pins := domain.NewPinHasher([]byte(benchkit.DataKey))
 	if _, err := fdb.bulkLoad(ctx, "dossiers", newGenerator(w, 11, end, 365, now), n, 7, pins, w.Loc); err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +176,7 @@ func TestBulkLoadFloorFillsTheScratchCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	pins := domain.NewPinHasher([]byte(benchDataKey))
+	pins := domain.NewPinHasher([]byte(benchkit.DataKey))
 	for _, rows := range []int{1, 7} {
 		if err := fdb.exec(ctx, "DELETE FROM "+floorTable); err != nil {
 			t.Fatal(err)
@@ -206,7 +207,7 @@ func TestFloorLookupHandler(t *testing.T) {
 	ctx := context.Background()
 	fdb, _ := openMigratedSQLite(t)
 	loc, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
-	pins := domain.NewPinHasher([]byte(benchDataKey))
+	pins := domain.NewPinHasher([]byte(benchkit.DataKey))
 	code := "C-261123-0001"
 	recv := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
 	_, err := fdb.sql.ExecContext(ctx, `INSERT INTO dossiers (id, code, procedure_code, unit_code, agency_code, holder_unit, channel,

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"github.com/motcua/motcua/cmd/internal/benchkit"
 	"os"
 	"os/exec"
 	"sync/atomic"
@@ -197,8 +198,8 @@ func TestTreeCPUKeepsExitedChildren(t *testing.T) {
 	if got := treeCPU(os.Getpid()) - before; got < child*0.8 {
 		t.Errorf("the tree grew %.3f s, the exited child used %.3f s", got, child)
 	}
-	st, err := readProcStat(os.Getpid())
-	if err != nil || st.ppid != os.Getppid() {
+	st, err := benchkit.ReadProcStat(os.Getpid())
+	if err != nil || st.PPID != os.Getppid() {
 		t.Errorf("stat of self: %+v, %v", st, err)
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/motcua/motcua/cmd/internal/benchkit"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -149,9 +150,9 @@ type bench struct {
 	out     io.Writer
 	errw    io.Writer
 	start   time.Time
-	db      *database
-	srv     *process
-	floor   *process
+	db      *benchkit.Database
+	srv     *benchkit.Process
+	floor   *benchkit.Process
 	rss     *rssSampler
 	client  *apiClient
 	tokens  map[string]string
@@ -235,27 +236,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer b.stopAll()
 
 	b.logf("database: creating a throwaway %s database", o.Engine)
-	if b.db, err = openDatabase(ctx, o.Engine, dir); err != nil {
+	if b.db, err = benchkit.OpenDatabase(ctx, o.Engine, dir); err != nil {
 		return err
 	}
 	b.rep.Machine.Database = b.db.Version
 	b.logf("server: go build ./cmd/motcua")
-	bin, err := buildServer(ctx, o.Repo, dir, stderr)
+	bin, err := benchkit.BuildServer(ctx, o.Repo, dir, stderr)
 	if err != nil {
 		return err
 	}
-	addr, err := freeAddr()
+	addr, err := benchkit.FreeAddr()
 	if err != nil {
 		return err
 	}
 	b.logf("server: starting on %s (serve --demo)", addr)
-	b.srv, err = startProcess(ctx, "server", bin, []string{"serve", "--demo"}, serverEnv(addr, b.db.URL), dir,
+	b.srv, err = benchkit.StartProcess(ctx, "server", bin, []string{"serve", "--demo"}, benchkit.ServerEnv(addr, b.db.URL), dir,
 		filepath.Join(dir, "server.log"), addr, "/readyz", 5*time.Minute)
 	if err != nil {
 		return err
 	}
 	b.rss = newRSSSampler(b.srv.Pid())
-	b.cpu = cpuMeter{server: func() int { return livePid(b.srv) }, floor: func() int { return livePid(b.floor) },
+	b.cpu = cpuMeter{server: func() int { return benchkit.LivePid(b.srv) }, floor: func() int { return benchkit.LivePid(b.floor) },
 		postmaster: b.db.Postmaster, replica: b.db.ReplicaPostmaster}
 	b.client = newAPIClient(b.srv.Base, 8, 60*time.Second)
 	if b.fdb, err = openFloorDB(ctx, b.db); err != nil {
@@ -279,8 +280,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if !b.srv.alive() {
-			return fmt.Errorf("the server died before %s:\n%s", s.name, tail(b.srv.logPath, 20))
+		if !b.srv.Alive() {
+			return fmt.Errorf("the server died before %s:\n%s", s.name, benchkit.Tail(b.srv.LogPath, 20))
 		}
 		b.rss.setPhase(s.name)
 		if err := s.fn(ctx); err != nil {
@@ -310,11 +311,11 @@ func (b *bench) stopAll() {
 	if b.client != nil {
 		b.client.close()
 	}
-	b.floor.stop()
-	b.srv.stop()
+	b.floor.Stop()
+	b.srv.Stop()
 	b.fdb.close()
 	if !b.o.Keep {
-		b.db.drop()
+		b.db.Drop()
 	}
 }
 
@@ -427,7 +428,7 @@ func (b *bench) importHistory(ctx context.Context) error {
 	b.measureCPU("import", func() {
 		res, err = runImport(ctx, b.srv.Base, b.tokens["admin"], b.generator(), b.loc, b.o.Dossiers, b.o.ImportLines, b.o.ImportBytes,
 			func(sent int64, el time.Duration) {
-				rss, _, _ := rssKB(b.srv.Pid())
+				rss, _, _ := benchkit.RSS(b.srv.Pid())
 				b.logf("import: %s lines sent (%.0f/s), server RSS %.0f MB", thousands(sent), float64(sent)/el.Seconds(), mb(rss))
 			})
 	})

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"fmt"
+	"github.com/motcua/motcua/cmd/internal/benchkit"
 	"os"
 	"strconv"
 	"strings"
@@ -10,28 +10,6 @@ import (
 )
 
 // Measuring the server from outside: resident memory and CPU from /proc.
-
-// rssKB reads the resident set size and its high-water mark of pid, in kB.
-func rssKB(pid int) (rss, hwm int64, err error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		field, val, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		v, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(val), " kB"), 10, 64)
-		switch field {
-		case "VmRSS":
-			rss = v
-		case "VmHWM":
-			hwm = v
-		}
-	}
-	return rss, hwm, nil
-}
 
 // rssSample is one reading of the server's memory.
 type rssSample struct {
@@ -76,7 +54,7 @@ func (s *rssSampler) loop() {
 }
 
 func (s *rssSampler) sample() {
-	rss, hwm, err := rssKB(s.pid)
+	rss, hwm, err := benchkit.RSS(s.pid)
 	if err != nil {
 		return
 	}
@@ -137,61 +115,24 @@ func (s *rssSampler) stop() {
 	<-s.done
 }
 
-// clockTicks is USER_HZ, the unit of /proc/<pid>/stat CPU times (100 on
-// every Linux this runs on).
-const clockTicks = 100
-
-// procStat is what the CPU meter reads of /proc/<pid>/stat.
-type procStat struct {
-	ppid int
-	// own is the CPU seconds (user + system) of the process itself,
-	// children those of its exited children it reaped (PostgreSQL's
-	// postmaster reaps its backends and parallel workers).
-	own, children float64
-}
-
-// readProcStat reads /proc/<pid>/stat.
-func readProcStat(pid int) (procStat, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return procStat{}, err
-	}
-	s := string(b)
-	closing := strings.LastIndexByte(s, ')')
-	if closing < 0 {
-		return procStat{}, fmt.Errorf("bad stat")
-	}
-	f := strings.Fields(s[closing+1:])
-	// After the comm: state(0) ppid(1) … utime(11) stime(12) cutime(13) cstime(14).
-	if len(f) < 15 {
-		return procStat{}, fmt.Errorf("bad stat")
-	}
-	v := func(i int) float64 {
-		x, _ := strconv.ParseFloat(f[i], 64)
-		return x / clockTicks
-	}
-	ppid, _ := strconv.Atoi(f[1])
-	return procStat{ppid: ppid, own: v(11) + v(12), children: v(13) + v(14)}, nil
-}
-
 // procCPU returns the CPU seconds pid used itself.
 func procCPU(pid int) float64 {
-	st, err := readProcStat(pid)
+	st, err := benchkit.ReadProcStat(pid)
 	if err != nil {
 		return 0
 	}
-	return st.own
+	return st.Own
 }
 
 // treeCPU returns the CPU seconds of root and its direct children, alive
 // or exited (once reaped, an exited child's time is in root's children
 // time): for a PostgreSQL postmaster, the whole cluster.
 func treeCPU(root int) float64 {
-	st, err := readProcStat(root)
+	st, err := benchkit.ReadProcStat(root)
 	if err != nil {
 		return 0
 	}
-	sum := st.own + st.children
+	sum := st.Own + st.Children
 	ents, err := os.ReadDir("/proc")
 	if err != nil {
 		return sum
@@ -201,8 +142,8 @@ func treeCPU(root int) float64 {
 		if err != nil {
 			continue
 		}
-		if c, err := readProcStat(pid); err == nil && c.ppid == root {
-			sum += c.own + c.children
+		if c, err := benchkit.ReadProcStat(pid); err == nil && c.PPID == root {
+			sum += c.Own + c.Children
 		}
 	}
 	return sum
@@ -231,7 +172,7 @@ func systemBusy() float64 {
 		}
 		busy += x
 	}
-	return busy / clockTicks
+	return busy / benchkit.ClockTicks
 }
 
 // cpuMeter reads the CPU time of the processes of a run.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/motcua/motcua/cmd/internal/benchkit"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -56,7 +57,7 @@ func (b *bench) copyFloor(ctx context.Context) error {
 	var d time.Duration
 	var err error
 	b.measureCPU("import floor", func() {
-		d, err = b.fdb.bulkLoad(ctx, floorTable, b.generator(), int(b.o.Dossiers), b.o.SQLiteRows, domain.NewPinHasher([]byte(benchDataKey)), b.loc)
+		d, err = b.fdb.bulkLoad(ctx, floorTable, b.generator(), int(b.o.Dossiers), b.o.SQLiteRows, domain.NewPinHasher([]byte(benchkit.DataKey)), b.loc)
 	})
 	if err != nil {
 		return err
@@ -80,13 +81,13 @@ func (b *bench) startFloor(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	addr, err := freeAddr()
+	addr, err := benchkit.FreeAddr()
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(b.srv.logPath)
-	env := append(os.Environ(), envFloorKey+"="+benchDataKey)
-	b.floor, err = startProcess(ctx, "lookup floor", exe, []string{"floor-server", "-engine", b.db.Engine, "-dsn", b.db.DSN,
+	dir := filepath.Dir(b.srv.LogPath)
+	env := append(os.Environ(), envFloorKey+"="+benchkit.DataKey)
+	b.floor, err = benchkit.StartProcess(ctx, "lookup floor", exe, []string{"floor-server", "-engine", b.db.Engine, "-dsn", b.db.DSN,
 		"-addr", addr, "-pool", strconv.Itoa(b.serverPool()), "-zone", b.o.Zone}, env, dir, filepath.Join(dir, "floor.log"), addr, "/readyz", time.Minute)
 	return err
 }
@@ -184,7 +185,7 @@ func (b *bench) lookups(ctx context.Context) error {
 		b.rep.add(figure{Name: "  p50", Unit: "ms", Motcua: num(ms(m.Percentile(50))), Floor: num(ms(f.Percentile(50))), RatioKind: ratioFM})
 		b.rep.add(figure{Name: "  p99", Unit: "ms", Motcua: num(ms(m.Percentile(99))), Floor: num(ms(f.Percentile(99))), RatioKind: ratioFM})
 	}
-	b.floor.stop()
+	b.floor.Stop()
 	return nil
 }
 
@@ -443,7 +444,7 @@ func (b *bench) finish() {
 		}
 	}
 	b.rep.PeakRSSMB["lifetime (VmHWM)"] = b.rss.hwmKB() / 1024
-	if errs := serverErrors(b.srv.logPath); len(errs) > 0 {
+	if errs := benchkit.ServerErrors(b.srv.LogPath); len(errs) > 0 {
 		b.rep.Errors = errs
 		b.problemf("the server answered 5xx: %v", errs)
 	}

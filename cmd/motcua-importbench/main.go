@@ -16,35 +16,21 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
+	"github.com/motcua/motcua/cmd/internal/benchkit"
 	"io"
-	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/motcua/motcua/cmd/motcua/demo"
-	"github.com/motcua/motcua/repository"
-)
-
-// Fixed secrets of the throwaway databases (benchmark only).
-const (
-	benchDataKey   = "motcua-importbench-data-key-0123456789"
-	benchJWTSecret = "motcua-importbench-jwt-secret-01234567"
 )
 
 func main() {
@@ -70,6 +56,13 @@ func run() error {
 	if _, err := os.Stat(o.bin); err != nil {
 		return fmt.Errorf("binary: %w (run make build)", err)
 	}
+	// The server runs in the run's temp folder: the binary's path must not
+	// depend on the working directory.
+	bin, err := filepath.Abs(o.bin)
+	if err != nil {
+		return err
+	}
+	o.bin = bin
 	gen, err := newGenerator()
 	if err != nil {
 		return err
@@ -89,11 +82,22 @@ func run() error {
 			if n <= 0 {
 				continue
 			}
-			db, drop, err := freshDatabase(o.engine)
+			dir, err := os.MkdirTemp("", "motcua-importbench-")
 			if err != nil {
 				return err
 			}
-			env := benchEnv(db)
+			db, err := benchkit.OpenDatabase(context.Background(), o.engine, dir)
+			if err != nil {
+				_ = os.RemoveAll(dir)
+				return err
+			}
+			drop := func() { db.Drop(); _ = os.RemoveAll(dir) }
+			addr, err := benchkit.FreeAddr()
+			if err != nil {
+				drop()
+				return err
+			}
+			env := serverEnv(addr, db)
 			if err := seedDemo(o.bin, env); err != nil {
 				drop()
 				return err
@@ -103,7 +107,7 @@ func run() error {
 			if mode == "cli" {
 				res, err = runCLI(o.bin, env, gen, n)
 			} else {
-				res, err = runHTTP(o.bin, env, gen, n)
+				res, err = runHTTP(o.bin, env, dir, addr, gen, n)
 			}
 			drop()
 			if err != nil {
@@ -151,59 +155,11 @@ func (r result) samples() string {
 
 // ---- databases
 
-func freshDatabase(engine string) (string, func(), error) {
-	switch engine {
-	case "sqlite":
-		dir, err := os.MkdirTemp("", "motcua-importbench-")
-		if err != nil {
-			return "", nil, err
-		}
-		return "sqlite:" + filepath.Join(dir, "bench.db"), func() { _ = os.RemoveAll(dir) }, nil
-	case "postgres":
-		dsn := os.Getenv(repository.EnvTestPostgres)
-		if dsn == "" {
-			return "", nil, fmt.Errorf("%s is not set (run under .ci/with-postgres)", repository.EnvTestPostgres)
-		}
-		b := make([]byte, 6)
-		_, _ = rand.Read(b)
-		name := "importbench_" + hex.EncodeToString(b)
-		ctx := context.Background()
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			return "", nil, fmt.Errorf("connect postgres: %w", err)
-		}
-		if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-			_ = conn.Close(ctx)
-			return "", nil, err
-		}
-		_ = conn.Close(ctx)
-		u, err := url.Parse(dsn)
-		if err != nil {
-			return "", nil, err
-		}
-		u.Path = "/" + name
-		drop := func() {
-			c, err := pgx.Connect(ctx, dsn)
-			if err != nil {
-				return
-			}
-			_, _ = c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			_ = c.Close(ctx)
-		}
-		return u.String(), drop, nil
-	}
-	return "", nil, fmt.Errorf("-engine must be sqlite or postgres")
-}
-
-func benchEnv(dbURL string) []string {
-	env := []string{"MOTCUA_DATABASE_URL=" + dbURL, "MOTCUA_DATA_KEY=" + benchDataKey, "MOTCUA_JWT_SECRET=" + benchJWTSecret,
-		"MOTCUA_LOG_LEVEL=warn", "MOTCUA_PUBLIC_RATE_LIMIT=0"}
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "MOTCUA_") {
-			env = append(env, kv)
-		}
-	}
-	return env
+// serverEnv is the environment of the commands: the parent's without any
+// MOTCUA_* setting, plus the run's database and the bench secrets.
+func serverEnv(addr string, db *benchkit.Database) []string {
+	env := benchkit.ServerEnv(addr, db.URL)
+	return append(env, "MOTCUA_LOG_LEVEL=warn")
 }
 
 func seedDemo(bin string, env []string) error {
@@ -217,27 +173,9 @@ func seedDemo(bin string, env []string) error {
 
 // ---- memory
 
-// procStatus reads VmRSS and VmHWM (KiB) of pid.
+// procStatus reads VmRSS and VmHWM (KiB) of pid, zero when it has exited.
 func procStatus(pid int) (rss, hwm int64) {
-	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0, 0
-	}
-	defer f.Close() //nolint:errcheck
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if !ok {
-			continue
-		}
-		n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-		switch k {
-		case "VmRSS":
-			rss = n
-		case "VmHWM":
-			hwm = n
-		}
-	}
+	rss, hwm, _ = benchkit.RSS(pid)
 	return rss, hwm
 }
 
@@ -346,39 +284,14 @@ func lastJSON(s string) string {
 
 // runHTTP starts `motcua serve` and streams n generated lines as one
 // chunked request body to POST /api/v1/imports/dossiers.
-func runHTTP(bin string, env []string, gen *generator, n int64) (result, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+func runHTTP(bin string, env []string, dir, addr string, gen *generator, n int64) (result, error) {
+	srv, err := benchkit.StartProcess(context.Background(), "server", bin, []string{"serve"}, env, dir,
+		filepath.Join(dir, "server.log"), addr, "/readyz", 60*time.Second)
 	if err != nil {
 		return result{}, err
 	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(env, "MOTCUA_ADDR="+addr)
-	cmd.Stdout = io.Discard
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return result{}, err
-	}
-	defer func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
-	}()
-	base := "http://" + addr
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		resp, err := http.Get(base + "/readyz")
-		if err == nil {
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			return result{}, errors.New("server not ready after 60 s")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	defer srv.Stop()
+	base := srv.Base
 	login, err := http.Post(base+"/api/v1/auth/login", "application/json",
 		strings.NewReader(`{"username":"admin","password":"`+demo.Password+`"}`))
 	if err != nil {
@@ -392,7 +305,7 @@ func runHTTP(bin string, env []string, gen *generator, n int64) (result, error) 
 	if err != nil || tok.AccessToken == "" {
 		return result{}, fmt.Errorf("login: %v", err)
 	}
-	_, before := procStatus(cmd.Process.Pid)
+	_, before := procStatus(srv.Pid())
 	pr, pw := io.Pipe()
 	go func() {
 		w := bufio.NewWriterSize(pw, 256<<10)
@@ -408,7 +321,7 @@ func runHTTP(bin string, env []string, gen *generator, n int64) (result, error) 
 	}
 	req.Header.Set("Content-Type", "application/x-ndjson")
 	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-	smp := sample(cmd.Process.Pid)
+	smp := sample(srv.Pid())
 	start := time.Now()
 	resp, err := (&http.Client{}).Do(req)
 	if err != nil {

@@ -1,4 +1,7 @@
-package main
+// Package benchkit is what the benchmark commands share to run the real
+// server from outside: a throwaway database, child processes started and
+// stopped, the server's environment, and /proc readings of memory and CPU.
+package benchkit
 
 import (
 	"bufio"
@@ -14,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -22,14 +26,14 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Fixed secrets of the throwaway server (benchmark only, never a deployment).
+// Fixed secrets of the throwaway servers (benchmark only, never a deployment).
 const (
-	benchJWTSecret = "motcua-bench-jwt-secret-0123456789abcdef"
-	benchDataKey   = "motcua-bench-data-key-0123456789abcdef0"
+	JWTSecret = "motcua-bench-jwt-secret-0123456789abcdef"
+	DataKey   = "motcua-bench-data-key-0123456789abcdef0"
 )
 
-// database is the throwaway database a run uses.
-type database struct {
+// Database is the throwaway database a run uses.
+type Database struct {
 	Engine string // "postgres" or "sqlite"
 	// URL is what the server gets in MOTCUA_DATABASE_URL.
 	URL string
@@ -46,13 +50,13 @@ type database struct {
 	name              string
 }
 
-// openDatabase creates the run's database: a new database on the
+// OpenDatabase creates the run's database: a new database on the
 // PostgreSQL server that MOTCUA_TEST_POSTGRES names (.ci/with-postgres
 // starts one), or a SQLite file in dir.
-func openDatabase(ctx context.Context, engine, dir string) (*database, error) {
+func OpenDatabase(ctx context.Context, engine, dir string) (*Database, error) {
 	if engine == "sqlite" {
 		path := filepath.Join(dir, "bench.db")
-		return &database{Engine: engine, URL: "sqlite:" + path, DSN: path, Version: "SQLite (modernc.org/sqlite " + sqliteModuleVersion() + ")"}, nil
+		return &Database{Engine: engine, URL: "sqlite:" + path, DSN: path, Version: "SQLite (modernc.org/sqlite " + SQLiteModuleVersion() + ")"}, nil
 	}
 	admin := os.Getenv("MOTCUA_TEST_POSTGRES")
 	if admin == "" {
@@ -79,23 +83,23 @@ func openDatabase(ctx context.Context, engine, dir string) (*database, error) {
 		return nil, fmt.Errorf("server version: %w", err)
 	}
 	u.Path = "/" + name
-	return &database{Engine: engine, URL: u.String(), DSN: u.String(), Version: "PostgreSQL " + version,
-		Postmaster: postmasterOf(ctx, conn), ReplicaPostmaster: replicaPostmaster(ctx),
+	return &Database{Engine: engine, URL: u.String(), DSN: u.String(), Version: "PostgreSQL " + version,
+		Postmaster: PostmasterOf(ctx, conn), ReplicaPostmaster: replicaPostmaster(ctx),
 		adminURL: admin, name: name}, nil
 }
 
-// postmasterOf returns the pid of the postmaster behind conn (the parent of
+// PostmasterOf returns the pid of the postmaster behind conn (the parent of
 // the backend serving it), or 0.
-func postmasterOf(ctx context.Context, conn *pgx.Conn) int {
+func PostmasterOf(ctx context.Context, conn *pgx.Conn) int {
 	var backend int
 	if err := conn.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&backend); err != nil {
 		return 0
 	}
-	st, err := readProcStat(backend)
+	st, err := ReadProcStat(backend)
 	if err != nil {
 		return 0
 	}
-	return st.ppid
+	return st.PPID
 }
 
 // replicaPostmaster returns the postmaster of the loopback replica that
@@ -110,12 +114,12 @@ func replicaPostmaster(ctx context.Context) int {
 		return 0
 	}
 	defer conn.Close(context.Background())
-	return postmasterOf(ctx, conn)
+	return PostmasterOf(ctx, conn)
 }
 
-// drop removes the run's PostgreSQL database (the SQLite file goes with
+// Drop removes the run's PostgreSQL database (the SQLite file goes with
 // the temp folder).
-func (d *database) drop() {
+func (d *Database) Drop() {
 	if d == nil || d.Engine != "postgres" {
 		return
 	}
@@ -129,8 +133,8 @@ func (d *database) drop() {
 	_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+d.name+" WITH (FORCE)")
 }
 
-// buildServer compiles the real server binary into dir.
-func buildServer(ctx context.Context, repo, dir string, stderr io.Writer) (string, error) {
+// BuildServer compiles the real server binary into dir.
+func BuildServer(ctx context.Context, repo, dir string, stderr io.Writer) (string, error) {
 	bin := filepath.Join(dir, "motcua")
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/motcua")
 	cmd.Dir = repo
@@ -141,8 +145,8 @@ func buildServer(ctx context.Context, repo, dir string, stderr io.Writer) (strin
 	return bin, nil
 }
 
-// freeAddr returns a loopback address with a port free right now.
-func freeAddr() (string, error) {
+// FreeAddr returns a loopback address with a port free right now.
+func FreeAddr() (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err
@@ -151,23 +155,23 @@ func freeAddr() (string, error) {
 	return addr, ln.Close()
 }
 
-// process is a child process the run started: the server or a floor.
-type process struct {
+// Process is a child process the run started: the server or a floor.
+type Process struct {
 	Name    string
 	Base    string // http://127.0.0.1:port
 	cmd     *exec.Cmd
-	logPath string
+	LogPath string
 	done    chan struct{}
 	waitErr error
 	once    sync.Once
 }
 
 // Pid is the child's process id.
-func (p *process) Pid() int { return p.cmd.Process.Pid }
+func (p *Process) Pid() int { return p.cmd.Process.Pid }
 
-// startProcess runs bin with args and env in dir, output to logPath, and
+// StartProcess runs bin with args and env in dir, output to logPath, and
 // waits until GET base+ready answers 200 (or the child exits, or timeout).
-func startProcess(ctx context.Context, name, bin string, args, env []string, dir, logPath, addr, ready string, timeout time.Duration) (*process, error) {
+func StartProcess(ctx context.Context, name, bin string, args, env []string, dir, logPath, addr, ready string, timeout time.Duration) (*Process, error) {
 	logf, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
@@ -182,7 +186,7 @@ func startProcess(ctx context.Context, name, bin string, args, env []string, dir
 		logf.Close()
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	p := &process{Name: name, Base: "http://" + addr, cmd: cmd, logPath: logPath, done: make(chan struct{})}
+	p := &Process{Name: name, Base: "http://" + addr, cmd: cmd, LogPath: logPath, done: make(chan struct{})}
 	go func() {
 		p.waitErr = cmd.Wait()
 		logf.Close()
@@ -201,21 +205,21 @@ func startProcess(ctx context.Context, name, bin string, args, env []string, dir
 		}
 		select {
 		case <-p.done:
-			return nil, fmt.Errorf("%s exited before it was ready (%v):\n%s", name, p.waitErr, tail(logPath, 20))
+			return nil, fmt.Errorf("%s exited before it was ready (%v):\n%s", name, p.waitErr, Tail(logPath, 20))
 		case <-ctx.Done():
-			p.stop()
+			p.Stop()
 			return nil, ctx.Err()
 		case <-time.After(100 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			p.stop()
-			return nil, fmt.Errorf("%s not ready after %v:\n%s", name, timeout, tail(logPath, 20))
+			p.Stop()
+			return nil, fmt.Errorf("%s not ready after %v:\n%s", name, timeout, Tail(logPath, 20))
 		}
 	}
 }
 
-// stop ends the child: SIGTERM, then SIGKILL after 10 s.
-func (p *process) stop() {
+// Stop ends the child: SIGTERM, then SIGKILL after 10 s.
+func (p *Process) Stop() {
 	if p == nil {
 		return
 	}
@@ -235,16 +239,16 @@ func (p *process) stop() {
 	})
 }
 
-// livePid is p's pid while it runs, else 0.
-func livePid(p *process) int {
-	if p == nil || !p.alive() {
+// LivePid is p's pid while it runs, else 0.
+func LivePid(p *Process) int {
+	if p == nil || !p.Alive() {
 		return 0
 	}
 	return p.Pid()
 }
 
-// alive reports whether the child still runs.
-func (p *process) alive() bool {
+// Alive reports whether the child still runs.
+func (p *Process) Alive() bool {
 	select {
 	case <-p.done:
 		return false
@@ -253,9 +257,9 @@ func (p *process) alive() bool {
 	}
 }
 
-// serverEnv is the environment of the server under test: the parent's
+// ServerEnv is the environment of the server under test: the parent's
 // without any MOTCUA_* setting, plus the run's.
-func serverEnv(addr, dbURL string) []string {
+func ServerEnv(addr, dbURL string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "MOTCUA_") {
@@ -266,14 +270,14 @@ func serverEnv(addr, dbURL string) []string {
 		"MOTCUA_ADDR="+addr,
 		"MOTCUA_DATABASE_URL="+dbURL,
 		"MOTCUA_PUBLIC_RATE_LIMIT=0",
-		"MOTCUA_JWT_SECRET="+benchJWTSecret,
-		"MOTCUA_DATA_KEY="+benchDataKey,
+		"MOTCUA_JWT_SECRET="+JWTSecret,
+		"MOTCUA_DATA_KEY="+DataKey,
 		"MOTCUA_LOG_LEVEL=info",
 	)
 }
 
-// tail returns the last n lines of the file at path.
-func tail(path string, n int) string {
+// Tail returns the last n lines of the file at path.
+func Tail(path string, n int) string {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return ""
@@ -285,8 +289,8 @@ func tail(path string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// serverErrors counts the 5xx answers the server logged, by route.
-func serverErrors(logPath string) map[string]int {
+// ServerErrors counts the 5xx answers the server logged, by route.
+func ServerErrors(logPath string) map[string]int {
 	f, err := os.Open(logPath)
 	if err != nil {
 		return nil
@@ -312,9 +316,9 @@ func serverErrors(logPath string) map[string]int {
 	return out
 }
 
-// sqliteModuleVersion is the version of the SQLite engine built into the
+// SQLiteModuleVersion is the version of the SQLite engine built into the
 // server (same module graph as this binary).
-func sqliteModuleVersion() string {
+func SQLiteModuleVersion() string {
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, m := range bi.Deps {
 			if m.Path == "modernc.org/sqlite" {
@@ -323,4 +327,63 @@ func sqliteModuleVersion() string {
 		}
 	}
 	return "unknown"
+}
+
+// RSS reads the resident set size and its high-water mark of pid, in kB.
+func RSS(pid int) (rss, hwm int64, err error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		field, val, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		v, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(val), " kB"), 10, 64)
+		switch field {
+		case "VmRSS":
+			rss = v
+		case "VmHWM":
+			hwm = v
+		}
+	}
+	return rss, hwm, nil
+}
+
+// ClockTicks is USER_HZ, the unit of /proc/<pid>/stat CPU times (100 on
+// every Linux this runs on).
+const ClockTicks = 100
+
+// ProcStat is what a CPU meter reads of /proc/<pid>/stat.
+type ProcStat struct {
+	PPID int
+	// Own is the CPU seconds (user + system) of the process itself,
+	// Children those of its exited children it reaped (PostgreSQL's
+	// postmaster reaps its backends and parallel workers).
+	Own, Children float64
+}
+
+// ReadProcStat reads /proc/<pid>/stat.
+func ReadProcStat(pid int) (ProcStat, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return ProcStat{}, err
+	}
+	s := string(b)
+	closing := strings.LastIndexByte(s, ')')
+	if closing < 0 {
+		return ProcStat{}, fmt.Errorf("bad stat")
+	}
+	f := strings.Fields(s[closing+1:])
+	// After the comm: state(0) ppid(1) … utime(11) stime(12) cutime(13) cstime(14).
+	if len(f) < 15 {
+		return ProcStat{}, fmt.Errorf("bad stat")
+	}
+	v := func(i int) float64 {
+		x, _ := strconv.ParseFloat(f[i], 64)
+		return x / ClockTicks
+	}
+	ppid, _ := strconv.Atoi(f[1])
+	return ProcStat{PPID: ppid, Own: v(11) + v(12), Children: v(13) + v(14)}, nil
 }
