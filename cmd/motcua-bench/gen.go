@@ -244,21 +244,13 @@ func (g *generator) next(r *record) {
 	}
 }
 
-// timeliness classifies a resolved record as docs/domain.md says: early when
-// resolved on a local day before the due day, on time up to the due
-// time, late after it.
+// timeliness classifies a resolved record by the service's own rule
+// (dossier.Classify); "" when it is not resolved.
 func (r *record) timeliness(loc *time.Location) string {
 	if r.Resolved.IsZero() {
 		return ""
 	}
-	switch {
-	case r.Resolved.After(r.Due):
-		return "late"
-	case worktime.DateOf(r.Resolved, loc).Before(worktime.DateOf(r.Due, loc)):
-		return "early"
-	default:
-		return "on_time"
-	}
+	return string(dossier.Classify(r.Resolved, r.Due, loc))
 }
 
 // dueAfter approximates the statutory due time (weekends skipped, the
