@@ -73,6 +73,7 @@ type options struct {
 	ImportLines int64
 	ImportBytes int64
 	ImportLimit time.Duration
+	BesideMB    int64
 	Idempotency bool
 	Zone        string
 	Keep        bool
@@ -98,6 +99,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.Int64Var(&o.ImportLines, "import-lines", 0, "most lines per import request (0: no limit but -import-bytes)")
 	fs.Int64Var(&o.ImportBytes, "import-bytes", 1<<30, "most bytes per import request (docs/openapi.yaml accepts up to 1 GB)")
 	fs.DurationVar(&o.ImportLimit, "import-timeout", 2*time.Hour, "give up the import after this long")
+	fs.Int64Var(&o.BesideMB, "beside-import-mb", 1024, "size of the second import that runs beside the lookup load (0: skip that phase)")
 	fs.BoolVar(&o.Idempotency, "idempotency-key", true, "send an Idempotency-Key with each registration, as the API contract (docs/openapi.yaml) asks clients to")
 	fs.IntVar(&o.SQLiteRows, "sqlite-floor-rows", 1, "rows per INSERT statement of the SQLite bulk-load floor (1 is fastest with the pure-Go driver)")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the temp folder (server and floor logs) and the PostgreSQL database instead of removing them")
@@ -122,6 +124,9 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		}
 		if !set["reports"] {
 			o.Reports = 10
+		}
+		if !set["beside-import-mb"] {
+			o.BesideMB = 8
 		}
 	}
 	switch {
@@ -273,6 +278,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		{"floor-copy", b.copyFloor},
 		{"analyze", b.analyze},
 		{"lookup", b.lookups},
+		{"lookup-beside-import", b.lookupsBesideImport},
 		{"register", b.registrations},
 		{"reports", b.reports},
 	}
