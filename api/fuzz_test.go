@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -56,8 +55,9 @@ var fuzzRoutes = []fuzzRoute{
 	{method: "GET", path: "/api/v1/stats/feedback", user: "admin", query: true},
 }
 
-// fuzzServer is the one service of a fuzz process: starting one per input
-// would make every input cost a database and the demo data.
+// fuzzServer is the one service of a fuzz target (and so of a fuzz worker
+// process): starting one per input would make every input cost a database
+// and the demo data. It lives as long as the target's *testing.F.
 type fuzzServer struct {
 	s                  *apptest.Server
 	tokens             map[string]string
@@ -66,44 +66,36 @@ type fuzzServer struct {
 	dossierN, feedback int
 }
 
-var (
-	fuzzOnce sync.Once
-	fuzzSrv  *fuzzServer
-)
-
 func startFuzzServer(f *testing.F) *fuzzServer {
-	fuzzOnce.Do(func() {
-		s := apptest.New(f, apptest.Options{})
-		fs := &fuzzServer{s: s, tokens: map[string]string{}}
-		admin := s.Token("admin")
-		for _, u := range []string{"fuzz.password", "fuzz.target"} {
-			apptest.Want(f, s.Post("/api/v1/users", admin, map[string]any{"username": u, "role": "clerk",
-				"unit": demo.Center, "password": demo.Password}), http.StatusCreated)
-		}
-		apptest.Want(f, s.Post("/api/v1/agencies", admin, map[string]any{"code": "FUZZ.AG", "name": "Cơ quan thử",
-			"kind": "department", "parent_code": demo.Province}), http.StatusCreated)
-		apptest.Want(f, s.Post("/api/v1/procedures", admin, newProcedure("9.990001")), http.StatusCreated)
-		for _, u := range []string{"admin", "clerk", "leader", "fuzz.password"} {
-			fs.tokens[u] = s.Token(u)
-		}
-		r := apptest.Want(f, s.Post("/api/v1/dossiers", fs.tokens["clerk"], map[string]any{"procedure_code": "2.000488",
-			"channel": "direct", "applicant": map[string]any{"name": "Nguyễn Văn An", "phone": "0912345678"},
-			"documents": []map[string]any{{"name": "Tờ khai", "copies": 1}}}), http.StatusCreated).JSON(f)
-		fs.returned, fs.pin = r["code"].(string), r["lookup_pin"].(string)
-		for _, st := range []struct {
-			user string
-			body map[string]any
-		}{
-			{"clerk", map[string]any{"action": "start"}},
-			{"leader", map[string]any{"action": "resolve", "outcome": "approved"}},
-			{"clerk", map[string]any{"action": "return"}},
-		} {
-			s.Clock.Advance(10 * time.Minute)
-			apptest.Want(f, s.Post("/api/v1/dossiers/"+fs.returned+"/actions", fs.tokens[st.user], st.body), http.StatusOK)
-		}
-		fuzzSrv = fs
-	})
-	return fuzzSrv
+	s := apptest.New(f, apptest.Options{})
+	fs := &fuzzServer{s: s, tokens: map[string]string{}}
+	admin := s.Token("admin")
+	for _, u := range []string{"fuzz.password", "fuzz.target"} {
+		apptest.Want(f, s.Post("/api/v1/users", admin, map[string]any{"username": u, "role": "clerk",
+			"unit": demo.Center, "password": demo.Password}), http.StatusCreated)
+	}
+	apptest.Want(f, s.Post("/api/v1/agencies", admin, map[string]any{"code": "FUZZ.AG", "name": "Cơ quan thử",
+		"kind": "department", "parent_code": demo.Province}), http.StatusCreated)
+	apptest.Want(f, s.Post("/api/v1/procedures", admin, newProcedure("9.990001")), http.StatusCreated)
+	for _, u := range []string{"admin", "clerk", "leader", "fuzz.password"} {
+		fs.tokens[u] = s.Token(u)
+	}
+	r := apptest.Want(f, s.Post("/api/v1/dossiers", fs.tokens["clerk"], map[string]any{"procedure_code": "2.000488",
+		"channel": "direct", "applicant": map[string]any{"name": "Nguyễn Văn An", "phone": "0912345678"},
+		"documents": []map[string]any{{"name": "Tờ khai", "copies": 1}}}), http.StatusCreated).JSON(f)
+	fs.returned, fs.pin = r["code"].(string), r["lookup_pin"].(string)
+	for _, st := range []struct {
+		user string
+		body map[string]any
+	}{
+		{"clerk", map[string]any{"action": "start"}},
+		{"leader", map[string]any{"action": "resolve", "outcome": "approved"}},
+		{"clerk", map[string]any{"action": "return"}},
+	} {
+		s.Clock.Advance(10 * time.Minute)
+		apptest.Want(f, s.Post("/api/v1/dossiers/"+fs.returned+"/actions", fs.tokens[st.user], st.body), http.StatusOK)
+	}
+	return fs
 }
 
 // send serves one request straight through the router.
