@@ -31,12 +31,16 @@ var bom = []byte("\xef\xbb\xbf")
 func (l *lineReader) next() (line []byte, tooLong bool, err error) {
 	l.buf = l.buf[:0]
 	read := false
+	room := l.max + 2 // room for "\r\n"
+	if l.n == 0 {
+		room += len(bom) // dropped below, so not counted against max
+	}
 	for {
 		frag, err := l.br.ReadSlice('\n')
 		if len(frag) > 0 {
 			read = true
 			if !tooLong {
-				if len(l.buf)+len(frag) > l.max+2 { // room for "\r\n"
+				if len(l.buf)+len(frag) > room {
 					tooLong = true
 					l.buf = l.buf[:0]
 				} else {

@@ -165,3 +165,93 @@ func BenchmarkDueAt(b *testing.B) {
 		}
 	}
 }
+
+// FuzzWait checks the due time against a wait for the applicant (the
+// supplement pause: the working time waited is added to the due time with
+// AddWorking). Invariants: the due time is monotone in the processing time
+// and in the wait, never lies inside a non-working interval, and adding a
+// wait then taking it off again restores the due time.
+func FuzzWait(f *testing.F) {
+	for _, s := range []struct {
+		at          string
+		v1, v2      int
+		unit        int
+		wait, wait2 int64 // minutes of working time
+	}{
+		{"2026-11-23T09:00:00+07:00", 1, 2, 0, 60, 120},
+		{"2026-11-27T16:00:00+07:00", 3, 1, 1, 8 * 60, 30},
+		{"2026-11-23T11:30:00+07:00", 0, 0, 1, 0, 1},
+		{"2026-02-13T16:00:00+07:00", 5, 10, 0, 5 * 8 * 60, 6 * 8 * 60},
+		{"2026-11-23T17:00:00+07:00", 2, 2, 2, 210, 211},
+		{"2025-12-31T23:59:59+07:00", 30, 29, 0, 100 * 8 * 60, 1},
+	} {
+		t, err := time.Parse(time.RFC3339, s.at)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(int64(t.Sub(fuzzFrom)/time.Second), s.v1, s.v2, s.unit, s.wait, s.wait2)
+	}
+	cal := officialCalendar(f)
+	norm := func(v, n int) int {
+		v %= n
+		if v < 0 {
+			v = -v
+		}
+		return v
+	}
+	f.Fuzz(func(t *testing.T, secs int64, v1, v2, unit int, wait, wait2 int64) {
+		secs %= fuzzSpan
+		if secs < 0 {
+			secs += fuzzSpan
+		}
+		recv := fuzzFrom.Add(time.Duration(secs) * time.Second)
+		u := fuzzUnits[norm(unit, len(fuzzUnits))]
+		v1, v2 = norm(v1, 401), norm(v2, 401)
+		if v2 < v1 {
+			v1, v2 = v2, v1
+		}
+		// A wait of up to 200 working days, to the minute.
+		const maxWait = 200 * 8 * 60
+		w1 := time.Duration(norm(int(wait%(maxWait+1)), maxWait+1)) * time.Minute
+		w2 := time.Duration(norm(int(wait2%(maxWait+1)), maxWait+1)) * time.Minute
+		if w2 < w1 {
+			w1, w2 = w2, w1
+		}
+
+		d1 := cal.DueAt(recv, worktime.Duration{Value: v1, Unit: u})
+		d2 := cal.DueAt(recv, worktime.Duration{Value: v2, Unit: u})
+		if d2.Before(d1) {
+			t.Fatalf("not monotone in the duration: %d %s → %v, %d → %v", v1, u, d1, v2, d2)
+		}
+
+		p1, p2 := cal.AddWorking(d1, w1), cal.AddWorking(d1, w2)
+		if p2.Before(p1) {
+			t.Fatalf("not monotone in the wait: %v → %v, %v → %v", w1, p1, w2, p2)
+		}
+		for _, p := range []time.Time{d1, d2, p1, p2} {
+			if !cal.InSession(p) {
+				t.Fatalf("%v is inside a non-working interval (receipt %v, %d/%d %s, waits %v/%v)", p, recv, v1, v2, u, w1, w2)
+			}
+		}
+		if p1.Before(d1) {
+			t.Fatalf("a wait moved the due time back: %v → %v", d1, p1)
+		}
+		// Taking the wait off again: the working time from the clock's
+		// start to the paused due time, less the wait, leads back to the
+		// due time.
+		if got := cal.WorkingBetween(d1, p1); got != w1 {
+			t.Fatalf("WorkingBetween(due %v, paused %v) = %v, want the wait %v", d1, p1, got, w1)
+		}
+		if u != worktime.CalendarDays && w1 > 0 {
+			start := cal.NextWorkingInstant(recv)
+			total := cal.WorkingBetween(start, p1)
+			back := cal.AddWorking(start, total-w1)
+			if v1 == 0 {
+				back = cal.NextWorkingInstant(back)
+			}
+			if !back.Equal(d1) {
+				t.Fatalf("receipt %v, %d %s, wait %v: due %v, paused %v, wait taken off %v", recv, v1, u, w1, d1, p1, back)
+			}
+		}
+	})
+}
