@@ -75,13 +75,14 @@ func NewService(store Store, cfg Config, now func() time.Time) *Service {
 }
 
 // Start keeps the retention in the database (its triggers enforce it),
-// purges once, and then purges every PurgeEvery until Close.
+// purges once, and then purges every PurgeEvery until Close. A failed
+// purge is logged and tried again next time.
 func (s *Service) Start(ctx context.Context) error {
 	if err := s.store.SetRetention(ctx, s.cfg.RetentionDays); err != nil {
 		return err
 	}
 	if _, err := s.Purge(ctx); err != nil {
-		return err
+		s.cfg.Log.Error("audit purge failed", "err", err)
 	}
 	go func() {
 		t := time.NewTicker(s.cfg.PurgeEvery)
