@@ -90,7 +90,18 @@ func TestAuditTrailRecordsWhoDidWhatFromWhere(t *testing.T) {
 	apptest.Want(t, as(http.MethodPatch, "/api/v1/users/audit.clerk", admin, map[string]any{"role": "officer"}), http.StatusOK)
 	apptest.Want(t, as(http.MethodPatch, "/api/v1/users/audit.clerk", admin, map[string]any{"password": "secret-pass-2"}), http.StatusOK)
 	apptest.Want(t, as(http.MethodPatch, "/api/v1/users/audit.clerk", admin, map[string]any{"disabled": true}), http.StatusOK)
+	apptest.Want(t, as(http.MethodPatch, "/api/v1/users/audit.clerk", admin, map[string]any{"disabled": false, "name": "Cán bộ B"}), http.StatusOK)
+	apptest.Want(t, as(http.MethodPost, "/api/v1/users", admin, map[string]any{
+		"username": "audit.self", "role": "viewer", "password": demo.Password}), http.StatusCreated)
+	apptest.Want(t, as(http.MethodPost, "/api/v1/auth/password", e.tok("audit.self"), map[string]any{
+		"current_password": demo.Password, "new_password": "a-new-secret-9"}), http.StatusNoContent)
 	// Catalog and calendar.
+	apptest.Want(t, as(http.MethodPost, "/api/v1/agencies", admin, map[string]any{
+		"code": "000.51.03.H99", "name": "UBND xã Nà Tăm", "kind": "commune", "parent_code": demo.District}), http.StatusCreated)
+	apptest.Want(t, as(http.MethodPost, "/api/v1/procedures", admin, newProcedure("9.000021")), http.StatusCreated)
+	apptest.Want(t, as(http.MethodPatch, "/api/v1/procedures/9.000021", admin, map[string]any{"fee": 1000}), http.StatusOK)
+	apptest.Want(t, as(http.MethodPost, "/api/v1/procedures/9.000021/publications", admin,
+		map[string]any{"kind": "abolished", "decision": "15/QĐ-UBND", "decided_on": "2026-11-20"}), http.StatusCreated)
 	apptest.Want(t, as(http.MethodPatch, "/api/v1/agencies/"+demo.Justice, admin, map[string]any{"name": "Sở Tư pháp tỉnh"}), http.StatusOK)
 	apptest.Want(t, as(http.MethodPut, "/api/v1/calendar/2035", admin, map[string]any{"holidays": []string{"2035-01-01"}}), http.StatusOK)
 	// An import.
@@ -125,6 +136,13 @@ func TestAuditTrailRecordsWhoDidWhatFromWhere(t *testing.T) {
 		{"user.role", "audit.clerk", "admin", proxied},
 		{"user.password", "audit.clerk", "admin", proxied},
 		{"user.disable", "audit.clerk", "admin", proxied},
+		{"user.enable", "audit.clerk", "admin", proxied},
+		{"user.update", "audit.clerk", "admin", proxied},
+		{"auth.password", "audit.self", "audit.self", proxied},
+		{"agency.create", "000.51.03.H99", "admin", proxied},
+		{"procedure.create", "9.000021", "admin", proxied},
+		{"procedure.update", "9.000021", "admin", proxied},
+		{"procedure.publication", "9.000021", "admin", proxied},
 		{"agency.update", demo.Justice, "admin", proxied},
 		{"calendar.update", "2035", "admin", proxied},
 		{"import.run", "procedures", "admin", proxied},
@@ -159,7 +177,7 @@ func TestAuditTrailRecordsWhoDidWhatFromWhere(t *testing.T) {
 	}
 	for _, m := range all {
 		for _, v := range m {
-			if s, _ := v.(string); s == "wrong-password-123" || s == demo.Password || s == "secret-pass-2" {
+			if s, _ := v.(string); s == "wrong-password-123" || s == demo.Password || s == "secret-pass-2" || s == "a-new-secret-9" {
 				t.Fatalf("a password is in the trail: %v", m)
 			}
 		}
