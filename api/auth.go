@@ -11,6 +11,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/motcua/motcua/domain"
+	"github.com/motcua/motcua/domain/audit"
 	"github.com/motcua/motcua/domain/user"
 )
 
@@ -146,8 +147,18 @@ func (h *authHandler) login(c *gin.Context) (answer, error) {
 	}
 	p, err := h.users.Authenticate(c.Request.Context(), req.Username, req.Password)
 	if err != nil {
+		if domain.KindOf(err) == domain.KindUnauthenticated {
+			// The name as typed, never the password; without waiting, so
+			// a flood of failures cannot queue behind the database.
+			en := entry(c, audit.LoginFailed, req.Username)
+			en.Actor = req.Username
+			h.enqueue(en)
+		}
 		return answer{}, err
 	}
+	en := entry(c, audit.LoginSucceeded, p.Username)
+	en.Actor, en.Role = p.Username, string(p.Role)
+	h.record(c, en)
 	tok, ttl, err := h.tokens.Issue(p)
 	if err != nil {
 		return answer{}, err
@@ -206,5 +217,6 @@ func (h *authHandler) password(c *gin.Context) (answer, error) {
 	if err := h.users.ChangePassword(c.Request.Context(), principal(c), req.CurrentPassword, req.NewPassword); err != nil {
 		return answer{}, err
 	}
+	h.record(c, entry(c, audit.PasswordChanged, principal(c).Username))
 	return noContent(), nil
 }

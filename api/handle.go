@@ -53,6 +53,8 @@ type env struct {
 	log *slog.Logger
 	loc *time.Location
 	now func() time.Time
+	// audit keeps the audit trail; nil records nothing.
+	audit AuditService
 }
 
 // handle adapts fn to Gin: an error goes through writeError, an answer is

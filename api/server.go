@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/motcua/motcua/domain"
+	"github.com/motcua/motcua/domain/audit"
 	"github.com/motcua/motcua/domain/user"
 )
 
@@ -55,6 +56,9 @@ type Deps struct {
 	Papers PapersService
 	// PublicURL is the base of the citizen's lookup page (MOTCUA_PUBLIC_URL).
 	PublicURL string
+	// Audit keeps the audit trail (docs/domain.md, "Audit trail"); nil
+	// records nothing and GET /api/v1/audit answers 404.
+	Audit AuditService
 	// SeparateMetrics leaves /metrics off the main handler; NewHandlers
 	// then returns it on its own, for a listener of its own.
 	SeparateMetrics bool
@@ -109,9 +113,10 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 		*regOut = reg
 	}
 	m := newMetrics(reg)
+	registerAuditMetrics(reg, d.Audit)
 	r.Use(withRequestID(), securityHeaders(), observe(d.Log, m), recoverPanics(d.Log), guardInput(d.Log))
 	log := d.Log
-	e := env{log: log, loc: d.Location, now: d.Now}
+	e := env{log: log, loc: d.Location, now: d.Now, audit: d.Audit}
 	r.NoRoute(func(c *gin.Context) { writeError(c, log, domain.NotFound("đường dẫn")) })
 	r.NoMethod(func(c *gin.Context) {
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody{Error: errorPayload{
@@ -166,46 +171,46 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 
 	uh := &userHandler{svc: d.Users, env: e}
 	staff.GET("/users", admin, e.handle(uh.list))
-	staff.POST("/users", admin, e.handle(uh.create))
+	staff.POST("/users", admin, e.handle(e.audited(audit.UserCreated, createdUser, uh.create)))
 	staff.GET("/users/:username", admin, e.handle(uh.get))
 	staff.PATCH("/users/:username", admin, e.handle(uh.update))
 
 	ch := &catalogHandler{svc: d.Catalog, env: e}
 	staff.GET("/agencies", e.handle(ch.listAgencies))
-	staff.POST("/agencies", admin, e.handle(ch.createAgency))
+	staff.POST("/agencies", admin, e.handle(e.audited(audit.AgencyCreated, createdAgency, ch.createAgency)))
 	staff.GET("/agencies/:code", e.handle(ch.getAgency))
-	staff.PATCH("/agencies/:code", admin, e.handle(ch.updateAgency))
+	staff.PATCH("/agencies/:code", admin, e.handle(e.audited(audit.AgencyUpdated, param("code"), ch.updateAgency)))
 	staff.GET("/procedures", e.handle(ch.listProcedures))
-	staff.POST("/procedures", admin, e.handle(ch.createProcedure))
+	staff.POST("/procedures", admin, e.handle(e.audited(audit.ProcedureCreated, createdProcedure, ch.createProcedure)))
 	staff.GET("/procedures/:code", e.handle(ch.getProcedure))
-	staff.PATCH("/procedures/:code", admin, e.handle(ch.updateProcedure))
-	staff.POST("/procedures/:code/publications", admin, e.handle(ch.addPublication))
+	staff.PATCH("/procedures/:code", admin, e.handle(e.audited(audit.ProcedureUpdated, param("code"), ch.updateProcedure)))
+	staff.POST("/procedures/:code/publications", admin, e.handle(e.audited(audit.ProcedurePublish, param("code"), ch.addPublication)))
 	staff.GET("/calendar/:year", e.handle(ch.getCalendar))
-	staff.PUT("/calendar/:year", admin, e.handle(ch.putCalendar))
+	staff.PUT("/calendar/:year", admin, e.handle(e.audited(audit.CalendarChanged, param("year"), ch.putCalendar)))
 
 	// ==== dossier routes (docs/domain.md)
 	dh := &dossierHandler{svc: d.Dossiers, env: e, publicURL: d.PublicURL}
 	staff.POST("/dossiers", e.handle(dh.create))
 	staff.GET("/dossiers", e.handle(dh.list))
-	staff.GET("/dossiers/:code", e.handle(dh.get))
+	staff.GET("/dossiers/:code", e.handle(e.auditedRead(audit.DossierRead, "code", dh.get)))
 	staff.POST("/dossiers/:code/actions", e.handle(dh.act))
 	public.GET("/dossiers/:code", e.handle(dh.lookup))
 
 	// ==== printed papers (docs/openapi.yaml): roles and states are the papers service's
 	ph := &papersHandler{svc: d.Papers, env: e}
-	staff.GET("/dossiers/:code/papers/receipt.pdf", e.handle(ph.receipt))
-	staff.GET("/dossiers/:code/papers/supplement-request.pdf", e.handle(ph.supplementRequest))
-	staff.GET("/dossiers/:code/papers/refusal.pdf", e.handle(ph.refusal))
-	staff.GET("/dossiers/:code/papers/apology.pdf", e.handle(ph.apology))
-	staff.GET("/dossiers/:code/papers/control-slip.pdf", e.handle(ph.controlSlip))
-	staff.GET("/papers/tracking-book", e.handle(ph.trackingBook))
+	staff.GET("/dossiers/:code/papers/receipt.pdf", e.handle(e.auditedRead(audit.DossierPaperRead, "code", ph.receipt)))
+	staff.GET("/dossiers/:code/papers/supplement-request.pdf", e.handle(e.auditedRead(audit.DossierPaperRead, "code", ph.supplementRequest)))
+	staff.GET("/dossiers/:code/papers/refusal.pdf", e.handle(e.auditedRead(audit.DossierPaperRead, "code", ph.refusal)))
+	staff.GET("/dossiers/:code/papers/apology.pdf", e.handle(e.auditedRead(audit.DossierPaperRead, "code", ph.apology)))
+	staff.GET("/dossiers/:code/papers/control-slip.pdf", e.handle(e.auditedRead(audit.DossierPaperRead, "code", ph.controlSlip)))
+	staff.GET("/papers/tracking-book", e.handle(e.auditedExport(ph.trackingBook)))
 
 	// ==== feedback routes (docs/openapi.yaml)
 	fh := &feedbackHandler{svc: d.Feedback, env: e}
 	staff.POST("/feedback", e.handle(fh.create))
 	staff.GET("/feedback", e.handle(fh.list))
-	staff.GET("/feedback/:code", e.handle(fh.get))
-	staff.GET("/feedback/:code/public-preview", e.handle(fh.publicPreview))
+	staff.GET("/feedback/:code", e.handle(e.auditedRead(audit.FeedbackRead, "code", fh.get)))
+	staff.GET("/feedback/:code/public-preview", e.handle(e.auditedRead(audit.FeedbackRead, "code", fh.publicPreview)))
 	staff.POST("/feedback/:code/actions", e.handle(fh.act))
 	pfh := &publicFeedbackHandler{svc: d.Feedback, env: e}
 	public.POST("/feedback", e.handle(pfh.submit))
@@ -216,13 +221,16 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	// ==== statistics routes (docs/domain.md): viewers, admins, leaders (own subtree)
 	sh := &statsHandler{svc: d.Stats, env: e}
 	statsRoles := requireRole(log, user.RoleViewer, user.RoleAdmin, user.RoleLeader)
-	staff.GET("/stats/dossiers", statsRoles, e.handle(sh.dossiers))
-	staff.GET("/stats/online", statsRoles, e.handle(sh.online))
-	staff.GET("/stats/feedback", statsRoles, e.handle(sh.feedback))
-	staff.GET("/stats/procedures", statsRoles, e.handle(sh.procedures))
-	staff.GET("/stats/satisfaction", statsRoles, e.handle(sh.satisfaction))
+	staff.GET("/stats/dossiers", statsRoles, e.handle(e.auditedExport(sh.dossiers)))
+	staff.GET("/stats/online", statsRoles, e.handle(e.auditedExport(sh.online)))
+	staff.GET("/stats/feedback", statsRoles, e.handle(e.auditedExport(sh.feedback)))
+	staff.GET("/stats/procedures", statsRoles, e.handle(e.auditedExport(sh.procedures)))
+	staff.GET("/stats/satisfaction", statsRoles, e.handle(e.auditedExport(sh.satisfaction)))
 
 	// ==== import routes (docs/openapi.yaml): admin; the body is streamed NDJSON
-	staff.POST("/imports/:kind", admin, e.handle((&importHandler{svc: d.Imports, env: e}).run))
+	staff.POST("/imports/:kind", admin, e.handle(e.audited(audit.ImportRun, param("kind"), (&importHandler{svc: d.Imports, env: e}).run)))
+
+	// ==== the audit trail (docs/domain.md): province admins
+	staff.GET("/audit", admin, e.handle((&auditHandler{env: e}).list))
 	return r, nil
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/motcua/motcua/domain"
+	"github.com/motcua/motcua/domain/audit"
 	"github.com/motcua/motcua/domain/user"
 )
 
@@ -104,5 +105,36 @@ func (h *userHandler) update(c *gin.Context) (answer, error) {
 	if err != nil {
 		return answer{}, err
 	}
+	h.auditPatch(c, u.Username, req)
 	return ok(toUserDTO(u, h.loc)), nil
+}
+
+// auditPatch records each kind of change a patch made: the role or unit,
+// enabling or disabling, the password, and the name.
+func (h *userHandler) auditPatch(c *gin.Context, username string, req patchUserRequest) {
+	if req.Role != nil || req.Unit != nil {
+		en := entry(c, audit.UserRoleChanged, username)
+		switch {
+		case req.Role != nil && req.Unit != nil:
+			en.Detail = "role=" + *req.Role + " unit=" + *req.Unit
+		case req.Role != nil:
+			en.Detail = "role=" + *req.Role
+		default:
+			en.Detail = "unit=" + *req.Unit
+		}
+		h.record(c, en)
+	}
+	if req.Disabled != nil {
+		a := audit.UserEnabled
+		if *req.Disabled {
+			a = audit.UserDisabled
+		}
+		h.record(c, entry(c, a, username))
+	}
+	if req.Password != nil {
+		h.record(c, entry(c, audit.UserPasswordSet, username))
+	}
+	if req.Name != nil {
+		h.record(c, entry(c, audit.UserUpdated, username))
+	}
 }

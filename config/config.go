@@ -58,6 +58,8 @@ type Config struct {
 	TrustedProxies   []string
 	SupplementPolicy string
 	ReportCutoffDay  int
+	// AuditRetentionDays is how long the audit trail is kept; 0 keeps it forever.
+	AuditRetentionDays int
 	// PublicURL is where citizens reach the service (scheme, host, optional
 	// port, no path): printed papers and answers link to PublicURL/tra-cuu/{code}.
 	PublicURL       string
@@ -95,6 +97,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.DBMaxOpenConns = intVar(getenv, "MOTCUA_DB_MAX_OPEN_CONNS", 20, &errs)
 	c.PublicRateLimit = intVar(getenv, "MOTCUA_PUBLIC_RATE_LIMIT", 60, &errs)
 	c.ReportCutoffDay = intVar(getenv, "MOTCUA_REPORT_CUTOFF_DAY", 0, &errs)
+	c.AuditRetentionDays = intVar(getenv, "MOTCUA_AUDIT_RETENTION_DAYS", 730, &errs)
 	ttl := intVar(getenv, "MOTCUA_TOKEN_TTL_MINUTES", 480, &errs)
 	c.TokenTTL = time.Duration(ttl) * time.Minute
 	for _, p := range strings.Split(getenv("MOTCUA_TRUSTED_PROXIES"), ",") {
@@ -175,6 +178,9 @@ func (c Config) validate() error {
 	}
 	if c.PublicRateLimit < 0 {
 		errs = append(errs, errors.New("MOTCUA_PUBLIC_RATE_LIMIT must be 0 or more"))
+	}
+	if c.AuditRetentionDays < 0 || c.AuditRetentionDays > 36500 {
+		errs = append(errs, errors.New("MOTCUA_AUDIT_RETENTION_DAYS must be 0 (keep forever) or a number of days up to 36500"))
 	}
 	if c.SupplementPolicy != SupplementPause && c.SupplementPolicy != SupplementRestart {
 		errs = append(errs, errors.New("MOTCUA_SUPPLEMENT_POLICY must be pause or restart"))

@@ -92,7 +92,15 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.App, f
 		_ = repository.Close(db)
 		return nil, nil, err
 	}
-	return a, func() { _ = repository.Close(db) }, nil
+	return a, func() {
+		// The audit writer flushes what it holds before the database closes.
+		ctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		if err := a.Close(ctx); err != nil {
+			log.Error("audit entries not flushed at shutdown", "err", err)
+		}
+		cancel()
+		_ = repository.Close(db)
+	}, nil
 }
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, withDemo bool, stdout io.Writer) error {

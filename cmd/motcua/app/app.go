@@ -17,6 +17,7 @@ import (
 	"github.com/motcua/motcua/config"
 	"github.com/motcua/motcua/docs"
 	"github.com/motcua/motcua/domain"
+	"github.com/motcua/motcua/domain/audit"
 	"github.com/motcua/motcua/domain/catalog"
 	"github.com/motcua/motcua/domain/dossier"
 	"github.com/motcua/motcua/domain/feedback"
@@ -59,6 +60,9 @@ type App struct {
 
 	// Papers renders the printed papers (receipt, control slip, …).
 	Papers *papers.Service
+
+	// Audit keeps the audit trail; Close flushes its writer.
+	Audit *audit.Service
 
 	// Now is the clock every service runs on (time.Now unless Options.Now).
 	Now func() time.Time
@@ -146,6 +150,12 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 	a.Imports = importer.NewService(repository.NewImportStore(db), a.Catalog, a.Dossiers.HashIDNumber, now)
 	a.Imports.NormalizeText(norm.NFC.Bytes)
 
+	a.Audit = audit.NewService(repository.NewAuditStore(db), audit.Config{RetentionDays: cfg.AuditRetentionDays, Log: log}, now)
+	if err := a.Audit.Start(ctx); err != nil {
+		_ = a.Audit.Close(ctx)
+		return nil, fmt.Errorf("audit trail: %w", err)
+	}
+
 	h, metrics, err := api.NewHandlers(api.Deps{
 		Log: log, Users: a.Users, Catalog: a.Catalog, Tokens: a.Tokens,
 		Ready:           func(ctx context.Context) error { return repository.Ping(ctx, db) },
@@ -161,10 +171,12 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 		Stats:           a.Stats,
 		Imports:         a.Imports,
 		Papers:          a.Papers,
+		Audit:           a.Audit,
 		PublicURL:       cfg.PublicURL,
 		SeparateMetrics: cfg.MetricsAddr != "",
 	})
 	if err != nil {
+		_ = a.Audit.Close(ctx)
 		return nil, err
 	}
 	a.Handler = h
@@ -172,6 +184,15 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 		a.Metrics = metrics
 	}
 	return a, nil
+}
+
+// Close stops the background work: the audit writer writes what is queued
+// (until ctx ends) and the daily purge stops. The database stays open.
+func (a *App) Close(ctx context.Context) error {
+	if a.Audit == nil {
+		return nil
+	}
+	return a.Audit.Close(ctx)
 }
 
 // OpenDatabase opens the configured database, migrates it and seeds the

@@ -107,6 +107,7 @@ func New(tb testing.TB, opt Options) *Server {
 	if err != nil {
 		tb.Fatalf("app: %v", err)
 	}
+	tb.Cleanup(func() { _ = a.Close(context.Background()) })
 	s := &Server{T: tb, App: a, Clock: clock, Log: logs, toks: map[string]string{}}
 	if !opt.NoDemo {
 		if err := demo.Seed(context.Background(), a, io.Discard); err != nil {
