@@ -185,7 +185,9 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 
 	// ==== dossier routes (docs/domain.md)
 	dh := &dossierHandler{svc: d.Dossiers, env: e, publicURL: d.PublicURL}
-	staff.POST("/dossiers", e.handle(dh.create))
+	// Registering is the counter's (the service says so too); refused before
+	// the body is read.
+	staff.POST("/dossiers", requireRole(log, user.RoleClerk), e.handle(dh.create))
 	staff.GET("/dossiers", e.handle(dh.list))
 	staff.GET("/dossiers/:code", e.handle(dh.get))
 	staff.POST("/dossiers/:code/actions", e.handle(dh.act))
@@ -202,7 +204,7 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 
 	// ==== feedback routes (docs/openapi.yaml)
 	fh := &feedbackHandler{svc: d.Feedback, env: e}
-	staff.POST("/feedback", e.handle(fh.create))
+	staff.POST("/feedback", requireRole(log, user.RoleClerk, user.RoleAdmin), e.handle(fh.create))
 	staff.GET("/feedback", e.handle(fh.list))
 	staff.GET("/feedback/:code", e.handle(fh.get))
 	staff.GET("/feedback/:code/public-preview", e.handle(fh.publicPreview))
