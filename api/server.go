@@ -79,6 +79,27 @@ func NewHandlers(d Deps) (api, metrics http.Handler, err error) {
 	return e, metricsHandler(reg), nil
 }
 
+// Route is one method and path pattern the API handler serves, the pattern
+// as registered (":code" for a path parameter).
+type Route struct {
+	Method, Path string
+}
+
+// Routes lists the routes h serves; h is a handler NewHandler or
+// NewHandlers built (nil for any other handler). The auth matrix test walks
+// them.
+func Routes(h http.Handler) []Route {
+	e, ok := h.(*gin.Engine)
+	if !ok {
+		return nil
+	}
+	var out []Route
+	for _, r := range e.Routes() {
+		out = append(out, Route{Method: r.Method, Path: r.Path})
+	}
+	return out
+}
+
 func newEngine(d Deps) (*gin.Engine, error) {
 	return newEngineWith(d, nil)
 }
