@@ -83,6 +83,27 @@ func NewHandlers(d Deps) (api, metrics http.Handler, err error) {
 	return e, metricsHandler(reg), nil
 }
 
+// Route is one method and path pattern the API handler serves, the pattern
+// as registered (":code" for a path parameter).
+type Route struct {
+	Method, Path string
+}
+
+// Routes lists the routes h serves; h is a handler NewHandler or
+// NewHandlers built (nil for any other handler). The auth matrix test walks
+// them.
+func Routes(h http.Handler) []Route {
+	e, ok := h.(*gin.Engine)
+	if !ok {
+		return nil
+	}
+	var out []Route
+	for _, r := range e.Routes() {
+		out = append(out, Route{Method: r.Method, Path: r.Path})
+	}
+	return out
+}
+
 func newEngine(d Deps) (*gin.Engine, error) {
 	return newEngineWith(d, nil)
 }
@@ -190,7 +211,9 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 
 	// ==== dossier routes (docs/domain.md)
 	dh := &dossierHandler{svc: d.Dossiers, env: e, publicURL: d.PublicURL}
-	staff.POST("/dossiers", e.handle(dh.create))
+	// Registering is the counter's (the service says so too); refused before
+	// the body is read.
+	staff.POST("/dossiers", requireRole(log, user.RoleClerk), e.handle(dh.create))
 	staff.GET("/dossiers", e.handle(dh.list))
 	staff.GET("/dossiers/:code", e.handle(e.auditedRead(audit.DossierRead, "code", dh.get)))
 	staff.POST("/dossiers/:code/actions", e.handle(dh.act))
@@ -207,7 +230,7 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 
 	// ==== feedback routes (docs/openapi.yaml)
 	fh := &feedbackHandler{svc: d.Feedback, env: e}
-	staff.POST("/feedback", e.handle(fh.create))
+	staff.POST("/feedback", requireRole(log, user.RoleClerk, user.RoleAdmin), e.handle(fh.create))
 	staff.GET("/feedback", e.handle(fh.list))
 	staff.GET("/feedback/:code", e.handle(e.auditedRead(audit.FeedbackRead, "code", fh.get)))
 	staff.GET("/feedback/:code/public-preview", e.handle(e.auditedRead(audit.FeedbackRead, "code", fh.publicPreview)))

@@ -127,3 +127,39 @@ func TestUserValidation(t *testing.T) {
 		t.Fatalf("a refused patch changed the user: %v", got)
 	}
 }
+
+// An admin of a unit manages the accounts of its unit and below, and cannot
+// make anyone, itself included, a province-wide admin.
+func TestUnitAdminManagesOnlyItsUnit(t *testing.T) {
+	t.Parallel()
+	e := start(t, apptest.Options{})
+	apptest.Want(t, e.post("/api/v1/users", e.tok("admin"), map[string]any{"username": "admin.justice", "name": "Quản trị Sở",
+		"role": "admin", "unit": demo.Justice, "password": demo.Password}), http.StatusCreated)
+	ua := freshToken(e, "admin.justice")
+	wantError(t, e.post("/api/v1/users", ua, map[string]any{"username": "root2", "role": "admin", "password": "12345678"}), http.StatusForbidden, "forbidden")
+	wantError(t, e.post("/api/v1/users", ua, map[string]any{"username": "x.commune", "role": "clerk", "unit": demo.CommuneA, "password": "12345678"}), http.StatusForbidden, "forbidden")
+	apptest.Want(t, e.post("/api/v1/users", ua, map[string]any{"username": "x.justice", "role": "officer", "unit": demo.Justice, "password": "12345678"}), http.StatusCreated)
+	wantError(t, e.patch("/api/v1/users/admin.justice", ua, map[string]any{"unit": ""}), http.StatusForbidden, "forbidden")
+	wantError(t, e.patch("/api/v1/users/officer", ua, map[string]any{"unit": demo.CommuneA}), http.StatusForbidden, "forbidden")
+	wantError(t, e.patch("/api/v1/users/admin", ua, map[string]any{"disabled": true}), http.StatusNotFound, "not_found")
+	wantError(t, e.get("/api/v1/users/clerk.commune", ua), http.StatusNotFound, "not_found")
+	apptest.Want(t, e.get("/api/v1/users/officer", ua), http.StatusOK)
+	wantError(t, e.get("/api/v1/users?unit="+demo.CommuneA, ua), http.StatusForbidden, "forbidden")
+	var list struct {
+		Items []struct {
+			Unit *string `json:"unit"`
+		} `json:"items"`
+	}
+	apptest.Want(t, e.get("/api/v1/users", ua), http.StatusOK).Decode(t, &list)
+	if len(list.Items) == 0 {
+		t.Fatal("the unit admin lists no one")
+	}
+	for _, u := range list.Items {
+		if u.Unit == nil || *u.Unit != demo.Justice {
+			t.Fatalf("the unit admin lists a user of unit %v", u.Unit)
+		}
+	}
+	if me := obj(t, e.get("/api/v1/auth/me", ua)); me["unit"] != demo.Justice || me["role"] != "admin" {
+		t.Fatalf("the unit admin changed: %v", me)
+	}
+}

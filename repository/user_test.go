@@ -19,7 +19,8 @@ func (plainHasher) Verify(hash, p string) bool    { return hash == "h:"+p }
 // noUnits is an agency tree without units.
 type noUnits struct{}
 
-func (noUnits) Has(string) bool { return false }
+func (noUnits) Has(string) bool            { return false }
+func (noUnits) Within(string, string) bool { return false }
 
 // Two admins demoting each other at the same moment: the service's update
 // transaction holds the admins' lock, so one of them sees the other's

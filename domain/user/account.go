@@ -52,6 +52,9 @@ func (s *Service) Update(ctx context.Context, by Principal, username string, p P
 		if err != nil {
 			return err
 		}
+		if by.Unit != "" && !by.InScope(units, before.Unit) {
+			return errUserNotFound
+		}
 		u = before
 		fe := domain.FieldErrors{}
 		if p.Name != nil {
@@ -75,6 +78,9 @@ func (s *Service) Update(ctx context.Context, by Principal, username string, p P
 		checkRoleUnit(fe, units, u.Role, u.Unit)
 		if err := fe.Err(); err != nil {
 			return err
+		}
+		if by.Unit != "" && !by.InScope(units, u.Unit) {
+			return domain.ErrForbidden // an admin of a unit moves no one out of it
 		}
 		if before.ProvinceAdmin() && !u.ProvinceAdmin() {
 			admins, err := tx.CountProvinceAdmins(ctx)

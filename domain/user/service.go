@@ -46,9 +46,28 @@ type Hasher interface {
 	Verify(hash, password string) bool
 }
 
-// UnitChecker reports whether a unit code exists.
+// UnitChecker reports whether a unit code exists, and whether one lies
+// within another (a unit admin's scope).
 type UnitChecker interface {
 	Has(code string) bool
+	Ancestry
+}
+
+// manages reports whether by, an admin, may manage an account of unit: a
+// province admin any, an admin of a unit only those of its unit and below
+// (never a province-wide one).
+func (s *Service) manages(ctx context.Context, by Principal, unit string) (bool, error) {
+	if by.Unit == "" {
+		return true, nil
+	}
+	if unit == "" {
+		return false, nil
+	}
+	t, err := s.units(ctx)
+	if err != nil {
+		return false, err
+	}
+	return by.InScope(t, unit), nil
 }
 
 // Service manages staff accounts and checks passwords.
@@ -188,6 +207,11 @@ func (s *Service) Create(ctx context.Context, by Principal, system bool, in NewU
 		if err := by.RequireRole(RoleAdmin); err != nil {
 			return User{}, err
 		}
+		if ok, err := s.manages(ctx, by, in.Unit); err != nil {
+			return User{}, err
+		} else if !ok {
+			return User{}, domain.ErrForbidden
+		}
 	}
 	fe := domain.FieldErrors{}
 	if !ValidUsername(in.Username) {
@@ -237,12 +261,25 @@ func (s *Service) DisplayName(ctx context.Context, username string) (string, err
 	return u.Name, nil
 }
 
-// Get returns one user (admin).
+// errUserNotFound answers for an account outside the caller's scope.
+var errUserNotFound = domain.NotFound("người dùng")
+
+// Get returns one user (admin; an admin of a unit, users of its unit and
+// below, else KindNotFound).
 func (s *Service) Get(ctx context.Context, by Principal, username string) (User, error) {
 	if err := by.RequireRole(RoleAdmin); err != nil {
 		return User{}, err
 	}
-	return s.store.User(ctx, username)
+	u, err := s.store.User(ctx, username)
+	if err != nil {
+		return User{}, err
+	}
+	if ok, err := s.manages(ctx, by, u.Unit); err != nil {
+		return User{}, err
+	} else if !ok {
+		return User{}, errUserNotFound
+	}
+	return u, nil
 }
 
 // Filter narrows a user list; empty fields do not narrow it.
@@ -253,13 +290,22 @@ type Filter struct {
 }
 
 // List lists users (admin), by username. Returns KindValidation for an
-// unknown role.
+// unknown role. An admin of a unit lists one unit of its scope (its own
+// unless f.Unit names one below it; ErrForbidden outside).
 func (s *Service) List(ctx context.Context, by Principal, f Filter) ([]User, int64, error) {
 	if err := by.RequireRole(RoleAdmin); err != nil {
 		return nil, 0, err
 	}
 	if f.Role != "" && !f.Role.Valid() {
 		return nil, 0, domain.FieldErrors{"role": "phải là admin, clerk, officer, leader hoặc viewer"}.Err()
+	}
+	if by.Unit != "" && f.Unit == "" {
+		f.Unit = by.Unit
+	}
+	if ok, err := s.manages(ctx, by, f.Unit); err != nil {
+		return nil, 0, err
+	} else if !ok {
+		return nil, 0, domain.ErrForbidden
 	}
 	return s.store.List(ctx, f)
 }

@@ -174,9 +174,16 @@ type Request struct {
 	Remote string // client address, default 192.0.2.1:1234
 }
 
-// Do sends r to the service.
+// Do sends r to the service; failures are reported to s.T.
 func (s *Server) Do(r Request) Response {
 	s.T.Helper()
+	return s.DoFor(s.T, r)
+}
+
+// DoFor sends r to the service and reports failures (and the CheckEvery
+// hook) to tb: parallel subtests sharing one Server pass their own T.
+func (s *Server) DoFor(tb testing.TB, r Request) Response {
+	tb.Helper()
 	var body io.Reader
 	switch b := r.Body.(type) {
 	case nil:
@@ -187,7 +194,7 @@ func (s *Server) Do(r Request) Response {
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
-			s.T.Fatalf("marshal: %v", err)
+			tb.Fatalf("marshal: %v", err)
 		}
 		body = bytes.NewReader(j)
 	}
@@ -209,7 +216,7 @@ func (s *Server) Do(r Request) Response {
 	s.App.Handler.ServeHTTP(rec, req)
 	resp := Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 	if CheckEvery != nil {
-		CheckEvery(s.T, r, resp)
+		CheckEvery(tb, r, resp)
 	}
 	return resp
 }
