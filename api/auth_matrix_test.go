@@ -130,6 +130,7 @@ var matrixRows = []matrixRow{
 			return map[string]string{"current_password": pw[s], "new_password": pw[1-s]}
 		}},
 
+	{method: "GET", pattern: "/api/v1/audit", want: cols{same(200), same(403), same(403), same(403), same(403), same(403)}},
 	{method: "GET", pattern: "/api/v1/users", path: "/api/v1/users?unit={agency}", want: cols{{200, 200}, {200, 403}, same(403), same(403), same(403), same(403)}},
 	{method: "POST", pattern: "/api/v1/users", bodyDecides: true, want: cols{{201, 201}, {201, 403}, same(403), same(403), same(403), same(403)},
 		body: func(f *matrixFixtures, s side) any {
