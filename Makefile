@@ -69,7 +69,17 @@ bench-sqlite: ## the same benchmark on embedded SQLite (a temp file)
 bench-micro: ## Go micro-benchmarks (due-time engine, dossier codes)
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
-.PHONY: help build run test test-sqlite test-pg lint bench bench-sqlite bench-micro bench-papers
+# FUZZTIME is how long each fuzz target runs under `make fuzz`.
+FUZZTIME ?= 10s
+
+fuzz: ## every Fuzz target in turn for FUZZTIME (default 10s); `make test` already runs their seed corpora
+	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+.PHONY: help build run test test-sqlite test-pg lint bench bench-sqlite bench-micro bench-papers fuzz
 
 # IMPORT_BENCH_ARGS are passed to cmd/motcua-importbench: -lines 1000000 (default), -small 100000, -mode cli|http|both.
 IMPORT_BENCH_ARGS ?=
