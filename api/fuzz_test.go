@@ -59,11 +59,10 @@ var fuzzRoutes = []fuzzRoute{
 // process): starting one per input would make every input cost a database
 // and the demo data. It lives as long as the target's *testing.F.
 type fuzzServer struct {
-	s                  *apptest.Server
-	tokens             map[string]string
-	returned, pin      string
-	n                  int // requests sent, for fresh idempotency keys
-	dossierN, feedback int
+	s             *apptest.Server
+	tokens        map[string]string
+	returned, pin string
+	n             int // requests sent, for fresh idempotency keys
 }
 
 func startFuzzServer(f *testing.F) *fuzzServer {
@@ -155,11 +154,11 @@ func FuzzJSONRequests(f *testing.F) {
 	f.Fuzz(func(t *testing.T, route uint8, body []byte) {
 		rt := fuzzRoutes[int(route)%len(fuzzRoutes)]
 		target := rt.path
-		if strings.Contains(target, "{dossier}") {
-			target = strings.Replace(target, "{dossier}", fs.fresh(t, "dossier"), 1)
-		}
-		if strings.Contains(target, "{feedback}") {
-			target = strings.Replace(target, "{feedback}", fs.fresh(t, "feedback"), 1)
+		// A fresh item only for a route that names one.
+		for _, kind := range []string{"dossier", "feedback"} {
+			if before, after, ok := strings.Cut(target, "{"+kind+"}"); ok {
+				target = before + fs.fresh(t, kind) + after
+			}
 		}
 		target = strings.NewReplacer("{returned}", fs.returned, "{returned_pin}", fs.pin).Replace(target)
 		var send []byte
