@@ -248,7 +248,15 @@ func chainSpans(s string, gs []group, lead int) []span {
 	var out []span
 	for a := 0; a < len(gs); {
 		found := false
-		for b := len(gs); b > a; b-- {
+		// No personal number has more than maxPersonalDigits digits: the
+		// longest run worth trying ends there, so a long chain of digit
+		// groups costs linear time, not cubic.
+		top, digits := a, 0
+		for top < len(gs) && digits+gs[top].end-gs[top].start <= maxPersonalDigits {
+			digits += gs[top].end - gs[top].start
+			top++
+		}
+		for b := top; b > a; b-- {
 			if personalNumber(s, gs[a:b]) {
 				start := gs[a].start
 				if a == 0 {
@@ -265,6 +273,10 @@ func chainSpans(s string, gs []group, lead int) []span {
 	}
 	return out
 }
+
+// maxPersonalDigits is the most digits personalNumber accepts: 84, a 0 and
+// ten digits.
+const maxPersonalDigits = 13
 
 // personalNumber reports whether the digit groups gs spell a Vietnamese
 // phone number (0 + 9 or 10 digits, or 84 + the same without the 0) or an ID

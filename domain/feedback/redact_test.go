@@ -57,3 +57,21 @@ func TestPublicRedactsEverything(t *testing.T) {
 		}
 	}
 }
+
+// TestRedactLongDigitChains: a text of the longest allowed length made of
+// one chain of single digits ("1 1 1 …") is redacted at once. Each start of
+// the chain tries only the runs that can hold a personal number (13 digits
+// at most); trying every run made it cubic, minutes for one publication.
+func TestRedactLongDigitChains(t *testing.T) {
+	in := strings.Repeat("1 ", MaxTextLen/2)
+	// Single digits spaced out are no phone or ID number (a group of a
+	// spelled-out number has three digits or more): nothing is masked.
+	if out, n := Redact(in); n != 0 || out != in {
+		t.Errorf("%d spans masked in a chain of single digits", n)
+	}
+	// The same chain led by a phone number: the phone goes, the rest stays.
+	out, n := Redact("0912 345 678 " + in)
+	if n != 1 || !strings.HasPrefix(out, "*** 1 1") {
+		t.Errorf("%d spans, %.20q…", n, out)
+	}
+}
