@@ -79,21 +79,8 @@ func startFuzzServer(f *testing.F) *fuzzServer {
 	for _, u := range []string{"admin", "clerk", "leader", "fuzz.password"} {
 		fs.tokens[u] = s.Token(u)
 	}
-	r := apptest.Want(f, s.Post("/api/v1/dossiers", fs.tokens["clerk"], map[string]any{"procedure_code": "2.000488",
-		"channel": "direct", "applicant": map[string]any{"name": "Nguyễn Văn An", "phone": "0912345678"},
-		"documents": []map[string]any{{"name": "Tờ khai", "copies": 1}}}), http.StatusCreated).JSON(f)
-	fs.returned, fs.pin = r["code"].(string), r["lookup_pin"].(string)
-	for _, st := range []struct {
-		user string
-		body map[string]any
-	}{
-		{"clerk", map[string]any{"action": "start"}},
-		{"leader", map[string]any{"action": "resolve", "outcome": "approved"}},
-		{"clerk", map[string]any{"action": "return"}},
-	} {
-		s.Clock.Advance(10 * time.Minute)
-		apptest.Want(f, s.Post("/api/v1/dossiers/"+fs.returned+"/actions", fs.tokens[st.user], st.body), http.StatusOK)
-	}
+	fs.returned, fs.pin = registerRateableDossier(f, s)
+	returnDossier(f, s, fs.returned)
 	return fs
 }
 

@@ -13,7 +13,7 @@ import (
 
 // registerRateableDossier has the centre's clerk register a Sở Tư pháp dossier and
 // returns its code and lookup PIN.
-func registerRateableDossier(t *testing.T, s *apptest.Server) (code, pin string) {
+func registerRateableDossier(t testing.TB, s *apptest.Server) (code, pin string) {
 	t.Helper()
 	r := apptest.Want(t, s.Post("/api/v1/dossiers", s.Token("clerk"), map[string]any{"procedure_code": "2.000488", "channel": "direct",
 		"applicant": map[string]any{"name": "Nguyễn Văn An", "phone": "0912345678"},
@@ -22,7 +22,7 @@ func registerRateableDossier(t *testing.T, s *apptest.Server) (code, pin string)
 }
 
 // returnDossier moves a dossier through processing to returned.
-func returnDossier(t *testing.T, s *apptest.Server, code string) {
+func returnDossier(t testing.TB, s *apptest.Server, code string) {
 	t.Helper()
 	for _, st := range []struct {
 		user string
