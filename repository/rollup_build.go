@@ -3,6 +3,8 @@ package repository
 import (
 	"context"
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -99,4 +101,40 @@ func writeRollupsZone(tx *gorm.DB, loc *time.Location) error {
 	r := settingRow{Key: rollupsZoneKey, Value: zoneName(loc)}
 	err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}}, DoUpdates: clause.AssignmentColumns([]string{"value"})}).Create(&r).Error
 	return translate(err, "cấu hình")
+}
+
+// RollupSnapshot returns the non-zero rows of both rollup tables as text,
+// sorted: two snapshots are equal when the tables hold the same figures.
+// The chaos harness compares the rollups kept through crashes with a
+// RebuildRollups from the dossiers.
+func RollupSnapshot(ctx context.Context, db *gorm.DB) ([]string, error) {
+	cols := strings.Join(rollupKeyColumns, ", ") + ", " + strings.Join(rollupColumns[:], ", ")
+	rows, err := db.WithContext(ctx).Raw("SELECT " + cols + " FROM " + rollupsCoarse + " UNION ALL SELECT " + cols + " FROM " + rollupsDaily).Rows()
+	if err != nil {
+		return nil, translate(err, "số liệu tổng hợp")
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		key := make([]string, len(rollupKeyColumns))
+		var c rollupCounts
+		dest := make([]any, 0, len(key)+rcCount)
+		for i := range key {
+			dest = append(dest, &key[i])
+		}
+		for i := range c {
+			dest = append(dest, &c[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, translate(err, "số liệu tổng hợp")
+		}
+		if c != (rollupCounts{}) {
+			out = append(out, fmt.Sprint(key, c))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err, "số liệu tổng hợp")
+	}
+	sort.Strings(out)
+	return out, nil
 }

@@ -645,31 +645,10 @@ func checkRollupsEqualScan(t *testing.T, w *rollupWorld, st *StatsStore, n int, 
 // rollupRows returns the non-zero rows of both rollup tables as text, sorted.
 func rollupRows(t *testing.T, db *gorm.DB) []string {
 	t.Helper()
-	cols := strings.Join(rollupKeyColumns, ", ") + ", " + strings.Join(rollupColumns[:], ", ")
-	rows, err := db.Raw("SELECT " + cols + " FROM dossier_rollups UNION ALL SELECT " + cols + " FROM dossier_rollups_daily").Rows()
+	out, err := RollupSnapshot(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var key [7]string
-		var c rollupCounts
-		dest := make([]any, 0, 7+rcCount)
-		for i := range key {
-			dest = append(dest, &key[i])
-		}
-		for i := range c {
-			dest = append(dest, &c[i])
-		}
-		if err := rows.Scan(dest...); err != nil {
-			t.Fatal(err)
-		}
-		if c != (rollupCounts{}) {
-			out = append(out, fmt.Sprint(key, c))
-		}
-	}
-	sort.Strings(out)
 	return out
 }
 
