@@ -19,6 +19,8 @@ test: ## vet, then every package on SQLite and again on a throwaway PostgreSQL
 	$(GO) test -count=1 $(PKGS)
 	@echo "== test suite on PostgreSQL"
 	bash .ci/with-postgres $(GO) test -count=1 -p 2 $(PKGS)
+	@if [ "$$CI" = "true" ]; then echo "== short chaos run (make chaos is the long one)"; \
+	  $(GO) run ./cmd/motcua-chaos -engine both -rounds 10 -db-stops 3; fi
 
 test-sqlite: ## the suite on SQLite only (quick)
 	$(GO) test -count=1 $(PKGS)
@@ -53,6 +55,18 @@ lint: $(LINTBIN)/staticcheck $(LINTBIN)/govulncheck $(VULNDB)/index/db.json ## g
 	$(LINTBIN)/staticcheck $(PKGS)
 	$(LINTBIN)/govulncheck -db file://$(VULNDB) -format json $(PKGS) | $(GO) run ./tools/vulngate
 
+# Crash loops: SIGKILL the server ROUNDS times at random moments of the load
+# (both engines) and stop PostgreSQL in immediate mode DBSTOPS times, then
+# check nothing acknowledged was lost (cmd/motcua-chaos).
+ROUNDS ?= 50
+DBSTOPS ?= 10
+
+chaos: ## crash loops on PostgreSQL (fsync and synchronous_commit on) and SQLite: ROUNDS=50 kills, DBSTOPS=10 database stops
+	$(GO) run ./cmd/motcua-chaos -engine both -rounds $(ROUNDS) -db-stops $(DBSTOPS)
+
+chaos-sync-off: ## the same on PostgreSQL with synchronous_commit=off: must report the loss (the harness can see it)
+	$(GO) run ./cmd/motcua-chaos -engine postgres -sync-off -expect-loss -rounds 5 -db-stops $(DBSTOPS)
+
 # BENCH_ARGS are passed to cmd/motcua-bench: -quick (smoke run), -dossiers 10000000, -duration 30s, -out FILE.json, …
 BENCH_ARGS ?=
 
@@ -79,7 +93,7 @@ fuzz: ## every Fuzz target in turn for FUZZTIME (default 10s); `make test` alrea
 	  done; \
 	done
 
-.PHONY: help build run test test-sqlite test-pg lint bench bench-sqlite bench-micro bench-papers fuzz
+.PHONY: help build run test test-sqlite test-pg lint bench bench-sqlite bench-micro bench-papers fuzz chaos chaos-sync-off
 
 # IMPORT_BENCH_ARGS are passed to cmd/motcua-importbench: -lines 1000000 (default), -small 100000, -mode cli|http|both.
 IMPORT_BENCH_ARGS ?=

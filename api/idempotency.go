@@ -43,15 +43,15 @@ type IdempotencyRecord = domain.IdempotencyRecord
 
 // IdempotencyStore keeps the first answer to each (owner, key) for 24 hours.
 type IdempotencyStore interface {
-	// Begin atomically claims (owner, key) for the request with
-	// fingerprint, or reports what the key already holds.
-	Begin(ctx context.Context, owner, key, fingerprint string, now time.Time) (IdempotencyRecord, error)
+	// Run claims (owner, key) for the request with fingerprint and, when
+	// it holds the claim, runs fn in one transaction with it (fn's context
+	// carries the transaction): the request's writes, its kept answer and
+	// the claim commit together. Otherwise it reports what the key holds.
+	// Claim is set in the record when fn ran.
+	Run(ctx context.Context, owner, key, fingerprint string, now time.Time,
+		fn func(context.Context) domain.IdempotentOutcome) (IdempotencyRecord, error)
 	// Pending reports whether the key's first request still runs.
 	Pending(ctx context.Context, owner, key string, now time.Time) (bool, error)
-	// Complete stores the answer of the request holding claim.
-	Complete(ctx context.Context, owner, key, claim string, status int, contentType string, body []byte) error
-	// Abandon frees the key of claim so that a retry runs again.
-	Abandon(ctx context.Context, owner, key, claim string) error
 }
 
 var (
@@ -110,13 +110,25 @@ func idempotentWaiting(store IdempotencyStore, now func() time.Time, log *slog.L
 		ctx := c.Request.Context()
 		deadline := time.Now().Add(wait)
 		for {
-			rec, err := store.Begin(ctx, owner, key, fp, now())
+			var held *heldWriter
+			rec, err := store.Run(ctx, owner, key, fp, now(), func(tctx context.Context) domain.IdempotentOutcome {
+				out, w := runClaimed(c, tctx, log)
+				held = w
+				return out
+			})
+			ran := held != nil
 			switch {
-			case err != nil:
+			case ran && err != nil:
+				// The answer and the writes did not commit: nothing
+				// happened, and a retry with the key runs again.
 				writeError(c, log, err)
 				return
-			case rec.Claim != "":
-				runClaimed(c, store, owner, key, rec.Claim, log)
+			case ran:
+				held.release()
+				c.Abort()
+				return
+			case err != nil:
+				writeError(c, log, err)
 				return
 			case rec.Mismatch:
 				writeError(c, log, errIdempotencyMismatch)
@@ -180,40 +192,34 @@ func waitForKey(ctx context.Context, store IdempotencyStore, owner, key string, 
 	}
 }
 
-// runClaimed runs the handler for the request that holds claim, captures
-// its answer and keeps it, or frees the key when the answer is not final
-// (5xx, 429) or the handler panicked. The answer goes to the client as it
-// is written; storing it afterwards uses a context that outlives the
-// client's, so a client that hangs up does not leave the key in progress.
-func runClaimed(c *gin.Context, store IdempotencyStore, owner, key, claim string, log *slog.Logger) {
-	w := &capturingWriter{ResponseWriter: c.Writer}
-	c.Writer = w
-	finished := false
+// runClaimed runs the handler for the request that holds the key, in the
+// transaction of tctx. The answer is held back until that transaction
+// commits (a client must never see an answer whose writes a crash could
+// still undo); it is written out when runClaimed's caller returns.
+// Answers of 5xx and 429, and panics, roll the request back and are not
+// kept: the key is free again. A refusal (4xx) is kept and changes nothing.
+func runClaimed(c *gin.Context, tctx context.Context, log *slog.Logger) (domain.IdempotentOutcome, *heldWriter) {
+	w := &heldWriter{ResponseWriter: c.Writer, status: http.StatusOK}
+	req := c.Request
+	c.Writer, c.Request = w, req.WithContext(tctx)
+	restore := func() { c.Writer, c.Request = w.ResponseWriter, req }
 	defer func() {
-		c.Writer = w.ResponseWriter
-		status := w.Status()
-		keep := finished && status < http.StatusInternalServerError && status != http.StatusTooManyRequests && !w.overflow
-		bg, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 5*time.Second)
-		defer cancel()
-		if keep {
-			err := store.Complete(bg, owner, key, claim, status, w.Header().Get("Content-Type"), w.buf.Bytes())
-			if err != nil {
-				log.WarnContext(bg, "idempotency: answer not kept", "err", err.Error(), "route", c.FullPath(),
-					"request_id", c.GetString(ctxRequestID))
-			}
-			return
-		}
-		if w.overflow {
-			log.WarnContext(bg, "idempotency: answer too large to keep", "route", c.FullPath(),
-				"request_id", c.GetString(ctxRequestID))
-		}
-		if err := store.Abandon(bg, owner, key, claim); err != nil {
-			log.WarnContext(bg, "idempotency: key not freed", "err", err.Error(), "route", c.FullPath(),
-				"request_id", c.GetString(ctxRequestID))
+		if p := recover(); p != nil {
+			restore() // the recovery middleware answers on the real writer
+			panic(p)
 		}
 	}()
 	c.Next()
-	finished = true // not reached when the handler panics
+	restore()
+	status := w.Status()
+	final := status < http.StatusInternalServerError && status != http.StatusTooManyRequests
+	out := domain.IdempotentOutcome{Status: status, ContentType: w.Header().Get("Content-Type"), Body: w.buf.Bytes(),
+		Commit: final && status < http.StatusBadRequest, Keep: final && w.buf.Len() <= maxReplayBytes}
+	if final && !out.Keep {
+		log.WarnContext(tctx, "idempotency: answer too large to keep", "route", c.FullPath(),
+			"request_id", c.GetString(ctxRequestID))
+	}
+	return out, w
 }
 
 // replay writes a kept answer; the handler does not run.
@@ -231,35 +237,42 @@ func replay(c *gin.Context, rec IdempotencyRecord) {
 	c.Abort()
 }
 
-// capturingWriter copies what the handler writes (up to maxReplayBytes).
-type capturingWriter struct {
+// heldWriter keeps what the handler writes (status and body) instead of
+// sending it; headers go to the real writer's map, unsent.
+type heldWriter struct {
 	gin.ResponseWriter
-	buf      bytes.Buffer
-	overflow bool
+	buf     bytes.Buffer
+	status  int
+	written bool
 }
 
-func (w *capturingWriter) capture(p []byte) {
-	if w.overflow {
+func (w *heldWriter) WriteHeader(code int) {
+	if code > 0 && !w.written {
+		w.status = code
+	}
+}
+func (w *heldWriter) WriteHeaderNow()             { w.written = true }
+func (w *heldWriter) Write(p []byte) (int, error) { w.written = true; return w.buf.Write(p) }
+func (w *heldWriter) WriteString(s string) (int, error) {
+	w.written = true
+	return w.buf.WriteString(s)
+}
+func (w *heldWriter) Status() int { return w.status }
+func (w *heldWriter) Size() int {
+	if !w.written {
+		return -1
+	}
+	return w.buf.Len()
+}
+func (w *heldWriter) Written() bool { return w.written }
+
+// release sends the held answer on the real writer.
+func (w *heldWriter) release() {
+	w.ResponseWriter.WriteHeader(w.status)
+	if w.buf.Len() > 0 {
+		_, _ = w.ResponseWriter.Write(w.buf.Bytes())
 		return
 	}
-	if w.buf.Len()+len(p) > maxReplayBytes {
-		w.overflow = true
-		w.buf.Reset()
-		return
-	}
-	w.buf.Write(p)
+	w.ResponseWriter.WriteHeaderNow()
 }
-
-// Write implements io.Writer.
-func (w *capturingWriter) Write(p []byte) (int, error) {
-	n, err := w.ResponseWriter.Write(p)
-	w.capture(p[:n])
-	return n, err
-}
-
-// WriteString implements io.StringWriter.
-func (w *capturingWriter) WriteString(s string) (int, error) {
-	n, err := w.ResponseWriter.WriteString(s)
-	w.capture([]byte(s[:n]))
-	return n, err
-}
+func (w *heldWriter) Flush() {}

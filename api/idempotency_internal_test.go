@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/motcua/motcua/domain"
 	"io"
 	"log/slog"
 	"net/http"
@@ -140,7 +141,10 @@ func TestIdempotentFreesKeyAfterServerErrorAndPanic(t *testing.T) {
 	}
 }
 
-func TestIdempotentDuplicateWaitsThenGivesUp(t *testing.T) {
+// A duplicate that arrives while the first request runs waits for it to
+// end (the key's row is held by the first request's transaction), then
+// gets the first answer; another body under the key is refused then.
+func TestIdempotentDuplicateWaitsForTheFirst(t *testing.T) {
 	t.Parallel()
 	h := newIdemHarness(t, newTestStore(t), 200*time.Millisecond)
 	done := make(chan *httptest.ResponseRecorder)
@@ -148,29 +152,27 @@ func TestIdempotentDuplicateWaitsThenGivesUp(t *testing.T) {
 	for h.runs.Load() == 0 { // the first request holds the key
 		time.Sleep(time.Millisecond)
 	}
-	// Another body under the running key: refused at once.
-	if r := h.post("/slow", "k", `{"a":2}`, addrA); r.Code != http.StatusConflict {
-		t.Fatalf("other body while running = %d, want 409", r.Code)
-	}
-	// The same request waits, then gives up with 409 while the first runs.
-	start := time.Now()
-	r := h.post("/slow", "k", `{"a":1}`, addrA)
-	if r.Code != http.StatusConflict || !strings.Contains(r.Body.String(), `"conflict"`) {
-		t.Fatalf("duplicate of a running request = %d %s, want 409 conflict", r.Code, r.Body)
-	}
-	if waited := time.Since(start); waited < 200*time.Millisecond {
-		t.Fatalf("gave up after %v, want to wait 200ms", waited)
+	same, other := make(chan *httptest.ResponseRecorder, 1), make(chan *httptest.ResponseRecorder, 1)
+	go func() { same <- h.post("/slow", "k", `{"a":1}`, addrA) }()
+	go func() { other <- h.post("/slow", "k", `{"a":2}`, addrA) }()
+	select {
+	case r := <-same:
+		t.Fatalf("the duplicate answered %d while the first still ran", r.Code)
+	case r := <-other:
+		t.Fatalf("another body answered %d while the first still ran", r.Code)
+	case <-time.After(300 * time.Millisecond):
 	}
 	close(h.release)
 	first := <-done
 	if first.Code != http.StatusCreated {
 		t.Fatalf("first = %d", first.Code)
 	}
-	// A duplicate that waits while the first finishes gets its answer.
-	replay := h.post("/slow", "k", `{"a":1}`, addrA)
-	if replay.Code != http.StatusCreated || replay.Body.String() != first.Body.String() ||
-		replay.Header().Get(IdempotentReplayedHeader) != "true" {
-		t.Fatalf("after the first finished = %d %s", replay.Code, replay.Body)
+	if r := <-same; r.Code != http.StatusCreated || r.Body.String() != first.Body.String() ||
+		r.Header().Get(IdempotentReplayedHeader) != "true" {
+		t.Fatalf("duplicate after the first finished = %d %s", r.Code, r.Body)
+	}
+	if r := <-other; r.Code != http.StatusConflict || !strings.Contains(r.Body.String(), `"conflict"`) {
+		t.Fatalf("another body under the key = %d %s, want 409 conflict", r.Code, r.Body)
 	}
 	if got := h.runs.Load(); got != 1 {
 		t.Fatalf("handler ran %d times, want 1", got)
@@ -217,16 +219,12 @@ type brokenStore struct{}
 
 var errDial = errors.New("dial tcp 10.0.0.5:5432: connection refused")
 
-func (brokenStore) Begin(context.Context, string, string, string, time.Time) (IdempotencyRecord, error) {
+func (brokenStore) Run(context.Context, string, string, string, time.Time, func(context.Context) domain.IdempotentOutcome) (IdempotencyRecord, error) {
 	return IdempotencyRecord{}, errDial
 }
 func (brokenStore) Pending(context.Context, string, string, time.Time) (bool, error) {
 	return false, errDial
 }
-func (brokenStore) Complete(context.Context, string, string, string, int, string, []byte) error {
-	return errDial
-}
-func (brokenStore) Abandon(context.Context, string, string, string) error { return errDial }
 
 func TestIdempotentStoreFailureIsBare500(t *testing.T) {
 	t.Parallel()

@@ -17,3 +17,19 @@ type IdempotencyRecord struct {
 	ContentType string
 	Body        []byte
 }
+
+// IdempotentOutcome is what the handler of a claimed request asks of the
+// transaction it ran in (IdempotencyStore.Run): the answer, whether its
+// writes stand, and whether the answer is kept for replays.
+type IdempotentOutcome struct {
+	Status      int
+	ContentType string
+	Body        []byte
+	// Commit keeps the request's writes (a success). A refusal changes
+	// nothing, and a failure (5xx, 429, a panic) neither.
+	Commit bool
+	// Keep stores the answer with the key, in the same transaction: final
+	// answers (2xx–4xx but 429) that fit. A failure is not kept, and the
+	// key is free again, as if the request never came.
+	Keep bool
+}

@@ -68,7 +68,7 @@ func (s *AuditStore) Append(ctx context.Context, entries []audit.Entry) error {
 
 // List implements audit.Store.
 func (s *AuditStore) List(ctx context.Context, f audit.Filter) ([]audit.Entry, error) {
-	q := s.db.WithContext(ctx).Model(&auditRow{})
+	q := conn(ctx, s.db).Model(&auditRow{})
 	if f.Actor != "" {
 		q = q.Where("actor = ?", f.Actor)
 	}
@@ -99,7 +99,7 @@ func (s *AuditStore) List(ctx context.Context, f audit.Filter) ([]audit.Entry, e
 // SetRetention implements audit.Store.
 func (s *AuditStore) SetRetention(ctx context.Context, days int) error {
 	r := settingRow{Key: auditRetentionKey, Value: strconv.Itoa(days)}
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}},
+	err := conn(ctx, s.db).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}},
 		DoUpdates: clause.AssignmentColumns([]string{"value"})}).Create(&r).Error
 	return translate(err, "cấu hình")
 }

@@ -108,7 +108,7 @@ func NewCatalogStore(db *gorm.DB) *CatalogStore { return &CatalogStore{db: db} }
 // AllAgencies implements catalog.Store.
 func (s *CatalogStore) AllAgencies(ctx context.Context) ([]catalog.Agency, error) {
 	var rows []agencyRow
-	if err := s.db.WithContext(ctx).Order("code").Find(&rows).Error; err != nil {
+	if err := conn(ctx, s.db).Order("code").Find(&rows).Error; err != nil {
 		return nil, translate(err, "đơn vị")
 	}
 	out := make([]catalog.Agency, len(rows))
@@ -121,7 +121,7 @@ func (s *CatalogStore) AllAgencies(ctx context.Context) ([]catalog.Agency, error
 // Agency implements catalog.Store.
 func (s *CatalogStore) Agency(ctx context.Context, code string) (catalog.Agency, error) {
 	var r agencyRow
-	if err := s.db.WithContext(ctx).Where("code = ?", code).Take(&r).Error; err != nil {
+	if err := conn(ctx, s.db).Where("code = ?", code).Take(&r).Error; err != nil {
 		return catalog.Agency{}, translate(err, "đơn vị")
 	}
 	return r.asDomain(), nil
@@ -129,7 +129,7 @@ func (s *CatalogStore) Agency(ctx context.Context, code string) (catalog.Agency,
 
 // ListAgencies implements catalog.Store.
 func (s *CatalogStore) ListAgencies(ctx context.Context, f catalog.AgencyFilter) ([]catalog.Agency, int64, error) {
-	q := s.db.WithContext(ctx).Model(&agencyRow{})
+	q := conn(ctx, s.db).Model(&agencyRow{})
 	if f.Kind != "" {
 		q = q.Where("kind = ?", string(f.Kind))
 	}
@@ -158,13 +158,13 @@ func (s *CatalogStore) ListAgencies(ctx context.Context, f catalog.AgencyFilter)
 // CreateAgency implements catalog.Store.
 func (s *CatalogStore) CreateAgency(ctx context.Context, a catalog.Agency) error {
 	r := fromAgency(a)
-	return translate(s.db.WithContext(ctx).Create(&r).Error, "đơn vị")
+	return translate(conn(ctx, s.db).Create(&r).Error, "đơn vị")
 }
 
 // UpdateAgency implements catalog.Store.
 func (s *CatalogStore) UpdateAgency(ctx context.Context, a catalog.Agency) error {
 	r := fromAgency(a)
-	res := s.db.WithContext(ctx).Model(&agencyRow{}).Where("code = ?", a.Code).Updates(map[string]any{
+	res := conn(ctx, s.db).Model(&agencyRow{}).Where("code = ?", a.Code).Updates(map[string]any{
 		"name": r.Name, "kind": r.Kind, "parent_code": r.ParentCode, "closed": r.Closed, "updated_at": r.UpdatedAt})
 	if res.Error != nil {
 		return translate(res.Error, "đơn vị")
@@ -178,12 +178,12 @@ func (s *CatalogStore) UpdateAgency(ctx context.Context, a catalog.Agency) error
 // Procedure implements catalog.Store.
 func (s *CatalogStore) Procedure(ctx context.Context, code string) (catalog.Procedure, error) {
 	var r procedureRow
-	if err := s.db.WithContext(ctx).Where("code = ?", code).Take(&r).Error; err != nil {
+	if err := conn(ctx, s.db).Where("code = ?", code).Take(&r).Error; err != nil {
 		return catalog.Procedure{}, translate(err, "thủ tục")
 	}
 	p := r.asDomain()
 	var pubs []publicationRow
-	if err := s.db.WithContext(ctx).Where("procedure_code = ?", code).Order("decided_on, id").Find(&pubs).Error; err != nil {
+	if err := conn(ctx, s.db).Where("procedure_code = ?", code).Order("decided_on, id").Find(&pubs).Error; err != nil {
 		return catalog.Procedure{}, translate(err, "thủ tục")
 	}
 	for _, pr := range pubs {
@@ -194,7 +194,7 @@ func (s *CatalogStore) Procedure(ctx context.Context, code string) (catalog.Proc
 
 // ListProcedures implements catalog.Store. Publications are not loaded.
 func (s *CatalogStore) ListProcedures(ctx context.Context, f catalog.ProcedureFilter) ([]catalog.Procedure, int64, error) {
-	q := s.db.WithContext(ctx).Model(&procedureRow{})
+	q := conn(ctx, s.db).Model(&procedureRow{})
 	if f.AgencyCode != "" {
 		q = q.Where("agency_code = ?", f.AgencyCode)
 	}
@@ -235,13 +235,13 @@ func (s *CatalogStore) ListProcedures(ctx context.Context, f catalog.ProcedureFi
 // CreateProcedure implements catalog.Store.
 func (s *CatalogStore) CreateProcedure(ctx context.Context, p catalog.Procedure) error {
 	r := fromProcedure(p)
-	return translate(s.db.WithContext(ctx).Create(&r).Error, "thủ tục")
+	return translate(conn(ctx, s.db).Create(&r).Error, "thủ tục")
 }
 
 // UpdateProcedure implements catalog.Store.
 func (s *CatalogStore) UpdateProcedure(ctx context.Context, p catalog.Procedure) error {
 	r := fromProcedure(p)
-	res := s.db.WithContext(ctx).Model(&procedureRow{}).Where("code = ?", p.Code).Select("*").Omit("code", "created_at").Updates(&r)
+	res := conn(ctx, s.db).Model(&procedureRow{}).Where("code = ?", p.Code).Select("*").Omit("code", "created_at").Updates(&r)
 	if res.Error != nil {
 		return translate(res.Error, "thủ tục")
 	}
@@ -255,7 +255,7 @@ func (s *CatalogStore) UpdateProcedure(ctx context.Context, p catalog.Procedure)
 func (s *CatalogStore) AddPublication(ctx context.Context, p *catalog.Publication) error {
 	r := publicationRow{ProcedureCode: p.ProcedureCode, Kind: string(p.Kind), Decision: p.Decision,
 		DecidedOn: p.DecidedOn.String(), CreatedAt: p.CreatedAt.UTC()}
-	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
+	if err := conn(ctx, s.db).Create(&r).Error; err != nil {
 		return translate(err, "quyết định công bố")
 	}
 	p.ID = r.ID
@@ -268,7 +268,7 @@ func (s *CatalogStore) ProcedureNames(ctx context.Context) (map[string]string, e
 		Code string
 		Name string
 	}
-	if err := s.db.WithContext(ctx).Model(&procedureRow{}).Select("code, name").Find(&rows).Error; err != nil {
+	if err := conn(ctx, s.db).Model(&procedureRow{}).Select("code, name").Find(&rows).Error; err != nil {
 		return nil, translate(err, "thủ tục")
 	}
 	out := make(map[string]string, len(rows))
@@ -281,7 +281,7 @@ func (s *CatalogStore) ProcedureNames(ctx context.Context) (map[string]string, e
 // CalendarYears implements catalog.Store.
 func (s *CatalogStore) CalendarYears(ctx context.Context) ([]worktime.Year, error) {
 	var rows []calendarRow
-	if err := s.db.WithContext(ctx).Order("year").Find(&rows).Error; err != nil {
+	if err := conn(ctx, s.db).Order("year").Find(&rows).Error; err != nil {
 		return nil, translate(err, "lịch làm việc")
 	}
 	out := make([]worktime.Year, 0, len(rows))
@@ -301,7 +301,7 @@ func (s *CatalogStore) PutCalendarYear(ctx context.Context, y worktime.Year) err
 	if err != nil {
 		return err
 	}
-	err = s.db.WithContext(ctx).Clauses(clause.OnConflict{
+	err = conn(ctx, s.db).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "year"}},
 		DoUpdates: clause.AssignmentColumns([]string{"holidays", "working_weekends", "sessions", "updated_at"}),
 	}).Create(&r).Error

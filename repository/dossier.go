@@ -186,7 +186,7 @@ func (s *DossierStore) InTx(ctx context.Context, fn func(tx dossier.Store) error
 // dossier and its rollups change together.
 func (s *DossierStore) write(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	if s.inTx {
-		return fn(s.db.WithContext(ctx))
+		return fn(conn(ctx, s.db))
 	}
 	return transaction(ctx, s.db, fn)
 }
@@ -308,7 +308,7 @@ func (s *DossierStore) AppendHistory(ctx context.Context, e *dossier.Entry) erro
 		s := string(b)
 		r.Details = &s
 	}
-	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
+	if err := conn(ctx, s.db).Create(&r).Error; err != nil {
 		return translate(err, "lịch sử hồ sơ")
 	}
 	e.ID = r.ID
@@ -318,7 +318,7 @@ func (s *DossierStore) AppendHistory(ctx context.Context, e *dossier.Entry) erro
 // ByCode implements dossier.Store.
 func (s *DossierStore) ByCode(ctx context.Context, code string) (dossier.Dossier, error) {
 	var r dossierRow
-	if err := s.db.WithContext(ctx).Where("code = ?", code).Take(&r).Error; err != nil {
+	if err := conn(ctx, s.db).Where("code = ?", code).Take(&r).Error; err != nil {
 		return dossier.Dossier{}, translate(err, dossierNoun)
 	}
 	return r.asDomain()
@@ -327,7 +327,7 @@ func (s *DossierStore) ByCode(ctx context.Context, code string) (dossier.Dossier
 // History implements dossier.Store.
 func (s *DossierStore) History(ctx context.Context, dossierID int64) ([]dossier.Entry, error) {
 	var rows []historyRow
-	if err := s.db.WithContext(ctx).Where("dossier_id = ?", dossierID).Order("id").Find(&rows).Error; err != nil {
+	if err := conn(ctx, s.db).Where("dossier_id = ?", dossierID).Order("id").Find(&rows).Error; err != nil {
 		return nil, translate(err, "lịch sử hồ sơ")
 	}
 	out := make([]dossier.Entry, len(rows))
@@ -351,7 +351,7 @@ const publicLookupSQL = `SELECT id, code, status, applicant_name, applicant_id_h
 // still goes through GORM's row callbacks, so it is routed to a replica
 // like every other read.
 func (s *DossierStore) PublicByCode(ctx context.Context, code string) (dossier.Dossier, error) {
-	rows, err := s.db.WithContext(ctx).Raw(publicLookupSQL, code).Rows()
+	rows, err := conn(ctx, s.db).Raw(publicLookupSQL, code).Rows()
 	if err != nil {
 		return dossier.Dossier{}, translate(err, dossierNoun)
 	}
@@ -377,7 +377,7 @@ func (s *DossierStore) PublicByCode(ctx context.Context, code string) (dossier.D
 
 // Stages implements dossier.Store.
 func (s *DossierStore) Stages(ctx context.Context, dossierID int64) ([]dossier.Stage, error) {
-	rows, err := s.db.WithContext(ctx).Raw("SELECT action, at FROM dossier_history WHERE dossier_id = ? ORDER BY id", dossierID).Rows()
+	rows, err := conn(ctx, s.db).Raw("SELECT action, at FROM dossier_history WHERE dossier_id = ? ORDER BY id", dossierID).Rows()
 	if err != nil {
 		return nil, translate(err, "lịch sử hồ sơ")
 	}
@@ -415,7 +415,7 @@ var inProgress = []string{string(dossier.Received), string(dossier.Processing),
 // the index dossiers_list_order_idx, so a first page or a keyset page
 // (q.After) reads only its rows.
 func (s *DossierStore) List(ctx context.Context, q dossier.Query) ([]dossier.Dossier, int64, error) {
-	tx := s.db.WithContext(ctx).Model(&dossierRow{})
+	tx := conn(ctx, s.db).Model(&dossierRow{})
 	if q.Scope != nil {
 		tx = tx.Where("(unit_code IN ? OR agency_code IN ? OR holder_unit IN ?)", q.Scope, q.Scope, q.Scope)
 	}

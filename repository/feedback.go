@@ -129,7 +129,7 @@ func (s *FeedbackStore) InTx(ctx context.Context, fn func(tx feedback.Store) err
 // write runs fn in s's transaction, or in a new one outside InTx.
 func (s *FeedbackStore) write(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	if s.inTx {
-		return fn(s.db.WithContext(ctx))
+		return fn(conn(ctx, s.db))
 	}
 	return transaction(ctx, s.db, fn)
 }
@@ -167,11 +167,11 @@ func (s *FeedbackStore) AppendHistory(ctx context.Context, feedbackID int64, e f
 // Get implements feedback.Store.
 func (s *FeedbackStore) Get(ctx context.Context, code string) (feedback.Feedback, error) {
 	var r feedbackRow
-	if err := s.db.WithContext(ctx).Where("code = ?", code).Take(&r).Error; err != nil {
+	if err := conn(ctx, s.db).Where("code = ?", code).Take(&r).Error; err != nil {
 		return feedback.Feedback{}, translate(err, feedbackNoun)
 	}
 	var hs []feedbackHistoryRow
-	if err := s.db.WithContext(ctx).Where("feedback_id = ?", r.ID).Order("id").Find(&hs).Error; err != nil {
+	if err := conn(ctx, s.db).Where("feedback_id = ?", r.ID).Order("id").Find(&hs).Error; err != nil {
 		return feedback.Feedback{}, translate(err, feedbackNoun)
 	}
 	f := r.asDomain()
@@ -203,7 +203,7 @@ func (s *FeedbackStore) Update(ctx context.Context, f feedback.Feedback, version
 
 // List implements feedback.Store.
 func (s *FeedbackStore) List(ctx context.Context, f feedback.Filter) ([]feedback.Feedback, int64, error) {
-	q := s.db.WithContext(ctx).Model(&feedbackRow{})
+	q := conn(ctx, s.db).Model(&feedbackRow{})
 	if f.Scope != nil {
 		q = q.Where("(recorded_unit IN ? OR agency_code IN ?)", f.Scope, f.Scope)
 	}
@@ -254,7 +254,7 @@ func (s *FeedbackStore) List(ctx context.Context, f feedback.Filter) ([]feedback
 
 // ListPublished implements feedback.Store.
 func (s *FeedbackStore) ListPublished(ctx context.Context, f feedback.PublicFilter) ([]feedback.Feedback, int64, error) {
-	q := s.db.WithContext(ctx).Model(&feedbackRow{}).Where("published = ? AND status = ?", true, string(feedback.StatusAnswered))
+	q := conn(ctx, s.db).Model(&feedbackRow{}).Where("published = ? AND status = ?", true, string(feedback.StatusAnswered))
 	if f.Category != "" {
 		q = q.Where("category = ?", string(f.Category))
 	}
@@ -280,7 +280,7 @@ func (s *FeedbackStore) ListPublished(ctx context.Context, f feedback.PublicFilt
 // seeding uses it to stay idempotent).
 func (s *FeedbackStore) HasFeedbackTitled(ctx context.Context, title string) (bool, error) {
 	var n int64
-	if err := s.db.WithContext(ctx).Model(&feedbackRow{}).Where("title = ?", title).Count(&n).Error; err != nil {
+	if err := conn(ctx, s.db).Model(&feedbackRow{}).Where("title = ?", title).Count(&n).Error; err != nil {
 		return false, translate(err, feedbackNoun)
 	}
 	return n > 0, nil

@@ -108,7 +108,6 @@ const claimSQL = `INSERT INTO idempotency_keys
 func (s *IdempotencyStore) Begin(ctx context.Context, owner, key, fingerprint string, now time.Time) (IdempotencyRecord, error) {
 	now = now.UTC().Truncate(time.Microsecond)
 	ctx = domain.WithFreshReads(ctx) // a lagging replica would miss the claim
-	s.maybeSweep(ctx, now)
 	fp := s.fingerprint(fingerprint)
 	// A live row can vanish between the claim attempt and the read (its
 	// request abandoned it); then the claim is simply tried again.
@@ -117,7 +116,7 @@ func (s *IdempotencyStore) Begin(ctx context.Context, owner, key, fingerprint st
 		if err != nil {
 			return IdempotencyRecord{}, err
 		}
-		res := s.db.WithContext(ctx).Exec(claimSQL, owner, key, fp, idemInProgress, claim, now,
+		res := conn(ctx, s.db).Exec(claimSQL, owner, key, fp, idemInProgress, claim, now,
 			now.Add(-IdempotencyTTL), idemInProgress, now.Add(-IdempotencyLease))
 		if res.Error != nil {
 			return IdempotencyRecord{}, translate(res.Error, idemWhat)
@@ -126,7 +125,7 @@ func (s *IdempotencyStore) Begin(ctx context.Context, owner, key, fingerprint st
 			return IdempotencyRecord{Claim: claim}, nil
 		}
 		var r idempotencyRow
-		err = s.db.WithContext(ctx).Where("owner = ? AND idem_key = ?", owner, key).Take(&r).Error
+		err = conn(ctx, s.db).Where("owner = ? AND idem_key = ?", owner, key).Take(&r).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			continue
 		}
@@ -148,6 +147,56 @@ func (s *IdempotencyStore) Begin(ctx context.Context, owner, key, fingerprint st
 	return IdempotencyRecord{}, errors.New("idempotency: key changed hands too often")
 }
 
+// errRollbackRun makes a transaction roll back without being an error.
+var errRollbackRun = errors.New("roll back")
+
+// Run claims (owner, key) for the request whose fingerprint is given and,
+// when it holds the claim, runs fn in the same transaction: fn's context
+// carries it, so every store call made with that context joins it. The
+// request's writes (in a savepoint, kept when outcome.Commit), its answer
+// (when outcome.Keep) and the claim commit together or not at all: a crash
+// at any moment leaves either the first answer stored with everything the
+// request wrote, or nothing — never writes whose key a retry would run
+// again. A concurrent duplicate waits on the key's row until this
+// transaction ends (PostgreSQL's row lock; SQLite's one writer), then
+// finds the answer. Without the claim, Run answers what the key holds, as
+// Begin does; the returned record's Claim is set when fn ran.
+func (s *IdempotencyStore) Run(ctx context.Context, owner, key, fingerprint string, now time.Time,
+	fn func(context.Context) domain.IdempotentOutcome) (IdempotencyRecord, error) {
+	s.maybeSweep(ctx, now.UTC())
+	var rec IdempotencyRecord
+	err := transaction(ctx, s.db, func(tx *gorm.DB) error {
+		tctx := withTx(ctx, tx)
+		var err error
+		if rec, err = s.Begin(tctx, owner, key, fingerprint, now); err != nil || rec.Claim == "" {
+			return err
+		}
+		var out domain.IdempotentOutcome
+		err = tx.Transaction(func(sp *gorm.DB) error {
+			out = fn(withTx(ctx, sp))
+			if !out.Commit {
+				return errRollbackRun
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errRollbackRun) {
+			return err
+		}
+		switch {
+		case out.Keep:
+			return s.Complete(tctx, owner, key, rec.Claim, out.Status, out.ContentType, out.Body)
+		case out.Commit: // writes stand, the answer could not be kept
+			return s.Abandon(tctx, owner, key, rec.Claim)
+		default: // a failure: nothing happened, the key is free
+			return errRollbackRun
+		}
+	})
+	if errors.Is(err, errRollbackRun) {
+		err = nil
+	}
+	return rec, err
+}
+
 // Pending reports whether a live claim on (owner, key) is still in
 // progress at now. Waiting duplicates poll it (a read) and call Begin again
 // once it is false.
@@ -155,7 +204,7 @@ func (s *IdempotencyStore) Pending(ctx context.Context, owner, key string, now t
 	now = now.UTC().Truncate(time.Microsecond)
 	ctx = domain.WithFreshReads(ctx)
 	var n int64
-	err := s.db.WithContext(ctx).Model(&idempotencyRow{}).
+	err := conn(ctx, s.db).Model(&idempotencyRow{}).
 		Where("owner = ? AND idem_key = ? AND state = ? AND created_at > ? AND created_at > ?",
 			owner, key, idemInProgress, now.Add(-IdempotencyTTL), now.Add(-IdempotencyLease)).
 		Count(&n).Error
@@ -173,7 +222,7 @@ func (s *IdempotencyStore) Complete(ctx context.Context, owner, key, claim strin
 	if err != nil {
 		return err
 	}
-	res := s.db.WithContext(ctx).Model(&idempotencyRow{}).
+	res := conn(ctx, s.db).Model(&idempotencyRow{}).
 		Where("owner = ? AND idem_key = ? AND claim = ? AND state = ?", owner, key, claim, idemInProgress).
 		Updates(map[string]any{"state": idemDone, "status": status, "content_type": contentType, "body": sealed})
 	if res.Error != nil {
@@ -188,7 +237,7 @@ func (s *IdempotencyStore) Complete(ctx context.Context, owner, key, claim strin
 // Abandon deletes the in-progress row of claim, so that a retry with the
 // same key runs the request again. Abandoning a lost claim does nothing.
 func (s *IdempotencyStore) Abandon(ctx context.Context, owner, key, claim string) error {
-	err := s.db.WithContext(ctx).
+	err := conn(ctx, s.db).
 		Where("owner = ? AND idem_key = ? AND claim = ? AND state = ?", owner, key, claim, idemInProgress).
 		Delete(&idempotencyRow{}).Error
 	return translate(err, idemWhat)
@@ -196,7 +245,7 @@ func (s *IdempotencyStore) Abandon(ctx context.Context, owner, key, claim string
 
 // Sweep deletes the rows that expired by now and reports how many.
 func (s *IdempotencyStore) Sweep(ctx context.Context, now time.Time) (int64, error) {
-	res := s.db.WithContext(ctx).Where("created_at <= ?", now.UTC().Add(-IdempotencyTTL)).Delete(&idempotencyRow{})
+	res := conn(ctx, s.db).Where("created_at <= ?", now.UTC().Add(-IdempotencyTTL)).Delete(&idempotencyRow{})
 	if res.Error != nil {
 		return 0, translate(res.Error, idemWhat)
 	}

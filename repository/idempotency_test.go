@@ -290,3 +290,77 @@ func withPausedReplica(t *testing.T, db *gorm.DB) *gorm.DB {
 	}
 	return rdb
 }
+
+// Run commits the request's writes, its kept answer and the claim in one
+// transaction: a failure (5xx) leaves neither writes nor key behind, a
+// refusal (4xx) keeps its answer and no write, a success both; and a
+// duplicate replays without running.
+func TestIdempotencyRunCommitsWritesWithTheAnswer(t *testing.T) {
+	t.Parallel()
+	s, _ := newTestIdempotencyStore(t)
+	ctx := context.Background()
+	counter := func(name string) int64 { // the next value of a counter, outside any request
+		t.Helper()
+		var v int64
+		if err := s.db.Raw("SELECT COALESCE(MAX(value), 0) FROM sequences WHERE name = ?", name).Scan(&v).Error; err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	run := func(key string, out domain.IdempotentOutcome) (IdempotencyRecord, int) {
+		t.Helper()
+		ran := 0
+		rec, err := s.Run(ctx, "user:admin", key, "fp-"+key, idemT0, func(tctx context.Context) domain.IdempotentOutcome {
+			ran++
+			if _, err := nextInSequence(tctx, s.db, "run|"+key); err != nil {
+				t.Fatal(err)
+			}
+			return out
+		})
+		if err != nil {
+			t.Fatalf("Run(%s): %v", key, err)
+		}
+		return rec, ran
+	}
+	created := domain.IdempotentOutcome{Status: 201, ContentType: "application/json", Body: []byte(`{"code":"X-1"}`), Commit: true, Keep: true}
+
+	// A failure: the write is rolled back and the key is free.
+	if _, ran := run("failed", domain.IdempotentOutcome{Status: 500}); ran != 1 || counter("run|failed") != 0 {
+		t.Fatalf("after a 5xx the write stayed (counter %d)", counter("run|failed"))
+	}
+	if rec, ran := run("failed", created); ran != 1 || rec.Claim == "" || counter("run|failed") != 1 {
+		t.Fatalf("the retry after a 5xx did not run (ran %d, counter %d)", ran, counter("run|failed"))
+	}
+	// A refusal: kept, and nothing written.
+	refused := domain.IdempotentOutcome{Status: 422, ContentType: "application/json", Body: []byte(`{"error":{}}`), Keep: true}
+	if _, ran := run("refused", refused); ran != 1 || counter("run|refused") != 0 {
+		t.Fatalf("a refusal wrote (counter %d)", counter("run|refused"))
+	}
+	if rec, ran := run("refused", created); ran != 0 || !rec.Done || rec.Status != 422 {
+		t.Fatalf("the refusal's replay = %+v (ran %d)", rec, ran)
+	}
+	// A success: written once, replayed after.
+	if _, ran := run("ok", created); ran != 1 || counter("run|ok") != 1 {
+		t.Fatal("the success did not write")
+	}
+	rec, ran := run("ok", created)
+	if ran != 0 || !rec.Done || rec.Status != 201 || !bytes.Equal(rec.Body, created.Body) || counter("run|ok") != 1 {
+		t.Fatalf("the replay = %+v (ran %d, counter %d)", rec, ran, counter("run|ok"))
+	}
+	// A panic in the request rolls everything back and frees the key.
+	func() {
+		defer func() { _ = recover() }()
+		_, _ = s.Run(ctx, "user:admin", "panicky", "fp-panicky", idemT0, func(tctx context.Context) domain.IdempotentOutcome {
+			if _, err := nextInSequence(tctx, s.db, "run|panicky"); err != nil {
+				t.Fatal(err)
+			}
+			panic("boom")
+		})
+	}()
+	if counter("run|panicky") != 0 {
+		t.Fatal("a panicking request's write stayed")
+	}
+	if rec, ran := run("panicky", created); ran != 1 || rec.Claim == "" {
+		t.Fatal("the key of a panicked request is not free")
+	}
+}

@@ -46,7 +46,7 @@ func (r dossierRefRow) asDomain() feedback.DossierRef {
 const dossierRefColumns = "id, code, status, pin_hash, unit_code, agency_code, procedure_code"
 
 func dossierRef(ctx context.Context, db *gorm.DB, code string, lock bool) (feedback.DossierRef, error) {
-	q := db.WithContext(ctx).Table("dossiers").Select(dossierRefColumns).Where("code = ?", code)
+	q := conn(ctx, db).Table("dossiers").Select(dossierRefColumns).Where("code = ?", code)
 	if lock && Dialect(db) == "postgres" {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
@@ -72,7 +72,7 @@ func (s *FeedbackStore) LockDossier(ctx context.Context, code string) (feedback.
 // Rated implements feedback.Store.
 func (s *FeedbackStore) Rated(ctx context.Context, dossierID int64) (bool, error) {
 	var n int64
-	if err := s.db.WithContext(ctx).Model(&ratingRow{}).Where("dossier_id = ?", dossierID).Count(&n).Error; err != nil {
+	if err := conn(ctx, s.db).Model(&ratingRow{}).Where("dossier_id = ?", dossierID).Count(&n).Error; err != nil {
 		return false, translate(err, "đánh giá")
 	}
 	return n > 0, nil
@@ -99,7 +99,7 @@ func (s *FeedbackStore) InsertRating(ctx context.Context, r *feedback.Rating) er
 // idempotent).
 func (s *FeedbackStore) HasRatings(ctx context.Context) (bool, error) {
 	var n int64
-	if err := s.db.WithContext(ctx).Model(&ratingRow{}).Limit(1).Count(&n).Error; err != nil {
+	if err := conn(ctx, s.db).Model(&ratingRow{}).Limit(1).Count(&n).Error; err != nil {
 		return false, translate(err, "đánh giá")
 	}
 	return n > 0, nil
@@ -109,7 +109,7 @@ func (s *FeedbackStore) HasRatings(ctx context.Context) (bool, error) {
 // code first (demo seeding rates them).
 func (s *FeedbackStore) ReturnedDossierCodes(ctx context.Context, limit int) ([]string, error) {
 	var codes []string
-	err := s.db.WithContext(ctx).Table("dossiers").Where("status = ?", feedback.DossierReturned).
+	err := conn(ctx, s.db).Table("dossiers").Where("status = ?", feedback.DossierReturned).
 		Order("code").Limit(limit).Pluck("code", &codes).Error
 	if err != nil {
 		return nil, translate(err, "hồ sơ")

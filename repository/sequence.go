@@ -12,7 +12,7 @@ import (
 // rollback returns the number (no gaps, no reuse).
 func nextInSequence(ctx context.Context, tx *gorm.DB, name string) (int64, error) {
 	var v int64
-	err := tx.WithContext(ctx).Raw(
+	err := conn(ctx, tx).Raw(
 		`INSERT INTO sequences (name, value) VALUES (?, 1)
 		 ON CONFLICT (name) DO UPDATE SET value = sequences.value + 1
 		 RETURNING value`, name).Scan(&v).Error

@@ -26,9 +26,33 @@ func newSQLiteWriter() *sqliteWriter { return &sqliteWriter{turn: make(chan stru
 func (*sqliteWriter) Name() string              { return writerPlugin }
 func (*sqliteWriter) Initialize(*gorm.DB) error { return nil }
 
+// requestTx is the context key of the transaction a whole request runs
+// in (an idempotent POST: its writes and its kept answer commit together).
+type requestTx struct{}
+
+// withTx returns ctx carrying tx: the stores' statements made with it run
+// in tx.
+func withTx(ctx context.Context, tx *gorm.DB) context.Context {
+	return context.WithValue(ctx, requestTx{}, tx)
+}
+
+// conn is the handle a store runs a statement on for ctx: the request's
+// transaction when ctx carries one, else db.
+func conn(ctx context.Context, db *gorm.DB) *gorm.DB {
+	if tx, ok := ctx.Value(requestTx{}).(*gorm.DB); ok {
+		return tx.WithContext(ctx)
+	}
+	return db.WithContext(ctx)
+}
+
 // transaction runs fn in one transaction on db, queued behind this
-// process's other write transactions when db is SQLite.
+// process's other write transactions when db is SQLite. Inside the
+// request's transaction (ctx carries one) fn runs in a savepoint of it:
+// an error rolls fn back alone, and the write turn is already held.
 func transaction(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
+	if tx, ok := ctx.Value(requestTx{}).(*gorm.DB); ok {
+		return tx.WithContext(ctx).Transaction(fn)
+	}
 	if w, ok := db.Config.Plugins[writerPlugin].(*sqliteWriter); ok {
 		select {
 		case w.turn <- struct{}{}:

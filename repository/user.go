@@ -56,7 +56,7 @@ func (s *UserStore) InTx(ctx context.Context, fn func(tx user.Store) error) erro
 // write runs fn in s's transaction, or in a new one outside InTx.
 func (s *UserStore) write(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	if s.inTx {
-		return fn(s.db.WithContext(ctx))
+		return fn(conn(ctx, s.db))
 	}
 	return transaction(ctx, s.db, fn)
 }
@@ -64,7 +64,7 @@ func (s *UserStore) write(ctx context.Context, fn func(tx *gorm.DB) error) error
 // User implements user.Store.
 func (s *UserStore) User(ctx context.Context, username string) (user.User, error) {
 	var r userRow
-	if err := s.db.WithContext(ctx).Where("username = ?", username).Take(&r).Error; err != nil {
+	if err := conn(ctx, s.db).Where("username = ?", username).Take(&r).Error; err != nil {
 		return user.User{}, translate(err, "người dùng")
 	}
 	return r.asDomain(), nil
@@ -72,7 +72,7 @@ func (s *UserStore) User(ctx context.Context, username string) (user.User, error
 
 // List implements user.Store.
 func (s *UserStore) List(ctx context.Context, f user.Filter) ([]user.User, int64, error) {
-	q := s.db.WithContext(ctx).Model(&userRow{})
+	q := conn(ctx, s.db).Model(&userRow{})
 	if f.Role != "" {
 		q = q.Where("role = ?", string(f.Role))
 	}
@@ -110,13 +110,13 @@ func (s *UserStore) LockAdmins(ctx context.Context) error {
 	if !s.inTx || Dialect(s.db) != "postgres" {
 		return nil
 	}
-	return translate(s.db.WithContext(ctx).Exec("SELECT pg_advisory_xact_lock(?)", userUpdateLock).Error, "người dùng")
+	return translate(conn(ctx, s.db).Exec("SELECT pg_advisory_xact_lock(?)", userUpdateLock).Error, "người dùng")
 }
 
 // LockUser implements user.Store: SELECT … FOR UPDATE on PostgreSQL; on
 // SQLite the write transaction already excludes every other writer.
 func (s *UserStore) LockUser(ctx context.Context, username string) (user.User, error) {
-	q := s.db.WithContext(ctx).Where("username = ?", username)
+	q := conn(ctx, s.db).Where("username = ?", username)
 	if s.inTx && Dialect(s.db) == "postgres" {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
@@ -130,7 +130,7 @@ func (s *UserStore) LockUser(ctx context.Context, username string) (user.User, e
 // CountProvinceAdmins implements user.Store.
 func (s *UserStore) CountProvinceAdmins(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&userRow{}).
+	err := conn(ctx, s.db).Model(&userRow{}).
 		Where("role = ? AND disabled = ? AND unit_code IS NULL", string(user.RoleAdmin), false).Count(&n).Error
 	return n, translate(err, "người dùng")
 }
@@ -187,6 +187,6 @@ func (s *UserStore) BumpTokenVersion(ctx context.Context, username string) error
 // Count implements user.Store.
 func (s *UserStore) Count(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&userRow{}).Count(&n).Error
+	err := conn(ctx, s.db).Model(&userRow{}).Count(&n).Error
 	return n, translate(err, "người dùng")
 }

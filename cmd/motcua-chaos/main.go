@@ -130,7 +130,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	for _, r := range results {
 		lost := r.Lost + r.LostHistory
 		switch {
-		case o.ExpectLoss && lost == 0:
+		case o.ExpectLoss && lost+r.ReplaysDiffer == 0:
 			failed = append(failed, r.Engine+": no loss seen although it was expected (-expect-loss)")
 		case o.ExpectLoss:
 			// Loss was the point; the other figures follow from it.
