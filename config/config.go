@@ -34,6 +34,12 @@ func (Secret) MarshalJSON() ([]byte, error) { return []byte(`"******"`), nil }
 // MarshalText masks the secret for text encoders (YAML, TOML, map keys).
 func (Secret) MarshalText() ([]byte, error) { return []byte("******"), nil }
 
+// Environments (MOTCUA_ENV).
+const (
+	EnvProduction = "production"
+	EnvDev        = "dev" // runs without MOTCUA_DATA_KEY: a generated one is kept in the database
+)
+
 // Supplement policies (docs/domain.md).
 const (
 	SupplementPause   = "pause"
@@ -42,19 +48,24 @@ const (
 
 // Config is every setting of the service.
 type Config struct {
-	Addr             string
-	MetricsAddr      string   // empty: /metrics on Addr; else /metrics only there
-	DatabaseURL      Secret   // may carry a password
-	ReplicaURLs      []Secret // read replicas (PostgreSQL)
-	DBMaxOpenConns   int
-	JWTSecret        Secret // empty: generated per process
-	JWTIssuer        string
-	JWTAudience      string
-	TokenTTL         time.Duration
-	AdminPassword    Secret
-	TimeZone         string
-	DataKey          Secret // empty: generated on first start and kept in the database
-	PublicRateLimit  int    // requests per minute per client; 0 = off
+	Addr           string
+	MetricsAddr    string   // empty: /metrics on Addr; else /metrics only there
+	DatabaseURL    Secret   // may carry a password
+	ReplicaURLs    []Secret // read replicas (PostgreSQL)
+	DBMaxOpenConns int
+	JWTSecret      Secret // empty: generated per process
+	JWTIssuer      string
+	JWTAudience    string
+	TokenTTL       time.Duration
+	AdminPassword  Secret
+	TimeZone       string
+	DataKey        Secret // required unless Env is dev or the service runs the demo
+	// DataKeyID is the id of the key (derived from DataKey) that new personal
+	// data is sealed under; raise it and run `motcua rotate-key` to rotate.
+	DataKeyID int
+	// Env is production (the default) or dev: dev runs without a data key.
+	Env              string
+	PublicRateLimit  int // requests per minute per client; 0 = off
 	TrustedProxies   []string
 	SupplementPolicy string
 	ReportCutoffDay  int
@@ -83,6 +94,7 @@ func Load(getenv func(string) string) (Config, error) {
 		AdminPassword:    Secret(getenv("MOTCUA_ADMIN_PASSWORD")),
 		TimeZone:         or(getenv("MOTCUA_TIMEZONE"), "Asia/Ho_Chi_Minh"),
 		DataKey:          Secret(getenv("MOTCUA_DATA_KEY")),
+		Env:              strings.ToLower(or(strings.TrimSpace(getenv("MOTCUA_ENV")), EnvProduction)),
 		SupplementPolicy: or(getenv("MOTCUA_SUPPLEMENT_POLICY"), SupplementPause),
 		PublicURL:        strings.TrimRight(strings.TrimSpace(getenv("MOTCUA_PUBLIC_URL")), "/"),
 		ShutdownTimeout:  15 * time.Second,
@@ -97,6 +109,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.DBMaxOpenConns = intVar(getenv, "MOTCUA_DB_MAX_OPEN_CONNS", 20, &errs)
 	c.PublicRateLimit = intVar(getenv, "MOTCUA_PUBLIC_RATE_LIMIT", 60, &errs)
 	c.ReportCutoffDay = intVar(getenv, "MOTCUA_REPORT_CUTOFF_DAY", 0, &errs)
+	c.DataKeyID = intVar(getenv, "MOTCUA_DATA_KEY_ID", 1, &errs)
 	c.AuditRetentionDays = intVar(getenv, "MOTCUA_AUDIT_RETENTION_DAYS", 730, &errs)
 	ttl := intVar(getenv, "MOTCUA_TOKEN_TTL_MINUTES", 480, &errs)
 	c.TokenTTL = time.Duration(ttl) * time.Minute
@@ -172,6 +185,12 @@ func (c Config) validate() error {
 	}
 	if s := c.DataKey; s != "" && len(s) < 32 {
 		errs = append(errs, errors.New("MOTCUA_DATA_KEY must be at least 32 bytes"))
+	}
+	if c.DataKeyID < 1 || c.DataKeyID > 65535 {
+		errs = append(errs, errors.New("MOTCUA_DATA_KEY_ID must be a key id from 1 to 65535"))
+	}
+	if c.Env != EnvProduction && c.Env != EnvDev {
+		errs = append(errs, errors.New("MOTCUA_ENV must be production or dev"))
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil {
 		errs = append(errs, fmt.Errorf("MOTCUA_TIMEZONE: unknown time zone %q", c.TimeZone))

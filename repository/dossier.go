@@ -75,7 +75,8 @@ func utcPtr(t *time.Time) *time.Time {
 	return &u
 }
 
-func fromDossier(d dossier.Dossier) (dossierRow, error) {
+// fromDossier is the row of d, its personal data sealed by sl.
+func fromDossier(d dossier.Dossier, sl *Sealer) (dossierRow, error) {
 	docs := make([]documentJSON, len(d.Documents))
 	for i, x := range d.Documents {
 		docs[i] = documentJSON{Name: x.Name, Copies: x.Copies}
@@ -85,7 +86,7 @@ func fromDossier(d dossier.Dossier) (dossierRow, error) {
 		return dossierRow{}, fmt.Errorf("encode documents: %w", err)
 	}
 	a := d.Applicant
-	return dossierRow{
+	r := dossierRow{
 		ID: d.ID, Code: d.Code, ProcedureCode: d.ProcedureCode, UnitCode: d.UnitCode, AgencyCode: d.AgencyCode,
 		HolderUnit: d.HolderUnit, Assignee: d.Assignee, Channel: string(d.Channel), OnSpot: d.OnSpot,
 		Status: string(d.Status), StatusCode: d.Status.Code(),
@@ -100,10 +101,18 @@ func fromDossier(d dossier.Dossier) (dossierRow, error) {
 		Timeliness: nullable(string(d.Timeliness)), ReturnedAt: utcPtr(d.ReturnedAt), WithdrawnAt: utcPtr(d.WithdrawnAt),
 		StoppedAt: utcPtr(d.StoppedAt), RejectedAt: utcPtr(d.RejectedAt),
 		Version: d.Version, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
-	}, nil
+	}
+	if err := sl.sealDossier(&r); err != nil {
+		return dossierRow{}, err
+	}
+	return r, nil
 }
 
-func (r dossierRow) asDomain() (dossier.Dossier, error) {
+// asDomain is the dossier of r, its personal data opened by sl.
+func (r dossierRow) asDomain(sl *Sealer) (dossier.Dossier, error) {
+	if err := sl.openDossier(&r); err != nil {
+		return dossier.Dossier{}, fmt.Errorf("dossier %d: %w", r.ID, err)
+	}
 	var docs []documentJSON
 	if r.Documents != "" {
 		if err := json.Unmarshal([]byte(r.Documents), &docs); err != nil {
@@ -165,20 +174,24 @@ func (r historyRow) asDomain() (dossier.Entry, error) {
 type DossierStore struct {
 	db   *gorm.DB
 	inTx bool        // db is a transaction (InTx)
+	seal *Sealer     // personal data at rest
 	zone *rollupZone // the zone of the rollups, shared with InTx's stores
 }
 
 var _ dossier.Store = (*DossierStore)(nil)
 
-// NewDossierStore returns a dossier store over db.
-func NewDossierStore(db *gorm.DB) *DossierStore { return &DossierStore{db: db, zone: &rollupZone{}} }
+// NewDossierStore returns a dossier store over db that seals applicants'
+// personal data with sl.
+func NewDossierStore(db *gorm.DB, sl *Sealer) *DossierStore {
+	return &DossierStore{db: db, seal: sl, zone: &rollupZone{}}
+}
 
 const dossierNoun = "hồ sơ"
 
 // InTx implements dossier.Store.
 func (s *DossierStore) InTx(ctx context.Context, fn func(tx dossier.Store) error) error {
 	return transaction(ctx, s.db, func(tx *gorm.DB) error {
-		return fn(&DossierStore{db: tx, inTx: true, zone: s.zone})
+		return fn(&DossierStore{db: tx, inTx: true, seal: s.seal, zone: s.zone})
 	})
 }
 
@@ -215,7 +228,7 @@ func (s *DossierStore) NextNumber(ctx context.Context, series string) (int64, er
 
 // Create implements dossier.Store.
 func (s *DossierStore) Create(ctx context.Context, d *dossier.Dossier) error {
-	r, err := fromDossier(*d)
+	r, err := fromDossier(*d, s.seal)
 	if err != nil {
 		return err
 	}
@@ -239,7 +252,7 @@ func (s *DossierStore) Create(ctx context.Context, d *dossier.Dossier) error {
 
 // Update implements dossier.Store.
 func (s *DossierStore) Update(ctx context.Context, d *dossier.Dossier) error {
-	r, err := fromDossier(*d)
+	r, err := fromDossier(*d, s.seal)
 	if err != nil {
 		return err
 	}
@@ -321,7 +334,7 @@ func (s *DossierStore) ByCode(ctx context.Context, code string) (dossier.Dossier
 	if err := conn(ctx, s.db).Where("code = ?", code).Take(&r).Error; err != nil {
 		return dossier.Dossier{}, translate(err, dossierNoun)
 	}
-	return r.asDomain()
+	return r.asDomain(s.seal)
 }
 
 // History implements dossier.Store.
@@ -470,7 +483,7 @@ func (s *DossierStore) List(ctx context.Context, q dossier.Query) ([]dossier.Dos
 	}
 	out := make([]dossier.Dossier, len(rows))
 	for i, r := range rows {
-		d, err := r.asDomain()
+		d, err := r.asDomain(s.seal)
 		if err != nil {
 			return nil, 0, err
 		}

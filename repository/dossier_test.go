@@ -48,7 +48,7 @@ func newDossierEnv(t *testing.T) *dossierEnv {
 	t.Helper()
 	ctx := context.Background()
 	db := repository.OpenTest(t)
-	e := &dossierEnv{db: db, store: repository.NewDossierStore(db), now: time.Date(2026, 11, 23, 9, 0, 0, 0, hcm)}
+	e := &dossierEnv{db: db, store: repository.NewDossierStore(db, testSealer(t)), now: time.Date(2026, 11, 23, 9, 0, 0, 0, hcm)}
 	clock := func() time.Time {
 		e.mu.Lock()
 		defer e.mu.Unlock()
@@ -391,4 +391,14 @@ func TestDossierListFilters(t *testing.T) {
 	if err != nil || total != 4 {
 		t.Fatalf("total with a page of 1: %d, %v", total, err)
 	}
+}
+
+// testSealer seals personal data under a fixed test key.
+func testSealer(tb testing.TB) *repository.Sealer {
+	tb.Helper()
+	s, err := repository.NewSealer([]byte("repository-test-data-key-0123456789abcdef"), 1)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
 }

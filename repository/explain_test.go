@@ -266,7 +266,7 @@ func TestHotPathsUseIndexes(t *testing.T) {
 	ctx := context.Background()
 	w, _ := explainWorld(t)
 	rec := newRecorder(t, w.db)
-	store := NewDossierStore(w.db)
+	store := NewDossierStore(w.db, testSealer(t))
 	now := time.Date(2026, 3, 31, 12, 0, 0, 0, w.loc).UTC()
 	var code string
 	if err := w.db.Table("dossiers").Where("id = ?", 777).Pluck("code", &code).Error; err != nil || code == "" {

@@ -2,6 +2,7 @@ package repository
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -73,8 +74,9 @@ func fbTime(t *time.Time) *time.Time {
 	return &u
 }
 
-func fromFeedback(f feedback.Feedback) feedbackRow {
-	return feedbackRow{ID: f.ID, Code: f.Code, Channel: string(f.Channel), Category: string(f.Category), Title: f.Title, Content: f.Content,
+// fromFeedback is the row of f, the sender's personal data sealed by sl.
+func fromFeedback(f feedback.Feedback, sl *Sealer) (feedbackRow, error) {
+	r := feedbackRow{ID: f.ID, Code: f.Code, Channel: string(f.Channel), Category: string(f.Category), Title: f.Title, Content: f.Content,
 		SenderName: nullable(f.Sender.Name), SenderPhone: nullable(f.Sender.Phone), SenderEmail: nullable(f.Sender.Email),
 		SenderAddress: nullable(f.Sender.Address), DossierCode: nullable(f.DossierCode), AgencyCode: nullable(f.AgencyCode),
 		ProcedureCode: nullable(f.ProcedureCode), RecordedUnit: nullable(f.RecordedUnit), Status: string(f.Status),
@@ -83,9 +85,17 @@ func fromFeedback(f feedback.Feedback) feedbackRow {
 		AnsweredAt: fbTime(f.AnsweredAt), RefusedAt: fbTime(f.RefusedAt), PublishedAt: fbTime(f.PublishedAt),
 		PublicTitle: nullable(f.PublicTitle), PublicContent: nullable(f.PublicContent), PublicAnswer: nullable(f.PublicAnswer),
 		PinHash: nullable(f.PinHash), Version: f.Version, CreatedAt: f.CreatedAt.UTC(), UpdatedAt: f.UpdatedAt.UTC()}
+	if err := sl.sealFeedback(&r); err != nil {
+		return feedbackRow{}, err
+	}
+	return r, nil
 }
 
-func (r feedbackRow) asDomain() feedback.Feedback {
+// asDomain is the feedback of r, the sender's personal data opened by sl.
+func (r feedbackRow) asDomain(sl *Sealer) (feedback.Feedback, error) {
+	if err := sl.openFeedback(&r); err != nil {
+		return feedback.Feedback{}, fmt.Errorf("feedback %d: %w", r.ID, err)
+	}
 	return feedback.Feedback{ID: r.ID, Code: r.Code, Channel: feedback.Channel(r.Channel), Category: feedback.Category(r.Category),
 		Title: r.Title, Content: r.Content,
 		Sender:      feedback.Sender{Name: deref(r.SenderName), Phone: deref(r.SenderPhone), Email: deref(r.SenderEmail), Address: deref(r.SenderAddress)},
@@ -95,7 +105,7 @@ func (r feedbackRow) asDomain() feedback.Feedback {
 		ReceivedAt: r.ReceivedAt.UTC(), DueAt: r.DueAt.UTC(), RefuseDueAt: r.RefuseDueAt.UTC(),
 		AnsweredAt: fbTime(r.AnsweredAt), RefusedAt: fbTime(r.RefusedAt), PublishedAt: fbTime(r.PublishedAt),
 		PublicTitle: deref(r.PublicTitle), PublicContent: deref(r.PublicContent), PublicAnswer: deref(r.PublicAnswer),
-		PinHash: deref(r.PinHash), Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		PinHash: deref(r.PinHash), Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}, nil
 }
 
 func fromFeedbackEntry(id int64, e feedback.Entry) feedbackHistoryRow {
@@ -111,18 +121,22 @@ func (r feedbackHistoryRow) asDomain() feedback.Entry {
 // FeedbackStore implements feedback.Store, ratings included.
 type FeedbackStore struct {
 	db   *gorm.DB
-	inTx bool // db is a transaction (InTx)
+	inTx bool    // db is a transaction (InTx)
+	seal *Sealer // personal data at rest
 }
 
 var _ feedback.Store = (*FeedbackStore)(nil)
 
-// NewFeedbackStore returns a feedback store over db.
-func NewFeedbackStore(db *gorm.DB) *FeedbackStore { return &FeedbackStore{db: db} }
+// NewFeedbackStore returns a feedback store over db that seals senders'
+// personal data with sl.
+func NewFeedbackStore(db *gorm.DB, sl *Sealer) *FeedbackStore {
+	return &FeedbackStore{db: db, seal: sl}
+}
 
 // InTx implements feedback.Store.
 func (s *FeedbackStore) InTx(ctx context.Context, fn func(tx feedback.Store) error) error {
 	return transaction(ctx, s.db, func(tx *gorm.DB) error {
-		return fn(&FeedbackStore{db: tx, inTx: true})
+		return fn(&FeedbackStore{db: tx, inTx: true, seal: s.seal})
 	})
 }
 
@@ -147,9 +161,12 @@ func (s *FeedbackStore) NextNumber(ctx context.Context, series feedback.Series) 
 
 // Insert implements feedback.Store.
 func (s *FeedbackStore) Insert(ctx context.Context, f *feedback.Feedback) error {
-	r := fromFeedback(*f)
+	r, err := fromFeedback(*f, s.seal)
+	if err != nil {
+		return err
+	}
 	r.ID = 0
-	err := s.write(ctx, func(tx *gorm.DB) error { return tx.Create(&r).Error })
+	err = s.write(ctx, func(tx *gorm.DB) error { return tx.Create(&r).Error })
 	if err != nil {
 		return translate(err, feedbackNoun)
 	}
@@ -174,7 +191,10 @@ func (s *FeedbackStore) Get(ctx context.Context, code string) (feedback.Feedback
 	if err := conn(ctx, s.db).Where("feedback_id = ?", r.ID).Order("id").Find(&hs).Error; err != nil {
 		return feedback.Feedback{}, translate(err, feedbackNoun)
 	}
-	f := r.asDomain()
+	f, err := r.asDomain(s.seal)
+	if err != nil {
+		return feedback.Feedback{}, err
+	}
 	for _, h := range hs {
 		f.History = append(f.History, h.asDomain())
 	}
@@ -183,8 +203,11 @@ func (s *FeedbackStore) Get(ctx context.Context, code string) (feedback.Feedback
 
 // Update implements feedback.Store.
 func (s *FeedbackStore) Update(ctx context.Context, f feedback.Feedback, version int) error {
-	r := fromFeedback(f)
-	err := s.write(ctx, func(tx *gorm.DB) error {
+	r, err := fromFeedback(f, s.seal)
+	if err != nil {
+		return err
+	}
+	err = s.write(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&feedbackRow{}).Where("id = ? AND version = ?", f.ID, version).Updates(map[string]any{
 			"status": r.Status, "agency_code": r.AgencyCode, "published": r.Published, "answer": r.Answer,
 			"refusal_reason": r.RefusalReason, "answered_at": r.AnsweredAt, "refused_at": r.RefusedAt,
@@ -247,7 +270,11 @@ func (s *FeedbackStore) List(ctx context.Context, f feedback.Filter) ([]feedback
 	}
 	out := make([]feedback.Feedback, len(rows))
 	for i, r := range rows {
-		out[i] = r.asDomain()
+		f, err := r.asDomain(s.seal)
+		if err != nil {
+			return nil, 0, err
+		}
+		out[i] = f
 	}
 	return out, total, nil
 }
@@ -271,7 +298,11 @@ func (s *FeedbackStore) ListPublished(ctx context.Context, f feedback.PublicFilt
 	}
 	out := make([]feedback.Feedback, len(rows))
 	for i, r := range rows {
-		out[i] = r.asDomain()
+		f, err := r.asDomain(s.seal)
+		if err != nil {
+			return nil, 0, err
+		}
+		out[i] = f
 	}
 	return out, total, nil
 }

@@ -32,7 +32,7 @@ func setupFeedbackStore(t *testing.T) (*gorm.DB, *FeedbackStore) {
 	if err := cs.CreateProcedure(ctx, testProcedure("1.000001", "J")); err != nil {
 		t.Fatal(err)
 	}
-	return db, NewFeedbackStore(db)
+	return db, NewFeedbackStore(db, testSealer(t))
 }
 
 // newFeedbackItem is a test item numbered n under prefix, received at at, and its

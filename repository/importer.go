@@ -25,7 +25,8 @@ import (
 // exactly the rows that came back. On PostgreSQL dossiers and feedback go
 // by COPY instead (importer_copy.go), which the server takes faster.
 type ImportStore struct {
-	db *gorm.DB
+	db   *gorm.DB
+	seal *Sealer // personal data at rest
 	// maxParams bounds the bound parameters of one statement.
 	maxParams int
 	// useCopy stores dossiers and feedback by COPY (PostgreSQL).
@@ -40,9 +41,10 @@ type ImportStore struct {
 
 var _ importer.Store = (*ImportStore)(nil)
 
-// NewImportStore returns an import store over db.
-func NewImportStore(db *gorm.DB) *ImportStore {
-	s := &ImportStore{db: db, maxParams: pgMaxParams, useCopy: Dialect(db) == "postgres"}
+// NewImportStore returns an import store over db that seals personal
+// data with sl, as the dossier and feedback stores do.
+func NewImportStore(db *gorm.DB, sl *Sealer) *ImportStore {
+	s := &ImportStore{db: db, seal: sl, maxParams: pgMaxParams, useCopy: Dialect(db) == "postgres"}
 	if Dialect(db) == "sqlite" {
 		s.maxParams = sqliteMaxParams
 	}
@@ -127,7 +129,7 @@ func (s *ImportStore) importDossiersInsert(ctx context.Context, recs []importer.
 		}
 		rows := make([][]any, 0, len(fresh))
 		for _, r := range fresh {
-			row, err := appendDossierValues(make([]any, 0, len(dossierImportColumns)), r.Dossier)
+			row, err := appendDossierValues(make([]any, 0, len(dossierImportColumns)), r.Dossier, s.seal)
 			if err != nil {
 				return err
 			}
@@ -218,7 +220,11 @@ func (s *ImportStore) importFeedbackInsert(ctx context.Context, recs []importer.
 		}
 		rows := make([][]any, 0, len(fresh))
 		for _, r := range fresh {
-			rows = append(rows, appendFeedbackValues(make([]any, 0, len(feedbackImportColumns)), r.Feedback))
+			row, err := appendFeedbackValues(make([]any, 0, len(feedbackImportColumns)), r.Feedback, s.seal)
+			if err != nil {
+				return err
+			}
+			rows = append(rows, row)
 		}
 		ids, err := s.insertReturning(tx, "feedback", feedbackImportColumns, rows, "id")
 		if err != nil {
@@ -293,8 +299,8 @@ func (s *ImportStore) ImportProcedures(ctx context.Context, recs []importer.Proc
 
 // appendDossierValues appends the row of d, in dossierImportColumns order,
 // to dst: the same values for the INSERT and the COPY paths.
-func appendDossierValues(dst []any, d dossier.Dossier) ([]any, error) {
-	row, err := fromDossier(d)
+func appendDossierValues(dst []any, d dossier.Dossier, sl *Sealer) ([]any, error) {
+	row, err := fromDossier(d, sl)
 	if err != nil {
 		return nil, err
 	}
@@ -325,13 +331,16 @@ func appendEntryValues(dst []any, id int64, e dossier.Entry) ([]any, error) {
 
 // appendFeedbackValues appends the row of fb, in feedbackImportColumns
 // order, to dst.
-func appendFeedbackValues(dst []any, fb feedback.Feedback) []any {
-	f := fromFeedback(fb)
+func appendFeedbackValues(dst []any, fb feedback.Feedback, sl *Sealer) ([]any, error) {
+	f, err := fromFeedback(fb, sl)
+	if err != nil {
+		return nil, err
+	}
 	return append(dst, f.Code, f.Channel, f.Category, f.Title, f.Content, sv(f.SenderName),
 		sv(f.SenderPhone), sv(f.SenderEmail), sv(f.SenderAddress), sv(f.DossierCode), sv(f.AgencyCode),
 		sv(f.ProcedureCode), sv(f.RecordedUnit), f.Status, f.Published, sv(f.Answer), sv(f.RefusalReason),
 		f.ReceivedAt, f.DueAt, f.RefuseDueAt, tv(f.AnsweredAt), tv(f.RefusedAt), tv(f.PublishedAt),
-		sv(f.PinHash), 1, f.CreatedAt, f.UpdatedAt)
+		sv(f.PinHash), 1, f.CreatedAt, f.UpdatedAt), nil
 }
 
 // appendFeedbackEntryValues appends the history row of e of feedback id,

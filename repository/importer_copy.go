@@ -211,7 +211,7 @@ func (s *ImportStore) importDossiersCopy(ctx context.Context, recs []importer.Do
 			build: func(i int, buf []any) ([]any, error) {
 				r := fresh[order[i]]
 				roll.add(factsOfDossier(&r.Dossier), 1, loc)
-				return appendDossierValues(append(buf, ids[order[i]]), r.Dossier)
+				return appendDossierValues(append(buf, ids[order[i]]), r.Dossier, s.seal)
 			}}); err != nil {
 			return err
 		}
@@ -252,7 +252,7 @@ func (s *ImportStore) importFeedbackCopy(ctx context.Context, recs []importer.Fe
 		order := codeOrder(fresh, code)
 		if err := s.copyRows(ctx, raw, "feedback", feedbackCopyColumns, len(fresh), &rowSource{n: len(fresh),
 			build: func(i int, buf []any) ([]any, error) {
-				return appendFeedbackValues(append(buf, ids[order[i]]), fresh[order[i]].Feedback), nil
+				return appendFeedbackValues(append(buf, ids[order[i]]), fresh[order[i]].Feedback, s.seal)
 			}}); err != nil {
 			return err
 		}

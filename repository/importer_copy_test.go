@@ -55,7 +55,7 @@ func newCopyEnv(t testing.TB) *copyEnv {
 		OnlineLevel: catalog.OnlineFull, OnSpotEligible: true}); err != nil {
 		t.Fatal(err)
 	}
-	e := &copyEnv{db: db, store: NewImportStore(db), cat: cat}
+	e := &copyEnv{db: db, store: NewImportStore(db, testSealer(t)), cat: cat}
 	e.svc = importer.NewService(e.store, cat, func(id string) string {
 		if id == "" {
 			return ""
@@ -253,6 +253,10 @@ func TestImportCopyMatchesInsert(t *testing.T) {
 	} {
 		colsA, rowsA := dump(t, ins.db, q)
 		colsB, rowsB := dump(t, cp.db, q)
+		// Sealed values differ by their nonces: both paths must seal, and
+		// what they sealed must be the same.
+		openSealed(t, ins.store.seal, colsA, rowsA)
+		openSealed(t, cp.store.seal, colsB, rowsB)
 		if strings.Join(colsA, ",") != strings.Join(colsB, ",") || len(rowsA) != len(rowsB) || len(rowsA) == 0 {
 			t.Fatalf("%s: insert %d rows %v, copy %d rows %v", q, len(rowsA), colsA, len(rowsB), colsB)
 		}
@@ -367,7 +371,7 @@ func TestImportCopyConflict(t *testing.T) {
 		return
 	}
 	other := e.db.Begin()
-	vals, err := appendDossierValues(nil, recs[1].Dossier)
+	vals, err := appendDossierValues(nil, recs[1].Dossier, testSealer(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -511,5 +515,45 @@ func BenchmarkImportStorePaths(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.N*len(recs))/b.Elapsed().Seconds(), "dossiers/s")
 		})
+	}
+}
+
+// openSealed replaces, in rows of dossiers or feedback dumped by dump, each
+// sealed personal-data cell by "sealed:" and its plain text; a non-empty
+// cell of such a column in clear is an error.
+func openSealed(t *testing.T, sl *Sealer, cols []string, rows [][]string) {
+	t.Helper()
+	table := map[string]string{"applicant_id_number": "dossiers", "applicant_phone": "dossiers", "applicant_email": "dossiers",
+		"applicant_address": "dossiers", "sender_phone": "feedback", "sender_email": "feedback", "sender_address": "feedback"}
+	codeAt := -1
+	for j, c := range cols {
+		if c == "code" {
+			codeAt = j
+			break
+		}
+	}
+	for j, c := range cols {
+		tb, ok := table[c]
+		if !ok || codeAt < 0 {
+			continue
+		}
+		for _, row := range rows {
+			v, isString := strings.CutPrefix(row[j], "string:")
+			if b, isBytes := strings.CutPrefix(row[j], "[]uint8:"); isBytes {
+				v, isString = b, true
+			}
+			if !isString || v == "" {
+				continue
+			}
+			if !strings.HasPrefix(v, sealPrefix) {
+				t.Errorf("%s.%s of %s is stored in clear", tb, c, row[codeAt])
+				continue
+			}
+			plain, err := sl.open(field(tb+"."+c), strings.TrimPrefix(row[codeAt], "string:"), v)
+			if err != nil {
+				t.Errorf("%s.%s of %s: %v", tb, c, row[codeAt], err)
+			}
+			row[j] = "sealed:" + plain
+		}
 	}
 }

@@ -61,8 +61,8 @@ func newImportEnv(t testing.TB) *importEnv {
 		t.Fatal(err)
 	}
 	pins := domain.NewPinHasher([]byte("0123456789abcdef0123456789abcdef"))
-	e := &importEnv{db: db, store: repository.NewImportStore(db), pins: pins, cat: cat}
-	e.dossiers = dossier.NewService(repository.NewDossierStore(db), cat, pins, dossier.PolicyPause, now)
+	e := &importEnv{db: db, store: repository.NewImportStore(db, testSealer(t)), pins: pins, cat: cat}
+	e.dossiers = dossier.NewService(repository.NewDossierStore(db, testSealer(t)), cat, pins, dossier.PolicyPause, now)
 	e.svc = importer.NewService(e.store, cat, e.dossiers.HashIDNumber, now)
 	return e
 }
@@ -108,7 +108,7 @@ func TestImportDossiersStoresWhole(t *testing.T) {
 	if r.Imported != 2 || r.ErrorLines != 0 {
 		t.Fatalf("result %+v", r)
 	}
-	ds := repository.NewDossierStore(e.db)
+	ds := repository.NewDossierStore(e.db, testSealer(t))
 	d, err := ds.ByCode(context.Background(), "I-1")
 	if err != nil {
 		t.Fatal(err)
@@ -280,7 +280,7 @@ func TestImportFeedbackAndProcedures(t *testing.T) {
 	if r.Imported != 1 || r.SkippedDuplicates != 1 {
 		t.Fatalf("feedback %+v", r)
 	}
-	f, err := repository.NewFeedbackStore(e.db).Get(context.Background(), "PAKN-I-1")
+	f, err := repository.NewFeedbackStore(e.db, testSealer(t)).Get(context.Background(), "PAKN-I-1")
 	if err != nil || f.Status != feedback.StatusAnswered || !f.Published || f.PublishedAt == nil || len(f.History) != 3 ||
 		f.RecordedUnit != iCentre || f.PinHash != "" {
 		t.Errorf("feedback %+v %v", f, err)

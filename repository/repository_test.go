@@ -354,3 +354,13 @@ func TestDataKeyIsStable(t *testing.T) {
 		t.Fatalf("another database must get its own random key (%v)", err)
 	}
 }
+
+// testSealer seals personal data under a fixed test key.
+func testSealer(tb testing.TB) *Sealer {
+	tb.Helper()
+	s, err := NewSealer([]byte("repository-test-data-key-0123456789abcdef"), 1)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}

@@ -305,7 +305,7 @@ func (w *rollupWorld) maker(t *testing.T, seed int64) *historyMaker {
 		defer h.mu.Unlock()
 		return h.now
 	}
-	h.svc = dossier.NewService(NewDossierStore(w.db), w.cat, domain.NewPinHasher([]byte("0123456789abcdef0123456789abcdef")),
+	h.svc = dossier.NewService(NewDossierStore(w.db, testSealer(t)), w.cat, domain.NewPinHasher([]byte("0123456789abcdef0123456789abcdef")),
 		dossier.PolicyPause, clock)
 	return h
 }
@@ -876,7 +876,7 @@ func TestImportedHistoriesRollUp(t *testing.T) {
 	ctx := context.Background()
 	w := newRollupWorld(t)
 	w.makeHistories(t, 2, 60, 21)
-	svc := importer.NewService(NewImportStore(w.db), w.cat, func(string) string { return "" }, time.Now)
+	svc := importer.NewService(NewImportStore(w.db, testSealer(t)), w.cat, func(string) string { return "" }, time.Now)
 	admin := user.Principal{Username: "admin", Role: user.RoleAdmin}
 	n := 2500
 	if testing.Short() {

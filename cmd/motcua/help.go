@@ -27,6 +27,13 @@ var usages = map[string]string{
   --kind       what the file holds: dossiers, feedback or procedures
   --progress   show progress on stderr (percent done and time left for a
                file) even when stderr is not a terminal`,
+	"rotate-key": `usage: motcua rotate-key [--batch N]
+  Seal again, under the key MOTCUA_DATA_KEY_ID names, every applicant's and
+  sender's ID number, phone, e-mail and address stored under another key id
+  (or in clear, from before sealing), in batches while the service runs.
+  Raise MOTCUA_DATA_KEY_ID for the service first; values under older ids
+  keep opening until this has run. The counts are printed to stdout as JSON.
+  --batch N   rows per transaction (default 500)`,
 }
 
 // helpRequest reports whether args ask for help, and if so which usage text

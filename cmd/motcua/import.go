@@ -66,7 +66,7 @@ func importCommand(ctx context.Context, cfg config.Config, log *slog.Logger, arg
 		}
 	}
 	counted := &countingReader{r: in}
-	a, closeDB, err := open(ctx, cfg, log)
+	a, closeDB, err := open(ctx, cfg, log, false)
 	if err != nil {
 		return err
 	}

@@ -27,6 +27,8 @@ const usage = `usage:
                               (refused on a database with other data unless --force)
   motcua import FILE --kind dossiers|feedback|procedures [--progress]
                               import NDJSON history (FILE - reads stdin); JSON answer on stdout
+  motcua rotate-key [--batch N]
+                              reseal personal data under MOTCUA_DATA_KEY_ID
   motcua help [COMMAND]       this text, or a command's (also COMMAND --help)`
 
 // run is main without process globals, so tests can call it.
@@ -77,17 +79,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return seedCommand(ctx, cfg, log, args, stdout, stderr)
 	case "import":
 		return importCommand(ctx, cfg, log, args, stdin, stdout, stderr)
+	case "rotate-key":
+		return rotateKeyCommand(ctx, cfg, log, args, stdout, stderr)
 	default:
 		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
 	}
 }
 
-func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.App, func(), error) {
+// open wires the app over the configured database; demo lets it run
+// without MOTCUA_DATA_KEY (serve --demo, seed demo).
+func open(ctx context.Context, cfg config.Config, log *slog.Logger, demo bool) (*app.App, func(), error) {
 	db, err := app.OpenDatabase(ctx, cfg, log)
 	if err != nil {
 		return nil, nil, err
 	}
-	a, err := app.New(ctx, cfg, db, log, app.Options{})
+	a, err := app.New(ctx, cfg, db, log, app.Options{Demo: demo})
 	if err != nil {
 		_ = repository.Close(db)
 		return nil, nil, err
@@ -104,7 +110,7 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.App, f
 }
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, withDemo bool, stdout io.Writer) error {
-	a, closeDB, err := open(ctx, cfg, log)
+	a, closeDB, err := open(ctx, cfg, log, withDemo)
 	if err != nil {
 		return err
 	}
@@ -140,7 +146,7 @@ func createUser(ctx context.Context, cfg config.Config, log *slog.Logger, args [
 		return fmt.Errorf("read password: %w", err)
 	}
 	password := strings.TrimRight(line, "\r\n")
-	a, closeDB, err := open(ctx, cfg, log)
+	a, closeDB, err := open(ctx, cfg, log, false)
 	if err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ func seedCommand(ctx context.Context, cfg config.Config, log *slog.Logger, args 
 	if fs.NArg() > 0 {
 		return errors.New(usages["seed"])
 	}
-	a, closeDB, err := open(ctx, cfg, log)
+	a, closeDB, err := open(ctx, cfg, log, true)
 	if err != nil {
 		return err
 	}

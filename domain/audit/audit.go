@@ -35,13 +35,14 @@ const (
 	DossierRead      Action = "dossier.read"
 	DossierPaperRead Action = "dossier.paper"
 	FeedbackRead     Action = "feedback.read"
+	DataKeyRotated   Action = "data_key.rotate"
 )
 
 // Actions lists every action, for validating a filter.
 var Actions = []Action{LoginSucceeded, LoginFailed, PasswordChanged, UserCreated, UserUpdated,
 	UserRoleChanged, UserDisabled, UserEnabled, UserPasswordSet, AgencyCreated, AgencyUpdated,
 	ProcedureCreated, ProcedureUpdated, ProcedurePublish, CalendarChanged, ImportRun, Exported,
-	DossierRead, DossierPaperRead, FeedbackRead}
+	DossierRead, DossierPaperRead, FeedbackRead, DataKeyRotated}
 
 // Valid reports whether a is one of Actions.
 func (a Action) Valid() bool {

@@ -5,6 +5,7 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"golang.org/x/text/unicode/norm"
 	"log/slog"
@@ -42,6 +43,9 @@ type App struct {
 	// MOTCUA_METRICS_ADDR is set (then Handler has no /metrics).
 	Metrics http.Handler
 	DataKey []byte
+	// Sealer keeps applicants' and senders' personal data sealed at rest
+	// under keys derived from DataKey.
+	Sealer *repository.Sealer
 
 	// Dossiers runs registration, the dossier lifecycle and citizen lookups.
 	Dossiers *dossier.Service
@@ -81,6 +85,9 @@ type Options struct {
 	Now func() time.Time
 	// Hasher replaces bcrypt (tests use a low cost).
 	Hasher user.Hasher
+	// Demo allows running without MOTCUA_DATA_KEY (serve --demo, seed
+	// demo): a generated key is kept in the database, as with MOTCUA_ENV=dev.
+	Demo bool
 }
 
 // New wires an App over an open, migrated database.
@@ -106,6 +113,10 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 		log.Warn("MOTCUA_JWT_SECRET is not set: using a random secret; tokens die with this process")
 	}
 	key := []byte(cfg.DataKey)
+	if len(key) == 0 && !opt.Demo && cfg.Env != config.EnvDev {
+		return nil, errors.New("MOTCUA_DATA_KEY is required (at least 32 bytes): it keys the lookup PINs and seals personal data at rest; " +
+			"only serve --demo, seed demo or MOTCUA_ENV=dev run without it, with a generated key kept in the database")
+	}
 	if len(key) == 0 {
 		k, created, err := repository.DataKey(ctx, db)
 		if err != nil {
@@ -117,6 +128,10 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 		key = k
 	}
 	a.DataKey = key
+	var err error
+	if a.Sealer, err = repository.NewSealer(key, cfg.DataKeyID); err != nil {
+		return nil, err
+	}
 
 	// Statistics rollups: built once for dossiers older than them, and
 	// again when the zone changes (ADR 0004).
@@ -135,19 +150,19 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 		return nil, err
 	}
 
-	a.Dossiers = dossier.NewService(repository.NewDossierStore(db), a.Catalog, domain.NewPinHasher(key),
+	a.Dossiers = dossier.NewService(repository.NewDossierStore(db, a.Sealer), a.Catalog, domain.NewPinHasher(key),
 		dossier.SupplementPolicy(cfg.SupplementPolicy), now)
 
 	a.Dossiers.UseStaffNames(a.Users)
 	a.Papers = papers.NewService(a.Dossiers, a.Catalog, a.Users, pdf.Renderer{}, papers.Config{
 		PublicURL: cfg.PublicURL, CutoffDay: cfg.ReportCutoffDay, Location: loc, Now: now})
 
-	a.Feedback = feedback.NewService(repository.NewFeedbackStore(db), a.Catalog, domain.NewPinHasher(key), now)
+	a.Feedback = feedback.NewService(repository.NewFeedbackStore(db, a.Sealer), a.Catalog, domain.NewPinHasher(key), now)
 	a.Feedback.ShareDossierLockout(a.Dossiers.PinLockout())
 
 	a.Stats = stats.NewService(repository.NewStatsStore(db), a.Catalog, loc, cfg.ReportCutoffDay, now)
 
-	a.Imports = importer.NewService(repository.NewImportStore(db), a.Catalog, a.Dossiers.HashIDNumber, now)
+	a.Imports = importer.NewService(repository.NewImportStore(db, a.Sealer), a.Catalog, a.Dossiers.HashIDNumber, now)
 	a.Imports.NormalizeText(norm.NFC.Bytes)
 
 	a.Audit = audit.NewService(repository.NewAuditStore(db), audit.Config{RetentionDays: cfg.AuditRetentionDays, Log: log}, now)

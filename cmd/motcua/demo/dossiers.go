@@ -110,7 +110,7 @@ func seedDossiers(ctx context.Context, a *app.App, now func() time.Time) error {
 	}
 	end := now().UTC()
 	var clock time.Time
-	svc := dossier.NewService(repository.NewDossierStore(a.DB), a.Catalog, domain.NewPinHasher(a.DataKey),
+	svc := dossier.NewService(repository.NewDossierStore(a.DB, a.Sealer), a.Catalog, domain.NewPinHasher(a.DataKey),
 		dossier.SupplementPolicy(a.Config.SupplementPolicy), func() time.Time { return clock })
 
 	// The pre-reform dossiers first, then the reform, then the rest.

@@ -38,7 +38,7 @@ type demoItem struct {
 // with a 2 that opens a feedback item. Idempotent: the feedback is added
 // once, and a dossier already rated is skipped.
 func seedFeedback(ctx context.Context, a *app.App) error {
-	store := repository.NewFeedbackStore(a.DB)
+	store := repository.NewFeedbackStore(a.DB, a.Sealer)
 	done, err := store.HasFeedbackTitled(ctx, demoFeedbackMarker)
 	if err != nil {
 		return fmt.Errorf("demo feedback: %w", err)

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -58,6 +59,10 @@ type Server struct {
 	Log   *bytes.Buffer // everything the service logged
 	mu    sync.Mutex
 	toks  map[string]string
+	// sent are the ID numbers, phones, e-mails and addresses the test sent;
+	// with those stored, none may appear in Log (checked at cleanup).
+	sent map[string]bool
+	logw *lockedWriter // Log's writer: read Log under its lock
 }
 
 // Options tune New.
@@ -102,18 +107,21 @@ func New(tb testing.TB, opt Options) *Server {
 	clock.Set(opt.Now)
 	db := repository.OpenTest(tb)
 	logs := &bytes.Buffer{}
-	log := slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logw := &lockedWriter{w: logs}
+	log := slog.New(slog.NewJSONHandler(logw, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a, err := app.New(context.Background(), cfg, db, log, app.Options{Now: clock.Now, Hasher: api.BcryptHasher{Cost: 4}})
 	if err != nil {
 		tb.Fatalf("app: %v", err)
 	}
 	tb.Cleanup(func() { _ = a.Close(context.Background()) })
-	s := &Server{T: tb, App: a, Clock: clock, Log: logs, toks: map[string]string{}}
+	s := &Server{T: tb, App: a, Clock: clock, Log: logs, logw: logw, toks: map[string]string{}, sent: map[string]bool{}}
 	if !opt.NoDemo {
 		if err := demo.Seed(context.Background(), a, io.Discard); err != nil {
 			tb.Fatalf("demo: %v", err)
 		}
 	}
+	// Runs before the app and the database close (cleanups run last first).
+	tb.Cleanup(s.checkLogHasNoPersonalData)
 	return s
 }
 
@@ -197,6 +205,14 @@ func (s *Server) DoFor(tb testing.TB, r Request) Response {
 			tb.Fatalf("marshal: %v", err)
 		}
 		body = bytes.NewReader(j)
+	}
+	if body != nil {
+		raw, _ := io.ReadAll(body)
+		s.notePersonal(raw)
+		body = bytes.NewReader(raw)
+	}
+	if u, err := url.Parse(r.Path); err == nil {
+		s.noteValue(u.Query().Get("id_number"))
 	}
 	req := httptest.NewRequest(r.Method, r.Path, body)
 	if r.Body != nil {
