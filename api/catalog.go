@@ -123,13 +123,25 @@ type processingTimeDTO struct {
 	Unit  string `json:"unit"`
 }
 
+// processingTimeInput is a processing time as a request gives it: the
+// value is required (0 is a value), so its absence is told apart.
+type processingTimeInput struct {
+	Value *int   `json:"value"`
+	Unit  string `json:"unit"`
+}
+
 // asDomain is the duration d says; a missing one (nil) is the zero
-// duration, which the catalog refuses as missing.
-func (d *processingTimeDTO) asDomain() worktime.Duration {
+// duration, which the catalog refuses as missing. A missing value is
+// recorded in fe.
+func (d *processingTimeInput) asDomain(fe domain.FieldErrors) worktime.Duration {
 	if d == nil {
 		return worktime.Duration{}
 	}
-	return worktime.Duration{Value: d.Value, Unit: worktime.Unit(d.Unit)}
+	if d.Value == nil {
+		fe.Add("processing_time.value", "bắt buộc")
+		return worktime.Duration{Unit: worktime.Unit(d.Unit)}
+	}
+	return worktime.Duration{Value: *d.Value, Unit: worktime.Unit(d.Unit)}
 }
 
 type publicationDTO struct {
@@ -170,30 +182,30 @@ func toProcedureDTO(p catalog.Procedure, loc *time.Location) procedureDTO {
 }
 
 type createProcedureRequest struct {
-	Code                     string             `json:"code"`
-	Name                     string             `json:"name"`
-	Field                    string             `json:"field"`
-	AgencyCode               string             `json:"agency_code"`
-	Level                    string             `json:"level"`
-	ProcessingTime           *processingTimeDTO `json:"processing_time"`
-	Fee                      int64              `json:"fee"`
-	OnlineLevel              string             `json:"online_level"`
-	OnSpotEligible           bool               `json:"on_spot_eligible"`
-	NationalPortalIntegrated bool               `json:"national_portal_integrated"`
-	Status                   string             `json:"status"`
+	Code                     string               `json:"code"`
+	Name                     string               `json:"name"`
+	Field                    string               `json:"field"`
+	AgencyCode               string               `json:"agency_code"`
+	Level                    string               `json:"level"`
+	ProcessingTime           *processingTimeInput `json:"processing_time"`
+	Fee                      int64                `json:"fee"`
+	OnlineLevel              string               `json:"online_level"`
+	OnSpotEligible           bool                 `json:"on_spot_eligible"`
+	NationalPortalIntegrated bool                 `json:"national_portal_integrated"`
+	Status                   string               `json:"status"`
 }
 
 type patchProcedureRequest struct {
-	Name                     *string            `json:"name"`
-	Field                    *string            `json:"field"`
-	AgencyCode               *string            `json:"agency_code"`
-	Level                    *string            `json:"level"`
-	ProcessingTime           *processingTimeDTO `json:"processing_time"`
-	Fee                      *int64             `json:"fee"`
-	OnlineLevel              *string            `json:"online_level"`
-	OnSpotEligible           *bool              `json:"on_spot_eligible"`
-	NationalPortalIntegrated *bool              `json:"national_portal_integrated"`
-	Status                   *string            `json:"status"`
+	Name                     *string              `json:"name"`
+	Field                    *string              `json:"field"`
+	AgencyCode               *string              `json:"agency_code"`
+	Level                    *string              `json:"level"`
+	ProcessingTime           *processingTimeInput `json:"processing_time"`
+	Fee                      *int64               `json:"fee"`
+	OnlineLevel              *string              `json:"online_level"`
+	OnSpotEligible           *bool                `json:"on_spot_eligible"`
+	NationalPortalIntegrated *bool                `json:"national_portal_integrated"`
+	Status                   *string              `json:"status"`
 }
 
 func (h *catalogHandler) listProcedures(c *gin.Context) (answer, error) {
@@ -232,9 +244,14 @@ func (h *catalogHandler) createProcedure(c *gin.Context) (answer, error) {
 	if err := decodeJSON(c, &req); err != nil {
 		return answer{}, err
 	}
+	fe := domain.FieldErrors{}
+	pt := req.ProcessingTime.asDomain(fe)
+	if err := fe.Err(); err != nil {
+		return answer{}, err
+	}
 	p, err := h.svc.CreateProcedure(c.Request.Context(), principal(c), catalog.Procedure{Code: req.Code, Name: req.Name,
 		Field: req.Field, AgencyCode: req.AgencyCode, Level: catalog.Level(req.Level),
-		ProcessingTime: req.ProcessingTime.asDomain(),
+		ProcessingTime: pt,
 		Fee:            req.Fee, OnlineLevel: catalog.OnlineLevel(req.OnlineLevel), OnSpotEligible: req.OnSpotEligible,
 		NationalPortalIntegrated: req.NationalPortalIntegrated, Status: catalog.ProcedureStatus(req.Status)})
 	if err != nil {
@@ -248,6 +265,11 @@ func (h *catalogHandler) updateProcedure(c *gin.Context) (answer, error) {
 	if err := decodeJSON(c, &req); err != nil {
 		return answer{}, err
 	}
+	fe := domain.FieldErrors{}
+	pt := req.ProcessingTime.asDomain(fe)
+	if err := fe.Err(); err != nil {
+		return answer{}, err
+	}
 	p, err := h.svc.UpdateProcedure(c.Request.Context(), principal(c), c.Param("code"), func(p *catalog.Procedure) {
 		setIf(&p.Name, req.Name)
 		setIf(&p.Field, req.Field)
@@ -256,7 +278,7 @@ func (h *catalogHandler) updateProcedure(c *gin.Context) (answer, error) {
 			p.Level = catalog.Level(*req.Level)
 		}
 		if req.ProcessingTime != nil {
-			p.ProcessingTime = req.ProcessingTime.asDomain()
+			p.ProcessingTime = pt
 		}
 		setIf(&p.Fee, req.Fee)
 		if req.OnlineLevel != nil {
