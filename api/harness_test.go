@@ -57,7 +57,11 @@ func TestMain(m *testing.M) {
 		tb.Helper()
 		(&env{t: tb, spec: loadSpec(tb)}).check(r, resp)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if code == 0 {
+		code = checkEveryStatusSeen()
+	}
+	os.Exit(code)
 }
 
 func start(t *testing.T, opt apptest.Options) *env {
@@ -161,6 +165,7 @@ func (e *env) conforms(r apptest.Request, resp apptest.Response) {
 		}
 		return
 	}
+	observe(r.Method, tpl, resp.Status)
 	ref := op.Responses.Status(resp.Status)
 	if ref == nil {
 		e.t.Errorf("%s %s: status %d is not documented in docs/openapi.yaml", r.Method, tpl, resp.Status)

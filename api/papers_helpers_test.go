@@ -37,6 +37,7 @@ func ppTools(t *testing.T) {
 			if os.Getenv("CI") == "true" {
 				t.Fatalf("%s is needed to read the papers back (Debian: poppler-utils, zbar-tools)", tool)
 			}
+			suiteIncomplete.Store(true)
 			t.Skipf("no %s on this machine (Debian: poppler-utils, zbar-tools)", tool)
 		}
 	}
