@@ -270,3 +270,38 @@ func exclusiveGroups(t *testing.T, op *openapi3.Operation) [][]string {
 	}
 	return out
 }
+
+// TestIdempotencyKeyIsOneParameter: every operation that takes an
+// Idempotency-Key takes the one of components/parameters by $ref, so its
+// rules (length, characters, what a replay means) are stated once; and
+// every POST that creates a dossier, a feedback item or a rating, or
+// moves one, takes it.
+func TestIdempotencyKeyIsOneParameter(t *testing.T) {
+	spec := loadSpec(t)
+	const ref = "#/components/parameters/IdempotencyKey"
+	n := 0
+	for tpl, item := range spec.Paths.Map() {
+		for method, op := range item.Operations() {
+			has := false
+			for _, p := range op.Parameters {
+				if p.Value != nil && strings.EqualFold(p.Value.Name, "Idempotency-Key") {
+					has = true
+					if p.Ref != ref {
+						t.Errorf("%s %s: Idempotency-Key defined in place, not by $ref %s", method, tpl, ref)
+					}
+				}
+			}
+			if has {
+				n++
+			}
+			wants := method == http.MethodPost && (tpl == "/api/v1/dossiers" || tpl == "/api/v1/feedback" || tpl == "/api/v1/public/feedback" ||
+				strings.HasSuffix(tpl, "/actions") || strings.HasSuffix(tpl, "/rating"))
+			if wants && !has {
+				t.Errorf("%s %s: creates or moves a record but takes no Idempotency-Key", method, tpl)
+			}
+		}
+	}
+	if n < 6 {
+		t.Fatalf("only %d operations take an Idempotency-Key", n)
+	}
+}

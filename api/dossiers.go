@@ -89,7 +89,7 @@ type historyDTO struct {
 	To      string         `json:"to"`
 	At      time.Time      `json:"at"`
 	By      string         `json:"by"`
-	Unit    *string        `json:"unit"`
+	Unit    string         `json:"unit"`
 	Note    string         `json:"note"`
 	Details map[string]any `json:"details,omitempty"`
 }
@@ -171,7 +171,7 @@ func dossierAsDTO(d dossier.Dossier, loc *time.Location, masked bool) dossierDTO
 	}
 	for _, e := range d.History {
 		out.History = append(out.History, historyDTO{Action: string(e.Action), From: optional(string(e.From)),
-			To: string(e.To), At: e.At.In(loc), By: e.By, Unit: optional(e.Unit), Note: e.Note, Details: e.Details})
+			To: string(e.To), At: e.At.In(loc), By: e.By, Unit: e.Unit, Note: e.Note, Details: e.Details})
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -191,6 +192,7 @@ func (e *env) conforms(r apptest.Request, resp apptest.Response) {
 	if err := mt.Schema.Value.VisitJSON(v, openapi3.VisitAsResponse(), openapi3.MultiErrors()); err != nil {
 		e.t.Errorf("%s %s: %d body does not match the documented schema: %v\n%s", r.Method, tpl, resp.Status, err, resp.Body)
 	}
+	observeNulls(mt.Schema, v, r.Method+" "+tpl+" "+strconv.Itoa(resp.Status))
 	// A request the server accepted must be one the contract accepts.
 	if resp.Status < 300 && r.Body != nil && op.RequestBody != nil {
 		raw, ok := r.Body.(string)

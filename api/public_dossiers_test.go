@@ -41,7 +41,8 @@ func TestPublicDossierLookup(t *testing.T) {
 		t.Fatalf("wrong pin / unknown code / wrong id differ:\n%s\n%s", b.Body, c.Body)
 	}
 	// Missing or ill-formed credentials: 422.
-	for _, q := range []string{"", "?pin=", "?pin=12345", "?pin=1234567", "?pin=abcdef", "?id_number=12ab", "?id_number=12345678"} {
+	for _, q := range []string{"", "?pin=", "?pin=12345", "?pin=1234567", "?pin=abcdef", "?id_number=12ab", "?id_number=12345678",
+		"?pin=" + pin + "&id_number=001234567890"} { // both, the right ones too: exactly one is asked for
 		wantError(t, e.get(path+q, ""), http.StatusUnprocessableEntity, "validation_failed")
 	}
 	// Staff tokens change nothing: the answer is the public one.
@@ -72,4 +73,21 @@ func TestPublicDossierLookupRateLimited(t *testing.T) {
 		http.StatusTooManyRequests, "rate_limited")
 	// Another address has its own budget.
 	apptest.Want(t, from("198.51.100.20:5000"), http.StatusOK)
+}
+
+// TestPublicLookupOfAnOnlineSubmission: a dossier submitted online and not
+// yet accepted has no reception and no appointment: both are null.
+func TestPublicLookupOfAnOnlineSubmission(t *testing.T) {
+	t.Parallel()
+	e := start(t, apptest.Options{})
+	d := registerDossier(t, e, "clerk", dossierBody(justiceTenDays, "online"))
+	p := obj(t, apptest.Want(t, e.get("/api/v1/public/dossiers/"+d["code"].(string)+"?pin="+d["lookup_pin"].(string), ""), http.StatusOK))
+	if p["status"] != "submitted" || p["received_at"] != nil || p["appointment_at"] != nil {
+		t.Fatalf("public view of an online submission %v", p)
+	}
+	for _, k := range []string{"received_at", "appointment_at"} {
+		if _, present := p[k]; !present {
+			t.Errorf("%s is absent, want null", k)
+		}
+	}
 }

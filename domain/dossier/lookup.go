@@ -30,6 +30,8 @@ func (s *Service) Lookup(ctx context.Context, code string, c Credential) (Public
 	switch {
 	case c.Pin == "" && c.IDNumber == "":
 		fe.Add("pin", "bắt buộc (hoặc id_number)")
+	case c.Pin != "" && c.IDNumber != "":
+		fe.Add("id_number", "chỉ gửi một trong pin hoặc id_number")
 	case c.Pin != "" && !domain.ValidPinFormat(c.Pin):
 		fe.Add("pin", "phải gồm 6 chữ số")
 	case c.Pin == "" && !ValidIDNumber(c.IDNumber):

@@ -507,6 +507,9 @@ func TestLookup(t *testing.T) {
 	if _, err := f.svc.Lookup(ctx, r.Code, dossier.Credential{IDNumber: "001 234 567 890"}); err != nil {
 		t.Fatalf("by id number: %v", err)
 	}
+	if _, err := f.svc.Lookup(ctx, r.Code, dossier.Credential{Pin: r.Pin, IDNumber: "001234567890"}); domain.KindOf(err) != domain.KindValidation {
+		t.Fatalf("pin and id number together: %v, want a validation error (exactly one)", err)
+	}
 	wrong := "000000"
 	if r.Pin == wrong {
 		wrong = "111111"
