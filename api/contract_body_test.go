@@ -3,8 +3,10 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,8 +20,8 @@ import (
 )
 
 // The body contract, generated from docs/openapi.yaml: every operation
-// whose JSON request body has an example in the document (and no path
-// parameter) is sent that example, which must succeed; then, one change
+// whose JSON request body has an example in the document (and whose path
+// parameters have theirs) is sent that example, which must succeed; then, one change
 // at a time, bodies the schema calls invalid (a wrong type, one past a
 // length or a bound, a value outside an enum or against a pattern, a
 // required field missing or null, a field the schema does not have) must
@@ -31,11 +33,7 @@ func TestBodyContractFromTheDocument(t *testing.T) {
 	e := start(t, apptest.Options{})
 	spec := loadSpec(t)
 	paths := spec.Paths.Map()
-	tpls := make([]string, 0, len(paths))
-	for p := range paths {
-		tpls = append(tpls, p)
-	}
-	sort.Strings(tpls)
+	tpls := slices.Sorted(maps.Keys(paths))
 	ops, checks := 0, 0
 	for _, tpl := range tpls {
 		for method, op := range paths[tpl].Operations() {

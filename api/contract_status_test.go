@@ -2,8 +2,9 @@ package api_test
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
@@ -27,11 +28,7 @@ func TestEveryOperationGuardsItsInput(t *testing.T) {
 		tokens[u] = freshToken(e, u)
 	}
 	paths := spec.Paths.Map()
-	tpls := make([]string, 0, len(paths))
-	for p := range paths {
-		tpls = append(tpls, p)
-	}
-	sort.Strings(tpls)
+	tpls := slices.Sorted(maps.Keys(paths))
 	checked := 0
 	for _, tpl := range tpls {
 		if !strings.HasPrefix(tpl, "/api/") {

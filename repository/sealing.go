@@ -207,65 +207,49 @@ func (s *Sealer) openInto(f field, code string, v *string) error {
 	return nil
 }
 
-// sealDossier seals r's applicant fields in place.
-func (s *Sealer) sealDossier(r *dossierRow) error {
-	for _, c := range []struct {
-		f field
-		v *string
-	}{{fieldApplicantIDNumber, &r.ApplicantIDNumber}, {fieldApplicantPhone, &r.ApplicantPhone},
-		{fieldApplicantEmail, &r.ApplicantEmail}, {fieldApplicantAddress, &r.ApplicantAddress}} {
-		if err := s.sealInto(c.f, r.Code, c.v); err != nil {
-			return err
-		}
-	}
-	return nil
+// slot is one sealed field of a row: where it lives and its value.
+type slot struct {
+	f field
+	v *string // nil: a NULL, nothing to seal
 }
 
-// openDossier opens r's applicant fields in place.
-func (s *Sealer) openDossier(r *dossierRow) error {
-	for _, c := range []struct {
-		f field
-		v *string
-	}{{fieldApplicantIDNumber, &r.ApplicantIDNumber}, {fieldApplicantPhone, &r.ApplicantPhone},
-		{fieldApplicantEmail, &r.ApplicantEmail}, {fieldApplicantAddress, &r.ApplicantAddress}} {
-		if err := s.openInto(c.f, r.Code, c.v); err != nil {
-			return err
-		}
-	}
-	return nil
+func dossierSlots(r *dossierRow) []slot {
+	return []slot{{fieldApplicantIDNumber, &r.ApplicantIDNumber}, {fieldApplicantPhone, &r.ApplicantPhone},
+		{fieldApplicantEmail, &r.ApplicantEmail}, {fieldApplicantAddress, &r.ApplicantAddress}}
 }
 
-// sealFeedback seals r's sender fields in place.
-func (s *Sealer) sealFeedback(r *feedbackRow) error {
-	// The row's pointers may be shared with a copy of it: the values are
-	// replaced, never written through.
+// feedbackSlots are r's sender fields. The row's pointers may be shared
+// with a copy of it, so they are replaced by copies first: the values are
+// then changed in place, never through a pointer another row holds.
+func feedbackSlots(r *feedbackRow) []slot {
 	r.SenderPhone, r.SenderEmail, r.SenderAddress = cloneString(r.SenderPhone), cloneString(r.SenderEmail), cloneString(r.SenderAddress)
-	for _, c := range []struct {
-		f field
-		v *string
-	}{{fieldSenderPhone, r.SenderPhone}, {fieldSenderEmail, r.SenderEmail}, {fieldSenderAddress, r.SenderAddress}} {
-		if err := s.sealInto(c.f, r.Code, c.v); err != nil {
+	return []slot{{fieldSenderPhone, r.SenderPhone}, {fieldSenderEmail, r.SenderEmail}, {fieldSenderAddress, r.SenderAddress}}
+}
+
+// sealSlots seals each slot of the record code in place; openSlots opens
+// them.
+func (s *Sealer) sealSlots(code string, slots []slot) error {
+	for _, c := range slots {
+		if err := s.sealInto(c.f, code, c.v); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// openFeedback opens r's sender fields in place.
-func (s *Sealer) openFeedback(r *feedbackRow) error {
-	// The row's pointers may be shared with a copy of it: the values are
-	// replaced, never written through.
-	r.SenderPhone, r.SenderEmail, r.SenderAddress = cloneString(r.SenderPhone), cloneString(r.SenderEmail), cloneString(r.SenderAddress)
-	for _, c := range []struct {
-		f field
-		v *string
-	}{{fieldSenderPhone, r.SenderPhone}, {fieldSenderEmail, r.SenderEmail}, {fieldSenderAddress, r.SenderAddress}} {
-		if err := s.openInto(c.f, r.Code, c.v); err != nil {
+func (s *Sealer) openSlots(code string, slots []slot) error {
+	for _, c := range slots {
+		if err := s.openInto(c.f, code, c.v); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+func (s *Sealer) sealDossier(r *dossierRow) error   { return s.sealSlots(r.Code, dossierSlots(r)) }
+func (s *Sealer) openDossier(r *dossierRow) error   { return s.openSlots(r.Code, dossierSlots(r)) }
+func (s *Sealer) sealFeedback(r *feedbackRow) error { return s.sealSlots(r.Code, feedbackSlots(r)) }
+func (s *Sealer) openFeedback(r *feedbackRow) error { return s.openSlots(r.Code, feedbackSlots(r)) }
 
 func cloneString(p *string) *string {
 	if p == nil {
