@@ -121,59 +121,7 @@ func copyOrInsert[R any](ctx context.Context, s *ImportStore, recs []R,
 
 // importDossiersInsert stores recs by multi-row INSERTs in one transaction.
 func (s *ImportStore) importDossiersInsert(ctx context.Context, recs []importer.DossierRecord) (importer.Stored, error) {
-	var st importer.Stored
-	err := transaction(ctx, s.db, func(tx *gorm.DB) error {
-		fresh, err := newRecords(tx, "dossiers", recs, func(r *importer.DossierRecord) string { return r.Dossier.Code })
-		if err != nil {
-			return err
-		}
-		rows := make([][]any, 0, len(fresh))
-		for _, r := range fresh {
-			row, err := appendDossierValues(make([]any, 0, len(dossierImportColumns)), r.Dossier, s.seal)
-			if err != nil {
-				return err
-			}
-			rows = append(rows, row)
-		}
-		ids, err := s.insertReturning(tx, "dossiers", dossierImportColumns, rows, "id")
-		if err != nil {
-			return err
-		}
-		n := len(ids)
-		var hist [][]any
-		loc, err := rollupsLocation(ctx, tx)
-		if err != nil {
-			return err
-		}
-		roll := rollupDelta{} // the statistics rollups of the inserted dossiers (ADR 0004)
-		for _, r := range fresh {
-			id, ok := ids[r.Dossier.Code]
-			delete(ids, r.Dossier.Code) // the first record of a code is the one inserted
-			if !ok {
-				continue // inserted meanwhile by someone else: a duplicate
-			}
-			roll.add(factsOfDossier(&r.Dossier), 1, loc)
-			for _, e := range r.History {
-				row, err := appendEntryValues(make([]any, 0, len(historyImportColumns)), id, e)
-				if err != nil {
-					return err
-				}
-				hist = append(hist, row)
-			}
-		}
-		if err := s.insertRows(tx, "dossier_history", historyImportColumns, hist); err != nil {
-			return err
-		}
-		if err := roll.apply(ctx, tx); err != nil {
-			return err
-		}
-		st = importer.Stored{Imported: n, Duplicates: len(recs) - n}
-		return nil
-	})
-	if err != nil {
-		return importer.Stored{}, err
-	}
-	return st, nil
+	return storeByInsert(ctx, s, &dossierKind, recs)
 }
 
 // analyzeEarly refreshes PostgreSQL's planner statistics of the tables an
@@ -212,46 +160,7 @@ func (s *ImportStore) importFeedback(ctx context.Context, recs []importer.Feedba
 
 // importFeedbackInsert stores recs by multi-row INSERTs in one transaction.
 func (s *ImportStore) importFeedbackInsert(ctx context.Context, recs []importer.FeedbackRecord) (importer.Stored, error) {
-	var st importer.Stored
-	err := transaction(ctx, s.db, func(tx *gorm.DB) error {
-		fresh, err := newRecords(tx, "feedback", recs, func(r *importer.FeedbackRecord) string { return r.Feedback.Code })
-		if err != nil {
-			return err
-		}
-		rows := make([][]any, 0, len(fresh))
-		for _, r := range fresh {
-			row, err := appendFeedbackValues(make([]any, 0, len(feedbackImportColumns)), r.Feedback, s.seal)
-			if err != nil {
-				return err
-			}
-			rows = append(rows, row)
-		}
-		ids, err := s.insertReturning(tx, "feedback", feedbackImportColumns, rows, "id")
-		if err != nil {
-			return err
-		}
-		n := len(ids)
-		var hist [][]any
-		for _, r := range fresh {
-			id, ok := ids[r.Feedback.Code]
-			delete(ids, r.Feedback.Code) // the first record of a code is the one inserted
-			if !ok {
-				continue
-			}
-			for _, e := range r.History {
-				hist = append(hist, appendFeedbackEntryValues(make([]any, 0, len(feedbackHistoryImportColumns)), id, e))
-			}
-		}
-		if err := s.insertRows(tx, "feedback_history", feedbackHistoryImportColumns, hist); err != nil {
-			return err
-		}
-		st = importer.Stored{Imported: n, Duplicates: len(recs) - n}
-		return nil
-	})
-	if err != nil {
-		return importer.Stored{}, err
-	}
-	return st, nil
+	return storeByInsert(ctx, s, &feedbackKind, recs)
 }
 
 // ImportProcedures implements importer.Store.

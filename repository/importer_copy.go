@@ -184,93 +184,16 @@ func newRecords[R any](tx *gorm.DB, table string, recs []R, code func(*R) string
 	return fresh, nil
 }
 
-// importDossiersCopy stores recs by COPY in one transaction, with their
-// history and their rollup deltas. It returns errCopyConflict when a code
-// was stored meanwhile by someone else (nothing is then stored). The ids
-// follow the stream, as on the INSERT path; the rows are copied in code
-// order, the history in stream order.
+// importDossiersCopy stores recs by COPY in one transaction (storeByCopy),
+// with their history and their rollup deltas.
 func (s *ImportStore) importDossiersCopy(ctx context.Context, recs []importer.DossierRecord) (importer.Stored, error) {
-	var st importer.Stored
-	err := s.pgTx(ctx, func(tx *gorm.DB, raw pgRaw) error {
-		code := func(r *importer.DossierRecord) string { return r.Dossier.Code }
-		fresh, err := newRecords(tx, "dossiers", recs, code)
-		if err != nil {
-			return err
-		}
-		ids, err := nextIDs(tx, "dossiers_id_seq", len(fresh))
-		if err != nil {
-			return err
-		}
-		loc, err := rollupsLocation(ctx, tx)
-		if err != nil {
-			return err
-		}
-		roll := rollupDelta{} // the statistics rollups of the inserted dossiers (ADR 0004)
-		order := codeOrder(fresh, code)
-		if err := s.copyRows(ctx, raw, "dossiers", dossierCopyColumns, len(fresh), &rowSource{n: len(fresh),
-			build: func(i int, buf []any) ([]any, error) {
-				r := fresh[order[i]]
-				roll.add(factsOfDossier(&r.Dossier), 1, loc)
-				return appendDossierValues(append(buf, ids[order[i]]), r.Dossier, s.seal)
-			}}); err != nil {
-			return err
-		}
-		hist := indexEntries(fresh, func(r *importer.DossierRecord) int { return len(r.History) })
-		if err := s.copyRows(ctx, raw, "dossier_history", historyImportColumns, len(hist), &rowSource{n: len(hist),
-			build: func(i int, buf []any) ([]any, error) {
-				d, e := hist[i][0], hist[i][1]
-				return appendEntryValues(buf, ids[d], fresh[d].History[e])
-			}}); err != nil {
-			return err
-		}
-		if err := roll.apply(ctx, tx); err != nil {
-			return err
-		}
-		st = importer.Stored{Imported: len(fresh), Duplicates: len(recs) - len(fresh)}
-		return nil
-	})
-	if err != nil {
-		return importer.Stored{}, err
-	}
-	return st, nil
+	return storeByCopy(ctx, s, &dossierKind, recs)
 }
 
 // importFeedbackCopy stores recs by COPY in one transaction, with their
 // history, like importDossiersCopy.
 func (s *ImportStore) importFeedbackCopy(ctx context.Context, recs []importer.FeedbackRecord) (importer.Stored, error) {
-	var st importer.Stored
-	err := s.pgTx(ctx, func(tx *gorm.DB, raw pgRaw) error {
-		code := func(r *importer.FeedbackRecord) string { return r.Feedback.Code }
-		fresh, err := newRecords(tx, "feedback", recs, code)
-		if err != nil {
-			return err
-		}
-		ids, err := nextIDs(tx, "feedback_id_seq", len(fresh))
-		if err != nil {
-			return err
-		}
-		order := codeOrder(fresh, code)
-		if err := s.copyRows(ctx, raw, "feedback", feedbackCopyColumns, len(fresh), &rowSource{n: len(fresh),
-			build: func(i int, buf []any) ([]any, error) {
-				return appendFeedbackValues(append(buf, ids[order[i]]), fresh[order[i]].Feedback, s.seal)
-			}}); err != nil {
-			return err
-		}
-		hist := indexEntries(fresh, func(r *importer.FeedbackRecord) int { return len(r.History) })
-		if err := s.copyRows(ctx, raw, "feedback_history", feedbackHistoryImportColumns, len(hist), &rowSource{n: len(hist),
-			build: func(i int, buf []any) ([]any, error) {
-				f, e := hist[i][0], hist[i][1]
-				return appendFeedbackEntryValues(buf, ids[f], fresh[f].History[e]), nil
-			}}); err != nil {
-			return err
-		}
-		st = importer.Stored{Imported: len(fresh), Duplicates: len(recs) - len(fresh)}
-		return nil
-	})
-	if err != nil {
-		return importer.Stored{}, err
-	}
-	return st, nil
+	return storeByCopy(ctx, s, &feedbackKind, recs)
 }
 
 // The COPY columns: the INSERT columns after an explicit id.
