@@ -75,36 +75,18 @@ func (s pgLookup) stages(ctx context.Context, id int64) ([]stageRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (stageRow, error) {
-		var st stageRow
-		err := row.Scan(&st.Action, &st.At)
-		return st, err
-	})
+	defer rows.Close()
+	return scanStages(rows)
 }
 
 func (s pgLookup) names(ctx context.Context) (map[string]string, map[string]string, error) {
-	load := func(q string) (map[string]string, error) {
+	return loadNames(func(q string) (rowScanner, func(), error) {
 		rows, err := s.pool.Query(ctx, q)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		defer rows.Close()
-		m := map[string]string{}
-		for rows.Next() {
-			var k, v string
-			if err := rows.Scan(&k, &v); err != nil {
-				return nil, err
-			}
-			m[k] = v
-		}
-		return m, rows.Err()
-	}
-	p, err := load("SELECT code, name FROM procedures")
-	if err != nil {
-		return nil, nil, err
-	}
-	a, err := load("SELECT code, name FROM agencies")
-	return p, a, err
+		return rows, rows.Close, nil
+	})
 }
 
 // sqlLookup reads with database/sql on SQLite.
@@ -137,7 +119,28 @@ func (s sqlLookup) stages(ctx context.Context, id int64) ([]stageRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer rows.Close() //nolint:errcheck // read-only
+	return scanStages(rows)
+}
+
+func (s sqlLookup) names(ctx context.Context) (map[string]string, map[string]string, error) {
+	return loadNames(func(q string) (rowScanner, func(), error) {
+		rows, err := s.db.QueryContext(ctx, q)
+		if err != nil {
+			return nil, nil, err
+		}
+		return rows, func() { _ = rows.Close() }, nil
+	})
+}
+
+// rowScanner is what pgx.Rows and *sql.Rows both offer for reading rows.
+type rowScanner interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+func scanStages(rows rowScanner) ([]stageRow, error) {
 	var out []stageRow
 	for rows.Next() {
 		var st stageRow
@@ -149,13 +152,15 @@ func (s sqlLookup) stages(ctx context.Context, id int64) ([]stageRow, error) {
 	return out, rows.Err()
 }
 
-func (s sqlLookup) names(ctx context.Context) (map[string]string, map[string]string, error) {
+// loadNames reads the procedures' and the agencies' names through query,
+// which also returns how to close what it opened.
+func loadNames(query func(q string) (rowScanner, func(), error)) (procs, agencies map[string]string, err error) {
 	load := func(q string) (map[string]string, error) {
-		rows, err := s.db.QueryContext(ctx, q)
+		rows, done, err := query(q)
 		if err != nil {
 			return nil, err
 		}
-		defer rows.Close()
+		defer done()
 		m := map[string]string{}
 		for rows.Next() {
 			var k, v string
@@ -166,12 +171,11 @@ func (s sqlLookup) names(ctx context.Context) (map[string]string, map[string]str
 		}
 		return m, rows.Err()
 	}
-	p, err := load("SELECT code, name FROM procedures")
-	if err != nil {
+	if procs, err = load("SELECT code, name FROM procedures"); err != nil {
 		return nil, nil, err
 	}
-	a, err := load("SELECT code, name FROM agencies")
-	return p, a, err
+	agencies, err = load("SELECT code, name FROM agencies")
+	return procs, agencies, err
 }
 
 // floorLookupHandler answers GET /api/v1/public/dossiers/{code}?pin= with

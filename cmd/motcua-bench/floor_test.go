@@ -281,3 +281,33 @@ func TestReportFormatting(t *testing.T) {
 		t.Errorf("halvesPeak = %d %d %d", first, second, start)
 	}
 }
+
+// fakeRows serves fixed (code, name) rows through rowScanner.
+type fakeRows struct {
+	rows [][2]string
+	i    int
+}
+
+func (f *fakeRows) Next() bool { f.i++; return f.i <= len(f.rows) }
+func (f *fakeRows) Scan(dest ...any) error {
+	*dest[0].(*string), *dest[1].(*string) = f.rows[f.i-1][0], f.rows[f.i-1][1]
+	return nil
+}
+func (f *fakeRows) Err() error { return nil }
+
+// The floors' names come from one reader for both drivers: each query's
+// rows, and every opened result closed.
+func TestLoadNamesReadsBothTables(t *testing.T) {
+	closed := 0
+	procs, agencies, err := loadNames(func(q string) (rowScanner, func(), error) {
+		rows := [][2]string{{"1.000001", "Thủ tục một"}, {"1.000002", "Thủ tục hai"}}
+		if strings.Contains(q, "agencies") {
+			rows = [][2]string{{"000.00.09.H99", "Sở Tư pháp"}}
+		}
+		return &fakeRows{rows: rows}, func() { closed++ }, nil
+	})
+	if err != nil || len(procs) != 2 || procs["1.000002"] != "Thủ tục hai" || len(agencies) != 1 ||
+		agencies["000.00.09.H99"] != "Sở Tư pháp" || closed != 2 {
+		t.Fatalf("procs %v agencies %v closed %d %v", procs, agencies, closed, err)
+	}
+}
