@@ -63,11 +63,7 @@ func (h *catalogHandler) listAgencies(c *gin.Context) (answer, error) {
 	if err != nil {
 		return answer{}, err
 	}
-	out := make([]agencyDTO, len(items))
-	for i, a := range items {
-		out[i] = toAgencyDTO(a, h.loc)
-	}
-	return ok(newList(out, page, size, total)), nil
+	return ok(newList(mapItems(items, func(a catalog.Agency) agencyDTO { return toAgencyDTO(a, h.loc) }), page, size, total)), nil
 }
 
 func (h *catalogHandler) getAgency(c *gin.Context) (answer, error) {
@@ -224,11 +220,7 @@ func (h *catalogHandler) listProcedures(c *gin.Context) (answer, error) {
 	if err != nil {
 		return answer{}, err
 	}
-	out := make([]procedureDTO, len(items))
-	for i, p := range items {
-		out[i] = toProcedureDTO(p, h.loc)
-	}
-	return ok(newList(out, page, size, total)), nil
+	return ok(newList(mapItems(items, func(p catalog.Procedure) procedureDTO { return toProcedureDTO(p, h.loc) }), page, size, total)), nil
 }
 
 func (h *catalogHandler) getProcedure(c *gin.Context) (answer, error) {

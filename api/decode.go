@@ -91,6 +91,16 @@ type listResponse[T any] struct {
 	Total    int64 `json:"total"`
 }
 
+// mapItems is each item of items through f, in order: a page of domain
+// values as their response types.
+func mapItems[T, D any](items []T, f func(T) D) []D {
+	out := make([]D, len(items))
+	for i, it := range items {
+		out[i] = f(it)
+	}
+	return out
+}
+
 func newList[T any](items []T, page, size int, total int64) listResponse[T] {
 	if items == nil {
 		items = []T{}

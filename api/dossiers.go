@@ -250,10 +250,7 @@ func (h *dossierHandler) list(c *gin.Context) (answer, error) {
 		return answer{}, err
 	}
 	loc := h.loc
-	out := make([]dossierDTO, len(items))
-	for i, d := range items {
-		out[i] = dossierAsDTO(d, loc, true)
-	}
+	out := mapItems(items, func(d dossier.Dossier) dossierDTO { return dossierAsDTO(d, loc, true) })
 	// A full page may have a next one: its cursor continues after the last
 	// item without an OFFSET (keyset pagination).
 	resp := dossierList{listResponse: newList(out, page, size, total)}

@@ -172,10 +172,7 @@ func (h *feedbackHandler) list(c *gin.Context) (answer, error) {
 		return answer{}, err
 	}
 	loc, now := h.loc, h.now()
-	out := make([]feedbackDTO, len(items))
-	for i, it := range items {
-		out[i] = toFeedbackDTO(it, loc, now)
-	}
+	out := mapItems(items, func(it feedback.Feedback) feedbackDTO { return toFeedbackDTO(it, loc, now) })
 	// A full page may have a next one: its cursor continues after the last
 	// item without an OFFSET (keyset pagination).
 	resp := feedbackList{listResponse: newList(out, page, size, total)}

@@ -63,11 +63,7 @@ func (h *userHandler) list(c *gin.Context) (answer, error) {
 	if err != nil {
 		return answer{}, err
 	}
-	out := make([]userDTO, len(items))
-	for i, u := range items {
-		out[i] = toUserDTO(u, h.loc)
-	}
-	return ok(newList(out, page, size, total)), nil
+	return ok(newList(mapItems(items, func(u user.User) userDTO { return toUserDTO(u, h.loc) }), page, size, total)), nil
 }
 
 func (h *userHandler) get(c *gin.Context) (answer, error) {
