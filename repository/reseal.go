@@ -165,3 +165,53 @@ func resealPass(ctx context.Context, db *gorm.DB, sl *Sealer, table string, cols
 		}
 	}
 }
+
+// VerifySealer checks that sl opens what the database holds: the newest
+// sealed values of each sealed table (a bounded read, however large the
+// tables). A service started with another data key than the one its data
+// was sealed under would fail on every read of personal data and seal new
+// data under the wrong key; it is stopped at the start instead.
+func VerifySealer(ctx context.Context, db *gorm.DB, sl *Sealer) error {
+	for _, t := range sealedTables {
+		sel := "code"
+		for _, c := range t.cols {
+			sel += ", " + string(c)[len(t.table)+1:]
+		}
+		rows, err := conn(ctx, db).Raw("SELECT " + sel + " FROM " + t.table + " ORDER BY id DESC LIMIT 50").Rows()
+		if err != nil {
+			return translate(err, t.table)
+		}
+		checked := false
+		for rows.Next() && !checked {
+			var code string
+			vals := make([]*string, len(t.cols))
+			dest := []any{&code}
+			for i := range vals {
+				dest = append(dest, &vals[i])
+			}
+			if err := rows.Scan(dest...); err != nil {
+				_ = rows.Close()
+				return translate(err, t.table)
+			}
+			for i, v := range vals {
+				if v == nil {
+					continue
+				}
+				if _, _, sealed := splitSealed(*v); !sealed {
+					continue
+				}
+				checked = true
+				if _, err := sl.open(t.cols[i], code, *v); err != nil {
+					_ = rows.Close()
+					return fmt.Errorf("the data key does not open the personal data this database holds (%s): "+
+						"start with the key it was sealed under", t.table)
+				}
+				break
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return translate(err, t.table)
+		}
+	}
+	return nil
+}

@@ -109,3 +109,19 @@ func TestCLIDataKeyRequired(t *testing.T) {
 		t.Errorf("MOTCUA_ENV=staging: %v", err)
 	}
 }
+
+// TestCLIRefusesAnotherDataKey: a database sealed under one data key is not
+// opened with another: the command stops at the start and says which
+// setting to fix, before reading or writing any personal data.
+func TestCLIRefusesAnotherDataKey(t *testing.T) {
+	getenv, env := cliEnv(t)
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"seed", "demo"}, getenv, strings.NewReader(""), &out, &errOut); err != nil {
+		t.Fatalf("seed demo: %v\n%s", err, errOut.String())
+	}
+	env["MOTCUA_DATA_KEY"] = "another-data-key-another-data-key-another"
+	err := run(context.Background(), []string{"rotate-key"}, getenv, strings.NewReader(""), &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "MOTCUA_DATA_KEY") || !strings.Contains(err.Error(), "does not open") {
+		t.Fatalf("another key: %v", err)
+	}
+}

@@ -132,6 +132,9 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 	if a.Sealer, err = repository.NewSealer(key, cfg.DataKeyID); err != nil {
 		return nil, err
 	}
+	if err := repository.VerifySealer(ctx, db, a.Sealer); err != nil {
+		return nil, fmt.Errorf("MOTCUA_DATA_KEY: %w", err)
+	}
 
 	// Statistics rollups: built once for dossiers older than them, and
 	// again when the zone changes (ADR 0004).
