@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/motcua/motcua/api"
 	"net"
 	"net/http"
 	"os"
@@ -189,25 +190,6 @@ type floorLookupHandler struct {
 	procs, agencies map[string]string
 }
 
-type floorPublic struct {
-	Code          string       `json:"code"`
-	Status        string       `json:"status"`
-	StatusCode    int          `json:"status_code"`
-	ProcedureName string       `json:"procedure_name"`
-	AgencyName    string       `json:"agency_name"`
-	ApplicantName string       `json:"applicant_name"`
-	ReceivedAt    *time.Time   `json:"received_at"`
-	AppointmentAt *time.Time   `json:"appointment_at"`
-	ResolvedAt    *time.Time   `json:"resolved_at"`
-	ReturnedAt    *time.Time   `json:"returned_at"`
-	Stages        []floorStage `json:"stages"`
-}
-
-type floorStage struct {
-	Action string    `json:"action"`
-	At     time.Time `json:"at"`
-}
-
 var notFoundBody = []byte(`{"error":{"code":"not_found","message":"Không tìm thấy hồ sơ"}}`)
 
 func (h *floorLookupHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -233,12 +215,12 @@ func (h *floorLookupHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"error":{"code":"internal","message":"Lỗi hệ thống"}}`, http.StatusInternalServerError)
 		return
 	}
-	out := floorPublic{Code: d.Code, Status: d.Status, StatusCode: d.StatusCode, ProcedureName: h.procs[d.Procedure],
+	out := api.PublicDossier{Code: d.Code, Status: d.Status, StatusCode: d.StatusCode, ProcedureName: h.procs[d.Procedure],
 		AgencyName: h.agencies[d.Agency], ApplicantName: domain.MaskName(d.Name),
 		ReceivedAt: inZone(d.Received, h.loc), AppointmentAt: inZone(d.Appointment, h.loc),
-		ResolvedAt: inZone(d.Resolved, h.loc), ReturnedAt: inZone(d.Returned, h.loc), Stages: make([]floorStage, 0, len(st))}
+		ResolvedAt: inZone(d.Resolved, h.loc), ReturnedAt: inZone(d.Returned, h.loc), Stages: make([]api.PublicStage, 0, len(st))}
 	for _, s := range st {
-		out.Stages = append(out.Stages, floorStage{Action: s.Action, At: s.At.In(h.loc)})
+		out.Stages = append(out.Stages, api.PublicStage{Action: s.Action, At: s.At.In(h.loc)})
 	}
 	_ = json.NewEncoder(w).Encode(out)
 }
