@@ -101,6 +101,26 @@ func mapItems[T, D any](items []T, f func(T) D) []D {
 	return out
 }
 
+// cursorList is the list envelope plus next_cursor, the opaque position
+// after its last item (null when the page is not full).
+type cursorList[T any] struct {
+	listResponse[T]
+	NextCursor *string `json:"next_cursor"`
+}
+
+// newCursorList is the page out (of the domain values items) with its next
+// cursor: a full page may have a next one, and its cursor (after of the
+// last item) continues there without an OFFSET (keyset pagination).
+func newCursorList[I, T any](items []I, out []T, page, size int, total int64, after func(I) string) cursorList[T] {
+	l := cursorList[T]{listResponse: newList(out, page, size, total)}
+	if len(items) == size && size > 0 {
+		next := after(items[len(items)-1])
+		l.NextCursor = &next
+	}
+	return l
+}
+
+// newList is the list answer of one page (an empty page is [], not null).
 func newList[T any](items []T, page, size int, total int64) listResponse[T] {
 	if items == nil {
 		items = []T{}

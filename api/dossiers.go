@@ -251,19 +251,5 @@ func (h *dossierHandler) list(c *gin.Context) (answer, error) {
 	}
 	loc := h.loc
 	out := mapItems(items, func(d dossier.Dossier) dossierDTO { return dossierAsDTO(d, loc, true) })
-	// A full page may have a next one: its cursor continues after the last
-	// item without an OFFSET (keyset pagination).
-	resp := dossierList{listResponse: newList(out, page, size, total)}
-	if len(items) == size && size > 0 {
-		next := dossier.CursorAfter(items[len(items)-1]).String()
-		resp.NextCursor = &next
-	}
-	return ok(resp), nil
-}
-
-// dossierList is the list envelope plus next_cursor, the opaque position
-// after its last item (null when the page is not full).
-type dossierList struct {
-	listResponse[dossierDTO]
-	NextCursor *string `json:"next_cursor"`
+	return ok(newCursorList(items, out, page, size, total, func(d dossier.Dossier) string { return dossier.CursorAfter(d).String() })), nil
 }

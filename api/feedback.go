@@ -173,21 +173,7 @@ func (h *feedbackHandler) list(c *gin.Context) (answer, error) {
 	}
 	loc, now := h.loc, h.now()
 	out := mapItems(items, func(it feedback.Feedback) feedbackDTO { return toFeedbackDTO(it, loc, now) })
-	// A full page may have a next one: its cursor continues after the last
-	// item without an OFFSET (keyset pagination).
-	resp := feedbackList{listResponse: newList(out, page, size, total)}
-	if len(items) == size && size > 0 {
-		next := feedback.CursorAfter(items[len(items)-1]).String()
-		resp.NextCursor = &next
-	}
-	return ok(resp), nil
-}
-
-// feedbackList is the list envelope plus next_cursor, the opaque position
-// after its last item (null when the page is not full).
-type feedbackList struct {
-	listResponse[feedbackDTO]
-	NextCursor *string `json:"next_cursor"`
+	return ok(newCursorList(items, out, page, size, total, func(f feedback.Feedback) string { return feedback.CursorAfter(f).String() })), nil
 }
 
 // fbDateParam parses an optional YYYY-MM-DD query parameter.
