@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/motcua/motcua/domain"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/motcua/motcua/domain"
 	"github.com/motcua/motcua/repository"
 )
 

@@ -4,12 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/motcua/motcua/cmd/internal/benchkit"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/motcua/motcua/cmd/internal/benchkit"
 	"github.com/motcua/motcua/domain"
 	"github.com/motcua/motcua/domain/dossier"
 )

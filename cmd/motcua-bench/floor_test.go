@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"github.com/motcua/motcua/cmd/internal/benchkit"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/motcua/motcua/cmd/internal/benchkit"
 	"github.com/motcua/motcua/domain"
 	"github.com/motcua/motcua/repository"
 )

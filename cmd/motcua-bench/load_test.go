@@ -3,13 +3,14 @@ package main
 import (
 	"context"
 	"errors"
-	"github.com/motcua/motcua/cmd/internal/benchkit"
 	"os"
 	"os/exec"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/motcua/motcua/cmd/internal/benchkit"
 )
 
 func TestPercentileNearestRank(t *testing.T) {

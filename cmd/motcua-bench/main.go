@@ -24,7 +24,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/motcua/motcua/cmd/internal/benchkit"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -38,6 +37,7 @@ import (
 	"time"
 	_ "time/tzdata" // the report's periods are in Asia/Ho_Chi_Minh
 
+	"github.com/motcua/motcua/cmd/internal/benchkit"
 	"github.com/motcua/motcua/cmd/motcua/demo"
 	"github.com/motcua/motcua/domain"
 	"github.com/motcua/motcua/domain/user"

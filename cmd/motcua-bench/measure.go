@@ -1,12 +1,13 @@
 package main
 
 import (
-	"github.com/motcua/motcua/cmd/internal/benchkit"
 	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/motcua/motcua/cmd/internal/benchkit"
 )
 
 // Measuring the server from outside: resident memory and CPU from /proc.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/motcua/motcua/cmd/internal/benchkit"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -16,6 +15,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/motcua/motcua/cmd/internal/benchkit"
 	"github.com/motcua/motcua/domain"
 )
 

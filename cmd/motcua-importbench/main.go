@@ -19,7 +19,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"github.com/motcua/motcua/cmd/internal/benchkit"
 	"io"
 	"net/http"
 	"os"
@@ -30,6 +29,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/motcua/motcua/cmd/internal/benchkit"
 	"github.com/motcua/motcua/cmd/motcua/demo"
 )
 

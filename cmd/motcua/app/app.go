@@ -7,11 +7,11 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"golang.org/x/text/unicode/norm"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"golang.org/x/text/unicode/norm"
 	"gorm.io/gorm"
 
 	"github.com/motcua/motcua/api"
