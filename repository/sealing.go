@@ -41,8 +41,9 @@ const MaxKeyID = 1<<16 - 1
 type Sealer struct {
 	secret  []byte
 	current uint32
+	sealer  cipher.AEAD // the current key's, read without a lock (every seal and most opens)
 	mu      sync.Mutex
-	ring    map[uint32]cipher.AEAD
+	ring    map[uint32]cipher.AEAD // older keys, derived when first met
 }
 
 // NewSealer returns a sealer over the data key (at least 32 bytes) that
@@ -55,9 +56,11 @@ func NewSealer(dataKey []byte, current int) (*Sealer, error) {
 		return nil, fmt.Errorf("personal data: key id %d is outside 1–%d", current, MaxKeyID)
 	}
 	s := &Sealer{secret: append([]byte(nil), dataKey...), current: uint32(current), ring: map[uint32]cipher.AEAD{}}
-	if _, err := s.aead(s.current); err != nil {
+	a, err := s.aead(s.current)
+	if err != nil {
 		return nil, err
 	}
+	s.sealer = a
 	return s, nil
 }
 
@@ -65,6 +68,9 @@ func NewSealer(dataKey []byte, current int) (*Sealer, error) {
 func (s *Sealer) CurrentKeyID() int { return int(s.current) }
 
 func (s *Sealer) aead(id uint32) (cipher.AEAD, error) {
+	if id == s.current && s.sealer != nil {
+		return s.sealer, nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if a, ok := s.ring[id]; ok {
