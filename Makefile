@@ -22,6 +22,10 @@ test: ## vet, then every package on SQLite and again on a throwaway PostgreSQL
 	@if [ "$$CI" = "true" ]; then echo "== short chaos run (make chaos is the long one)"; \
 	  $(GO) run ./cmd/motcua-chaos -engine both -rounds 10 -db-stops 3; fi
 
+test-web: ## only the pages' browser tests (headless chromium), on SQLite
+	bash .ci/test-tools
+	$(GO) test -count=1 -run 'Browser' ./web
+
 test-sqlite: ## the suite on SQLite only (quick)
 	$(GO) test -count=1 $(PKGS)
 
@@ -93,7 +97,7 @@ fuzz: ## every Fuzz target in turn for FUZZTIME (default 10s); `make test` alrea
 	  done; \
 	done
 
-.PHONY: help build run test test-sqlite test-pg lint bench bench-sqlite bench-micro bench-papers fuzz chaos chaos-sync-off
+.PHONY: help build run test test-web test-sqlite test-pg lint bench bench-sqlite bench-micro bench-papers fuzz chaos chaos-sync-off
 
 # IMPORT_BENCH_ARGS are passed to cmd/motcua-importbench: -lines 1000000 (default), -small 100000, -mode cli|http|both.
 IMPORT_BENCH_ARGS ?=
@@ -103,3 +107,26 @@ import-bench: build ## import 1,000,000 generated dossiers (CLI and HTTP) on SQL
 	bash .ci/with-postgres $(GO) run ./cmd/motcua-importbench -bin bin/motcua -engine postgres $(IMPORT_BENCH_ARGS)
 
 .PHONY: import-bench
+
+# The vendored browser code in web/static/vendor is fetched by whoever updates it, never by a build: npm
+# pack in a temporary folder, and the files are copied in only when each has the SHA-256 that the folder's
+# VERSION file records. To update, put the new version in VERSION's first line and run this: it fails and
+# prints the new digests; check the release, put them in VERSION and run it again.
+vendor: ## re-fetch the vendored uPlot (npm pack) and check it against web/static/vendor/uplot/VERSION
+	@set -e; dir=web/static/vendor/uplot; \
+	ver=$$(awk 'NR==1 && $$1=="uplot" {print $$2}' $$dir/VERSION); \
+	test -n "$$ver" || { echo "$$dir/VERSION: the first line must be 'uplot <version>'"; exit 1; }; \
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	(cd "$$tmp" && npm pack --silent "uplot@$$ver" >/dev/null && tar -xzf "uplot-$$ver.tgz"); \
+	mkdir "$$tmp/out"; \
+	cp "$$tmp/package/dist/uPlot.iife.min.js" "$$tmp/package/dist/uPlot.min.css" "$$tmp/package/LICENSE" "$$tmp/out/"; \
+	grep -E '^[0-9a-f]{64}  [^/]+$$' $$dir/VERSION > "$$tmp/sums" || true; \
+	ok=1; for f in uPlot.iife.min.js uPlot.min.css LICENSE; do \
+	  grep -q "  $$f$$" "$$tmp/sums" || { echo "$$dir/VERSION has no digest for $$f"; ok=0; }; done; \
+	if [ $$ok = 0 ] || ! (cd "$$tmp/out" && sha256sum --check --strict --quiet ../sums); then \
+	  echo "uplot@$$ver differs from $$dir/VERSION; the downloaded files' digests are:"; \
+	  (cd "$$tmp/out" && sha256sum uPlot.iife.min.js uPlot.min.css LICENSE); exit 1; fi; \
+	cp "$$tmp/out/uPlot.iife.min.js" "$$tmp/out/uPlot.min.css" "$$tmp/out/LICENSE" $$dir/; \
+	echo "uplot@$$ver: digests match $$dir/VERSION; files copied"
+
+.PHONY: vendor

@@ -4,34 +4,13 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/motcua/motcua/api/httperr"
 	"github.com/motcua/motcua/domain"
 )
-
-// errorSpec is how one domain kind is shown: its HTTP status and the stable
-// code clients branch on (docs/openapi.yaml).
-type errorSpec struct {
-	status int
-	code   string
-}
-
-// errorTable is the one place where errors become HTTP statuses.
-var errorTable = map[domain.Kind]errorSpec{
-	domain.KindInvalid:           {http.StatusBadRequest, "invalid_request"},
-	domain.KindValidation:        {http.StatusUnprocessableEntity, "validation_failed"},
-	domain.KindUnauthenticated:   {http.StatusUnauthorized, "unauthenticated"},
-	domain.KindForbidden:         {http.StatusForbidden, "forbidden"},
-	domain.KindNotFound:          {http.StatusNotFound, "not_found"},
-	domain.KindConflict:          {http.StatusConflict, "conflict"},
-	domain.KindInvalidTransition: {http.StatusConflict, "invalid_transition"},
-	domain.KindTooLarge:          {http.StatusRequestEntityTooLarge, "payload_too_large"},
-	domain.KindRateLimited:       {http.StatusTooManyRequests, "rate_limited"},
-	domain.KindInternal:          {http.StatusInternalServerError, "internal"},
-}
 
 // errorBody is the JSON shape of every error answer.
 type errorBody struct {
@@ -64,17 +43,9 @@ func writeError(c *gin.Context, log *slog.Logger, err error) {
 		c.AbortWithStatus(StatusClientClosedRequest)
 		return
 	}
-	var de *domain.Error
-	kind := domain.KindInternal
-	if errors.As(err, &de) {
-		kind = de.Kind
-	}
-	spec, ok := errorTable[kind]
-	if !ok {
-		spec, kind = errorTable[domain.KindInternal], domain.KindInternal
-	}
-	body := errorBody{Error: errorPayload{Code: spec.code}}
-	if kind == domain.KindInternal {
+	spec, de := httperr.Of(err)
+	body := errorBody{Error: errorPayload{Code: spec.Code}}
+	if de == nil {
 		body.Error.Message = internalMessage
 		if log != nil {
 			log.ErrorContext(c.Request.Context(), "request failed", "err", err.Error(), "route", c.FullPath(),
@@ -91,13 +62,13 @@ func writeError(c *gin.Context, log *slog.Logger, err error) {
 				body.Error.Details["fields"] = de.Fields
 			}
 		}
-		if kind == domain.KindRateLimited {
+		if de.Kind == domain.KindRateLimited {
 			if s, ok := de.Details["retry_after_seconds"].(int); ok {
 				c.Header("Retry-After", strconv.Itoa(s))
 			}
 		}
 	}
-	c.AbortWithStatusJSON(spec.status, body)
+	c.AbortWithStatusJSON(spec.Status, body)
 }
 
 // badRequest is a KindInvalid error with a message and optional field.

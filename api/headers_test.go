@@ -26,7 +26,7 @@ func TestSecurityHeadersOnEveryAnswer(t *testing.T) {
 	}
 	other := []apptest.Request{
 		{Method: http.MethodGet, Path: "/healthz"},
-		{Method: http.MethodGet, Path: "/no/such/path"},
+		{Method: http.MethodGet, Path: "/api/no/such/path"},
 		{Method: http.MethodDelete, Path: "/healthz"},
 		{Method: http.MethodGet, Path: "/openapi.yaml"},
 	}

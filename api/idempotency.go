@@ -78,11 +78,14 @@ var (
 // and may exceed what a fingerprint can hold in memory, and importing the
 // same file twice changes nothing anyway (docs/openapi.yaml).
 func idempotent(store IdempotencyStore, now func() time.Time, log *slog.Logger) gin.HandlerFunc {
-	return idempotentWaiting(store, now, log, idempotencyWait)
+	return idempotentWaiting(store, now, log, idempotencyWait, func(c *gin.Context, err error) { writeError(c, log, err) })
 }
 
 // idempotentWaiting is idempotent with duplicates waiting at most wait.
-func idempotentWaiting(store IdempotencyStore, now func() time.Time, log *slog.Logger, wait time.Duration) gin.HandlerFunc {
+// Its own refusals (a reused key, a key still busy) are answered by fail:
+// the JSON error for the API, an error page for the pages' forms.
+func idempotentWaiting(store IdempotencyStore, now func() time.Time, log *slog.Logger, wait time.Duration,
+	fail func(*gin.Context, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		values, present := c.Request.Header[IdempotencyKeyHeader]
 		if store == nil || !present || c.Request.Method != http.MethodPost ||
@@ -91,13 +94,13 @@ func idempotentWaiting(store IdempotencyStore, now func() time.Time, log *slog.L
 			return
 		}
 		if len(values) != 1 || !validIdempotencyKey(values[0]) {
-			writeError(c, log, errIdempotencyKey)
+			fail(c, errIdempotencyKey)
 			return
 		}
 		key := values[0]
 		body, err := readBody(c)
 		if err != nil {
-			writeError(c, log, err)
+			fail(c, err)
 			return
 		}
 		c.Request.Body = io.NopCloser(bytes.NewReader(body))
@@ -121,17 +124,17 @@ func idempotentWaiting(store IdempotencyStore, now func() time.Time, log *slog.L
 			case ran && err != nil:
 				// The answer and the writes did not commit: nothing
 				// happened, and a retry with the key runs again.
-				writeError(c, log, err)
+				fail(c, err)
 				return
 			case ran:
 				held.release()
 				c.Abort()
 				return
 			case err != nil:
-				writeError(c, log, err)
+				fail(c, err)
 				return
 			case rec.Mismatch:
-				writeError(c, log, errIdempotencyMismatch)
+				fail(c, errIdempotencyMismatch)
 				return
 			case rec.Done:
 				replay(c, rec)
@@ -140,7 +143,7 @@ func idempotentWaiting(store IdempotencyStore, now func() time.Time, log *slog.L
 			// The first request with this key still runs: wait for it to
 			// finish (or give the key up), then look again.
 			if err := waitForKey(ctx, store, owner, key, now, deadline); err != nil {
-				writeError(c, log, err)
+				fail(c, err)
 				return
 			}
 		}

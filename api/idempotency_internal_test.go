@@ -38,7 +38,7 @@ func newIdemHarness(t *testing.T, store IdempotencyStore, wait time.Duration) *i
 	now := func() time.Time { return time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC) }
 	r := gin.New()
 	r.Use(withRequestID(), recoverPanics(log))
-	g := r.Group("", idempotentWaiting(store, now, log, wait))
+	g := r.Group("", idempotentWaiting(store, now, log, wait, func(c *gin.Context, err error) { writeError(c, log, err) }))
 	g.POST("/echo", func(c *gin.Context) {
 		n := h.runs.Add(1)
 		b, err := io.ReadAll(c.Request.Body)

@@ -18,6 +18,7 @@ import (
 	"github.com/motcua/motcua/domain"
 	"github.com/motcua/motcua/domain/audit"
 	"github.com/motcua/motcua/domain/user"
+	"github.com/motcua/motcua/web"
 )
 
 // Deps is what the HTTP layer needs. cmd builds it.
@@ -59,6 +60,9 @@ type Deps struct {
 	// Audit keeps the audit trail (docs/domain.md, "Audit trail"); nil
 	// records nothing and GET /api/v1/audit answers 404.
 	Audit AuditService
+	// Pages are the citizen and staff pages (package web), mounted beside
+	// the API; nil serves the API alone.
+	Pages *web.Pages
 	// SeparateMetrics leaves /metrics off the main handler; NewHandlers
 	// then returns it on its own, for a listener of its own.
 	SeparateMetrics bool
@@ -82,6 +86,10 @@ func NewHandlers(d Deps) (api, metrics http.Handler, err error) {
 	}
 	return e, metricsHandler(reg), nil
 }
+
+// publicScope is the rate-limit bucket of citizens' requests: the public
+// API and the pages' form posts draw from it alike.
+const publicScope = "public"
 
 // Route is one method and path pattern the API handler serves, the pattern
 // as registered (":code" for a path parameter).
@@ -138,7 +146,13 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	r.Use(withRequestID(), securityHeaders(), observe(d.Log, m), recoverPanics(d.Log), guardInput(d.Log))
 	log := d.Log
 	e := env{log: log, loc: d.Location, now: d.Now, audit: d.Audit}
-	r.NoRoute(func(c *gin.Context) { writeError(c, log, domain.NotFound("đường dẫn")) })
+	r.NoRoute(func(c *gin.Context) {
+		if d.Pages != nil && web.IsPagePath(c.Request.URL.Path) {
+			d.Pages.NotFound(c)
+			return
+		}
+		writeError(c, log, domain.NotFound("đường dẫn"))
+	})
 	r.NoMethod(func(c *gin.Context) {
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody{Error: errorPayload{
 			Code: "method_not_allowed", Message: "Phương thức không được hỗ trợ cho đường dẫn này"}})
@@ -184,7 +198,7 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	// public is /api/v1/public/* for citizens (no login): rate-limited per
 	// client address, Idempotency-Key owned by that address. Dossier and
 	// feedback routes are added to it.
-	public := v1.Group("/public", limitRate(limiter, "public", log), idem)
+	public := v1.Group("/public", limitRate(limiter, publicScope, log), idem)
 	admin := requireRole(log, user.RoleAdmin)
 	staff.GET("/auth/me", e.handle(ah.me))
 	staff.POST("/auth/logout", e.handle(ah.logout))
@@ -252,6 +266,19 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 
 	// ==== import routes (docs/openapi.yaml): admin; the body is streamed NDJSON
 	staff.POST("/imports/:kind", admin, e.handle(e.audited(audit.ImportRun, param("kind"), (&importHandler{svc: d.Imports, env: e}).run)))
+
+	// ==== the pages (package web): a form post spends the public bucket
+	// and keeps its answer under the API's idempotency record.
+	if d.Pages != nil {
+		allow := func(c *gin.Context) (bool, time.Duration) {
+			if limiter == nil {
+				return true, 0
+			}
+			return limiter.allow(publicScope + "|" + clientKey(c.ClientIP()))
+		}
+		d.Pages.Register(r, web.Hooks{Allow: allow,
+			Idempotent: idempotentWaiting(d.Idempotency, d.Now, log, idempotencyWait, d.Pages.Fail)})
+	}
 
 	// ==== the audit trail (docs/domain.md): province admins
 	staff.GET("/audit", admin, e.handle((&auditHandler{env: e}).list))

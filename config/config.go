@@ -73,11 +73,14 @@ type Config struct {
 	AuditRetentionDays int
 	// PublicURL is where citizens reach the service (scheme, host, optional
 	// port, no path): printed papers and answers link to PublicURL/tra-cuu/{code}.
-	PublicURL       string
-	LogLevel        slog.Level
-	ShutdownTimeout time.Duration
-	ReadTimeout     time.Duration
-	WriteTimeout    time.Duration
+	PublicURL string
+	// PublicCacheSeconds is how old the public figures on / and /cong-khai
+	// may be; 0 computes them on every request.
+	PublicCacheSeconds int
+	LogLevel           slog.Level
+	ShutdownTimeout    time.Duration
+	ReadTimeout        time.Duration
+	WriteTimeout       time.Duration
 }
 
 // Load reads configuration through getenv (os.Getenv in main, a map in
@@ -108,6 +111,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.DBMaxOpenConns = intVar(getenv, "MOTCUA_DB_MAX_OPEN_CONNS", 20, &errs)
 	c.PublicRateLimit = intVar(getenv, "MOTCUA_PUBLIC_RATE_LIMIT", 60, &errs)
+	c.PublicCacheSeconds = intVar(getenv, "MOTCUA_PUBLIC_CACHE_SECONDS", 300, &errs)
 	c.ReportCutoffDay = intVar(getenv, "MOTCUA_REPORT_CUTOFF_DAY", 0, &errs)
 	c.DataKeyID = intVar(getenv, "MOTCUA_DATA_KEY_ID", 1, &errs)
 	c.AuditRetentionDays = intVar(getenv, "MOTCUA_AUDIT_RETENTION_DAYS", 730, &errs)
@@ -197,6 +201,9 @@ func (c Config) validate() error {
 	}
 	if c.PublicRateLimit < 0 {
 		errs = append(errs, errors.New("MOTCUA_PUBLIC_RATE_LIMIT must be 0 or more"))
+	}
+	if c.PublicCacheSeconds < 0 || c.PublicCacheSeconds > 86400 {
+		errs = append(errs, errors.New("MOTCUA_PUBLIC_CACHE_SECONDS must be 0 (live) to 86400"))
 	}
 	if c.AuditRetentionDays < 0 || c.AuditRetentionDays > 36500 {
 		errs = append(errs, errors.New("MOTCUA_AUDIT_RETENTION_DAYS must be 0 (keep forever) or a number of days up to 36500"))

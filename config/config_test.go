@@ -93,6 +93,7 @@ func TestEveryProblemReportedAtOnce(t *testing.T) {
 		"MOTCUA_TRUSTED_PROXIES":       "not-an-ip",
 		"MOTCUA_LOG_LEVEL":             "loud",
 		"MOTCUA_AUDIT_RETENTION_DAYS":  "-5",
+		"MOTCUA_PUBLIC_CACHE_SECONDS":  "-1",
 	}
 	_, err := config.Load(env(bad))
 	if err == nil {
@@ -103,6 +104,7 @@ func TestEveryProblemReportedAtOnce(t *testing.T) {
 		"MOTCUA_DATABASE_URL", "MOTCUA_DATABASE_REPLICA_URLS", "MOTCUA_JWT_SECRET", "MOTCUA_DATA_KEY", "MOTCUA_TIMEZONE",
 		"MOTCUA_PUBLIC_RATE_LIMIT", "MOTCUA_SUPPLEMENT_POLICY", "MOTCUA_REPORT_CUTOFF_DAY", "MOTCUA_DB_MAX_OPEN_CONNS",
 		"MOTCUA_TOKEN_TTL_MINUTES", "MOTCUA_TRUSTED_PROXIES", "MOTCUA_LOG_LEVEL", "MOTCUA_AUDIT_RETENTION_DAYS",
+		"MOTCUA_PUBLIC_CACHE_SECONDS",
 	} {
 		if !strings.Contains(msg, name) {
 			t.Errorf("error does not mention %s:\n%s", name, msg)

@@ -28,6 +28,7 @@ import (
 	"github.com/motcua/motcua/domain/user"
 	"github.com/motcua/motcua/render/pdf"
 	"github.com/motcua/motcua/repository"
+	"github.com/motcua/motcua/web"
 )
 
 // App is a wired service.
@@ -174,6 +175,13 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 		return nil, fmt.Errorf("audit trail: %w", err)
 	}
 
+	pages, err := web.New(web.Deps{Log: log, Dossiers: a.Dossiers, Feedback: a.Feedback, Stats: a.Stats, Catalog: a.Catalog,
+		DataKey: a.DataKey, PublicURL: cfg.PublicURL, CacheSeconds: cfg.PublicCacheSeconds, CutoffDay: cfg.ReportCutoffDay,
+		OpenAPI: docs.OpenAPI, Now: now, Location: loc})
+	if err != nil {
+		_ = a.Audit.Close(ctx)
+		return nil, err
+	}
 	h, metrics, err := api.NewHandlers(api.Deps{
 		Log: log, Users: a.Users, Catalog: a.Catalog, Tokens: a.Tokens,
 		Ready:           func(ctx context.Context) error { return repository.Ping(ctx, db) },
@@ -191,6 +199,7 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 		Papers:          a.Papers,
 		Audit:           a.Audit,
 		PublicURL:       cfg.PublicURL,
+		Pages:           pages,
 		SeparateMetrics: cfg.MetricsAddr != "",
 	})
 	if err != nil {
