@@ -128,6 +128,21 @@ func newList[T any](items []T, page, size int, total int64) listResponse[T] {
 	return listResponse[T]{Items: items, Page: page, PageSize: size, Total: total}
 }
 
+// intParam parses an optional integer query parameter; its range is the
+// domain's to check.
+func intParam(c *gin.Context, name string, fe domain.FieldErrors) *int {
+	v := c.Query(name)
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		fe.Add(name, "phải là số nguyên")
+		return nil
+	}
+	return &n
+}
+
 // boolParam parses an optional boolean query parameter.
 func boolParam(c *gin.Context, name string, fe domain.FieldErrors) *bool {
 	v := c.Query(name)

@@ -164,6 +164,7 @@ func (h *feedbackHandler) list(c *gin.Context) (answer, error) {
 	}
 	f.ReceivedFrom = fbDateParam(c, "received_from", fe)
 	f.ReceivedTo = fbDateParam(c, "received_to", fe)
+	f.DueWithin = intParam(c, "due_within", fe)
 	if err := fe.Err(); err != nil {
 		return answer{}, err
 	}
@@ -173,7 +174,7 @@ func (h *feedbackHandler) list(c *gin.Context) (answer, error) {
 	}
 	loc, now := h.loc, h.now()
 	out := mapItems(items, func(it feedback.Feedback) feedbackDTO { return toFeedbackDTO(it, loc, now) })
-	return ok(newCursorList(items, out, page, size, total, func(f feedback.Feedback) string { return feedback.CursorAfter(f).String() })), nil
+	return ok(newCursorList(items, out, page, size, total, func(it feedback.Feedback) string { return f.CursorAfter(it).String() })), nil
 }
 
 // fbDateParam parses an optional YYYY-MM-DD query parameter.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/motcua/motcua/domain"
 	"github.com/motcua/motcua/domain/catalog"
 	"github.com/motcua/motcua/domain/dossier"
+	"github.com/motcua/motcua/domain/feedback"
 	"github.com/motcua/motcua/domain/user"
 	"github.com/motcua/motcua/domain/worktime"
 	"github.com/motcua/motcua/repository"
@@ -250,7 +252,9 @@ func TestDossierRoundTripAndStaleUpdate(t *testing.T) {
 
 // TestDossierPublicByCode: the lookup's narrow reads return exactly the
 // fields of the full ones that they promise, on both databases, for a
-// dossier with every lookup time set, and not found for an unknown code.
+// dossier with every lookup field set (a payment asked, a denied outcome),
+// the details of the actions the lookup shows and no others, whether the
+// dossier is rated, and not found for an unknown code.
 func TestDossierPublicByCode(t *testing.T) {
 	e := newDossierEnv(t)
 	ctx := context.Background()
@@ -261,7 +265,11 @@ func TestDossierPublicByCode(t *testing.T) {
 		in dossier.ActionInput
 	}{
 		{rOfficer, dossier.ActionInput{Action: dossier.ActStart}},
-		{lead, dossier.ActionInput{Action: dossier.ActResolve, Outcome: dossier.Approved}},
+		{rOfficer, dossier.ActionInput{Action: dossier.ActRequestSupplement, Reason: "Thiếu giấy", Items: []string{"Bản sao", "Ảnh"}}},
+		{rClerk, dossier.ActionInput{Action: dossier.ActSupplement}},
+		{rOfficer, dossier.ActionInput{Action: dossier.ActRequestPayment, Amount: ptrInt64(150000)}},
+		{rClerk, dossier.ActionInput{Action: dossier.ActConfirmPayment}},
+		{lead, dossier.ActionInput{Action: dossier.ActResolve, Outcome: dossier.Denied, Reason: "Không đủ điều kiện"}},
 		{rClerk, dossier.ActionInput{Action: dossier.ActReturn}},
 	} {
 		e.set(time.Date(2026, 11, 24, 10, 0, 0, 0, hcm))
@@ -273,16 +281,19 @@ func TestDossierPublicByCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if full.ReceivedAt == nil || full.AppointmentAt == nil || full.ResolvedAt == nil || full.ReturnedAt == nil || full.PinHash == "" || full.ApplicantIDHash == "" {
+	if full.ReceivedAt == nil || full.AppointmentAt == nil || full.ResolvedAt == nil || full.ReturnedAt == nil || full.PinHash == "" ||
+		full.ApplicantIDHash == "" || full.PaymentAmount == nil || full.Outcome == "" {
 		t.Fatalf("the dossier does not set every lookup field: %+v", full)
 	}
 	got, err := e.store.PublicByCode(ctx, r.Code)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := dossier.Dossier{ID: full.ID, Code: full.Code, Status: full.Status, Applicant: dossier.Applicant{Name: full.Applicant.Name},
-		ApplicantIDHash: full.ApplicantIDHash, PinHash: full.PinHash, ProcedureCode: full.ProcedureCode, AgencyCode: full.AgencyCode,
-		ReceivedAt: full.ReceivedAt, AppointmentAt: full.AppointmentAt, ResolvedAt: full.ResolvedAt, ReturnedAt: full.ReturnedAt}
+	want := dossier.PublicRecord{Dossier: dossier.Dossier{ID: full.ID, Code: full.Code, Status: full.Status,
+		Applicant: dossier.Applicant{Name: full.Applicant.Name}, ApplicantIDHash: full.ApplicantIDHash, PinHash: full.PinHash,
+		ProcedureCode: full.ProcedureCode, UnitCode: full.UnitCode, AgencyCode: full.AgencyCode, ReceivedAt: full.ReceivedAt,
+		AppointmentAt: full.AppointmentAt, ResolvedAt: full.ResolvedAt, ReturnedAt: full.ReturnedAt, Outcome: full.Outcome,
+		PaymentAmount: full.PaymentAmount}}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("PublicByCode:\n got %+v\nwant %+v", got, want)
 	}
@@ -294,13 +305,34 @@ func TestDossierPublicByCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(stages) != len(hist) || len(hist) != 4 {
-		t.Fatalf("%d stages, %d history entries, want 4", len(stages), len(hist))
+	if len(stages) != len(hist) || len(hist) != 8 {
+		t.Fatalf("%d stages, %d history entries, want 8", len(stages), len(hist))
 	}
 	for i, h := range hist {
-		if stages[i] != (dossier.Stage{Action: h.Action, At: h.At}) {
-			t.Fatalf("stage %d = %+v, history %s %v", i, stages[i], h.Action, h.At)
+		want := dossier.Stage{Action: h.Action, At: h.At}
+		if slices.Contains(dossier.PublicDetailActions, h.Action) {
+			want.Details = h.Details
 		}
+		if !reflect.DeepEqual(stages[i], want) {
+			t.Fatalf("stage %d = %+v, history %s %v %v", i, stages[i], h.Action, h.At, h.Details)
+		}
+	}
+	// The details read back are the ones the lookup's rule reads.
+	if n := dossier.NextStepOf(dossier.Dossier{Status: dossier.SupplementRequested}, stages, false); n.Reason != "Thiếu giấy" ||
+		!slices.Equal(n.Items, []string{"Bản sao", "Ảnh"}) {
+		t.Fatalf("supplement step from the stored history: %+v", n)
+	}
+	if n := dossier.NextStepOf(dossier.Dossier{Status: dossier.AwaitingPayment}, stages, false); n.Amount == nil || *n.Amount != 150000 {
+		t.Fatalf("payment step from the stored history: %+v", n)
+	}
+	// A rating shows at once in the same read.
+	err = repository.NewFeedbackStore(e.db, testSealer(t)).InsertRating(ctx, &feedback.Rating{DossierID: full.ID, DossierCode: full.Code,
+		Score: 5, UnitCode: full.UnitCode, AgencyCode: full.AgencyCode, ProcedureCode: full.ProcedureCode, CreatedAt: e.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := e.store.PublicByCode(ctx, r.Code); err != nil || !got.Rated {
+		t.Fatalf("after a rating: rated %v, %v", got.Rated, err)
 	}
 	if _, err := e.store.PublicByCode(ctx, r.Code+"X"); domain.KindOf(err) != domain.KindNotFound {
 		t.Fatalf("unknown code: %v, want not found", err)

@@ -284,11 +284,11 @@ func TestHotPathsUseIndexes(t *testing.T) {
 	}
 	paths := []hotPath{
 		{"public lookup by code", func() error {
-			d, err := store.ByCode(ctx, code)
+			d, err := store.PublicByCode(ctx, code)
 			if err != nil {
 				return err
 			}
-			_, err = store.History(ctx, d.ID)
+			_, err = store.Stages(ctx, d.ID)
 			return err
 		}, mustSearch},
 		{"list by unit", list(dossier.Query{UnitCode: "X07", Limit: 50}), mustSearch},

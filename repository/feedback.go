@@ -254,15 +254,29 @@ func (s *FeedbackStore) List(ctx context.Context, f feedback.Filter) ([]feedback
 	if !f.To.IsZero() {
 		q = q.Where("received_at < ?", f.To.UTC())
 	}
+	// Due soon: open, not yet past due, due by the horizon; the range of
+	// feedback_status_due_idx for each open status.
+	soon := !f.DueBy.IsZero()
+	if soon {
+		q = q.Where("status IN ? AND due_at >= ? AND due_at <= ?",
+			[]string{string(feedback.StatusReceived), string(feedback.StatusProcessing)}, f.Now.UTC(), f.DueBy.UTC())
+	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, translate(err, feedbackNoun)
 	}
 	var rows []feedbackRow
-	page := q.Order("received_at DESC, id DESC").Limit(f.PageSize)
-	if f.After != nil { // keyset: straight to the position, nothing skipped
+	order := "received_at DESC, id DESC"
+	if soon {
+		order = "due_at, id"
+	}
+	page := q.Order(order).Limit(f.PageSize)
+	switch {
+	case f.After != nil && soon: // keyset in due order
+		page = page.Where("(due_at, id) > (?, ?)", f.After.At.UTC(), f.After.ID)
+	case f.After != nil: // keyset: straight to the position, nothing skipped
 		page = page.Where("(received_at, id) < (?, ?)", f.After.At.UTC(), f.After.ID)
-	} else {
+	default:
 		page = page.Offset(f.Offset())
 	}
 	if err := page.Find(&rows).Error; err != nil {

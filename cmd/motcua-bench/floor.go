@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 
 	"github.com/motcua/motcua/api"
 	"github.com/motcua/motcua/domain"
+	"github.com/motcua/motcua/domain/dossier"
 )
 
 // envFloorKey passes the data key to the floor server (not on its command line).
@@ -34,15 +36,22 @@ func sqliteDSN(path string) string {
 // lookupRow is what the lookup reads of a dossier.
 type lookupRow struct {
 	ID                                        int64
-	Code, Status, Procedure, Agency, Name     string
+	Code, Status, Procedure, Unit, Agency     string
+	Name                                      string
 	StatusCode                                int
 	PinHash                                   string
 	Received, Appointment, Resolved, Returned *time.Time
+	Outcome                                   *string
+	Payment                                   *int64
+	Rated                                     bool
 }
 
 type stageRow struct {
 	Action string
 	At     time.Time
+	// Details is the JSON of the entry's details for the actions whose
+	// details the lookup shows (dossier.PublicDetailActions), else nil.
+	Details *string
 }
 
 // lookupStore is the two reads of the citizen's lookup.
@@ -52,19 +61,30 @@ type lookupStore interface {
 	names(ctx context.Context) (procs, agencies map[string]string, err error)
 }
 
-const (
-	lookupSQL = `SELECT id, code, status, status_code, procedure_code, agency_code, applicant_name, pin_hash,
- received_at, appointment_at, resolved_at, returned_at FROM dossiers WHERE code = $1`
-	stagesSQL = `SELECT action, at FROM dossier_history WHERE dossier_id = $1 ORDER BY id`
-)
+// lookupSQL reads the dossier and, as the server does, whether it is rated
+// in the same statement.
+const lookupSQL = `SELECT id, code, status, status_code, procedure_code, unit_code, agency_code, applicant_name, pin_hash,
+ received_at, appointment_at, resolved_at, returned_at, outcome, payment_amount,
+ EXISTS (SELECT 1 FROM ratings WHERE ratings.dossier_id = dossiers.id) FROM dossiers WHERE code = $1`
+
+// stagesSQL reads the history with the details of the actions the lookup
+// shows only, as the server does.
+var stagesSQL = func() string {
+	quoted := make([]string, len(dossier.PublicDetailActions))
+	for i, a := range dossier.PublicDetailActions {
+		quoted[i] = "'" + string(a) + "'"
+	}
+	return "SELECT action, at, CASE WHEN action IN (" + strings.Join(quoted, ", ") +
+		") THEN details END FROM dossier_history WHERE dossier_id = $1 ORDER BY id"
+}()
 
 // pgLookup reads with pgx.
 type pgLookup struct{ pool *pgxpool.Pool }
 
 func (s pgLookup) dossier(ctx context.Context, code string) (lookupRow, bool, error) {
 	var r lookupRow
-	err := s.pool.QueryRow(ctx, lookupSQL, code).Scan(&r.ID, &r.Code, &r.Status, &r.StatusCode, &r.Procedure, &r.Agency,
-		&r.Name, &r.PinHash, &r.Received, &r.Appointment, &r.Resolved, &r.Returned)
+	err := s.pool.QueryRow(ctx, lookupSQL, code).Scan(&r.ID, &r.Code, &r.Status, &r.StatusCode, &r.Procedure, &r.Unit, &r.Agency,
+		&r.Name, &r.PinHash, &r.Received, &r.Appointment, &r.Resolved, &r.Returned, &r.Outcome, &r.Payment, &r.Rated)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, false, nil
 	}
@@ -96,8 +116,10 @@ type sqlLookup struct{ db *sql.DB }
 func (s sqlLookup) dossier(ctx context.Context, code string) (lookupRow, bool, error) {
 	var r lookupRow
 	var rec, app, res, ret sql.NullTime
-	err := s.db.QueryRowContext(ctx, lookupSQL, code).Scan(&r.ID, &r.Code, &r.Status, &r.StatusCode, &r.Procedure, &r.Agency,
-		&r.Name, &r.PinHash, &rec, &app, &res, &ret)
+	var outcome sql.NullString
+	var payment sql.NullInt64
+	err := s.db.QueryRowContext(ctx, lookupSQL, code).Scan(&r.ID, &r.Code, &r.Status, &r.StatusCode, &r.Procedure, &r.Unit, &r.Agency,
+		&r.Name, &r.PinHash, &rec, &app, &res, &ret, &outcome, &payment, &r.Rated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, false, nil
 	}
@@ -105,6 +127,12 @@ func (s sqlLookup) dossier(ctx context.Context, code string) (lookupRow, bool, e
 		return r, false, err
 	}
 	r.Received, r.Appointment, r.Resolved, r.Returned = nullTime(rec), nullTime(app), nullTime(res), nullTime(ret)
+	if outcome.Valid {
+		r.Outcome = &outcome.String
+	}
+	if payment.Valid {
+		r.Payment = &payment.Int64
+	}
 	return r, true, nil
 }
 
@@ -145,7 +173,7 @@ func scanStages(rows rowScanner) ([]stageRow, error) {
 	var out []stageRow
 	for rows.Next() {
 		var st stageRow
-		if err := rows.Scan(&st.Action, &st.At); err != nil {
+		if err := rows.Scan(&st.Action, &st.At, &st.Details); err != nil {
 			return nil, err
 		}
 		out = append(out, st)
@@ -215,22 +243,29 @@ func (h *floorLookupHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"error":{"code":"internal","message":"Lỗi hệ thống"}}`, http.StatusInternalServerError)
 		return
 	}
-	out := api.PublicDossier{Code: d.Code, Status: d.Status, StatusCode: d.StatusCode, ProcedureName: h.procs[d.Procedure],
-		AgencyName: h.agencies[d.Agency], ApplicantName: domain.MaskName(d.Name),
-		ReceivedAt: inZone(d.Received, h.loc), AppointmentAt: inZone(d.Appointment, h.loc),
-		ResolvedAt: inZone(d.Resolved, h.loc), ReturnedAt: inZone(d.Returned, h.loc), Stages: make([]api.PublicStage, 0, len(st))}
+	// The next step and the reschedule are the domain's rules over what was
+	// read, and the JSON is the server's own type: the floor saves the
+	// router, the middleware and the service, not the answer's work.
+	p := dossier.Public{Code: d.Code, Status: dossier.Status(d.Status), ProcedureName: h.procs[d.Procedure],
+		AgencyName: h.agencies[d.Agency], UnitName: h.agencies[d.Unit], ApplicantName: domain.MaskName(d.Name),
+		ReceivedAt: d.Received, AppointmentAt: d.Appointment, ResolvedAt: d.Resolved, ReturnedAt: d.Returned,
+		Rated: d.Rated, Stages: make([]dossier.Stage, 0, len(st))}
+	if d.Outcome != nil && dossier.Outcome(*d.Outcome).Valid() {
+		p.Outcome = dossier.Outcome(*d.Outcome)
+	}
 	for _, s := range st {
-		out.Stages = append(out.Stages, api.PublicStage{Action: s.Action, At: s.At.In(h.loc)})
+		stage := dossier.Stage{Action: dossier.Action(s.Action), At: s.At}
+		if s.Details != nil && *s.Details != "" {
+			if err := json.Unmarshal([]byte(*s.Details), &stage.Details); err != nil {
+				http.Error(w, `{"error":{"code":"internal","message":"Lỗi hệ thống"}}`, http.StatusInternalServerError)
+				return
+			}
+		}
+		p.Stages = append(p.Stages, stage)
 	}
-	_ = json.NewEncoder(w).Encode(out)
-}
-
-func inZone(t *time.Time, loc *time.Location) *time.Time {
-	if t == nil {
-		return nil
-	}
-	v := t.In(loc)
-	return &v
+	p.Next = dossier.NextStepOf(dossier.Dossier{Status: p.Status, Outcome: p.Outcome, PaymentAmount: d.Payment}, p.Stages, d.Rated)
+	p.Reschedule = dossier.LatestReschedule(p.Stages)
+	_ = json.NewEncoder(w).Encode(api.NewPublicDossier(p, h.loc))
 }
 
 // floorServerMain runs the lookup floor as its own process (so it is load

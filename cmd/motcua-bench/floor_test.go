@@ -221,7 +221,7 @@ func TestFloorLookupHandler(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := &floorLookupHandler{store: sqlLookup{db: fdb.sql}, pins: pins, loc: loc,
-		procs: map[string]string{"p": "Thủ tục P"}, agencies: map[string]string{"J": "Sở Tư pháp"}}
+		procs: map[string]string{"p": "Thủ tục P"}, agencies: map[string]string{"J": "Sở Tư pháp", "C": "Trung tâm"}}
 	mux := http.NewServeMux()
 	mux.Handle("GET /api/v1/public/dossiers/{code}", h)
 	srv := httptest.NewServer(mux)
@@ -244,8 +244,12 @@ func TestFloorLookupHandler(t *testing.T) {
 		t.Fatal(err)
 	}
 	if out["applicant_name"] != "N***** V** A*" || out["procedure_name"] != "Thủ tục P" || out["agency_name"] != "Sở Tư pháp" ||
-		out["status_code"] != float64(2) || out["received_at"] != "2026-11-23T09:00:00+07:00" || out["resolved_at"] != nil {
+		out["status_code"] != float64(2) || out["received_at"] != "2026-11-23T09:00:00+07:00" || out["resolved_at"] != nil ||
+		out["unit_name"] != "Trung tâm" || out["outcome"] != nil || out["reschedule"] != nil || out["rated"] != false {
 		t.Errorf("answer %s", body)
+	}
+	if n, _ := out["next_step"].(map[string]any); n["kind"] != "wait" || n["reason"] != nil || n["amount"] != nil || len(n["items"].([]any)) != 0 {
+		t.Errorf("next step %v", out["next_step"])
 	}
 	if st := out["stages"].([]any); len(st) != 1 || st[0].(map[string]any)["action"] != "receive" {
 		t.Errorf("stages %v", out["stages"])

@@ -196,17 +196,43 @@ type Public struct {
 	Status        Status
 	ProcedureName string
 	AgencyName    string
+	// UnitName is the reception unit's name: where the citizen filed the
+	// dossier and collects the result.
+	UnitName string
 	// ApplicantName is the masked name (MaskName).
 	ApplicantName string
 	ReceivedAt    *time.Time
 	AppointmentAt *time.Time
 	ResolvedAt    *time.Time
 	ReturnedAt    *time.Time
-	Stages        []Stage
+	// Outcome is the recorded result; empty until the dossier is resolved.
+	Outcome Outcome
+	// Next is what the citizen has to do now (NextStepOf).
+	Next NextStep
+	// Reschedule is the latest apology with a new appointment, nil when
+	// the appointment was never moved (LatestReschedule).
+	Reschedule *Reschedule
+	// Rated reports whether the citizen has rated the dossier.
+	Rated  bool
+	Stages []Stage
+}
+
+// PublicRecord is what the store reads for the citizen's lookup: the
+// dossier's public fields (Store.PublicByCode lists them) and whether a
+// citizen rating of it exists. The rating is read with the dossier so the
+// lookup needs no query of its own for it.
+type PublicRecord struct {
+	Dossier
+	Rated bool
 }
 
 // Stage is one step a dossier passed, as a citizen sees it.
 type Stage struct {
 	Action Action
 	At     time.Time
+	// Details are the entry's details when Action is one of
+	// PublicDetailActions, whose reason, items, amount or new appointment
+	// the lookup shows; nil for the other actions, whose details (staff
+	// usernames, units) the lookup never reads.
+	Details map[string]any
 }

@@ -50,10 +50,10 @@ func (s *Service) Lookup(ctx context.Context, code string, c Credential) (Public
 }
 
 func (s *Service) lookup(ctx context.Context, code string, c Credential) (Public, error) {
-	var d Dossier
+	var rec PublicRecord
 	var err error
 	if code != "" && len(code) <= 120 {
-		d, err = s.store.PublicByCode(ctx, code)
+		rec, err = s.store.PublicByCode(ctx, code)
 	} else {
 		err = errNotFound
 	}
@@ -64,6 +64,7 @@ func (s *Service) lookup(ctx context.Context, code string, c Credential) (Public
 		s.pins.Verify(code, "000000", "") // same work as a real check
 		return Public{}, errNotFound
 	}
+	d := rec.Dossier
 	ok := false
 	if c.Pin != "" {
 		ok = s.pins.Verify(d.Code, c.Pin, d.PinHash)
@@ -79,7 +80,13 @@ func (s *Service) lookup(ctx context.Context, code string, c Credential) (Public
 		return Public{}, fmt.Errorf("load history: %w", err)
 	}
 	out := Public{Code: d.Code, Stages: stages, Status: d.Status, ApplicantName: domain.MaskName(d.Applicant.Name),
-		ReceivedAt: d.ReceivedAt, AppointmentAt: d.AppointmentAt, ResolvedAt: d.ResolvedAt, ReturnedAt: d.ReturnedAt}
+		ReceivedAt: d.ReceivedAt, AppointmentAt: d.AppointmentAt, ResolvedAt: d.ResolvedAt, ReturnedAt: d.ReturnedAt,
+		Outcome: d.Outcome, Next: NextStepOf(d, stages, rec.Rated), Reschedule: LatestReschedule(stages), Rated: rec.Rated}
+	if !d.Outcome.Valid() {
+		// Only a resolution records an outcome, and only one of the two;
+		// anything else in the column is not the citizen's to read.
+		out.Outcome = ""
+	}
 	if n, err := s.cat.ProcedureName(ctx, d.ProcedureCode); err == nil {
 		out.ProcedureName = n
 	} else if domain.KindOf(err) != domain.KindNotFound {
@@ -89,6 +96,13 @@ func (s *Service) lookup(ctx context.Context, code string, c Credential) (Public
 		out.AgencyName = n
 	} else if domain.KindOf(err) != domain.KindNotFound {
 		return Public{}, fmt.Errorf("load agency: %w", err)
+	}
+	// The names come from the catalogue's cache: the reception unit's costs
+	// the lookup no query.
+	if n, err := s.cat.AgencyName(ctx, d.UnitCode); err == nil {
+		out.UnitName = n
+	} else if domain.KindOf(err) != domain.KindNotFound {
+		return Public{}, fmt.Errorf("load reception unit: %w", err)
 	}
 	return out, nil
 }

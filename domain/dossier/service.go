@@ -34,11 +34,14 @@ type Store interface {
 	History(ctx context.Context, dossierID int64) ([]Entry, error)
 	// PublicByCode is ByCode for the citizen's lookup, the hottest read:
 	// it fills only ID, Code, Status, Applicant.Name, ApplicantIDHash,
-	// PinHash, ProcedureCode, AgencyCode, ReceivedAt, AppointmentAt,
-	// ResolvedAt and ReturnedAt, and leaves the other fields zero.
-	PublicByCode(ctx context.Context, code string) (Dossier, error)
+	// PinHash, ProcedureCode, UnitCode, AgencyCode, ReceivedAt,
+	// AppointmentAt, ResolvedAt, ReturnedAt, Outcome and PaymentAmount,
+	// leaves the other fields zero, and says whether a citizen rating of
+	// the dossier exists, all in one read.
+	PublicByCode(ctx context.Context, code string) (PublicRecord, error)
 	// Stages returns the action and time of each history entry of a
-	// dossier, oldest first (History without the rest).
+	// dossier, oldest first, and the details of the entries whose action
+	// is one of PublicDetailActions (History without the rest).
 	Stages(ctx context.Context, dossierID int64) ([]Stage, error)
 	// List returns one page of the dossiers q selects, newest received (or
 	// submitted) first, and the number of all it selects.

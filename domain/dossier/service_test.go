@@ -2,6 +2,7 @@ package dossier_test
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -94,21 +95,30 @@ func (m *memStore) History(_ context.Context, id int64) ([]dossier.Entry, error)
 
 // PublicByCode keeps only the fields the interface promises, so a lookup
 // that used another one would fail here as it would on a database.
-func (m *memStore) PublicByCode(ctx context.Context, code string) (dossier.Dossier, error) {
+// Ratings are feedback's, so no dossier here is ever rated.
+func (m *memStore) PublicByCode(ctx context.Context, code string) (dossier.PublicRecord, error) {
 	d, err := m.ByCode(ctx, code)
 	if err != nil {
-		return d, err
+		return dossier.PublicRecord{}, err
 	}
-	return dossier.Dossier{ID: d.ID, Code: d.Code, Status: d.Status, Applicant: dossier.Applicant{Name: d.Applicant.Name},
-		ApplicantIDHash: d.ApplicantIDHash, PinHash: d.PinHash, ProcedureCode: d.ProcedureCode, AgencyCode: d.AgencyCode,
-		ReceivedAt: d.ReceivedAt, AppointmentAt: d.AppointmentAt, ResolvedAt: d.ResolvedAt, ReturnedAt: d.ReturnedAt}, nil
+	return dossier.PublicRecord{Dossier: dossier.Dossier{ID: d.ID, Code: d.Code, Status: d.Status,
+		Applicant: dossier.Applicant{Name: d.Applicant.Name}, ApplicantIDHash: d.ApplicantIDHash, PinHash: d.PinHash,
+		ProcedureCode: d.ProcedureCode, UnitCode: d.UnitCode, AgencyCode: d.AgencyCode, ReceivedAt: d.ReceivedAt,
+		AppointmentAt: d.AppointmentAt, ResolvedAt: d.ResolvedAt, ReturnedAt: d.ReturnedAt, Outcome: d.Outcome,
+		PaymentAmount: d.PaymentAmount}}, nil
 }
 
+// Stages keeps the details of PublicDetailActions only, as the interface
+// allows, so a lookup that read another action's would fail here.
 func (m *memStore) Stages(ctx context.Context, id int64) ([]dossier.Stage, error) {
 	hist, err := m.History(ctx, id)
 	var out []dossier.Stage
 	for _, e := range hist {
-		out = append(out, dossier.Stage{Action: e.Action, At: e.At})
+		s := dossier.Stage{Action: e.Action, At: e.At}
+		if slices.Contains(dossier.PublicDetailActions, e.Action) {
+			s.Details = e.Details
+		}
+		out = append(out, s)
 	}
 	return out, err
 }
@@ -500,9 +510,21 @@ func TestLookup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.ApplicantName != "N***** V** A*" || p.ProcedureName != "Ba ngày" || p.AgencyName != "Sở KHĐT" ||
-		len(p.Stages) != 1 || p.Stages[0].Action != dossier.ActReceive {
+	if p.ApplicantName != "N***** V** A*" || p.ProcedureName != "Ba ngày" || p.AgencyName != "Sở KHĐT" || p.UnitName != "Trung tâm" ||
+		len(p.Stages) != 1 || p.Stages[0].Action != dossier.ActReceive || p.Next.Kind != dossier.NextWait ||
+		p.Reschedule != nil || p.Outcome != "" || p.Rated {
 		t.Fatalf("public view %+v", p)
+	}
+	// The next step and the reschedule come from what the actions wrote.
+	f.act(t, clerkC, r.Code, dossier.ActionInput{Action: dossier.ActReschedule, Reason: "Xin lỗi", NewDueAt: "2026-12-01T17:00:00+07:00"})
+	f.act(t, officerK, r.Code, dossier.ActionInput{Action: dossier.ActRequestSupplement, Reason: "Thiếu giấy", Items: []string{"Bản sao"}})
+	p, err = f.svc.Lookup(ctx, r.Code, dossier.Credential{Pin: r.Pin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Next.Kind != dossier.NextSupplement || p.Next.Reason != "Thiếu giấy" || !slices.Equal(p.Next.Items, []string{"Bản sao"}) ||
+		p.Reschedule == nil || p.Reschedule.Reason != "Xin lỗi" || !p.Reschedule.AppointmentAt.Equal(at("2026-12-01 17:00")) {
+		t.Fatalf("after a reschedule and a supplement request: next %+v, reschedule %+v", p.Next, p.Reschedule)
 	}
 	if _, err := f.svc.Lookup(ctx, r.Code, dossier.Credential{IDNumber: "001 234 567 890"}); err != nil {
 		t.Fatalf("by id number: %v", err)

@@ -21,6 +21,10 @@ type Filter struct {
 	Overdue      bool          // open and past due_at
 	ReceivedFrom worktime.Date // inclusive local date; zero = open
 	ReceivedTo   worktime.Date // inclusive local date; zero = open
+	// DueWithin, when set, keeps the open items whose due_at is not past
+	// and falls within that many working days from now (1–MaxDueWithin),
+	// and lists them soonest due first: what needs an answer this week.
+	DueWithin *int
 	domain.Page
 	// Cursor, when not empty, is the next_cursor of an earlier page: the
 	// page starts right after it, with no offset to skip (After, set by List).
@@ -34,7 +38,16 @@ type Filter struct {
 	Now time.Time
 	// From and To are the receipt range [From, To) in UTC; zero = open.
 	From, To time.Time
+	// DueBy is the end of the DueWithin horizon in UTC: DueWithin working
+	// days from Now on the working calendar, the way due times themselves
+	// are computed (newItem). Zero without DueWithin.
+	DueBy time.Time
 }
+
+// MaxDueWithin is the longest horizon of Filter.DueWithin in working days:
+// twice AnswerTime, so that the longest one holds every open item recorded
+// here that is not yet overdue.
+const MaxDueWithin = 30
 
 // Validate reports unknown enumerated values and an inverted period as
 // KindValidation.
@@ -49,14 +62,17 @@ func (f Filter) Validate() error {
 	if f.Category != "" && !f.Category.Valid() {
 		fe.Add("category", "phải là regulation, procedure, conduct hoặc other")
 	}
+	if f.DueWithin != nil && (*f.DueWithin < 1 || *f.DueWithin > MaxDueWithin) {
+		fe.Add("due_within", "phải là số ngày làm việc từ 1 đến 30")
+	}
 	if f.ReceivedFrom.Valid() && f.ReceivedTo.Valid() && f.ReceivedTo.Before(f.ReceivedFrom) {
 		fe.Add("received_to", "không được trước received_from")
 	}
 	return fe.Err()
 }
 
-// List returns the items in by's scope matching f, newest first. Viewers see
-// senders masked.
+// List returns the items in by's scope matching f, newest first (soonest
+// due first with DueWithin). Viewers see senders masked.
 func (s *Service) List(ctx context.Context, by user.Principal, f Filter) ([]Feedback, int64, error) {
 	if err := f.Validate(); err != nil {
 		return nil, 0, err
@@ -90,6 +106,14 @@ func (s *Service) List(ctx context.Context, by user.Principal, f Filter) ([]Feed
 		f.To = startOf(f.ReceivedTo.AddDays(1), loc)
 	}
 	f.Now = s.now().UTC()
+	f.DueBy = time.Time{}
+	if f.DueWithin != nil {
+		cal, err := s.cat.Calendar(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		f.DueBy = cal.DueAt(f.Now, worktime.Duration{Value: *f.DueWithin, Unit: worktime.WorkingDays}).UTC()
+	}
 	items, total, err := s.store.List(ctx, f)
 	if err != nil {
 		return nil, 0, err
@@ -105,6 +129,15 @@ func (s *Service) List(ctx context.Context, by user.Principal, f Filter) ([]Feed
 // CursorAfter is the cursor that continues the staff list (newest received
 // first) after f.
 func CursorAfter(f Feedback) domain.Cursor { return domain.Cursor{At: f.ReceivedAt.UTC(), ID: f.ID} }
+
+// CursorAfter is the cursor that continues the list f selects after it: by
+// due time with DueWithin, whose list is in that order, else by receipt.
+func (f Filter) CursorAfter(it Feedback) domain.Cursor {
+	if f.DueWithin != nil {
+		return domain.Cursor{At: it.DueAt.UTC(), ID: it.ID}
+	}
+	return CursorAfter(it)
+}
 
 // startOf is 00:00 of d in loc, in UTC.
 func startOf(d worktime.Date, loc *time.Location) time.Time {

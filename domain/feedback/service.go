@@ -37,7 +37,8 @@ type Store interface {
 	// if its row still has version (else domain.ErrStale), and bumps the
 	// version.
 	Update(ctx context.Context, f Feedback, version int) error
-	// List returns one page of items matching f, newest first, and the total.
+	// List returns one page of items matching f, newest first (soonest
+	// due first, then by ID, when f.DueBy is set), and the total.
 	List(ctx context.Context, f Filter) ([]Feedback, int64, error)
 	// ListPublished returns one page of published items, most recently
 	// published first, and the total.
