@@ -230,12 +230,19 @@ func TestBrowserCitizenPagesWithoutScript(t *testing.T) {
 	act(t, s, "officer", d.Code, map[string]any{"action": "start"})
 	act(t, s, "leader", d.Code, map[string]any{"action": "resolve", "outcome": "approved"})
 	act(t, s, "clerk", d.Code, map[string]any{"action": "return"})
-	tb.open("/danh-gia/" + d.Code)
-	tb.must(chromedp.SendKeys(chromedp.CSS("#pin"), d.Pin), chromedp.Click(chromedp.CSS("#score-5")))
+	// The citizen looks the dossier up again and rates it from the result
+	// page itself: the PIN travels in the embedded form's hidden field.
+	tb.open("/tra-cuu/" + d.Code)
+	tb.must(chromedp.SendKeys(chromedp.CSS("#pin"), d.Pin))
+	tb.submit("#lookup-submit", "lookup-result")
+	if got := tb.attr("#next-step", "data-kind"); got != "rate" {
+		t.Fatalf("returned: next step %q", got)
+	}
+	tb.must(chromedp.Click(chromedp.CSS("#score-5")))
 	tb.submit("#rating-submit", "rating-done")
-	r := apptest.Want(t, s.Get("/api/v1/stats/satisfaction?year=2026", s.Token("viewer")), http.StatusOK).JSON(t)
-	if !strings.Contains(fmt.Sprint(r), "1") {
-		t.Errorf("the rating is not counted: %v", r)
+	r := apptest.Want(t, s.Get("/api/v1/public/dossiers/"+d.Code+"?pin="+d.Pin, ""), http.StatusOK).JSON(t)
+	if r["rated"] != true {
+		t.Errorf("the rating is not recorded: %v", r)
 	}
 	tb.checkClean()
 }

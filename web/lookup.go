@@ -37,10 +37,11 @@ type lookupView struct {
 	P           dossier.Public
 	StatusLabel string
 	Stages      []stageView
-	// Pin is the credential the rating form carries in a hidden field
-	// when the citizen looked up with the PIN; looked up by ID number, the
-	// rating form asks for the PIN (a rating is made with the PIN alone).
-	Pin string
+	// Rating is the rating form of /danh-gia/{code}, shown in the next
+	// step while the returned dossier is not rated, nil otherwise. Looked
+	// up with the PIN, the form carries it in a hidden field; looked up by
+	// ID number, it asks for the PIN (a rating is made with the PIN alone).
+	Rating *view
 }
 
 var errCodeMissing = domain.FieldErrors{"code": "bắt buộc"}.Err()
@@ -75,11 +76,16 @@ func (p *Pages) lookup(c *gin.Context) {
 		fail(err)
 		return
 	}
-	lv := lookupView{P: d, StatusLabel: label(dossierStatusLabels, string(d.Status)), Pin: cred.Pin}
+	lv := lookupView{P: d, StatusLabel: label(dossierStatusLabels, string(d.Status))}
 	for _, s := range d.Stages {
 		lv.Stages = append(lv.Stages, stageView{Action: string(s.Action), Label: label(stageLabels, string(s.Action)), At: s.At})
 	}
 	v := p.formView(c, "lookup-result", "Hồ sơ "+d.Code, nil)
+	if d.Next.Kind == dossier.NextRate {
+		rv := p.ratingView(c, "lookup-result", d.Code, nil)
+		rv.Data = ratingFormView{Code: d.Code, Scores: ratingScores, Pin: cred.Pin}
+		lv.Rating = &rv
+	}
 	v.Data = lv
 	p.render(c, http.StatusOK, "lookup-result", v)
 }
