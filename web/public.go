@@ -48,6 +48,10 @@ type figureCache struct {
 	at        time.Time
 	figs      *figures
 	published map[int]publishedPage
+	// html holds the rendered /cong-khai pages of figs: the page holds
+	// no form and nothing of the request, so while the figures stand the
+	// same bytes serve everyone.
+	html map[int][]byte
 }
 
 func newFigureCache(ttl time.Duration, now func() time.Time) *figureCache {
@@ -73,7 +77,7 @@ func (fc *figureCache) get(ctx context.Context, page int, compute func(context.C
 		if err != nil {
 			return nil, publishedPage{}, err
 		}
-		fc.figs, fc.at, fc.published = f, now, map[int]publishedPage{}
+		fc.figs, fc.at, fc.published, fc.html = f, now, map[int]publishedPage{}, map[int][]byte{}
 	}
 	pp, ok := fc.published[page]
 	if !ok {
@@ -86,6 +90,30 @@ func (fc *figureCache) get(ctx context.Context, page int, compute func(context.C
 		}
 	}
 	return fc.figs, pp, nil
+}
+
+// rendered is the kept /cong-khai page for figs, if any.
+func (fc *figureCache) rendered(page int, figs *figures) ([]byte, bool) {
+	if fc.ttl <= 0 {
+		return nil, false
+	}
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	b, ok := fc.html[page]
+	return b, ok && fc.figs == figs
+}
+
+// keep keeps b as the rendered page for figs, unless the figures were
+// renewed since (a page of the old ones must not outlive them).
+func (fc *figureCache) keep(page int, figs *figures, b []byte) {
+	if fc.ttl <= 0 {
+		return
+	}
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	if fc.figs == figs && fc.html != nil && len(fc.html) < 100 {
+		fc.html[page] = b
+	}
 }
 
 // computeFigures asks the statistics service for the public periods.
@@ -143,6 +171,10 @@ func (p *Pages) transparency(c *gin.Context) {
 		p.renderError(c, "error", err, nil)
 		return
 	}
+	if b, ok := p.figures.rendered(page, f); ok {
+		c.Data(http.StatusOK, "text/html; charset=utf-8", b)
+		return
+	}
 	tv := transparencyView{F: f, Published: pp}
 	if page > 1 {
 		tv.Prev = "/cong-khai?page=" + strconv.Itoa(page-1) + "#published"
@@ -150,7 +182,12 @@ func (p *Pages) transparency(c *gin.Context) {
 	if page < pp.Pages {
 		tv.Next = "/cong-khai?page=" + strconv.Itoa(page+1) + "#published"
 	}
-	p.render(c, http.StatusOK, "transparency", view{Page: "transparency", Title: "Công khai kết quả giải quyết", Data: tv})
+	b, ok := p.renderBytes(c, "transparency", view{Page: "transparency", Title: "Công khai kết quả giải quyết", Data: tv})
+	if !ok {
+		return
+	}
+	p.figures.keep(page, f, b)
+	c.Data(http.StatusOK, "text/html; charset=utf-8", b)
 }
 
 // home is GET /: the lookup form, the way to feedback and the last closed

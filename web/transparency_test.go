@@ -6,10 +6,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
 	"github.com/motcua/motcua/cmd/motcua/app/apptest"
+	"github.com/motcua/motcua/cmd/motcua/demo"
 )
 
 // cellValue renders an API figure as the page's data-value: a count as
@@ -104,5 +106,38 @@ func TestCongKhaiEqualsTheStatistics(t *testing.T) {
 		if got != wantTotal {
 			t.Errorf("home %s %q, /cong-khai total %q", f, got, wantTotal)
 		}
+	}
+}
+
+// TestCongKhaiServedFromCache: within MOTCUA_PUBLIC_CACHE_SECONDS the page
+// is the same bytes even after a new answer is published; once the time
+// has passed, the new answer shows.
+func TestCongKhaiServedFromCache(t *testing.T) {
+	s := apptest.New(t, apptest.Options{Env: map[string]string{"MOTCUA_PUBLIC_CACHE_SECONDS": "300"}})
+	v := newVisitor(t, s)
+	first := v.get("/cong-khai")
+	wantPage(t, first, http.StatusOK, "transparency", "")
+
+	fb := apptest.Want(t, s.Post("/api/v1/feedback", s.Token("clerk"), map[string]any{"channel": "hotline",
+		"category": "procedure", "title": "Hỏi tiến độ", "content": "Vì sao chưa có kết quả?", "agency_code": demo.Justice}),
+		http.StatusCreated).JSON(t)["code"].(string)
+	for _, st := range []struct {
+		who  string
+		body map[string]any
+	}{
+		{"officer", map[string]any{"action": "answer", "answer": "Đã có kết quả."}},
+		{"leader", map[string]any{"action": "publish"}},
+	} {
+		apptest.Want(t, s.Post("/api/v1/feedback/"+fb+"/actions", s.Token(st.who), st.body), http.StatusOK)
+	}
+	if again := v.get("/cong-khai"); maskTokens(again.Body) != maskTokens(first.Body) {
+		t.Fatal("within the cache time the page changed")
+	}
+	if find(first.doc, hasAttr("data-code", fb)) != nil {
+		t.Fatal("the answer was published before the first page was read")
+	}
+	s.Clock.Advance(301 * time.Second)
+	if later := v.get("/cong-khai"); find(later.doc, hasAttr("data-code", fb)) == nil {
+		t.Fatalf("after the cache time the new answer is not shown: %s", excerpt(later.Body))
 	}
 }

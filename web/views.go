@@ -137,19 +137,27 @@ func parseViews(p *Pages) (*views, error) {
 // to a buffer first, so a template that fails leaves no half page: the
 // failure is logged and answered as the internal error page.
 func (p *Pages) render(c *gin.Context, status int, name string, v view) {
+	if b, ok := p.renderBytes(c, name, v); ok {
+		c.Data(status, "text/html; charset=utf-8", b)
+	}
+}
+
+// renderBytes executes page name with v; on failure it logs, answers 500
+// and reports false.
+func (p *Pages) renderBytes(c *gin.Context, name string, v view) ([]byte, bool) {
 	var buf bytes.Buffer
 	t, ok := p.views.pages[name]
 	if !ok {
 		p.log.ErrorContext(c.Request.Context(), "page template missing", "template", name)
 		c.AbortWithStatus(http.StatusInternalServerError)
-		return
+		return nil, false
 	}
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		p.log.ErrorContext(c.Request.Context(), "page failed to render", "template", name, "err", err.Error())
 		c.AbortWithStatus(http.StatusInternalServerError)
-		return
+		return nil, false
 	}
-	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	return buf.Bytes(), true
 }
 
 // stamp formats t (time.Time or *time.Time) in the zone; "" for nil or
