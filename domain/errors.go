@@ -22,6 +22,8 @@ const (
 	KindInvalidTransition             // the resource's state forbids the action (409)
 	KindTooLarge                      // request body over the limit (413)
 	KindRateLimited                   // too many requests from one client (429)
+	KindUnsupportedMedia              // content of a type the resource does not take (415)
+	KindRangeNotSatisfiable           // a byte range outside the content (416)
 )
 
 // String names the kind for logs.
@@ -45,6 +47,10 @@ func (k Kind) String() string {
 		return "too_large"
 	case KindRateLimited:
 		return "rate_limited"
+	case KindUnsupportedMedia:
+		return "unsupported_media_type"
+	case KindRangeNotSatisfiable:
+		return "range_not_satisfiable"
 	default:
 		return "internal"
 	}

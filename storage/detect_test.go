@@ -148,8 +148,11 @@ func TestDetectedAndNamed(t *testing.T) {
 				return
 			}
 			var de *domain.Error
-			if !errors.As(err, &de) || de.Kind != domain.KindValidation || de.Fields[tc.field] == "" {
-				t.Fatalf("error %v, want a validation error on %q", err, tc.field)
+			if !errors.As(err, &de) || de.Kind != domain.KindUnsupportedMedia {
+				t.Fatalf("error %v, want an unsupported media error", err)
+			}
+			if nameRefused := strings.HasPrefix(de.Message, "Phần mở rộng"); nameRefused != (tc.field == files.FieldName) {
+				t.Fatalf("error %q, want the refusal of the %s", de.Message, tc.field)
 			}
 		})
 	}

@@ -19,16 +19,18 @@ type Spec struct {
 
 // table is the one place where errors become HTTP statuses.
 var table = map[domain.Kind]Spec{
-	domain.KindInvalid:           {http.StatusBadRequest, "invalid_request"},
-	domain.KindValidation:        {http.StatusUnprocessableEntity, "validation_failed"},
-	domain.KindUnauthenticated:   {http.StatusUnauthorized, "unauthenticated"},
-	domain.KindForbidden:         {http.StatusForbidden, "forbidden"},
-	domain.KindNotFound:          {http.StatusNotFound, "not_found"},
-	domain.KindConflict:          {http.StatusConflict, "conflict"},
-	domain.KindInvalidTransition: {http.StatusConflict, "invalid_transition"},
-	domain.KindTooLarge:          {http.StatusRequestEntityTooLarge, "payload_too_large"},
-	domain.KindRateLimited:       {http.StatusTooManyRequests, "rate_limited"},
-	domain.KindInternal:          {http.StatusInternalServerError, "internal"},
+	domain.KindInvalid:             {http.StatusBadRequest, "invalid_request"},
+	domain.KindValidation:          {http.StatusUnprocessableEntity, "validation_failed"},
+	domain.KindUnauthenticated:     {http.StatusUnauthorized, "unauthenticated"},
+	domain.KindForbidden:           {http.StatusForbidden, "forbidden"},
+	domain.KindNotFound:            {http.StatusNotFound, "not_found"},
+	domain.KindConflict:            {http.StatusConflict, "conflict"},
+	domain.KindInvalidTransition:   {http.StatusConflict, "invalid_transition"},
+	domain.KindTooLarge:            {http.StatusRequestEntityTooLarge, "payload_too_large"},
+	domain.KindRateLimited:         {http.StatusTooManyRequests, "rate_limited"},
+	domain.KindUnsupportedMedia:    {http.StatusUnsupportedMediaType, "unsupported_media_type"},
+	domain.KindRangeNotSatisfiable: {http.StatusRequestedRangeNotSatisfiable, "range_not_satisfiable"},
+	domain.KindInternal:            {http.StatusInternalServerError, "internal"},
 }
 
 // Of classifies err: its spec and, unless it is internal, the domain error

@@ -123,31 +123,53 @@ const (
 	// FieldName is the file's name as the user gave it.
 	FieldName = "name"
 	// FieldContent is the uploaded content (the request body).
-	FieldContent = "content"
+	FieldContent = "body"
 	// FieldKind is the kind of file.
 	FieldKind = "kind"
 )
 
 // CheckType checks that content of the detected contentType ("" when the
 // content is of no accepted type) may be stored as a file of kind named
-// name. A type outside the table, or not accepted for kind, is refused on
-// FieldContent; a name whose extension the type does not allow is refused
-// on FieldName. It does not check the rest of the name: see CheckName.
-// The error is a KindValidation *domain.Error, nil when all is well.
+// name. An unknown kind is a KindValidation error on FieldKind. A type
+// outside the table or not accepted for kind, and a name whose extension
+// the type does not allow, are KindUnsupportedMedia errors whose Details
+// say what was detected ("detected": the type, or nil) and what the kind
+// takes ("allowed": its content types). It does not check the rest of the
+// name: see CheckName.
 func CheckType(kind Kind, contentType, name string) error {
-	fe := domain.FieldErrors{}
 	if !kind.Valid() {
+		fe := domain.FieldErrors{}
 		fe.Add(FieldKind, "phải là component hoặc result")
 		return fe.Err()
 	}
 	t, ok := Lookup(contentType)
+	var msg string
 	switch {
 	case !ok || !t.Allows(kind):
-		fe.Add(FieldContent, "loại tệp không được chấp nhận; "+kind.label()+" chỉ nhận tệp "+allowedLabels(kind))
+		msg = "Loại tệp không được chấp nhận; " + kind.label() + " chỉ nhận tệp " + allowedLabels(kind)
 	case !t.HasExtension(name):
-		fe.Add(FieldName, "phần mở rộng không khớp với nội dung tệp ("+t.Label+"): phải là "+strings.Join(t.Extensions, " hoặc "))
+		msg = "Phần mở rộng của tên tệp không khớp với nội dung (" + t.Label + "): phải là " + strings.Join(t.Extensions, " hoặc ")
+	default:
+		return nil
 	}
-	return fe.Err()
+	var detected any
+	if ok {
+		detected = t.ContentType
+	}
+	return &domain.Error{Kind: domain.KindUnsupportedMedia, Message: msg,
+		Details: map[string]any{"detected": detected, "allowed": AllowedTypes(kind)}}
+}
+
+// AllowedTypes are the content types a file of kind may have, in the
+// table's order.
+func AllowedTypes(kind Kind) []string {
+	var out []string
+	for _, t := range types {
+		if t.Allows(kind) {
+			out = append(out, t.ContentType)
+		}
+	}
+	return out
 }
 
 // allowedLabels lists the labels of the types accepted for kind, as in

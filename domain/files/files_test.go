@@ -16,10 +16,26 @@ func fields(t *testing.T, err error) map[string]string {
 		return nil
 	}
 	var de *domain.Error
-	if !errors.As(err, &de) || de.Kind != domain.KindValidation {
-		t.Fatalf("error %v is not a validation error", err)
+	if !errors.As(err, &de) {
+		t.Fatalf("error %v is not a domain error", err)
 	}
-	return de.Fields
+	switch de.Kind {
+	case domain.KindValidation:
+		return de.Fields
+	case domain.KindUnsupportedMedia:
+		// A refused type or extension: an unsupported media error whose
+		// details say what the kind takes. Which of the two it is shows in
+		// the message; the test maps it onto the field it concerns.
+		if allowed, _ := de.Details["allowed"].([]string); len(allowed) == 0 {
+			t.Fatalf("unsupported media error %v lists no allowed types", err)
+		}
+		if strings.HasPrefix(de.Message, "Phần mở rộng") {
+			return map[string]string{files.FieldName: de.Message}
+		}
+		return map[string]string{files.FieldContent: de.Message}
+	}
+	t.Fatalf("error %v is neither a validation nor an unsupported media error", err)
+	return nil
 }
 
 func TestCheckTypeTable(t *testing.T) {
