@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/motcua/motcua/cmd/internal/loadgen"
 )
 
 // lookupsBesideImport measures the citizen lookup at 16 connections while
@@ -25,7 +27,7 @@ func (b *bench) lookupsBesideImport(ctx context.Context) error {
 	alone := b.lookupLoad(ctx, b.srv.Base, conns)
 
 	end, days := b.window()
-	gen := newGenerator(b.world, b.o.Seed+1, end.AddDate(0, 0, -days), days, time.Now())
+	gen := loadgen.NewGenerator(b.world, b.o.Seed+1, end.AddDate(0, 0, -days), days, time.Now())
 	ictx, cancel := context.WithTimeout(ctx, b.o.ImportLimit)
 	defer cancel()
 	type outcome struct {

@@ -11,6 +11,10 @@ import (
 	"sort"
 	"strconv"
 	"time"
+
+	"github.com/motcua/motcua/cmd/internal/loadgen"
+	"github.com/motcua/motcua/domain/catalog"
+	"github.com/motcua/motcua/domain/worktime"
 )
 
 // apiClient talks to one server over loopback.
@@ -110,17 +114,22 @@ func (a *apiClient) login(ctx context.Context, username, password string) (strin
 }
 
 // loadWorld reads the catalogue the server holds: agencies and active
-// procedures.
-func (a *apiClient) loadWorld(ctx context.Context, token string, loc *time.Location) (*world, error) {
-	w := &world{Loc: loc, Agencies: map[string]agencyInfo{}, Procs: map[string]procInfo{}}
+// procedures. Its calendar is the official one (loadgen.OfficialCalendar):
+// the server the bench starts, over a new database, holds no other.
+func (a *apiClient) loadWorld(ctx context.Context, token string, loc *time.Location) (*loadgen.World, error) {
+	cal, err := loadgen.OfficialCalendar(loc)
+	if err != nil {
+		return nil, err
+	}
+	w := &loadgen.World{Loc: loc, Cal: cal, Agencies: map[string]loadgen.Agency{}, Procs: map[string]loadgen.Procedure{}}
 	for page := 1; page <= 100; page++ {
 		var out struct {
 			Items []struct {
-				Code       string  `json:"code"`
-				Name       string  `json:"name"`
-				Kind       string  `json:"kind"`
-				ParentCode *string `json:"parent_code"`
-				Closed     bool    `json:"closed"`
+				Code       string             `json:"code"`
+				Name       string             `json:"name"`
+				Kind       catalog.AgencyKind `json:"kind"`
+				ParentCode *string            `json:"parent_code"`
+				Closed     bool               `json:"closed"`
 			} `json:"items"`
 			Total int `json:"total"`
 		}
@@ -128,7 +137,7 @@ func (a *apiClient) loadWorld(ctx context.Context, token string, loc *time.Locat
 			return nil, fmt.Errorf("list agencies: %w", err)
 		}
 		for _, it := range out.Items {
-			ag := agencyInfo{Code: it.Code, Name: it.Name, Kind: it.Kind, Closed: it.Closed}
+			ag := loadgen.Agency{Code: it.Code, Name: it.Name, Kind: it.Kind, Closed: it.Closed}
 			if it.ParentCode != nil {
 				ag.Parent = *it.ParentCode
 			}
@@ -138,19 +147,19 @@ func (a *apiClient) loadWorld(ctx context.Context, token string, loc *time.Locat
 			break
 		}
 	}
-	var procs []procInfo
+	var procs []loadgen.Procedure
 	for page := 1; page <= 100; page++ {
 		var out struct {
 			Items []struct {
-				Code           string `json:"code"`
-				Name           string `json:"name"`
-				AgencyCode     string `json:"agency_code"`
-				Level          string `json:"level"`
-				OnSpotEligible bool   `json:"on_spot_eligible"`
-				Status         string `json:"status"`
+				Code           string        `json:"code"`
+				Name           string        `json:"name"`
+				AgencyCode     string        `json:"agency_code"`
+				Level          catalog.Level `json:"level"`
+				OnSpotEligible bool          `json:"on_spot_eligible"`
+				Status         string        `json:"status"`
 				ProcessingTime struct {
-					Value int    `json:"value"`
-					Unit  string `json:"unit"`
+					Value int           `json:"value"`
+					Unit  worktime.Unit `json:"unit"`
 				} `json:"processing_time"`
 			} `json:"items"`
 			Total int `json:"total"`
@@ -159,7 +168,7 @@ func (a *apiClient) loadWorld(ctx context.Context, token string, loc *time.Locat
 			return nil, fmt.Errorf("list procedures: %w", err)
 		}
 		for _, it := range out.Items {
-			p := procInfo{Code: it.Code, Name: it.Name, Agency: it.AgencyCode, Level: it.Level, Value: it.ProcessingTime.Value,
+			p := loadgen.Procedure{Code: it.Code, Name: it.Name, Agency: it.AgencyCode, Level: it.Level, Value: it.ProcessingTime.Value,
 				Unit: it.ProcessingTime.Unit, OnSpotOK: it.OnSpotEligible}
 			w.Procs[p.Code] = p
 			if ag, ok := w.Agencies[p.Agency]; it.Status == "active" && ok && !ag.Closed {
@@ -174,29 +183,6 @@ func (a *apiClient) loadWorld(ctx context.Context, token string, loc *time.Locat
 		return nil, fmt.Errorf("the server has no agencies or procedures (was it started with --demo?)")
 	}
 	sort.Slice(procs, func(i, j int) bool { return procs[i].Code < procs[j].Code })
-	w.buildDesks(procs)
+	w.BuildDesks(procs)
 	return w, nil
-}
-
-// subtree returns unit and every agency below it.
-func (w *world) subtree(unit string) []string {
-	children := map[string][]string{}
-	for _, a := range w.Agencies {
-		children[a.Parent] = append(children[a.Parent], a.Code)
-	}
-	out := []string{unit}
-	for i := 0; i < len(out); i++ {
-		out = append(out, children[out[i]]...)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

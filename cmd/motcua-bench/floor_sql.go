@@ -4,12 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/motcua/motcua/cmd/internal/benchkit"
+	"github.com/motcua/motcua/cmd/internal/loadgen"
 	"github.com/motcua/motcua/domain"
 	"github.com/motcua/motcua/domain/dossier"
 )
@@ -105,7 +108,7 @@ func (a form06Answer) compare(b form06Answer) []string {
 	for u := range b.Rows {
 		units[u] = true
 	}
-	for _, u := range sortedKeys(units) {
+	for _, u := range slices.Sorted(maps.Keys(units)) {
 		for _, d := range a.Rows[u].diff(b.Rows[u]) {
 			out = append(out, u+": "+d)
 		}
@@ -272,7 +275,7 @@ var floorColumns = []string{"id", "code", "procedure_code", "unit_code", "agency
 	"withdrawn_at", "stopped_at", "rejected_at", "version", "created_at", "updated_at"}
 
 // rowValues turns r into the values of floorColumns.
-func rowValues(id int64, r *record, pins domain.PinHasher, loc *time.Location, now time.Time) []any {
+func rowValues(id int64, r *loadgen.Record, pins domain.PinHasher, loc *time.Location, now time.Time) []any {
 	opt := func(t time.Time) any {
 		if t.IsZero() {
 			return nil
@@ -285,11 +288,11 @@ func rowValues(id int64, r *record, pins domain.PinHasher, loc *time.Location, n
 		}
 		return s
 	}
-	submitted := r.Submitted
+	submitted, a := r.Submitted, r.Applicant
 	return []any{id, r.Code, r.Procedure, r.Unit, r.Agency, r.Agency, r.Channel, r.OnSpot,
-		r.Status, int64(statusCode[r.Status]), r.Name, dossier.Fold(r.Name), r.IDNumber, pins.Hash("id", r.IDNumber),
-		r.Phone, r.Addr, "[]", "", int64(r.ProcValue), r.ProcUnit,
-		submitted.UTC(), opt(r.Received), opt(r.Due), opt(r.Due), opt(r.Resolved), optS(r.Outcome), optS(r.timeliness(loc)),
+		r.Status, int64(r.StatusCode()), a.Name, dossier.Fold(a.Name), a.IDNumber, pins.Hash("id", a.IDNumber),
+		a.Phone, a.Address, "[]", "", int64(r.ProcValue), r.ProcUnit,
+		submitted.UTC(), opt(r.Received), opt(r.Due), opt(r.Due), opt(r.Resolved), optS(r.Outcome), optS(r.Timeliness(loc)),
 		opt(r.Returned), opt(r.Withdrawn), opt(r.Stopped), opt(r.Rejected), int64(1), now.UTC(), now.UTC()}
 }
 
@@ -351,9 +354,9 @@ func replaceFirstFold(s, old, new string) string {
 // fastest with this driver: it binds parameters in O(params²), so a
 // 500-row statement of 34 columns loads some 60 times slower). It returns
 // how long the load took, generation included (as it is for the import).
-func (f *floorDB) bulkLoad(ctx context.Context, table string, gen *generator, n, sqliteRows int, pins domain.PinHasher, loc *time.Location) (time.Duration, error) {
+func (f *floorDB) bulkLoad(ctx context.Context, table string, gen *loadgen.Generator, n, sqliteRows int, pins domain.PinHasher, loc *time.Location) (time.Duration, error) {
 	now := time.Now()
-	var rec record
+	var rec loadgen.Record
 	start := time.Now()
 	if f.pg != nil {
 		i := 0
@@ -362,7 +365,7 @@ func (f *floorDB) bulkLoad(ctx context.Context, table string, gen *generator, n,
 				return nil, nil
 			}
 			i++
-			gen.next(&rec)
+			gen.Next(&rec)
 			return rowValues(int64(i), &rec, pins, loc, now), nil
 		})
 		copied, err := f.pg.CopyFrom(ctx, pgx.Identifier{table}, floorColumns, src)
@@ -392,7 +395,7 @@ func (f *floorDB) bulkLoad(ctx context.Context, table string, gen *generator, n,
 	defer full.Close()
 	args := make([]any, 0, batch*len(floorColumns))
 	for i := 1; i <= n; i++ {
-		gen.next(&rec)
+		gen.Next(&rec)
 		args = append(args, rowValues(int64(i), &rec, pins, loc, now)...)
 		if len(args) == cap(args) {
 			if _, err := full.ExecContext(ctx, args...); err != nil {

@@ -13,13 +13,14 @@ import (
 	"time"
 
 	"github.com/motcua/motcua/cmd/internal/benchkit"
+	"github.com/motcua/motcua/cmd/internal/loadgen"
 	"github.com/motcua/motcua/domain"
 	"github.com/motcua/motcua/repository"
 )
 
 // refForm06 counts form 06 straight from docs/domain.md over records, per
 // reception unit, for the dossiers inside units (nil: all).
-func refForm06(recs []record, start, end time.Time, units []string, loc *time.Location) form06Answer {
+func refForm06(recs []loadgen.Record, start, end time.Time, units []string, loc *time.Location) form06Answer {
 	in := func(t time.Time) bool { return !t.IsZero() && !t.Before(start) && t.Before(end) }
 	scope := map[string]bool{}
 	for _, u := range units {
@@ -52,7 +53,7 @@ func refForm06(recs []record, start, end time.Time, units []string, loc *time.Lo
 		}
 		if got && in(r.Resolved) {
 			c.ResolvedTotal++
-			switch r.timeliness(loc) {
+			switch r.Timeliness(loc) {
 			case "early":
 				c.ResolvedEarly++
 			case "on_time":
@@ -121,21 +122,21 @@ func openMigratedSQLite(t *testing.T) (*floorDB, string) {
 // months and scopes, it must equal docs/domain.md's definitions counted in Go.
 func TestForm06FloorEqualsTheDefinitions(t *testing.T) {
 	ctx := context.Background()
-	w := testWorld(t)
+	w := loadgen.SmallProvince()
 	fdb, _ := openMigratedSQLite(t)
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, w.Loc)
 	end := time.Date(2026, 11, 23, 0, 0, 0, 0, w.Loc)
 	const n = 3000
 	pins := domain.NewPinHasher([]byte(benchkit.DataKey))
-	if _, err := fdb.bulkLoad(ctx, "dossiers", newGenerator(w, 11, end, 365, now), n, 7, pins, w.Loc); err != nil {
+	if _, err := fdb.bulkLoad(ctx, "dossiers", loadgen.NewGenerator(w, 11, end, 365, now), n, 7, pins, w.Loc); err != nil {
 		t.Fatal(err)
 	}
-	recs := genRecords(t, w, 11, n, end, now)
+	recs := loadgen.NewGenerator(w, 11, end, 365, now).Records(n)
 	var total int64
 	for m := 0; m < 13; m++ {
 		start := time.Date(2025, time.Month(11+m), 1, 0, 0, 0, 0, w.Loc)
 		stop := start.AddDate(0, 1, 0)
-		for _, units := range [][]string{nil, w.subtree("C"), w.subtree("D"), w.subtree("J")} {
+		for _, units := range [][]string{nil, w.Subtree("C"), w.Subtree("D"), w.Subtree("J")} {
 			got, err := fdb.form06(ctx, start, stop, units)
 			if err != nil {
 				t.Fatal(err)
@@ -170,7 +171,7 @@ func TestForm06CompareFindsDifferences(t *testing.T) {
 // server's table (same schema, indexes and constraints).
 func TestBulkLoadFloorFillsTheScratchCopy(t *testing.T) {
 	ctx := context.Background()
-	w := testWorld(t)
+	w := loadgen.SmallProvince()
 	fdb, _ := openMigratedSQLite(t)
 	if err := fdb.prepareFloorTable(ctx); err != nil {
 		t.Fatal(err)
@@ -181,7 +182,7 @@ func TestBulkLoadFloorFillsTheScratchCopy(t *testing.T) {
 		if err := fdb.exec(ctx, "DELETE FROM "+floorTable); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := fdb.bulkLoad(ctx, floorTable, newGenerator(w, 5, now.Truncate(24*time.Hour), 365, now), 1003, rows, pins, w.Loc); err != nil {
+		if _, err := fdb.bulkLoad(ctx, floorTable, loadgen.NewGenerator(w, 5, now.Truncate(24*time.Hour), 365, now), 1003, rows, pins, w.Loc); err != nil {
 			t.Fatalf("%d rows a statement: %v", rows, err)
 		}
 		var n, codes int

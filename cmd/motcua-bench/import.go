@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"sync/atomic"
 	"time"
+
+	"github.com/motcua/motcua/cmd/internal/loadgen"
 )
 
 // importError is one bad line the server reported, numbered over the
@@ -40,10 +42,10 @@ func (r *importResult) Rate() float64 {
 
 // importSource hands generated NDJSON lines to successive requests.
 type importSource struct {
-	gen        *generator
+	gen        *loadgen.Generator
 	loc        *time.Location
 	left       int64
-	rec        record
+	rec        loadgen.Record
 	line       []byte
 	hasPending bool // line was generated but not sent (it did not fit the last batch)
 	sent       atomic.Int64
@@ -59,9 +61,9 @@ func (s *importSource) nextLine() []byte {
 	if s.left == 0 {
 		return nil
 	}
-	s.gen.next(&s.rec)
+	s.gen.Next(&s.rec)
 	s.left--
-	s.line = appendLine(s.line[:0], &s.rec, s.loc)
+	s.line = loadgen.AppendLine(s.line[:0], &s.rec, s.loc)
 	s.hasPending = true
 	return s.line
 }
@@ -98,7 +100,7 @@ func (s *importSource) writeBatch(w io.Writer, maxLines, maxBytes int64) (lines 
 // streamed (never held whole in memory, never written to a file), in
 // requests of at most maxLines lines and maxBytes bytes, one after the
 // other. progress, when not nil, is called every few seconds.
-func runImport(ctx context.Context, base, token string, gen *generator, loc *time.Location, n, maxLines, maxBytes int64,
+func runImport(ctx context.Context, base, token string, gen *loadgen.Generator, loc *time.Location, n, maxLines, maxBytes int64,
 	progress func(sent int64, elapsed time.Duration)) (*importResult, error) {
 	hc := &http.Client{Transport: newTransport(1)} // no client timeout: ctx bounds the run
 	defer hc.CloseIdleConnections()

@@ -19,7 +19,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -38,6 +37,7 @@ import (
 	_ "time/tzdata" // the report's periods are in Asia/Ho_Chi_Minh
 
 	"github.com/motcua/motcua/cmd/internal/benchkit"
+	"github.com/motcua/motcua/cmd/internal/loadgen"
 	"github.com/motcua/motcua/cmd/motcua/demo"
 	"github.com/motcua/motcua/domain"
 	"github.com/motcua/motcua/domain/user"
@@ -162,7 +162,7 @@ type bench struct {
 	client  *apiClient
 	tokens  map[string]string
 	clerks  []clerk
-	world   *world
+	world   *loadgen.World
 	pairs   []pinPair
 	runID   string
 	rep     *report
@@ -192,7 +192,7 @@ type clerk struct {
 	Username string
 	Unit     string
 	Token    string
-	Procs    []procInfo
+	Procs    []loadgen.Procedure
 }
 
 // pinPair is a registered dossier a citizen can look up.
@@ -364,22 +364,15 @@ func (b *bench) login(ctx context.Context) error {
 }
 
 // registration bodies: direct or postal, so the dossier is received at once.
-func registrationBody(rng *rand.Rand, p procInfo) []byte {
+func registrationBody(rng *rand.Rand, p loadgen.Procedure) []byte {
 	channel := "direct"
 	if rng.IntN(5) == 0 {
 		channel = "postal"
 	}
-	name := familyNames[rng.IntN(len(familyNames))] + " " + middleNames[rng.IntN(len(middleNames))] + " " + givenNames[rng.IntN(len(givenNames))]
-	var buf bytes.Buffer
-	buf.WriteString(`{"procedure_code":`)
-	buf.Write(appendString(nil, p.Code))
-	buf.WriteString(`,"channel":"` + channel + `","applicant":{"name":`)
-	buf.Write(appendString(nil, name))
-	buf.WriteString(`,"id_number":"0` + pad(rng.Int64N(100_000_000_000), 11) + `","phone":"09` + pad(rng.Int64N(100_000_000), 8) + `"`)
-	buf.WriteString(`,"address":`)
-	buf.Write(appendString(nil, "Thôn "+strconv.Itoa(1+rng.IntN(20))+", xã "+villages[rng.IntN(len(villages))]))
-	buf.WriteString(`},"documents":[{"name":"Tờ khai","copies":1},{"name":"Bản sao căn cước","copies":1}]}`)
-	return buf.Bytes()
+	b := loadgen.AppendString([]byte(`{"procedure_code":`), p.Code)
+	b = append(b, `,"channel":"`+channel+`","applicant":`...)
+	b = loadgen.AppendApplicant(b, loadgen.NewApplicant(rng))
+	return append(b, `,"documents":[{"name":"Tờ khai","copies":1},{"name":"Bản sao căn cước","copies":1}]}`...)
 }
 
 // registerPins registers -pins dossiers as the clerks and keeps their
@@ -417,9 +410,11 @@ func (b *bench) window() (end time.Time, days int) {
 	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, b.loc), 365
 }
 
-func (b *bench) generator() *generator {
+// generator is the history's generator: the seed's dossiers over the
+// window, over the server's catalogue.
+func (b *bench) generator() *loadgen.Generator {
 	end, days := b.window()
-	return newGenerator(b.world, b.o.Seed, end, days, time.Now())
+	return loadgen.NewGenerator(b.world, b.o.Seed, end, days, time.Now())
 }
 
 func (b *bench) importHistory(ctx context.Context) error {

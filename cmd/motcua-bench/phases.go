@@ -338,7 +338,7 @@ func (b *bench) reports(ctx context.Context) error {
 		units []string
 	}{
 		{"province", "", nil},
-		{"unit " + b.o.Unit, b.o.Unit, b.world.subtree(b.o.Unit)},
+		{"unit " + b.o.Unit, b.o.Unit, b.world.Subtree(b.o.Unit)},
 	}
 	client := newAPIClient(b.srv.Base, 1, 5*time.Minute)
 	defer client.close()

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -156,7 +158,7 @@ func (r *report) print(w io.Writer) {
 	}
 	tw.Flush()
 	fmt.Fprint(w, "server peak RSS (MB):")
-	for _, k := range sortedKeys(r.PeakRSSMB) {
+	for _, k := range slices.Sorted(maps.Keys(r.PeakRSSMB)) {
 		fmt.Fprintf(w, " %s %d;", k, r.PeakRSSMB[k])
 	}
 	fmt.Fprintln(w)

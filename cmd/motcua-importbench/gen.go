@@ -2,110 +2,84 @@ package main
 
 import (
 	"bufio"
-	"fmt"
-	"math/rand/v2"
-	"strconv"
 	"time"
 
+	"github.com/motcua/motcua/cmd/internal/loadgen"
 	"github.com/motcua/motcua/cmd/motcua/demo"
+	"github.com/motcua/motcua/domain/catalog"
+	"github.com/motcua/motcua/domain/worktime"
 	"github.com/motcua/motcua/repository"
 )
 
-// generator writes dossier lines over the demo province: every status,
-// the three channels, due_at given or left to the calendar, received
-// between 2021 and 2025. Line i is the same on every run (seeded source),
-// and its code is unique: {unit}-{yyMMdd}-{NNNNN}, 600 dossiers a day.
+// What the generated history is: a fixed seed, the window of days its
+// dossiers are received in and how many leave their due time to the
+// server's calendar.
+const (
+	genSeed = 1
+	// calendarDuePercent of the received dossiers carry no due_at, so the
+	// import computes it (the calendar's work is part of what is measured).
+	calendarDuePercent = 50
+)
+
+// generator writes dossier lines over the demo province as it stood before
+// the two-tier reform of 1 July 2025 (the district still open), through
+// the shared load generator: every status, the three channels, due_at
+// given or left to the calendar, received between 1 January 2021 and
+// 30 June 2025. Line i is the same on every run (a fixed seed, window and
+// clock), and every code is unique: {unit}-{yyMMdd}-{NNNN}, numbered from
+// loadgen.OrdinalBase up so no demo dossier has it.
 type generator struct {
-	units map[string][]string // reception unit → procedure codes
-	order []string
-	loc   *time.Location
+	world      *loadgen.World
+	start, end time.Time // the window: local midnights, end excluded
 }
 
+// newGenerator builds the world from the demo province: its centre, the
+// former district and the commune that receive, and the shipped
+// procedures, on the official calendar.
 func newGenerator() (*generator, error) {
 	procs, err := repository.DemoProcedures()
 	if err != nil {
 		return nil, err
 	}
-	g := &generator{units: map[string][]string{}, order: []string{demo.Center, demo.District, demo.CommuneA}}
-	for _, p := range procs {
-		switch p.Level {
-		case "province":
-			g.units[demo.Center] = append(g.units[demo.Center], p.Code)
-		case "district":
-			g.units[demo.District] = append(g.units[demo.District], p.Code)
-		default:
-			g.units[demo.CommuneA] = append(g.units[demo.CommuneA], p.Code)
-		}
-	}
-	g.units[demo.Center] = append(g.units[demo.Center], "2.000488")
-	g.loc, err = time.LoadLocation("Asia/Ho_Chi_Minh")
+	loc := worktime.DefaultLocation()
+	cal, err := loadgen.OfficialCalendar(loc)
 	if err != nil {
-		g.loc = time.FixedZone("+07", 7*3600)
+		return nil, err
 	}
-	return g, nil
+	w := &loadgen.World{Loc: loc, Cal: cal, Procs: map[string]loadgen.Procedure{}, Agencies: map[string]loadgen.Agency{
+		demo.Province: {Code: demo.Province, Kind: catalog.KindProvince},
+		demo.Center:   {Code: demo.Center, Kind: catalog.KindServiceCenter, Parent: demo.Province},
+		demo.District: {Code: demo.District, Kind: catalog.KindDistrict, Parent: demo.Province},
+		demo.CommuneA: {Code: demo.CommuneA, Kind: catalog.KindCommune, Parent: demo.Province},
+	}}
+	// The lines name no agency (the import takes the procedure's) and no
+	// dossier is on the spot, so neither is told here.
+	list := make([]loadgen.Procedure, 0, len(procs)+1)
+	for _, dp := range procs {
+		list = append(list, loadgen.Procedure{Code: dp.Code, Name: dp.Name, Level: catalog.Level(dp.Level),
+			Value: dp.ProcessingTime.Value, Unit: worktime.Unit(dp.ProcessingTime.Unit)})
+	}
+	// The criminal-record certificate the demo adds at the centre.
+	list = append(list, loadgen.Procedure{Code: "2.000488", Level: catalog.LevelProvince, Value: 10, Unit: worktime.WorkingDays})
+	for _, p := range list {
+		w.Procs[p.Code] = p
+	}
+	w.BuildDesks(list)
+	return &generator{world: w, start: time.Date(2021, 1, 1, 0, 0, 0, 0, loc), end: time.Date(2025, 7, 1, 0, 0, 0, 0, loc)}, nil
 }
-
-const perDay = 600
 
 // write writes lines 0..n-1 to w.
 func (g *generator) write(w *bufio.Writer, n int64) error {
-	r := rand.New(rand.NewPCG(1, 2))
-	start := time.Date(2021, 1, 1, 7, 0, 0, 0, g.loc)
+	days := int(g.end.Sub(g.start).Hours()/24 + 0.5)
+	// The clock is the window's end: the last weeks' dossiers are still
+	// in progress, as a province's would be on the day of the import.
+	gen := loadgen.NewGenerator(g.world, genSeed, g.end, days, g.end)
+	gen.CalendarDuePercent = calendarDuePercent
+	var rec loadgen.Record
 	buf := make([]byte, 0, 1024)
-	ts := func(t time.Time) []byte { return t.In(g.loc).AppendFormat(nil, time.RFC3339) }
 	for i := int64(0); i < n; i++ {
-		day := start.AddDate(0, 0, int(i/perDay))
-		unit := g.order[i%3]
-		procs := g.units[unit]
-		proc := procs[r.IntN(len(procs))]
-		code := unit + "-" + day.Format("060102") + "-" + fmt.Sprintf("%05d", i%perDay+1)
-		recv := day.Add(time.Duration(r.IntN(10*3600)) * time.Second)
-		channel := [...]string{"direct", "online", "postal"}[r.IntN(3)]
-		buf = buf[:0]
-		buf = append(buf, `{"code":"`...)
-		buf = append(buf, code...)
-		buf = append(buf, `","procedure_code":"`...)
-		buf = append(buf, proc...)
-		buf = append(buf, `","unit_code":"`...)
-		buf = append(buf, unit...)
-		buf = append(buf, `","channel":"`...)
-		buf = append(buf, channel...)
-		buf = append(buf, `","applicant":{"name":"Nguyễn Văn Công dân `...)
-		buf = strconv.AppendInt(buf, i, 10)
-		buf = append(buf, `","id_number":"0`...)
-		buf = append(buf, fmt.Sprintf("%011d", 10_000_000_000+i%89_999_999_999)...)
-		buf = append(buf, `","phone":"0912345678","address":"Tổ 3, phường Tân Phong"},"documents":[{"name":"Tờ khai","copies":1}],"received_at":"`...)
-		buf = append(buf, ts(recv)...)
-		buf = append(buf, '"')
-		if r.IntN(2) == 0 {
-			buf = append(buf, `,"due_at":"`...)
-			buf = append(buf, ts(recv.Add(time.Duration(24+r.IntN(400))*time.Hour))...)
-			buf = append(buf, '"')
-		}
-		end := recv.Add(time.Duration(1+r.IntN(30*24)) * time.Hour)
-		switch k := r.IntN(10); {
-		case k < 2:
-			buf = append(buf, `,"status":"processing"`...)
-		case k < 5:
-			buf = append(buf, `,"status":"resolved","outcome":"approved","resolved_at":"`...)
-			buf = append(buf, ts(end)...)
-			buf = append(buf, '"')
-		case k < 8:
-			buf = append(buf, `,"status":"returned","outcome":"approved","resolved_at":"`...)
-			buf = append(buf, ts(end)...)
-			buf = append(buf, `","returned_at":"`...)
-			buf = append(buf, ts(end.Add(26*time.Hour))...)
-			buf = append(buf, '"')
-		case k < 9:
-			buf = append(buf, `,"status":"withdrawn","withdrawn_at":"`...)
-			buf = append(buf, ts(end)...)
-			buf = append(buf, '"')
-		default:
-			buf = append(buf, `,"status":"stopped","stopped_at":"`...)
-			buf = append(buf, ts(end)...)
-			buf = append(buf, '"')
-		}
-		buf = append(buf, "}\n"...)
+		gen.Next(&rec)
+		buf = loadgen.AppendLine(buf[:0], &rec, g.world.Loc)
 		if _, err := w.Write(buf); err != nil {
 			return err
 		}
