@@ -94,6 +94,9 @@ const matrixPassword = "matrix-password-0"
 
 var ndjson = map[string]string{"Content-Type": "application/x-ndjson"}
 
+// matrixPDF is a file an upload sends: the smallest content taken as a PDF.
+const matrixPDF = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
 // matrixRows is the table. Columns of want, in matrixCallers order:
 //
 //	admin, admin.unit, clerk, officer, leader, viewer — each {own side, other side}
@@ -179,6 +182,21 @@ var matrixRows = []matrixRow{
 	{method: "GET", pattern: "/api/v1/dossiers/:code/papers/refusal.pdf", path: "/api/v1/dossiers/{dossier}/papers/refusal.pdf", want: cols{{409, 409}, {409, 404}, {409, 404}, {403, 403}, {409, 404}, {403, 403}}},
 	{method: "GET", pattern: "/api/v1/dossiers/:code/papers/apology.pdf", path: "/api/v1/dossiers/{dossier}/papers/apology.pdf", want: cols{{409, 409}, {409, 404}, {409, 404}, {403, 403}, {409, 404}, {403, 403}}},
 	{method: "GET", pattern: "/api/v1/dossiers/:code/papers/control-slip.pdf", path: "/api/v1/dossiers/{dossier}/papers/control-slip.pdf", want: cols{{200, 200}, {200, 404}, {200, 404}, {200, 404}, {200, 404}, {200, 200}}},
+	{method: "POST", pattern: "/api/v1/dossiers/:code/files", path: "/api/v1/dossiers/{dossier}/files?name=to-khai.pdf",
+		body: func(*matrixFixtures, side) any { return matrixPDF },
+		want: cols{{403, 403}, {403, 403}, {201, 404}, {201, 404}, {201, 404}, {403, 403}}},
+	{method: "GET", pattern: "/api/v1/dossiers/:code/files", path: "/api/v1/dossiers/{dossier}/files", want: cols{{200, 200}, {200, 404}, {200, 404}, {200, 404}, {200, 404}, {200, 200}}},
+	// No file has this id: in scope or not, a file that is not there is 404 to
+	// every role that reads, and an upload of a new version is refused
+	// first to the roles that never upload.
+	{method: "GET", pattern: "/api/v1/dossiers/:code/files/:id", path: "/api/v1/dossiers/{dossier}/files/999999", want: everyone(404)},
+	{method: "POST", pattern: "/api/v1/dossiers/:code/files/:id/versions", path: "/api/v1/dossiers/{dossier}/files/999999/versions?name=a.pdf",
+		body: func(*matrixFixtures, side) any { return matrixPDF },
+		want: cols{{403, 403}, {403, 403}, {404, 404}, {404, 404}, {404, 404}, {403, 403}}},
+	{method: "GET", pattern: "/api/v1/dossiers/:code/files/:id/content", path: "/api/v1/dossiers/{dossier}/files/999999/content", want: everyone(404)},
+	{method: "HEAD", pattern: "/api/v1/dossiers/:code/files/:id/content", path: "/api/v1/dossiers/{dossier}/files/999999/content", want: everyone(404)},
+	{method: "GET", pattern: "/api/v1/dossiers/:code/files/:id/versions/:n/content", path: "/api/v1/dossiers/{dossier}/files/999999/versions/1/content", want: everyone(404)},
+	{method: "HEAD", pattern: "/api/v1/dossiers/:code/files/:id/versions/:n/content", path: "/api/v1/dossiers/{dossier}/files/999999/versions/1/content", want: everyone(404)},
 	{method: "GET", pattern: "/api/v1/papers/tracking-book", path: "/api/v1/papers/tracking-book?month=2026-11&unit_code={unit}", want: cols{{200, 200}, {404, 404}, {200, 404}, {403, 403}, {404, 404}, {200, 200}}},
 
 	{method: "POST", pattern: "/api/v1/feedback", want: cols{same(201), same(201), same(201), same(403), same(403), same(403)},

@@ -155,11 +155,13 @@ type procedureDTO struct {
 	Level                    string            `json:"level"`
 	ProcessingTime           processingTimeDTO `json:"processing_time"`
 	Fee                      int64             `json:"fee"`
+	FeeLines                 []feeLineDTO      `json:"fee_lines"`
 	OnlineLevel              string            `json:"online_level"`
 	OnSpotEligible           bool              `json:"on_spot_eligible"`
 	NationalPortalIntegrated bool              `json:"national_portal_integrated"`
 	Status                   string            `json:"status"`
 	Publications             []publicationDTO  `json:"publications,omitempty"`
+	Components               *[]componentDTO   `json:"components,omitempty"`
 	CreatedAt                time.Time         `json:"created_at"`
 	UpdatedAt                time.Time         `json:"updated_at"`
 }
@@ -167,9 +169,9 @@ type procedureDTO struct {
 func toProcedureDTO(p catalog.Procedure, loc *time.Location) procedureDTO {
 	out := procedureDTO{Code: p.Code, Name: p.Name, Field: p.Field, AgencyCode: p.AgencyCode, Level: string(p.Level),
 		ProcessingTime: processingTimeDTO{Value: p.ProcessingTime.Value, Unit: string(p.ProcessingTime.Unit)},
-		Fee:            p.Fee, OnlineLevel: string(p.OnlineLevel), OnSpotEligible: p.OnSpotEligible,
+		Fee:            p.Fee, FeeLines: toFeeLineDTOs(p.FeeLines), OnlineLevel: string(p.OnlineLevel), OnSpotEligible: p.OnSpotEligible,
 		NationalPortalIntegrated: p.NationalPortalIntegrated, Status: string(p.Status),
-		CreatedAt: p.CreatedAt.In(loc), UpdatedAt: p.UpdatedAt.In(loc)}
+		Components: toComponentDTOs(p.Components, loc), CreatedAt: p.CreatedAt.In(loc), UpdatedAt: p.UpdatedAt.In(loc)}
 	for _, pub := range p.Publications {
 		out.Publications = append(out.Publications, publicationDTO{Kind: string(pub.Kind), Decision: pub.Decision,
 			DecidedOn: pub.DecidedOn.String(), CreatedAt: pub.CreatedAt.In(loc)})
@@ -184,7 +186,8 @@ type createProcedureRequest struct {
 	AgencyCode               string               `json:"agency_code"`
 	Level                    string               `json:"level"`
 	ProcessingTime           *processingTimeInput `json:"processing_time"`
-	Fee                      int64                `json:"fee"`
+	Fee                      *int64               `json:"fee"`
+	FeeLines                 *[]feeLineDTO        `json:"fee_lines"`
 	OnlineLevel              string               `json:"online_level"`
 	OnSpotEligible           bool                 `json:"on_spot_eligible"`
 	NationalPortalIntegrated bool                 `json:"national_portal_integrated"`
@@ -198,6 +201,7 @@ type patchProcedureRequest struct {
 	Level                    *string              `json:"level"`
 	ProcessingTime           *processingTimeInput `json:"processing_time"`
 	Fee                      *int64               `json:"fee"`
+	FeeLines                 *[]feeLineDTO        `json:"fee_lines"`
 	OnlineLevel              *string              `json:"online_level"`
 	OnSpotEligible           *bool                `json:"on_spot_eligible"`
 	NationalPortalIntegrated *bool                `json:"national_portal_integrated"`
@@ -224,7 +228,7 @@ func (h *catalogHandler) listProcedures(c *gin.Context) (answer, error) {
 }
 
 func (h *catalogHandler) getProcedure(c *gin.Context) (answer, error) {
-	p, err := h.svc.Procedure(c.Request.Context(), c.Param("code"))
+	p, err := h.svc.ProcedureDetail(c.Request.Context(), c.Param("code"))
 	if err != nil {
 		return answer{}, err
 	}
@@ -241,11 +245,12 @@ func (h *catalogHandler) createProcedure(c *gin.Context) (answer, error) {
 	if err := fe.Err(); err != nil {
 		return answer{}, err
 	}
-	p, err := h.svc.CreateProcedure(c.Request.Context(), principal(c), catalog.Procedure{Code: req.Code, Name: req.Name,
+	proc := catalog.Procedure{Code: req.Code, Name: req.Name,
 		Field: req.Field, AgencyCode: req.AgencyCode, Level: catalog.Level(req.Level),
-		ProcessingTime: pt,
-		Fee:            req.Fee, OnlineLevel: catalog.OnlineLevel(req.OnlineLevel), OnSpotEligible: req.OnSpotEligible,
-		NationalPortalIntegrated: req.NationalPortalIntegrated, Status: catalog.ProcedureStatus(req.Status)})
+		ProcessingTime: pt, OnlineLevel: catalog.OnlineLevel(req.OnlineLevel), OnSpotEligible: req.OnSpotEligible,
+		NationalPortalIntegrated: req.NationalPortalIntegrated, Status: catalog.ProcedureStatus(req.Status)}
+	proc.SetFees(req.Fee, feeLines(req.FeeLines))
+	p, err := h.svc.CreateProcedure(c.Request.Context(), principal(c), proc)
 	if err != nil {
 		return answer{}, err
 	}
@@ -272,7 +277,7 @@ func (h *catalogHandler) updateProcedure(c *gin.Context) (answer, error) {
 		if req.ProcessingTime != nil {
 			p.ProcessingTime = pt
 		}
-		setIf(&p.Fee, req.Fee)
+		p.SetFees(req.Fee, feeLines(req.FeeLines))
 		if req.OnlineLevel != nil {
 			p.OnlineLevel = catalog.OnlineLevel(*req.OnlineLevel)
 		}

@@ -122,6 +122,8 @@ type dossierDTO struct {
 	WithdrawnAt           *time.Time        `json:"withdrawn_at"`
 	StoppedAt             *time.Time        `json:"stopped_at"`
 	RejectedAt            *time.Time        `json:"rejected_at"`
+	Digitised             bool              `json:"digitised"`
+	EResult               bool              `json:"e_result"`
 	Version               int               `json:"version"`
 	CreatedAt             time.Time         `json:"created_at"`
 	UpdatedAt             time.Time         `json:"updated_at"`
@@ -164,6 +166,7 @@ func dossierAsDTO(d dossier.Dossier, loc *time.Location, masked bool) dossierDTO
 		PaymentAmount: d.PaymentAmount, ResolvedAt: inLoc(d.ResolvedAt, loc), Outcome: optional(string(d.Outcome)),
 		Timeliness: optional(string(d.Timeliness)), ReturnedAt: inLoc(d.ReturnedAt, loc),
 		WithdrawnAt: inLoc(d.WithdrawnAt, loc), StoppedAt: inLoc(d.StoppedAt, loc), RejectedAt: inLoc(d.RejectedAt, loc),
+		Digitised: d.Digitised, EResult: d.EResult,
 		Version: d.Version, CreatedAt: d.CreatedAt.In(loc), UpdatedAt: d.UpdatedAt.In(loc),
 	}
 	for _, doc := range d.Documents {

@@ -81,6 +81,12 @@ func idempotent(store IdempotencyStore, now func() time.Time, log *slog.Logger) 
 	return idempotentWaiting(store, now, log, idempotencyWait, func(c *gin.Context, err error) { writeError(c, log, err) })
 }
 
+// isUpload reports whether route takes a file's bytes as its body: those
+// are streamed to storage and never read into memory here.
+func isUpload(route string) bool {
+	return route == "/api/v1/dossiers/:code/files" || route == "/api/v1/dossiers/:code/files/:id/versions"
+}
+
 // idempotentWaiting is idempotent with duplicates waiting at most wait.
 // Its own refusals (a reused key, a key still busy) are answered by fail:
 // the JSON error for the API, an error page for the pages' forms.
@@ -89,7 +95,7 @@ func idempotentWaiting(store IdempotencyStore, now func() time.Time, log *slog.L
 	return func(c *gin.Context) {
 		values, present := c.Request.Header[IdempotencyKeyHeader]
 		if store == nil || !present || c.Request.Method != http.MethodPost ||
-			strings.HasPrefix(c.FullPath(), "/api/v1/imports/") {
+			strings.HasPrefix(c.FullPath(), "/api/v1/imports/") || isUpload(c.FullPath()) {
 			c.Next()
 			return
 		}

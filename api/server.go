@@ -55,6 +55,8 @@ type Deps struct {
 	Imports ImportService
 	// Papers renders the printed papers (docs/domain.md, "Papers").
 	Papers PapersService
+	// Files stores and serves the dossiers' papers and results.
+	Files FileService
 	// PublicURL is the base of the citizen's lookup page (MOTCUA_PUBLIC_URL).
 	PublicURL string
 	// Audit keeps the audit trail (docs/domain.md, "Audit trail"); nil
@@ -220,6 +222,10 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	staff.GET("/procedures/:code", e.handle(ch.getProcedure))
 	staff.PATCH("/procedures/:code", admin, e.handle(e.audited(audit.ProcedureUpdated, param("code"), ch.updateProcedure)))
 	staff.POST("/procedures/:code/publications", admin, e.handle(e.audited(audit.ProcedurePublish, param("code"), ch.addPublication)))
+	// Components are audited as changes of their procedure (catalog_components.go).
+	staff.GET("/procedures/:code/components", e.handle(ch.listComponents))
+	staff.POST("/procedures/:code/components", admin, e.handle(ch.createComponent))
+	staff.PATCH("/procedures/:code/components/:id", admin, e.handle(ch.updateComponent))
 	staff.GET("/calendar/:year", e.handle(ch.getCalendar))
 	staff.PUT("/calendar/:year", admin, e.handle(e.audited(audit.CalendarChanged, param("year"), ch.putCalendar)))
 
@@ -241,6 +247,18 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	staff.GET("/dossiers/:code/papers/apology.pdf", e.handle(e.auditedRead(audit.DossierPaperRead, "code", ph.apology)))
 	staff.GET("/dossiers/:code/papers/control-slip.pdf", e.handle(e.auditedRead(audit.DossierPaperRead, "code", ph.controlSlip)))
 	staff.GET("/papers/tracking-book", e.handle(e.auditedExport(ph.trackingBook)))
+
+	// ==== dossier files (docs/openapi.yaml): uploads are streamed, never
+	// buffered, so they do not pass the idempotency middleware's body read
+	flh := &fileHandler{svc: d.Files, env: e}
+	staff.POST("/dossiers/:code/files", e.handle(flh.create))
+	staff.GET("/dossiers/:code/files", e.handle(flh.list))
+	staff.GET("/dossiers/:code/files/:id", e.handle(flh.get))
+	staff.POST("/dossiers/:code/files/:id/versions", e.handle(flh.addVersion))
+	staff.GET("/dossiers/:code/files/:id/content", flh.content)
+	staff.HEAD("/dossiers/:code/files/:id/content", flh.content)
+	staff.GET("/dossiers/:code/files/:id/versions/:n/content", flh.content)
+	staff.HEAD("/dossiers/:code/files/:id/versions/:n/content", flh.content)
 
 	// ==== feedback routes (docs/openapi.yaml)
 	fh := &feedbackHandler{svc: d.Feedback, env: e}

@@ -40,6 +40,7 @@ type CatalogService interface {
 	AddPublication(ctx context.Context, by user.Principal, code string, t catalog.PublicationText) (catalog.Procedure, error)
 	CalendarYear(ctx context.Context, year int) (worktime.Year, bool, error)
 	PutCalendarYear(ctx context.Context, by user.Principal, t worktime.YearText) (worktime.Year, error)
+	ComponentService
 }
 
 // DossierService is the part of dossier.Service the HTTP layer calls.

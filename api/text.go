@@ -25,7 +25,7 @@ import (
 // are allowed.
 var multilineFields = map[string]bool{
 	"content": true, "answer": true, "note": true, "reason": true, "refusal_reason": true, "comment": true,
-	"public_content": true, "public_answer": true, "description": true,
+	"public_content": true, "public_answer": true, "description": true, "condition": true,
 }
 
 // textError is the answer to a bad piece of text named field.

@@ -77,10 +77,16 @@ type Config struct {
 	// PublicCacheSeconds is how old the public figures on / and /cong-khai
 	// may be; 0 computes them on every request.
 	PublicCacheSeconds int
-	LogLevel           slog.Level
-	ShutdownTimeout    time.Duration
-	ReadTimeout        time.Duration
-	WriteTimeout       time.Duration
+	// StorageURL is where the dossiers' files are kept: empty for the
+	// folder "files" in the working folder, file:PATH, or s3://… (it may
+	// carry keys, so it never prints).
+	StorageURL Secret
+	// FileMaxBytes is the largest file (each version) stored.
+	FileMaxBytes    int
+	LogLevel        slog.Level
+	ShutdownTimeout time.Duration
+	ReadTimeout     time.Duration
+	WriteTimeout    time.Duration
 }
 
 // Load reads configuration through getenv (os.Getenv in main, a map in
@@ -112,6 +118,11 @@ func Load(getenv func(string) string) (Config, error) {
 	c.DBMaxOpenConns = intVar(getenv, "MOTCUA_DB_MAX_OPEN_CONNS", 20, &errs)
 	c.PublicRateLimit = intVar(getenv, "MOTCUA_PUBLIC_RATE_LIMIT", 60, &errs)
 	c.PublicCacheSeconds = intVar(getenv, "MOTCUA_PUBLIC_CACHE_SECONDS", 300, &errs)
+	c.StorageURL = Secret(strings.TrimSpace(getenv("MOTCUA_STORAGE_URL")))
+	c.FileMaxBytes = intVar(getenv, "MOTCUA_FILE_MAX_BYTES", 20<<20, &errs)
+	if c.FileMaxBytes < 1 {
+		errs = append(errs, errors.New("MOTCUA_FILE_MAX_BYTES must be at least 1"))
+	}
 	c.ReportCutoffDay = intVar(getenv, "MOTCUA_REPORT_CUTOFF_DAY", 0, &errs)
 	c.DataKeyID = intVar(getenv, "MOTCUA_DATA_KEY_ID", 1, &errs)
 	c.AuditRetentionDays = intVar(getenv, "MOTCUA_AUDIT_RETENTION_DAYS", 730, &errs)

@@ -12,18 +12,18 @@ type Kind uint8
 // The kinds of error. The API maps each to one HTTP status and one stable code
 // in a single table (api/errors.go).
 const (
-	KindInternal          Kind = iota // a fault of ours; details are logged, never shown
-	KindInvalid                       // malformed request: bad JSON, wrong types (400)
-	KindValidation                    // well-formed but unacceptable values; Fields says which (422)
-	KindUnauthenticated               // no or bad credentials (401)
-	KindForbidden                     // authenticated but the role may not do this (403)
-	KindNotFound                      // nothing there, or outside the caller's scope (404)
-	KindConflict                      // duplicate, stale version, idempotency clash (409)
-	KindInvalidTransition             // the resource's state forbids the action (409)
-	KindTooLarge                      // request body over the limit (413)
-	KindRateLimited                   // too many requests from one client (429)
-	KindUnsupportedMedia              // content of a type the resource does not take (415)
-	KindRangeNotSatisfiable           // a byte range outside the content (416)
+	KindInternal            Kind = iota // a fault of ours; details are logged, never shown
+	KindInvalid                         // malformed request: bad JSON, wrong types (400)
+	KindValidation                      // well-formed but unacceptable values; Fields says which (422)
+	KindUnauthenticated                 // no or bad credentials (401)
+	KindForbidden                       // authenticated but the role may not do this (403)
+	KindNotFound                        // nothing there, or outside the caller's scope (404)
+	KindConflict                        // duplicate, stale version, idempotency clash (409)
+	KindInvalidTransition               // the resource's state forbids the action (409)
+	KindTooLarge                        // request body over the limit (413)
+	KindRateLimited                     // too many requests from one client (429)
+	KindUnsupportedMedia                // content of a type the resource does not take (415)
+	KindRangeNotSatisfiable             // a byte range outside the content (416)
 )
 
 // String names the kind for logs.

@@ -46,6 +46,7 @@ type procedureRow struct {
 	ProcessingValue          int
 	ProcessingUnit           string
 	Fee                      int64
+	FeeLines                 string
 	OnlineLevel              string
 	OnSpotEligible           bool
 	NationalPortalIntegrated bool
@@ -59,14 +60,14 @@ func (procedureRow) TableName() string { return "procedures" }
 func fromProcedure(p catalog.Procedure) procedureRow {
 	return procedureRow{Code: p.Code, Name: p.Name, Field: p.Field, AgencyCode: p.AgencyCode, Level: string(p.Level),
 		ProcessingValue: p.ProcessingTime.Value, ProcessingUnit: string(p.ProcessingTime.Unit), Fee: p.Fee,
-		OnlineLevel: string(p.OnlineLevel), OnSpotEligible: p.OnSpotEligible, NationalPortalIntegrated: p.NationalPortalIntegrated,
+		FeeLines: feeLinesJSON(p.FeeLines), OnlineLevel: string(p.OnlineLevel), OnSpotEligible: p.OnSpotEligible, NationalPortalIntegrated: p.NationalPortalIntegrated,
 		Status: string(p.Status), CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()}
 }
 
 func (r procedureRow) asDomain() catalog.Procedure {
 	return catalog.Procedure{Code: r.Code, Name: r.Name, Field: r.Field, AgencyCode: r.AgencyCode, Level: catalog.Level(r.Level),
 		ProcessingTime: worktime.Duration{Value: r.ProcessingValue, Unit: worktime.Unit(r.ProcessingUnit)}, Fee: r.Fee,
-		OnlineLevel: catalog.OnlineLevel(r.OnlineLevel), OnSpotEligible: r.OnSpotEligible, NationalPortalIntegrated: r.NationalPortalIntegrated,
+		FeeLines: parseFeeLines(r.FeeLines), OnlineLevel: catalog.OnlineLevel(r.OnlineLevel), OnSpotEligible: r.OnSpotEligible, NationalPortalIntegrated: r.NationalPortalIntegrated,
 		Status: catalog.ProcedureStatus(r.Status), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 

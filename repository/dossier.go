@@ -54,9 +54,13 @@ type dossierRow struct {
 	WithdrawnAt           *time.Time
 	StoppedAt             *time.Time
 	RejectedAt            *time.Time
-	Version               int
-	CreatedAt             time.Time
-	UpdatedAt             time.Time
+	// Digitised and EResult are set by the file store alone (updateDossier
+	// never writes them).
+	Digitised bool
+	EResult   bool `gorm:"column:e_result"`
+	Version   int
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 func (dossierRow) TableName() string { return "dossiers" }
@@ -131,6 +135,7 @@ func (r dossierRow) asDomain(sl *Sealer) (dossier.Dossier, error) {
 		PaymentAmount: r.PaymentAmount, ResolvedAt: utcPtr(r.ResolvedAt), Outcome: dossier.Outcome(deref(r.Outcome)),
 		Timeliness: dossier.Timeliness(deref(r.Timeliness)), ReturnedAt: utcPtr(r.ReturnedAt),
 		WithdrawnAt: utcPtr(r.WithdrawnAt), StoppedAt: utcPtr(r.StoppedAt), RejectedAt: utcPtr(r.RejectedAt),
+		Digitised: r.Digitised, EResult: r.EResult,
 		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 	for _, x := range docs {
@@ -310,6 +315,11 @@ func updateDossier(tx *gorm.DB, r *dossierRow) error {
 
 // AppendHistory implements dossier.Store.
 func (s *DossierStore) AppendHistory(ctx context.Context, e *dossier.Entry) error {
+	return appendHistory(conn(ctx, s.db), e)
+}
+
+// appendHistory inserts e on tx and sets its ID.
+func appendHistory(tx *gorm.DB, e *dossier.Entry) error {
 	r := historyRow{DossierID: e.DossierID, Action: string(e.Action), FromStatus: nullable(string(e.From)),
 		ToStatus: string(e.To), At: e.At.UTC(), ByUser: e.By, Unit: e.Unit, Note: e.Note}
 	if len(e.Details) > 0 {
@@ -320,7 +330,7 @@ func (s *DossierStore) AppendHistory(ctx context.Context, e *dossier.Entry) erro
 		s := string(b)
 		r.Details = &s
 	}
-	if err := conn(ctx, s.db).Create(&r).Error; err != nil {
+	if err := tx.Create(&r).Error; err != nil {
 		return translate(err, "lịch sử hồ sơ")
 	}
 	e.ID = r.ID

@@ -80,12 +80,6 @@ var feedbackImportColumns = []string{"code", "channel", "category", "title", "co
 
 var feedbackHistoryImportColumns = []string{"feedback_id", "action", "from_status", "to_status", "at", "by_user", "unit", "note"}
 
-var procedureImportColumns = []string{"code", "name", "field", "agency_code", "level", "processing_value",
-	"processing_unit", "fee", "online_level", "on_spot_eligible", "national_portal_integrated", "status",
-	"created_at", "updated_at"}
-
-var publicationImportColumns = []string{"procedure_code", "kind", "decision", "decided_on", "created_at"}
-
 // ImportDossiers implements importer.Store. On PostgreSQL the rows go by
 // COPY (importDossiersCopy); a batch that meets a concurrent import of the
 // same codes there is done again by multi-row INSERTs, which skip them.
@@ -161,49 +155,6 @@ func (s *ImportStore) importFeedback(ctx context.Context, recs []importer.Feedba
 // importFeedbackInsert stores recs by multi-row INSERTs in one transaction.
 func (s *ImportStore) importFeedbackInsert(ctx context.Context, recs []importer.FeedbackRecord) (importer.Stored, error) {
 	return storeByInsert(ctx, s, &feedbackKind, recs)
-}
-
-// ImportProcedures implements importer.Store.
-func (s *ImportStore) ImportProcedures(ctx context.Context, recs []importer.ProcedureRecord) (importer.Stored, error) {
-	var st importer.Stored
-	err := transaction(ctx, s.db, func(tx *gorm.DB) error {
-		fresh, err := newRecords(tx, "procedures", recs, func(r *importer.ProcedureRecord) string { return r.Procedure.Code })
-		if err != nil {
-			return err
-		}
-		rows := make([][]any, 0, len(fresh))
-		for _, r := range fresh {
-			p := fromProcedure(r.Procedure)
-			rows = append(rows, []any{p.Code, p.Name, p.Field, p.AgencyCode, p.Level, p.ProcessingValue,
-				p.ProcessingUnit, p.Fee, p.OnlineLevel, p.OnSpotEligible, p.NationalPortalIntegrated, p.Status,
-				p.CreatedAt, p.UpdatedAt})
-		}
-		inserted, err := s.insertReturning(tx, "procedures", procedureImportColumns, rows, "")
-		if err != nil {
-			return err
-		}
-		n := len(inserted)
-		var pubs [][]any
-		for _, r := range fresh {
-			if _, ok := inserted[r.Procedure.Code]; !ok {
-				continue
-			}
-			delete(inserted, r.Procedure.Code) // the first record of a code is the one inserted
-			for _, pub := range r.Procedure.Publications {
-				pubs = append(pubs, []any{r.Procedure.Code, string(pub.Kind), pub.Decision, pub.DecidedOn.String(),
-					pub.CreatedAt.UTC()})
-			}
-		}
-		if err := s.insertRows(tx, "procedure_publications", publicationImportColumns, pubs); err != nil {
-			return err
-		}
-		st = importer.Stored{Imported: n, Duplicates: len(recs) - n}
-		return nil
-	})
-	if err != nil {
-		return importer.Stored{}, translate(err, "thủ tục")
-	}
-	return st, nil
 }
 
 // appendDossierValues appends the row of d, in dossierImportColumns order,

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -22,6 +21,7 @@ import (
 	"github.com/motcua/motcua/api"
 	"github.com/motcua/motcua/domain"
 	"github.com/motcua/motcua/domain/dossier"
+	"github.com/motcua/motcua/repository"
 )
 
 // envFloorKey passes the data key to the floor server (not on its command line).
@@ -69,14 +69,7 @@ const lookupSQL = `SELECT id, code, status, status_code, procedure_code, unit_co
 
 // stagesSQL reads the history with the details of the actions the lookup
 // shows only, as the server does.
-var stagesSQL = func() string {
-	quoted := make([]string, len(dossier.PublicDetailActions))
-	for i, a := range dossier.PublicDetailActions {
-		quoted[i] = "'" + string(a) + "'"
-	}
-	return "SELECT action, at, CASE WHEN action IN (" + strings.Join(quoted, ", ") +
-		") THEN details END FROM dossier_history WHERE dossier_id = $1 ORDER BY id"
-}()
+var stagesSQL = repository.StagesSQL("$1")
 
 // pgLookup reads with pgx.
 type pgLookup struct{ pool *pgxpool.Pool }

@@ -113,20 +113,26 @@ type Publication struct {
 
 // Procedure is an administrative procedure of the catalogue.
 type Procedure struct {
-	Code                     string
-	Name                     string
-	Field                    string
-	AgencyCode               string
-	Level                    Level
-	ProcessingTime           worktime.Duration
-	Fee                      int64
+	Code           string
+	Name           string
+	Field          string
+	AgencyCode     string
+	Level          Level
+	ProcessingTime worktime.Duration
+	Fee            int64
+	// FeeLines break the fee down (Fee is then their sum); none for a
+	// lump sum.
+	FeeLines                 []FeeLine
 	OnlineLevel              OnlineLevel
 	OnSpotEligible           bool
 	NationalPortalIntegrated bool
 	Status                   ProcedureStatus
 	Publications             []Publication
-	CreatedAt                time.Time
-	UpdatedAt                time.Time
+	// Components are the active components in order, in answers about one
+	// procedure; nil when not loaded.
+	Components []Component
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // MaxNameLen is the longest name or title accepted (characters).
@@ -210,6 +216,7 @@ func (p Procedure) Validate() error {
 	if p.Fee < 0 {
 		fe.Add("fee", "không được âm")
 	}
+	p.checkFees(fe)
 	if !p.OnlineLevel.Valid() {
 		fe.Add("online_level", "phải là info, partial hoặc full")
 	}

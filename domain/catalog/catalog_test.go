@@ -204,6 +204,7 @@ type memStore struct {
 	pubs     []catalog.Publication
 	years    map[int]worktime.Year
 	loads    int
+	comps    []catalog.Component // component_test.go
 }
 
 func newMemStore() *memStore {

@@ -83,6 +83,8 @@ type Store interface {
 	CalendarYears(ctx context.Context) ([]worktime.Year, error)
 	// PutCalendarYear creates or replaces one year.
 	PutCalendarYear(ctx context.Context, y worktime.Year) error
+
+	ComponentStore
 }
 
 // Service runs the catalog's rules: who may change what, validation, and
@@ -278,7 +280,8 @@ func (s *Service) checkParent(ctx context.Context, a Agency) error {
 	return t.checkShape(a)
 }
 
-// Procedure returns one procedure with its publications.
+// Procedure returns one procedure with its publications (not its
+// components: ProcedureDetail has them).
 func (s *Service) Procedure(ctx context.Context, code string) (Procedure, error) {
 	return s.store.Procedure(ctx, code)
 }
@@ -311,10 +314,12 @@ func (s *Service) CreateProcedure(ctx context.Context, by user.Principal, p Proc
 		return Procedure{}, err
 	}
 	s.Invalidate()
+	p.Components = []Component{}
 	return p, nil
 }
 
-// UpdateProcedure applies patch to the procedure code (admin).
+// UpdateProcedure applies patch to the procedure code (admin). The answer
+// carries the procedure's active components.
 func (s *Service) UpdateProcedure(ctx context.Context, by user.Principal, code string, patch func(*Procedure)) (Procedure, error) {
 	if err := by.RequireRole(user.RoleAdmin); err != nil {
 		return Procedure{}, err
@@ -333,7 +338,7 @@ func (s *Service) UpdateProcedure(ctx context.Context, by user.Principal, code s
 		return Procedure{}, err
 	}
 	s.Invalidate()
-	return p, nil
+	return s.withComponents(ctx, p)
 }
 
 func (s *Service) checkProcedure(ctx context.Context, p Procedure) error {
@@ -381,7 +386,7 @@ func (s *Service) AddPublication(ctx context.Context, by user.Principal, code st
 			return Procedure{}, err
 		}
 	}
-	return s.store.Procedure(ctx, code)
+	return s.ProcedureDetail(ctx, code)
 }
 
 // CalendarYear returns the stored calendar of year, or the default (weekends

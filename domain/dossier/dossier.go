@@ -149,6 +149,12 @@ type Dossier struct {
 	StoppedAt             *time.Time
 	RejectedAt            *time.Time
 
+	// Digitised reports that the dossier has a component file flagged
+	// digitised (scanned at the counter), and EResult that it has an
+	// electronic result file. Only the file store sets them, never Update.
+	Digitised bool
+	EResult   bool
+
 	// Version counts the changes of the row, for optimistic concurrency.
 	Version   int
 	CreatedAt time.Time

@@ -33,6 +33,19 @@ const (
 	ActReschedule        Action = "reschedule"
 )
 
+// The actions recorded by the dossier's files: a new file, a new version of
+// one. Staff do not request them as actions; they upload. They move no
+// status (from and to are the current one) and are not stages of the
+// citizen's lookup.
+const (
+	ActAttachFile  Action = "attach_file"
+	ActReplaceFile Action = "replace_file"
+)
+
+// RecordOnlyActions are the history actions that are not stages of the
+// citizen's lookup: the records of files.
+var RecordOnlyActions = []Action{ActAttachFile, ActReplaceFile}
+
 // Actions lists the actions staff may request, in the order of docs/domain.md.
 var Actions = []Action{ActAccept, ActReject, ActStart, ActTransfer, ActRequestSupplement, ActSupplement,
 	ActRequestPayment, ActConfirmPayment, ActResolve, ActReturn, ActWithdraw, ActStop, ActReschedule}

@@ -112,10 +112,17 @@ type FeedbackRecord struct {
 }
 
 // ProcedureRecord is a good procedure line: the procedure with its
-// publications.
+// publications and fee lines, and the line's components in its order.
 type ProcedureRecord struct {
 	Line      int64
 	Procedure catalog.Procedure
+	// Components are the line's components (retired ones included, IDs
+	// unset), for a new procedure and for one that exists.
+	Components []catalog.Component
+	// ComponentsGiven and FeeLinesGiven say that the line carries
+	// components and fee_lines, and that no earlier line of the stream had
+	// the same code: only then are they brought to a procedure that exists.
+	ComponentsGiven, FeeLinesGiven bool
 }
 
 // Store keeps imported records. Each call is one transaction: either every
@@ -129,7 +136,13 @@ type Store interface {
 	// their history, and counts the others as duplicates.
 	ImportFeedback(ctx context.Context, recs []FeedbackRecord) (Stored, error)
 	// ImportProcedures inserts the procedures whose code does not exist
-	// yet, with their publications, and counts the others as duplicates.
+	// yet, with their publications, fee lines and components. A procedure
+	// that exists keeps its fields and publications; when its record
+	// carries components (ComponentsGiven) they are brought to the record's
+	// list (catalog.SyncComponents), and when it carries fee lines
+	// (FeeLinesGiven) they replace the stored ones, the fee becoming their
+	// sum (an empty list removes them and keeps the fee). Such a record
+	// counts as imported when that changed anything, else as a duplicate.
 	ImportProcedures(ctx context.Context, recs []ProcedureRecord) (Stored, error)
 }
 
@@ -246,6 +259,10 @@ type run struct {
 
 	procs   map[string]catalog.Procedure
 	unknown map[string]struct{}
+	// procLines are the procedure codes of the lines read so far (at most
+	// maxNegative), so that a later line of the same code brings nothing to
+	// an existing procedure.
+	procLines map[string]struct{}
 }
 
 func (s *Service) newRun(ctx context.Context) (*run, error) {
@@ -258,7 +275,7 @@ func (s *Service) newRun(ctx context.Context) (*run, error) {
 		return nil, fmt.Errorf("load calendar: %w", err)
 	}
 	return &run{s: s, tree: tree, cal: cal, loc: s.cat.Location(), now: s.now().UTC(),
-		procs: map[string]catalog.Procedure{}, unknown: map[string]struct{}{}}, nil
+		procs: map[string]catalog.Procedure{}, unknown: map[string]struct{}{}, procLines: map[string]struct{}{}}, nil
 }
 
 // lookupProcedure returns the procedure code and whether it exists, from the

@@ -23,7 +23,7 @@ type procedureLine struct {
 		Value int    `json:"value"`
 		Unit  string `json:"unit"`
 	} `json:"processing_time"`
-	Fee                      int64  `json:"fee"`
+	Fee                      *int64 `json:"fee"`
 	OnlineLevel              string `json:"online_level"`
 	OnSpotEligible           bool   `json:"on_spot_eligible"`
 	NationalPortalIntegrated bool   `json:"national_portal_integrated"`
@@ -33,10 +33,36 @@ type procedureLine struct {
 		Decision  string `json:"decision"`
 		DecidedOn string `json:"decided_on"`
 	} `json:"publications"`
+	FeeLines   *[]feeLineLine   `json:"fee_lines"`
+	Components *[]componentLine `json:"components"`
+}
+
+// feeLineLine is one fee line of a procedure line.
+type feeLineLine struct {
+	Kind   string `json:"kind"`
+	Name   string `json:"name"`
+	Amount int64  `json:"amount"`
+}
+
+// componentLine is one component of a procedure line: the fields of the
+// API's component without its id.
+type componentLine struct {
+	Code      *string `json:"code"`
+	Name      string  `json:"name"`
+	Originals *int    `json:"originals"`
+	Copies    *int    `json:"copies"`
+	Required  *bool   `json:"required"`
+	Condition string  `json:"condition"`
+	Template  *string `json:"template"`
+	Position  *int    `json:"position"`
+	Active    *bool   `json:"active"`
 }
 
 // MaxPublications is the most publications one procedure line may carry.
 const MaxPublications = 100
+
+// MaxComponents is the most components one procedure line may carry.
+const MaxComponents = 200
 
 // procedure validates one procedure line and builds its record. The status
 // follows the latest publication (abolished → abolished, else active) when
@@ -48,12 +74,22 @@ func (rn *run) procedure(_ context.Context, n int64, line []byte) (ProcedureReco
 		return ProcedureRecord{}, "", p, nil
 	}
 	proc := catalog.Procedure{Code: in.Code, Name: in.Name, Field: in.Field, AgencyCode: in.AgencyCode,
-		Level: catalog.Level(in.Level), Fee: in.Fee, OnlineLevel: catalog.OnlineLevel(in.OnlineLevel),
+		Level: catalog.Level(in.Level), OnlineLevel: catalog.OnlineLevel(in.OnlineLevel),
 		OnSpotEligible: in.OnSpotEligible, NationalPortalIntegrated: in.NationalPortalIntegrated,
 		Status: catalog.ProcedureStatus(in.Status), CreatedAt: rn.now, UpdatedAt: rn.now}
 	if in.ProcessingTime != nil {
 		proc.ProcessingTime = worktime.Duration{Value: in.ProcessingTime.Value, Unit: worktime.Unit(in.ProcessingTime.Unit)}
 	}
+	var lines *[]catalog.FeeLine
+	if in.FeeLines != nil {
+		ls := make([]catalog.FeeLine, len(*in.FeeLines))
+		for i, l := range *in.FeeLines {
+			ls[i] = catalog.FeeLine{Kind: catalog.FeeKind(l.Kind), Name: l.Name, Amount: l.Amount}
+		}
+		lines = &ls
+	}
+	proc.SetFees(in.Fee, lines)
+	comps := rn.components(in.Code, in.Components, p)
 	if len(in.Publications) > MaxPublications {
 		p.add("publications", "tối đa "+strconv.Itoa(MaxPublications)+" quyết định công bố")
 	}
@@ -92,7 +128,58 @@ func (rn *run) procedure(_ context.Context, n int64, line []byte) (ProcedureReco
 	if len(p) > 0 {
 		return ProcedureRecord{}, "", p, nil
 	}
-	return ProcedureRecord{Line: n, Procedure: proc}, proc.Code, nil, nil
+	rec := ProcedureRecord{Line: n, Procedure: proc, Components: comps}
+	if _, earlier := rn.procLines[proc.Code]; !earlier {
+		rec.ComponentsGiven, rec.FeeLinesGiven = in.Components != nil, in.FeeLines != nil
+		if len(rn.procLines) < maxNegative {
+			rn.procLines[proc.Code] = struct{}{}
+		}
+	}
+	return rec, proc.Code, nil, nil
+}
+
+// components validates the components of a procedure line, recording
+// their problems in p by index (components[2].name): the API's rules, and
+// codes unique within the line. Without a position a component takes its
+// place in the list.
+func (rn *run) components(code string, in *[]componentLine, p problems) []catalog.Component {
+	if in == nil {
+		return nil
+	}
+	if len(*in) > MaxComponents {
+		p.add("components", "tối đa "+strconv.Itoa(MaxComponents)+" thành phần hồ sơ")
+		return nil
+	}
+	out := make([]catalog.Component, 0, len(*in))
+	codes := map[string]int{}
+	for i, x := range *in {
+		f := "components[" + strconv.Itoa(i) + "]."
+		fe := domain.FieldErrors{}
+		c := catalog.NewComponent{Code: x.Code, Name: x.Name, Originals: x.Originals, Copies: x.Copies, Required: x.Required,
+			Condition: x.Condition, Template: x.Template, Position: x.Position, Active: x.Active}.Build(code, fe)
+		if x.Position == nil {
+			c.Position = min(i, catalog.MaxPosition)
+		}
+		c.Check(fe, "")
+		if j, dup := codes[c.Code]; dup && c.Code != "" {
+			fe.Add("code", "trùng mã với components["+strconv.Itoa(j)+"]")
+		} else if !dup {
+			codes[c.Code] = i
+		}
+		c.CreatedAt, c.UpdatedAt = rn.now, rn.now
+		p.merge(prefixed(f, fe))
+		out = append(out, c)
+	}
+	return out
+}
+
+// prefixed is fe with every field prefixed.
+func prefixed(prefix string, fe domain.FieldErrors) domain.FieldErrors {
+	out := make(domain.FieldErrors, len(fe))
+	for k, v := range fe {
+		out[prefix+k] = v
+	}
+	return out
 }
 
 // addFields adds the field problems of a domain validation error, each

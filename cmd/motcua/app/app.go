@@ -22,12 +22,14 @@ import (
 	"github.com/motcua/motcua/domain/catalog"
 	"github.com/motcua/motcua/domain/dossier"
 	"github.com/motcua/motcua/domain/feedback"
+	"github.com/motcua/motcua/domain/files"
 	"github.com/motcua/motcua/domain/importer"
 	"github.com/motcua/motcua/domain/papers"
 	"github.com/motcua/motcua/domain/stats"
 	"github.com/motcua/motcua/domain/user"
 	"github.com/motcua/motcua/render/pdf"
 	"github.com/motcua/motcua/repository"
+	"github.com/motcua/motcua/storage"
 	"github.com/motcua/motcua/web"
 )
 
@@ -65,6 +67,7 @@ type App struct {
 
 	// Papers renders the printed papers (receipt, control slip, …).
 	Papers *papers.Service
+	Files  *files.Service
 
 	// Audit keeps the audit trail; Close flushes its writer.
 	Audit *audit.Service
@@ -175,6 +178,14 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 		return nil, fmt.Errorf("audit trail: %w", err)
 	}
 
+	blobs, err := storage.Open(ctx, string(cfg.StorageURL), "files")
+	if err != nil {
+		_ = a.Audit.Close(ctx)
+		return nil, fmt.Errorf("MOTCUA_STORAGE_URL: %w", err)
+	}
+	a.Files = files.NewService(repository.NewFileStore(db), blobs, receiveBlob, a.Dossiers, componentsOf{a.Catalog},
+		int64(cfg.FileMaxBytes), now)
+
 	pages, err := web.New(web.Deps{Log: log, Dossiers: a.Dossiers, Feedback: a.Feedback, Stats: a.Stats, Catalog: a.Catalog,
 		DataKey: a.DataKey, PublicURL: cfg.PublicURL, CacheSeconds: cfg.PublicCacheSeconds, CutoffDay: cfg.ReportCutoffDay,
 		OpenAPI: docs.OpenAPI, Now: now, Location: loc})
@@ -197,6 +208,7 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 		Stats:           a.Stats,
 		Imports:         a.Imports,
 		Papers:          a.Papers,
+		Files:           a.Files,
 		Audit:           a.Audit,
 		PublicURL:       cfg.PublicURL,
 		Pages:           pages,

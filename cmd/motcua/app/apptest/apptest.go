@@ -92,6 +92,7 @@ func New(tb testing.TB, opt Options) *Server {
 		"MOTCUA_JWT_SECRET":        "test-secret-test-secret-test-secret-0123",
 		"MOTCUA_DATA_KEY":          "test-data-key-test-data-key-test-data-key",
 		"MOTCUA_PUBLIC_RATE_LIMIT": "0",
+		"MOTCUA_STORAGE_URL":       "file:" + tb.TempDir(),
 	}
 	for k, v := range opt.Env {
 		env[k] = v
