@@ -2,6 +2,7 @@ package files
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -187,11 +188,9 @@ func (s *Service) Prepare(ctx context.Context, by user.Principal, code string, f
 		return nil, errTransition
 	}
 	fe := domain.FieldErrors{}
-	if err := CheckName(in.Name); err != nil {
-		fe.Add(FieldName, "không hợp lệ")
-		if de, ok := err.(*domain.Error); ok {
-			fe = de.Fields
-		}
+	var bad *domain.Error
+	if errors.As(CheckName(in.Name), &bad) {
+		fe.Add(FieldName, bad.Fields[FieldName])
 	}
 	if fileID == 0 && in.ComponentID != nil {
 		if t.in.Kind == KindResult {
