@@ -185,6 +185,10 @@ var matrixRows = []matrixRow{
 	{method: "POST", pattern: "/api/v1/dossiers/:code/files", path: "/api/v1/dossiers/{dossier}/files?name=to-khai.pdf",
 		body: func(*matrixFixtures, side) any { return matrixPDF },
 		want: cols{{403, 403}, {403, 403}, {201, 404}, {201, 404}, {201, 404}, {403, 403}}},
+	{method: "GET", pattern: "/api/v1/dossiers/:code/payments", path: "/api/v1/dossiers/{dossier}/payments", want: cols{{200, 200}, {200, 404}, {200, 404}, {200, 404}, {200, 404}, {200, 200}}},
+	{method: "POST", pattern: "/api/v1/dossiers/:code/payments", path: "/api/v1/dossiers/{dossier}/payments",
+		body: func(*matrixFixtures, side) any { return map[string]any{"amount": 10000} },
+		want: cols{{403, 403}, {403, 403}, {201, 404}, {403, 403}, {403, 403}, {403, 403}}},
 	{method: "GET", pattern: "/api/v1/dossiers/:code/files", path: "/api/v1/dossiers/{dossier}/files", want: cols{{200, 200}, {200, 404}, {200, 404}, {200, 404}, {200, 404}, {200, 200}}},
 	// No file has this id: in scope or not, a file that is not there is 404 to
 	// every role that reads, and an upload of a new version is refused

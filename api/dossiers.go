@@ -68,12 +68,18 @@ type actionRequest struct {
 	Outcome  string   `json:"outcome"`
 	NewDueAt string   `json:"new_due_at"`
 	Version  *int     `json:"version"`
+	// The payment fields of request_payment (kind) and confirm_payment.
+	Kind          string `json:"kind"`
+	Method        string `json:"method"`
+	ReceiptNumber string `json:"receipt_number"`
+	PaidAt        string `json:"paid_at"`
 }
 
 func (r actionRequest) asDomain() dossier.ActionInput {
 	return dossier.ActionInput{Action: dossier.Action(r.Action), Note: r.Note, Reason: r.Reason, Assignee: r.Assignee,
 		ToUnit: r.ToUnit, Items: r.Items, Amount: r.Amount, Outcome: dossier.Outcome(r.Outcome), NewDueAt: r.NewDueAt,
-		Version: r.Version}
+		Version: r.Version, Kind: dossier.PaymentKind(r.Kind), Method: dossier.PaymentMethod(r.Method),
+		ReceiptNumber: r.ReceiptNumber, PaidAt: r.PaidAt}
 }
 
 // ---- responses
@@ -124,6 +130,8 @@ type dossierDTO struct {
 	RejectedAt            *time.Time        `json:"rejected_at"`
 	Digitised             bool              `json:"digitised"`
 	EResult               bool              `json:"e_result"`
+	PaidTotal             int64             `json:"paid_total"`
+	PaidOnline            bool              `json:"paid_online"`
 	Version               int               `json:"version"`
 	CreatedAt             time.Time         `json:"created_at"`
 	UpdatedAt             time.Time         `json:"updated_at"`
@@ -166,7 +174,7 @@ func dossierAsDTO(d dossier.Dossier, loc *time.Location, masked bool) dossierDTO
 		PaymentAmount: d.PaymentAmount, ResolvedAt: inLoc(d.ResolvedAt, loc), Outcome: optional(string(d.Outcome)),
 		Timeliness: optional(string(d.Timeliness)), ReturnedAt: inLoc(d.ReturnedAt, loc),
 		WithdrawnAt: inLoc(d.WithdrawnAt, loc), StoppedAt: inLoc(d.StoppedAt, loc), RejectedAt: inLoc(d.RejectedAt, loc),
-		Digitised: d.Digitised, EResult: d.EResult,
+		Digitised: d.Digitised, EResult: d.EResult, PaidTotal: d.PaidTotal, PaidOnline: d.PaidOnline,
 		Version: d.Version, CreatedAt: d.CreatedAt.In(loc), UpdatedAt: d.UpdatedAt.In(loc),
 	}
 	for _, doc := range d.Documents {

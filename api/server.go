@@ -237,6 +237,9 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	staff.GET("/dossiers", e.handle(dh.list))
 	staff.GET("/dossiers/:code", e.handle(e.auditedRead(audit.DossierRead, "code", dh.get)))
 	staff.POST("/dossiers/:code/actions", e.handle(dh.act))
+	pyh := &paymentHandler{svc: d.Dossiers, loc: e.loc}
+	staff.GET("/dossiers/:code/payments", e.handle(pyh.list))
+	staff.POST("/dossiers/:code/payments", requireRole(log, user.RoleClerk), e.handle(pyh.record))
 	public.GET("/dossiers/:code", e.handle(dh.lookup))
 
 	// ==== printed papers (docs/openapi.yaml): roles and states are the papers service's

@@ -50,6 +50,8 @@ type DossierService interface {
 	Act(ctx context.Context, by user.Principal, code string, in dossier.ActionInput) (dossier.Dossier, error)
 	List(ctx context.Context, by user.Principal, f dossier.Filter) ([]dossier.Dossier, int64, error)
 	Lookup(ctx context.Context, code string, c dossier.Credential) (dossier.Public, error)
+	RecordPayment(ctx context.Context, by user.Principal, code string, in dossier.CounterPayment) (dossier.Payment, error)
+	Payments(ctx context.Context, by user.Principal, code string) ([]dossier.Payment, error)
 }
 
 var _ DossierService = (*dossier.Service)(nil)

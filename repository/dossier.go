@@ -54,13 +54,22 @@ type dossierRow struct {
 	WithdrawnAt           *time.Time
 	StoppedAt             *time.Time
 	RejectedAt            *time.Time
-	// Digitised and EResult are set by the file store alone (updateDossier
-	// never writes them).
-	Digitised bool
-	EResult   bool `gorm:"column:e_result"`
-	Version   int
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// Digitised, EResult and the four instants after them are set by the
+	// file store alone (updateDossier never writes them).
+	Digitised       bool
+	EResult         bool `gorm:"column:e_result"`
+	DigitisedAt     *time.Time
+	EResultAt       *time.Time `gorm:"column:e_result_at"`
+	ComponentFileAt *time.Time
+	ReusedAt        *time.Time
+	PaidTotal       int64
+	PaidOnline      bool
+	PaidOnlineAt    *time.Time
+	RegisteredFee   int64
+	PayableAt       *time.Time
+	Version         int
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 func (dossierRow) TableName() string { return "dossiers" }
@@ -103,6 +112,10 @@ func fromDossier(d dossier.Dossier, sl *Sealer) (dossierRow, error) {
 		PaymentAmount: d.PaymentAmount, ResolvedAt: utcPtr(d.ResolvedAt), Outcome: nullable(string(d.Outcome)),
 		Timeliness: nullable(string(d.Timeliness)), ReturnedAt: utcPtr(d.ReturnedAt), WithdrawnAt: utcPtr(d.WithdrawnAt),
 		StoppedAt: utcPtr(d.StoppedAt), RejectedAt: utcPtr(d.RejectedAt),
+		Digitised: d.Digitised, EResult: d.EResult, DigitisedAt: utcPtr(d.DigitisedAt), EResultAt: utcPtr(d.EResultAt),
+		ComponentFileAt: utcPtr(d.ComponentFileAt), ReusedAt: utcPtr(d.ReusedAt),
+		PaidTotal: d.PaidTotal, PaidOnline: d.PaidOnline, PaidOnlineAt: utcPtr(d.PaidOnlineAt),
+		RegisteredFee: d.RegisteredFee, PayableAt: utcPtr(d.PayableAt),
 		Version: d.Version, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
 	}
 	if err := sl.sealDossier(&r); err != nil {
@@ -135,7 +148,10 @@ func (r dossierRow) asDomain(sl *Sealer) (dossier.Dossier, error) {
 		PaymentAmount: r.PaymentAmount, ResolvedAt: utcPtr(r.ResolvedAt), Outcome: dossier.Outcome(deref(r.Outcome)),
 		Timeliness: dossier.Timeliness(deref(r.Timeliness)), ReturnedAt: utcPtr(r.ReturnedAt),
 		WithdrawnAt: utcPtr(r.WithdrawnAt), StoppedAt: utcPtr(r.StoppedAt), RejectedAt: utcPtr(r.RejectedAt),
-		Digitised: r.Digitised, EResult: r.EResult,
+		Digitised: r.Digitised, EResult: r.EResult, DigitisedAt: utcPtr(r.DigitisedAt), EResultAt: utcPtr(r.EResultAt),
+		ComponentFileAt: utcPtr(r.ComponentFileAt), ReusedAt: utcPtr(r.ReusedAt),
+		PaidTotal: r.PaidTotal, PaidOnline: r.PaidOnline, PaidOnlineAt: utcPtr(r.PaidOnlineAt),
+		RegisteredFee: r.RegisteredFee, PayableAt: utcPtr(r.PayableAt),
 		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 	for _, x := range docs {
@@ -302,7 +318,9 @@ func updateDossier(tx *gorm.DB, r *dossierRow) error {
 			"supplement_requested_at": r.SupplementRequestedAt, "payment_amount": r.PaymentAmount,
 			"resolved_at": r.ResolvedAt, "outcome": r.Outcome, "timeliness": r.Timeliness,
 			"returned_at": r.ReturnedAt, "withdrawn_at": r.WithdrawnAt, "stopped_at": r.StoppedAt,
-			"rejected_at": r.RejectedAt, "version": r.Version + 1, "updated_at": r.UpdatedAt,
+			"rejected_at": r.RejectedAt,
+			"paid_total":  r.PaidTotal, "paid_online": r.PaidOnline, "paid_online_at": r.PaidOnlineAt,
+			"payable_at": r.PayableAt, "version": r.Version + 1, "updated_at": r.UpdatedAt,
 		})
 	if res.Error != nil {
 		return translate(res.Error, dossierNoun)

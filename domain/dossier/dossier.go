@@ -151,9 +151,24 @@ type Dossier struct {
 
 	// Digitised reports that the dossier has a component file flagged
 	// digitised (scanned at the counter), and EResult that it has an
-	// electronic result file. Only the file store sets them, never Update.
-	Digitised bool
-	EResult   bool
+	// electronic result file. Only the file store sets them and the
+	// instants below (the first time each became true), never Update:
+	// ComponentFileAt (a component file of any flags), ReusedAt (one flagged
+	// reused or from a national database).
+	Digitised                                         bool
+	EResult                                           bool
+	DigitisedAt, EResultAt, ComponentFileAt, ReusedAt *time.Time
+
+	// PaidTotal is the sum of the paid payments (VND), PaidOnline whether
+	// one was paid online and PaidOnlineAt when the first was recorded.
+	// RegisteredFee is the procedure's fee at registration; PayableAt is
+	// when the dossier first carried a financial obligation (that fee, or a
+	// payment not cancelled), nil while it carries none.
+	PaidTotal     int64
+	PaidOnline    bool
+	PaidOnlineAt  *time.Time
+	RegisteredFee int64
+	PayableAt     *time.Time
 
 	// Version counts the changes of the row, for optimistic concurrency.
 	Version   int

@@ -43,8 +43,8 @@ const (
 )
 
 // RecordOnlyActions are the history actions that are not stages of the
-// citizen's lookup: the records of files.
-var RecordOnlyActions = []Action{ActAttachFile, ActReplaceFile}
+// citizen's lookup: the records of files and of counter payments.
+var RecordOnlyActions = []Action{ActAttachFile, ActReplaceFile, ActRecordPayment}
 
 // Actions lists the actions staff may request, in the order of docs/domain.md.
 var Actions = []Action{ActAccept, ActReject, ActStart, ActTransfer, ActRequestSupplement, ActSupplement,

@@ -46,6 +46,7 @@ type Store interface {
 	// List returns one page of the dossiers q selects, newest received (or
 	// submitted) first, and the number of all it selects.
 	List(ctx context.Context, q Query) ([]Dossier, int64, error)
+	PaymentStore
 }
 
 // Catalog is what the dossier service reads from the catalog: the agency
@@ -177,7 +178,10 @@ func (s *Service) Register(ctx context.Context, by user.Principal, in NewDossier
 		ProcedureCode: proc.Code, UnitCode: unit.Code, AgencyCode: proc.AgencyCode, HolderUnit: proc.AgencyCode,
 		Channel: in.Channel, OnSpot: in.OnSpot, Applicant: in.Applicant, ApplicantIDHash: s.HashIDNumber(in.Applicant.IDNumber),
 		Documents: in.Documents, Note: in.Note, ProcessingTime: proc.ProcessingTime,
-		SubmittedAt: now, Version: 1, CreatedAt: now, UpdatedAt: now,
+		SubmittedAt: now, Version: 1, CreatedAt: now, UpdatedAt: now, RegisteredFee: proc.Fee,
+	}
+	if proc.Fee > 0 {
+		d.PayableAt = ptr(now)
 	}
 	first := Entry{At: now, By: by.Username, Unit: by.Unit}
 	if in.Channel == Online {
@@ -280,7 +284,8 @@ func (s *Service) Get(ctx context.Context, by user.Principal, code string) (Doss
 // machine does not allow, and KindConflict when in.Version is not the
 // current version or another change won the race.
 func (s *Service) Act(ctx context.Context, by user.Principal, code string, in ActionInput) (Dossier, error) {
-	newDue, err := in.validate()
+	now := s.now().UTC()
+	newDue, pay, err := in.validate(now)
 	if err != nil {
 		return Dossier{}, err
 	}
@@ -297,7 +302,11 @@ func (s *Service) Act(ctx context.Context, by user.Principal, code string, in Ac
 	if err != nil {
 		return Dossier{}, err
 	}
-	now := s.now().UTC()
+	if in.Action == ActConfirmPayment {
+		if err := checkPaidAfterSubmission(pay, &d); err != nil {
+			return Dossier{}, err
+		}
+	}
 	e := Entry{DossierID: d.ID, Action: in.Action, From: from, To: to, At: now, By: by.Username, Unit: by.Unit,
 		Note: in.Note, Details: map[string]any{}}
 	if in.Reason != "" {
@@ -312,6 +321,9 @@ func (s *Service) Act(ctx context.Context, by user.Principal, code string, in Ac
 		e.Details = nil
 	}
 	err = s.store.InTx(ctx, func(tx Store) error {
+		if err := s.settle(ctx, tx, &d, &in, pay, &e, now); err != nil {
+			return err
+		}
 		if err := tx.Update(ctx, &d); err != nil {
 			return err
 		}
@@ -404,6 +416,7 @@ func (s *Service) apply(ctx context.Context, d *Dossier, tree *catalog.Tree, in 
 		if d.PaymentAmount != nil {
 			e.Details["amount"] = *d.PaymentAmount
 		}
+		// settle pays the open request inside the transaction.
 	case ActResolve:
 		d.ResolvedAt, d.Outcome = ptr(now), in.Outcome
 		e.Details["outcome"] = string(in.Outcome)

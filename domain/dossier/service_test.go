@@ -22,6 +22,7 @@ type memStore struct {
 	seq      map[string]int64
 	dossiers map[string]dossier.Dossier
 	history  []dossier.Entry
+	payments []dossier.Payment
 	nextID   int64
 }
 
@@ -30,6 +31,33 @@ func newMemStore() *memStore {
 }
 
 func (m *memStore) InTx(ctx context.Context, fn func(dossier.Store) error) error { return fn(m) }
+
+func (m *memStore) CreatePayment(_ context.Context, p *dossier.Payment) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p.ID = int64(len(m.payments) + 1)
+	m.payments = append(m.payments, *p)
+	return nil
+}
+
+func (m *memStore) UpdatePayment(_ context.Context, p *dossier.Payment) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.payments[p.ID-1] = *p
+	return nil
+}
+
+func (m *memStore) Payments(_ context.Context, id int64) ([]dossier.Payment, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []dossier.Payment
+	for _, p := range m.payments {
+		if p.DossierID == id {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
 
 func (m *memStore) NextNumber(_ context.Context, series string) (int64, error) {
 	m.mu.Lock()

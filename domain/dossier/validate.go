@@ -115,22 +115,30 @@ type ActionInput struct {
 	Outcome  Outcome
 	NewDueAt string // RFC 3339
 	Version  *int
+	// Kind is the kind of a requested payment (default charge); Method,
+	// ReceiptNumber and PaidAt (RFC 3339, default now) say how a confirmed
+	// one was paid (default cash).
+	Kind          PaymentKind
+	Method        PaymentMethod
+	ReceiptNumber string
+	PaidAt        string
 }
 
 // validate checks the fields that do not depend on the dossier and returns
-// the parsed new due time of a reschedule.
-func (in *ActionInput) validate() (time.Time, error) {
+// the parsed new due time of a reschedule and how a confirmed payment was
+// made.
+func (in *ActionInput) validate(now time.Time) (time.Time, paymentInput, error) {
 	fe := domain.FieldErrors{}
 	in.Reason = strings.TrimSpace(in.Reason)
 	in.Assignee = strings.TrimSpace(in.Assignee)
 	in.ToUnit = strings.TrimSpace(in.ToUnit)
 	if in.Action == "" {
 		fe.Add("action", "bắt buộc")
-		return time.Time{}, fe.Err()
+		return time.Time{}, paymentInput{}, fe.Err()
 	}
 	if !in.Action.Valid() {
 		fe.Add("action", "thao tác không được hỗ trợ")
-		return time.Time{}, fe.Err()
+		return time.Time{}, paymentInput{}, fe.Err()
 	}
 	catalog.CheckText(fe, "note", in.Note, false, catalog.MaxTextLen)
 	catalog.CheckText(fe, "reason", in.Reason, false, catalog.MaxTextLen)
@@ -138,6 +146,7 @@ func (in *ActionInput) validate() (time.Time, error) {
 		fe.Add("version", "phải là số nguyên dương")
 	}
 	var newDue time.Time
+	var pay paymentInput
 	switch in.Action {
 	case ActReject, ActWithdraw, ActStop, ActRequestSupplement, ActReschedule:
 		if in.Reason == "" {
@@ -161,11 +170,10 @@ func (in *ActionInput) validate() (time.Time, error) {
 			catalog.CheckText(fe, "items["+strconv.Itoa(i)+"]", in.Items[i], true, catalog.MaxNameLen)
 		}
 	case ActRequestPayment:
-		if in.Amount == nil {
-			fe.Add("amount", "bắt buộc")
-		} else if *in.Amount <= 0 || *in.Amount > MaxAmount {
-			fe.Add("amount", "phải là số tiền dương (VNĐ)")
-		}
+		checkAmount(fe, in.Amount)
+		in.Kind = checkKind(fe, in.Kind)
+	case ActConfirmPayment:
+		pay = checkPaid(fe, in.Method, in.ReceiptNumber, in.PaidAt, now)
 	case ActResolve:
 		if !in.Outcome.Valid() {
 			fe.Add("outcome", "phải là approved hoặc denied")
@@ -184,7 +192,7 @@ func (in *ActionInput) validate() (time.Time, error) {
 			}
 		}
 	}
-	return newDue, fe.Err()
+	return newDue, pay, fe.Err()
 }
 
 func checkAssignee(fe domain.FieldErrors, s string) {
