@@ -34,7 +34,7 @@ func freshToken(e *env, username string) string {
 	if r.Status != http.StatusOK {
 		e.t.Fatalf("login %s: %d %s", username, r.Status, r.Body)
 	}
-	return r.JSON(e.t)["access_token"].(string)
+	return decodeAs[tokenJSON](e.t, r).AccessToken
 }
 
 func dossierBody(proc, channel string) map[string]any {
@@ -48,9 +48,17 @@ func dossierBody(proc, channel string) map[string]any {
 }
 
 // registerDossier registers body as username and returns the 201 answer.
+// It answers as a map for the tests of other files; the tests here use
+// newDossier.
 func registerDossier(t *testing.T, e *env, username string, body map[string]any) map[string]any {
 	t.Helper()
 	return obj(t, apptest.Want(t, e.post("/api/v1/dossiers", freshToken(e, username), body), http.StatusCreated))
+}
+
+// newDossier registers body as username and returns the 201 answer.
+func newDossier(t *testing.T, e *env, username string, body map[string]any) dossierJSON {
+	t.Helper()
+	return decodeAs[dossierJSON](t, apptest.Want(t, e.post("/api/v1/dossiers", freshToken(e, username), body), http.StatusCreated))
 }
 
 func dossierAction(e *env, username, code string, body map[string]any) apptest.Response {
@@ -58,23 +66,37 @@ func dossierAction(e *env, username, code string, body map[string]any) apptest.R
 	return e.post("/api/v1/dossiers/"+code+"/actions", freshToken(e, username), body)
 }
 
+// dossierActionOK acts and returns the 200 answer as a map, for the tests
+// of other files; the tests here use actOnDossier.
 func dossierActionOK(t *testing.T, e *env, username, code string, body map[string]any) map[string]any {
 	t.Helper()
 	return obj(t, apptest.Want(t, dossierAction(e, username, code, body), http.StatusOK))
 }
 
+// actOnDossier has username act on code and returns the 200 answer.
+func actOnDossier(t *testing.T, e *env, username, code string, body map[string]any) dossierJSON {
+	t.Helper()
+	return decodeAs[dossierJSON](t, apptest.Want(t, dossierAction(e, username, code, body), http.StatusOK))
+}
+
+// getDossier reads code as username (200).
+func getDossier(t *testing.T, e *env, username, code string) dossierJSON {
+	t.Helper()
+	return decodeAs[dossierJSON](t, apptest.Want(t, e.get("/api/v1/dossiers/"+code, freshToken(e, username)), http.StatusOK))
+}
+
 // dossierState is what must not change when an action is refused.
 func dossierState(t *testing.T, e *env, code string) string {
 	t.Helper()
-	d := obj(t, apptest.Want(t, e.get("/api/v1/dossiers/"+code, freshToken(e, "admin")), http.StatusOK))
-	return fmt.Sprintf("%v|%v|%v|%v|%v|%d", d["status"], d["version"], d["holder_unit"], d["appointment_at"], d["assignee"],
-		len(d["history"].([]any)))
+	d := getDossier(t, e, "admin", code)
+	return fmt.Sprintf("%s|%d|%s|%s|%s|%d", d.Status, d.Version, d.HolderUnit, jsonString(d.AppointmentAt), jsonString(d.Assignee),
+		len(d.History))
 }
 
-func dossierHistory(d map[string]any) []map[string]any {
-	var out []map[string]any
-	for _, h := range d["history"].([]any) {
-		out = append(out, h.(map[string]any))
+func dossierCodes(list []dossierJSON) []string {
+	var out []string
+	for _, d := range list {
+		out = append(out, d.Code)
 	}
 	return out
 }
@@ -105,27 +127,27 @@ var dossierCodeRE = regexp.MustCompile(`^` + regexp.QuoteMeta(demo.Center) + `-2
 func TestDossierWholeLife(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{}) // Monday 2026-11-23 09:00
-	d := registerDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct"))
-	code := d["code"].(string)
-	if !dossierCodeRE.MatchString(code) || d["status"] != "received" || d["status_code"] != 2.0 {
-		t.Fatalf("registered %v %v %v", code, d["status"], d["status_code"])
+	d := newDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct"))
+	code := d.Code
+	if !dossierCodeRE.MatchString(code) || d.Status != "received" || d.StatusCode != 2 {
+		t.Fatalf("registered %v %v %v", code, d.Status, d.StatusCode)
 	}
-	if pin, _ := d["lookup_pin"].(string); !regexp.MustCompile(`^\d{6}$`).MatchString(pin) {
-		t.Fatalf("lookup_pin %q", d["lookup_pin"])
+	if !regexp.MustCompile(`^\d{6}$`).MatchString(d.LookupPin) {
+		t.Fatalf("lookup_pin %q", d.LookupPin)
 	}
 	// 10 working days from Mon 23 Nov 09:00 → Mon 7 Dec 09:00.
-	if d["received_at"] != "2026-11-23T09:00:00+07:00" || d["due_at"] != "2026-12-07T09:00:00+07:00" || d["appointment_at"] != d["due_at"] {
-		t.Fatalf("times %v %v %v", d["received_at"], d["due_at"], d["appointment_at"])
+	if val(d.ReceivedAt) != "2026-11-23T09:00:00+07:00" || val(d.DueAt) != "2026-12-07T09:00:00+07:00" || val(d.AppointmentAt) != val(d.DueAt) {
+		t.Fatalf("times %v %v %v", val(d.ReceivedAt), val(d.DueAt), val(d.AppointmentAt))
 	}
-	if d["unit_code"] != demo.Center || d["agency_code"] != demo.Justice || d["holder_unit"] != demo.Justice {
-		t.Fatalf("units %v %v %v", d["unit_code"], d["agency_code"], d["holder_unit"])
+	if d.UnitCode != demo.Center || d.AgencyCode != demo.Justice || d.HolderUnit != demo.Justice {
+		t.Fatalf("units %v %v %v", d.UnitCode, d.AgencyCode, d.HolderUnit)
 	}
-	if docs := d["documents"].([]any); len(docs) != 2 || docs[1].(map[string]any)["copies"] != 1.0 {
+	if docs := d.Documents; len(docs) != 2 || docs[1].Copies != 1 {
 		t.Fatalf("documents %v (copies default to 1)", docs)
 	}
-	pin := d["lookup_pin"].(string)
-	h := dossierHistory(d)
-	if len(h) != 1 || h[0]["action"] != "receive" || h[0]["from"] != nil || h[0]["to"] != "received" || h[0]["by"] != "clerk" {
+	pin := d.LookupPin
+	h := d.History
+	if len(h) != 1 || h[0].Action != "receive" || h[0].From != nil || h[0].To != "received" || h[0].By != "clerk" {
 		t.Fatalf("first history entry %v", h)
 	}
 
@@ -146,47 +168,50 @@ func TestDossierWholeLife(t *testing.T) {
 	for i, st := range steps {
 		now, _ := time.ParseInLocation("2006-01-02 15:04", st.clock, apptest.Loc)
 		e.s.Clock.Set(now)
-		got := dossierActionOK(t, e, st.who, code, st.body)
-		if got["status"] != st.status || got["status_code"] != float64(dossier.Status(st.status).Code()) || got["version"] != float64(i+2) {
-			t.Fatalf("step %d %v: %v %v v%v", i, st.body["action"], got["status"], got["status_code"], got["version"])
+		got := actOnDossier(t, e, st.who, code, st.body)
+		if got.Status != st.status || got.StatusCode != dossier.Status(st.status).Code() || got.Version != i+2 {
+			t.Fatalf("step %d %v: %v %v v%v", i, st.body["action"], got.Status, got.StatusCode, got.Version)
 		}
 		d = got
 	}
 	// The supplement waited one working day: due moved from 7 to 8 Dec.
-	if d["due_at"] != "2026-12-08T09:00:00+07:00" || d["appointment_at"] != d["due_at"] {
-		t.Fatalf("due after the supplement pause %v / %v", d["due_at"], d["appointment_at"])
+	if val(d.DueAt) != "2026-12-08T09:00:00+07:00" || val(d.AppointmentAt) != val(d.DueAt) {
+		t.Fatalf("due after the supplement pause %v / %v", val(d.DueAt), val(d.AppointmentAt))
 	}
-	if d["resolved_at"] != "2026-11-26T15:00:00+07:00" || d["outcome"] != "approved" || d["timeliness"] != "early" ||
-		d["returned_at"] != "2026-11-27T08:00:00+07:00" || d["payment_amount"] != 200000.0 || d["assignee"] != "officer" {
-		t.Fatalf("outcome fields %v %v %v %v %v %v", d["resolved_at"], d["outcome"], d["timeliness"], d["returned_at"], d["payment_amount"], d["assignee"])
+	if val(d.ResolvedAt) != "2026-11-26T15:00:00+07:00" || val(d.Outcome) != "approved" || val(d.Timeliness) != "early" ||
+		val(d.ReturnedAt) != "2026-11-27T08:00:00+07:00" || val(d.PaymentAmount) != 200000 || val(d.Assignee) != "officer" {
+		t.Fatalf("outcome fields %v %v %v %v %v %v", val(d.ResolvedAt), val(d.Outcome), val(d.Timeliness), val(d.ReturnedAt), val(d.PaymentAmount), val(d.Assignee))
 	}
-	got := obj(t, apptest.Want(t, e.get("/api/v1/dossiers/"+code, freshToken(e, "leader")), http.StatusOK))
-	h = dossierHistory(got)
+	read := apptest.Want(t, e.get("/api/v1/dossiers/"+code, freshToken(e, "leader")), http.StatusOK)
+	got := decodeAs[dossierJSON](t, read)
+	h = got.History
 	wantActions := []string{"receive", "start", "request_supplement", "supplement", "request_payment", "confirm_payment", "resolve", "return"}
 	if len(h) != len(wantActions) {
 		t.Fatalf("%d history entries, want %d", len(h), len(wantActions))
 	}
 	prev := ""
 	for i, a := range wantActions {
-		if h[i]["action"] != a {
-			t.Fatalf("history[%d] = %v, want %s", i, h[i]["action"], a)
+		if h[i].Action != a {
+			t.Fatalf("history[%d] = %v, want %s", i, h[i].Action, a)
 		}
-		if i > 0 && h[i]["from"] != prev {
-			t.Fatalf("history[%d] from %v, want %s", i, h[i]["from"], prev)
+		if i > 0 && val(h[i].From) != prev {
+			t.Fatalf("history[%d] from %v, want %s", i, val(h[i].From), prev)
 		}
-		prev = h[i]["to"].(string)
+		prev = h[i].To
 	}
-	if h[2]["details"].(map[string]any)["reason"] != "Thiếu bản sao" || h[3]["note"] != "Đã nhận bản sao" || h[6]["by"] != "leader" || h[6]["unit"] != demo.Justice {
+	if h[2].Details.Reason != "Thiếu bản sao" || h[3].Note != "Đã nhận bản sao" || h[6].By != "leader" || h[6].Unit != demo.Justice {
 		t.Fatalf("history details %v / %v / %v", h[2], h[3], h[6])
 	}
-	if _, ok := got["lookup_pin"]; ok {
+	// The raw map, not dossierJSON: the pin must be absent from the JSON,
+	// and a struct cannot tell an absent key from an empty one.
+	if _, ok := obj(t, read)["lookup_pin"]; ok {
 		t.Fatal("the pin is shown again after registration")
 	}
 	// The citizen follows it with the pin: stages, no staff, masked name.
-	p := obj(t, apptest.Want(t, e.get("/api/v1/public/dossiers/"+code+"?pin="+pin, ""), http.StatusOK))
-	if p["status"] != "returned" || p["status_code"] != 10.0 || p["applicant_name"] != "N***** V** A*" ||
-		p["procedure_name"] != "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam" || p["agency_name"] != "Sở Tư pháp" ||
-		p["returned_at"] != "2026-11-27T08:00:00+07:00" || len(p["stages"].([]any)) != 8 {
+	p := decodeAs[publicDossierJSON](t, apptest.Want(t, e.get("/api/v1/public/dossiers/"+code+"?pin="+pin, ""), http.StatusOK))
+	if p.Status != "returned" || p.StatusCode != 10 || p.ApplicantName != "N***** V** A*" ||
+		p.ProcedureName != "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam" || p.AgencyName != "Sở Tư pháp" ||
+		val(p.ReturnedAt) != "2026-11-27T08:00:00+07:00" || len(p.Stages) != 8 {
 		t.Fatalf("public view %v", p)
 	}
 	raw := string(e.get("/api/v1/public/dossiers/"+code+"?pin="+pin, "").Body)
@@ -209,23 +234,23 @@ func TestDossierWholeLife(t *testing.T) {
 func TestDossierFridayBeforeTet(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{Now: time.Date(2026, 2, 13, 16, 0, 0, 0, apptest.Loc)})
-	d := registerDossier(t, e, "clerk", dossierBody(planningThreeDays, "direct"))
-	if d["due_at"] != "2026-02-25T16:00:00+07:00" || d["appointment_at"] != "2026-02-25T16:00:00+07:00" ||
-		!strings.HasPrefix(d["code"].(string), demo.Center+"-260213-") || d["agency_code"] != demo.Planning {
-		t.Fatalf("Friday before Tết: code %v due %v appointment %v", d["code"], d["due_at"], d["appointment_at"])
+	d := newDossier(t, e, "clerk", dossierBody(planningThreeDays, "direct"))
+	if val(d.DueAt) != "2026-02-25T16:00:00+07:00" || val(d.AppointmentAt) != "2026-02-25T16:00:00+07:00" ||
+		!strings.HasPrefix(d.Code, demo.Center+"-260213-") || d.AgencyCode != demo.Planning {
+		t.Fatalf("Friday before Tết: code %v due %v appointment %v", d.Code, val(d.DueAt), val(d.AppointmentAt))
 	}
 	// An online submission the same evening gets its code from the submission
 	// date and its clock when accepted on the first working day after Tết.
 	e.s.Clock.Set(time.Date(2026, 2, 13, 20, 0, 0, 0, apptest.Loc))
-	o := registerDossier(t, e, "clerk", dossierBody(planningThreeDays, "online"))
-	if o["status"] != "submitted" || o["status_code"] != 1.0 || o["received_at"] != nil || o["due_at"] != nil ||
-		!strings.HasPrefix(o["code"].(string), demo.Center+"-260213-") || dossierHistory(o)[0]["action"] != "submit" {
+	o := newDossier(t, e, "clerk", dossierBody(planningThreeDays, "online"))
+	if o.Status != "submitted" || o.StatusCode != 1 || o.ReceivedAt != nil || o.DueAt != nil ||
+		!strings.HasPrefix(o.Code, demo.Center+"-260213-") || o.History[0].Action != "submit" {
 		t.Fatalf("online submission %v", o)
 	}
 	e.s.Clock.Set(time.Date(2026, 2, 23, 8, 0, 0, 0, apptest.Loc))
-	a := dossierActionOK(t, e, "clerk", o["code"].(string), map[string]any{"action": "accept"})
-	if a["status"] != "received" || a["received_at"] != "2026-02-23T08:00:00+07:00" || a["due_at"] != "2026-02-26T08:00:00+07:00" {
-		t.Fatalf("accepted %v %v %v", a["status"], a["received_at"], a["due_at"])
+	a := actOnDossier(t, e, "clerk", o.Code, map[string]any{"action": "accept"})
+	if a.Status != "received" || val(a.ReceivedAt) != "2026-02-23T08:00:00+07:00" || val(a.DueAt) != "2026-02-26T08:00:00+07:00" {
+		t.Fatalf("accepted %v %v %v", a.Status, val(a.ReceivedAt), val(a.DueAt))
 	}
 }
 
@@ -241,21 +266,21 @@ func TestDossierSupplementPolicies(t *testing.T) {
 	} {
 		t.Run(tt.policy, func(t *testing.T) {
 			e := start(t, apptest.Options{Env: map[string]string{"MOTCUA_SUPPLEMENT_POLICY": tt.policy}})
-			code := registerDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct"))["code"].(string)
-			dossierActionOK(t, e, "officer", code, map[string]any{"action": "start"})
+			code := newDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct")).Code
+			actOnDossier(t, e, "officer", code, map[string]any{"action": "start"})
 			e.s.Clock.Set(time.Date(2026, 11, 24, 9, 0, 0, 0, apptest.Loc))
-			r := dossierActionOK(t, e, "officer", code, map[string]any{"action": "request_supplement", "reason": "Thiếu giấy"})
-			if r["supplement_requested_at"] != "2026-11-24T09:00:00+07:00" || r["due_at"] != "2026-12-07T09:00:00+07:00" {
-				t.Fatalf("requested: %v due %v", r["supplement_requested_at"], r["due_at"])
+			r := actOnDossier(t, e, "officer", code, map[string]any{"action": "request_supplement", "reason": "Thiếu giấy"})
+			if val(r.SupplementRequestedAt) != "2026-11-24T09:00:00+07:00" || val(r.DueAt) != "2026-12-07T09:00:00+07:00" {
+				t.Fatalf("requested: %v due %v", val(r.SupplementRequestedAt), val(r.DueAt))
 			}
 			e.s.Clock.Set(time.Date(2026, 11, 26, 14, 0, 0, 0, apptest.Loc))
-			s := dossierActionOK(t, e, "clerk", code, map[string]any{"action": "supplement"})
-			if s["due_at"] != tt.wantDue || s["appointment_at"] != tt.wantDue || s["supplement_requested_at"] != nil {
-				t.Fatalf("%s: due %v appointment %v paused %v, want %s", tt.policy, s["due_at"], s["appointment_at"], s["supplement_requested_at"], tt.wantDue)
+			s := actOnDossier(t, e, "clerk", code, map[string]any{"action": "supplement"})
+			if val(s.DueAt) != tt.wantDue || val(s.AppointmentAt) != tt.wantDue || s.SupplementRequestedAt != nil {
+				t.Fatalf("%s: due %v appointment %v paused %v, want %s", tt.policy, val(s.DueAt), val(s.AppointmentAt), jsonString(s.SupplementRequestedAt), tt.wantDue)
 			}
-			det := dossierHistory(s)[3]["details"].(map[string]any)
-			if det["policy"] != tt.policy || det["previous_due_at"] != "2026-12-07T09:00:00+07:00" {
-				t.Fatalf("supplement details %v", det)
+			det := s.History[3].Details
+			if det.Policy != tt.policy || det.PreviousDueAt != "2026-12-07T09:00:00+07:00" {
+				t.Fatalf("supplement details %+v", det)
 			}
 		})
 	}
@@ -266,26 +291,26 @@ func TestDossierSupplementPolicies(t *testing.T) {
 func TestDossierRescheduledLateStaysLate(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
-	code := registerDossier(t, e, "clerk", dossierBody(planningThreeDays, "direct"))["code"].(string) // due Thu 26 Nov 09:00
-	dossierActionOK(t, e, "clerk", code, map[string]any{"action": "start"})
+	code := newDossier(t, e, "clerk", dossierBody(planningThreeDays, "direct")).Code // due Thu 26 Nov 09:00
+	actOnDossier(t, e, "clerk", code, map[string]any{"action": "start"})
 	// Reschedule: not before the appointment, not in the past, needs a reason.
 	wantFields(t, dossierAction(e, "clerk", code, map[string]any{"action": "reschedule", "reason": "x", "new_due_at": "2026-11-26T09:00:00+07:00"}), "new_due_at")
 	wantFields(t, dossierAction(e, "clerk", code, map[string]any{"action": "reschedule", "reason": "x", "new_due_at": "2026-11-25T09:00:00+07:00"}), "new_due_at")
 	wantFields(t, dossierAction(e, "clerk", code, map[string]any{"action": "reschedule", "new_due_at": "2026-12-01T09:00:00+07:00"}), "reason")
 	wantFields(t, dossierAction(e, "clerk", code, map[string]any{"action": "reschedule", "reason": "x", "new_due_at": "1/12/2026"}), "new_due_at")
 	e.s.Clock.Set(time.Date(2026, 11, 25, 16, 0, 0, 0, apptest.Loc))
-	r := dossierActionOK(t, e, "clerk", code, map[string]any{"action": "reschedule", "reason": "Xin lỗi, cần xác minh thêm (Mẫu 04)",
+	r := actOnDossier(t, e, "clerk", code, map[string]any{"action": "reschedule", "reason": "Xin lỗi, cần xác minh thêm (Mẫu 04)",
 		"new_due_at": "2026-12-01T17:00:00+07:00"})
-	if r["appointment_at"] != "2026-12-01T17:00:00+07:00" || r["due_at"] != "2026-11-26T09:00:00+07:00" || r["status"] != "processing" {
-		t.Fatalf("rescheduled: appointment %v due %v status %v", r["appointment_at"], r["due_at"], r["status"])
+	if val(r.AppointmentAt) != "2026-12-01T17:00:00+07:00" || val(r.DueAt) != "2026-11-26T09:00:00+07:00" || r.Status != "processing" {
+		t.Fatalf("rescheduled: appointment %v due %v status %v", val(r.AppointmentAt), val(r.DueAt), r.Status)
 	}
 	e.s.Clock.Set(time.Date(2026, 11, 30, 10, 0, 0, 0, apptest.Loc)) // after due, before the new appointment
 	// The handling agency's leader resolves: the Planning department has no demo leader, so make one.
 	apptest.Want(t, e.post("/api/v1/users", freshToken(e, "admin"), map[string]any{"username": "leader.planning", "name": "Lãnh đạo Sở KHĐT",
 		"role": "leader", "unit": demo.Planning, "password": demo.Password}), http.StatusCreated)
-	res := dossierActionOK(t, e, "leader.planning", code, map[string]any{"action": "resolve", "outcome": "approved"})
-	if res["timeliness"] != "late" || res["status"] != "resolved" {
-		t.Fatalf("resolved after due_at but before the rescheduled appointment: %v %v, want late", res["status"], res["timeliness"])
+	res := actOnDossier(t, e, "leader.planning", code, map[string]any{"action": "resolve", "outcome": "approved"})
+	if val(res.Timeliness) != "late" || res.Status != "resolved" {
+		t.Fatalf("resolved after due_at but before the rescheduled appointment: %v %v, want late", res.Status, val(res.Timeliness))
 	}
 }
 
@@ -298,16 +323,16 @@ func TestDossierScopeEveryRoleEveryAction(t *testing.T) {
 		"role": "viewer", "unit": demo.CommuneA, "password": demo.Password}), http.StatusCreated)
 
 	// Live (received) and finished (returned) dossiers at the centre and at the district.
-	cLive := registerDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct"))["code"].(string)
-	cDone := registerDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct"))["code"].(string)
-	dossierActionOK(t, e, "officer", cDone, map[string]any{"action": "start"})
-	dossierActionOK(t, e, "leader", cDone, map[string]any{"action": "resolve", "outcome": "approved"})
-	dossierActionOK(t, e, "clerk", cDone, map[string]any{"action": "return"})
-	dLive := registerDossier(t, e, "clerk.commune", dossierBody(communeOneDay, "direct"))["code"].(string)
-	dDone := registerDossier(t, e, "clerk.commune", dossierBody(communeOneDay, "direct"))["code"].(string)
-	dossierActionOK(t, e, "leader.commune", dDone, map[string]any{"action": "start"})
-	dossierActionOK(t, e, "leader.commune", dDone, map[string]any{"action": "resolve", "outcome": "approved"})
-	dossierActionOK(t, e, "clerk.commune", dDone, map[string]any{"action": "return"})
+	cLive := newDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct")).Code
+	cDone := newDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct")).Code
+	actOnDossier(t, e, "officer", cDone, map[string]any{"action": "start"})
+	actOnDossier(t, e, "leader", cDone, map[string]any{"action": "resolve", "outcome": "approved"})
+	actOnDossier(t, e, "clerk", cDone, map[string]any{"action": "return"})
+	dLive := newDossier(t, e, "clerk.commune", dossierBody(communeOneDay, "direct")).Code
+	dDone := newDossier(t, e, "clerk.commune", dossierBody(communeOneDay, "direct")).Code
+	actOnDossier(t, e, "leader.commune", dDone, map[string]any{"action": "start"})
+	actOnDossier(t, e, "leader.commune", dDone, map[string]any{"action": "resolve", "outcome": "approved"})
+	actOnDossier(t, e, "clerk.commune", dDone, map[string]any{"action": "return"})
 
 	centre, district := []string{cLive, cDone}, []string{dLive, dDone}
 	people := []struct {
@@ -332,8 +357,8 @@ func TestDossierScopeEveryRoleEveryAction(t *testing.T) {
 	for _, p := range people {
 		tok := freshToken(e, p.username)
 		listed := map[string]bool{}
-		for _, it := range items(t, apptest.Want(t, e.get("/api/v1/dossiers?page_size=500", tok), http.StatusOK)) {
-			listed[it["code"].(string)] = true
+		for _, it := range itemsAs[dossierJSON](t, apptest.Want(t, e.get("/api/v1/dossiers?page_size=500", tok), http.StatusOK)) {
+			listed[it.Code] = true
 		}
 		for _, c := range p.in {
 			apptest.Want(t, e.get("/api/v1/dossiers/"+c, tok), http.StatusOK)
@@ -386,10 +411,11 @@ func TestDossierScopeEveryRoleEveryAction(t *testing.T) {
 func TestDossierInvalidTransitionsAndBadActions(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
-	code := registerDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct"))["code"].(string)
-	r := wantError(t, dossierAction(e, "leader", code, map[string]any{"action": "resolve", "outcome": "approved"}), http.StatusConflict, "invalid_transition")
-	if r.Error.Details["status"] != "received" || r.Error.Details["action"] != "resolve" {
-		t.Fatalf("details %v", r.Error.Details)
+	code := newDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct")).Code
+	r := dossierAction(e, "leader", code, map[string]any{"action": "resolve", "outcome": "approved"})
+	wantError(t, r, http.StatusConflict, "invalid_transition")
+	if det := decodeAs[transitionErrorJSON](t, r).Error.Details; det.Status != "received" || det.Action != "resolve" {
+		t.Fatalf("details %+v", det)
 	}
 	wantError(t, dossierAction(e, "clerk", code, map[string]any{"action": "accept"}), http.StatusConflict, "invalid_transition")
 	wantError(t, dossierAction(e, "clerk", code, map[string]any{"action": "return"}), http.StatusConflict, "invalid_transition")
@@ -399,7 +425,7 @@ func TestDossierInvalidTransitionsAndBadActions(t *testing.T) {
 	wantFields(t, dossierAction(e, "clerk", code, map[string]any{"action": "withdraw"}), "reason")
 	wantFields(t, dossierAction(e, "leader", code, map[string]any{"action": "stop", "reason": strings.Repeat("x", 10001)}), "reason")
 	wantFields(t, dossierAction(e, "officer", code, map[string]any{"action": "start", "note": strings.Repeat("x", 10001)}), "note")
-	dossierActionOK(t, e, "officer", code, map[string]any{"action": "start", "assignee": "officer"})
+	actOnDossier(t, e, "officer", code, map[string]any{"action": "start", "assignee": "officer"})
 	wantFields(t, dossierAction(e, "officer", code, map[string]any{"action": "request_payment", "amount": 0}), "amount")
 	wantFields(t, dossierAction(e, "officer", code, map[string]any{"action": "request_payment"}), "amount")
 	wantFields(t, dossierAction(e, "leader", code, map[string]any{"action": "resolve", "outcome": "denied"}), "reason")
@@ -411,32 +437,32 @@ func TestDossierInvalidTransitionsAndBadActions(t *testing.T) {
 	wantError(t, dossierAction(e, "officer", code, map[string]any{"action": 5}), http.StatusBadRequest, "invalid_request")
 	wantError(t, dossierAction(e, "officer", code, map[string]any{"action": "request_payment", "amount": 1.5}), http.StatusBadRequest, "invalid_request")
 	// Denied with reasons is resolved too.
-	d := dossierActionOK(t, e, "leader", code, map[string]any{"action": "resolve", "outcome": "denied", "reason": "Không đủ điều kiện"})
-	if d["outcome"] != "denied" || d["status"] != "resolved" {
-		t.Fatalf("denied: %v %v", d["status"], d["outcome"])
+	d := actOnDossier(t, e, "leader", code, map[string]any{"action": "resolve", "outcome": "denied", "reason": "Không đủ điều kiện"})
+	if val(d.Outcome) != "denied" || d.Status != "resolved" {
+		t.Fatalf("denied: %v %v", d.Status, val(d.Outcome))
 	}
 	// Transfer hands the dossier to another unit, which then sees it.
-	c2 := registerDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct"))["code"].(string)
-	dossierActionOK(t, e, "officer", c2, map[string]any{"action": "start"})
+	c2 := newDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct")).Code
+	actOnDossier(t, e, "officer", c2, map[string]any{"action": "start"})
 	wantError(t, e.get("/api/v1/dossiers/"+c2, freshToken(e, "leader.commune")), http.StatusNotFound, "not_found")
-	tr := dossierActionOK(t, e, "officer", c2, map[string]any{"action": "transfer", "to_unit": demo.CommuneA, "assignee": "leader.commune"})
-	if tr["holder_unit"] != demo.CommuneA || tr["assignee"] != "leader.commune" || tr["status"] != "processing" {
-		t.Fatalf("transfer %v %v %v", tr["holder_unit"], tr["assignee"], tr["status"])
+	tr := actOnDossier(t, e, "officer", c2, map[string]any{"action": "transfer", "to_unit": demo.CommuneA, "assignee": "leader.commune"})
+	if tr.HolderUnit != demo.CommuneA || val(tr.Assignee) != "leader.commune" || tr.Status != "processing" {
+		t.Fatalf("transfer %v %v %v", tr.HolderUnit, val(tr.Assignee), tr.Status)
 	}
 	apptest.Want(t, e.get("/api/v1/dossiers/"+c2, freshToken(e, "leader.commune")), http.StatusOK)
 	// Withdraw, stop and reject end a dossier with their time.
-	w := dossierActionOK(t, e, "clerk", c2, map[string]any{"action": "withdraw", "reason": "Công dân rút"})
-	if w["status"] != "withdrawn" || w["status_code"] != 7.0 || w["withdrawn_at"] != "2026-11-23T09:00:00+07:00" {
-		t.Fatalf("withdrawn %v %v %v", w["status"], w["status_code"], w["withdrawn_at"])
+	w := actOnDossier(t, e, "clerk", c2, map[string]any{"action": "withdraw", "reason": "Công dân rút"})
+	if w.Status != "withdrawn" || w.StatusCode != 7 || val(w.WithdrawnAt) != "2026-11-23T09:00:00+07:00" {
+		t.Fatalf("withdrawn %v %v %v", w.Status, w.StatusCode, val(w.WithdrawnAt))
 	}
-	c3 := registerDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct"))["code"].(string)
-	s := dossierActionOK(t, e, "leader", c3, map[string]any{"action": "stop", "reason": "Giả mạo"})
-	if s["status"] != "stopped" || s["status_code"] != 8.0 || s["stopped_at"] == nil {
+	c3 := newDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct")).Code
+	s := actOnDossier(t, e, "leader", c3, map[string]any{"action": "stop", "reason": "Giả mạo"})
+	if s.Status != "stopped" || s.StatusCode != 8 || s.StoppedAt == nil {
 		t.Fatalf("stopped %v", s)
 	}
-	c4 := registerDossier(t, e, "clerk", dossierBody(justiceTenDays, "online"))["code"].(string)
-	rj := dossierActionOK(t, e, "clerk", c4, map[string]any{"action": "reject", "reason": "Không thuộc thẩm quyền"})
-	if rj["status"] != "rejected" || rj["status_code"] != 3.0 || rj["rejected_at"] == nil || rj["received_at"] != nil {
+	c4 := newDossier(t, e, "clerk", dossierBody(justiceTenDays, "online")).Code
+	rj := actOnDossier(t, e, "clerk", c4, map[string]any{"action": "reject", "reason": "Không thuộc thẩm quyền"})
+	if rj.Status != "rejected" || rj.StatusCode != 3 || rj.RejectedAt == nil || rj.ReceivedAt != nil {
 		t.Fatalf("rejected %v", rj)
 	}
 }
@@ -446,18 +472,18 @@ func TestDossierOnSpotResolvedFromReceived(t *testing.T) {
 	e := start(t, apptest.Options{})
 	b := dossierBody(justiceOnSpotFourHours, "direct")
 	b["on_spot"] = true
-	d := registerDossier(t, e, "clerk", b)
-	if d["on_spot"] != true || d["due_at"] != "2026-11-23T15:00:00+07:00" { // 4 working hours over lunch
-		t.Fatalf("on spot %v due %v", d["on_spot"], d["due_at"])
+	d := newDossier(t, e, "clerk", b)
+	if !d.OnSpot || val(d.DueAt) != "2026-11-23T15:00:00+07:00" { // 4 working hours over lunch
+		t.Fatalf("on spot %v due %v", d.OnSpot, val(d.DueAt))
 	}
 	e.s.Clock.Set(time.Date(2026, 11, 23, 10, 15, 0, 0, apptest.Loc))
-	r := dossierActionOK(t, e, "leader", d["code"].(string), map[string]any{"action": "resolve", "outcome": "approved"})
-	if r["status"] != "resolved" || r["timeliness"] != "on_time" || dossierHistory(r)[1]["from"] != "received" {
-		t.Fatalf("on-spot resolve %v %v", r["status"], r["timeliness"])
+	r := actOnDossier(t, e, "leader", d.Code, map[string]any{"action": "resolve", "outcome": "approved"})
+	if r.Status != "resolved" || val(r.Timeliness) != "on_time" || val(r.History[1].From) != "received" {
+		t.Fatalf("on-spot resolve %v %v", r.Status, val(r.Timeliness))
 	}
 	// Only on-spot dossiers skip processing.
-	n := registerDossier(t, e, "clerk", dossierBody(justiceOnSpotFourHours, "direct"))
-	wantError(t, dossierAction(e, "leader", n["code"].(string), map[string]any{"action": "resolve", "outcome": "approved"}), http.StatusConflict, "invalid_transition")
+	n := newDossier(t, e, "clerk", dossierBody(justiceOnSpotFourHours, "direct"))
+	wantError(t, dossierAction(e, "leader", n.Code, map[string]any{"action": "resolve", "outcome": "approved"}), http.StatusConflict, "invalid_transition")
 	// Only for procedures on the list, and only at the counter.
 	b = dossierBody(justiceTenDays, "direct")
 	b["on_spot"] = true
@@ -541,7 +567,7 @@ func TestDossierRegistrationValidation(t *testing.T) {
 func TestDossierConcurrentOfficers(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
-	code := registerDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct"))["code"].(string)
+	code := newDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct")).Code
 	toks := []string{freshToken(e, "officer"), freshToken(e, "leader"), freshToken(e, "clerk")}
 	run := func(body string) (ok int, codes map[string]int) {
 		codes = map[string]int{}
@@ -574,9 +600,9 @@ func TestDossierConcurrentOfficers(t *testing.T) {
 	if ok != 1 || codes["409 conflict"]+codes["409 invalid_transition"] != 11 {
 		t.Fatalf("concurrent request_supplement: %d won, others %v", ok, codes)
 	}
-	d := obj(t, apptest.Want(t, e.get("/api/v1/dossiers/"+code, freshToken(e, "admin")), http.StatusOK))
-	if h := dossierHistory(d); len(h) != 3 || d["version"] != 3.0 {
-		t.Fatalf("%d history entries, version %v; want 3 and 3", len(h), d["version"])
+	d := getDossier(t, e, "admin", code)
+	if h := d.History; len(h) != 3 || d.Version != 3 {
+		t.Fatalf("%d history entries, version %v; want 3 and 3", len(h), d.Version)
 	}
 	// A stale version read earlier is refused later too.
 	wantError(t, dossierAction(e, "clerk", code, map[string]any{"action": "supplement", "version": 2}), http.StatusConflict, "conflict")
@@ -604,7 +630,7 @@ func TestDossierCodesConcurrentHTTP(t *testing.T) {
 					t.Errorf("register: %d %s", r.Status, r.Body)
 					return
 				}
-				seen[r.JSON(t)["code"].(string)] = true
+				seen[decodeAs[dossierJSON](t, r).Code] = true
 				mu.Unlock()
 			}
 		}()
@@ -651,7 +677,7 @@ func TestDossierIdempotentRegistration(t *testing.T) {
 	codesSeen := map[string]bool{}
 	for _, r := range results {
 		if r.Status == http.StatusCreated {
-			codesSeen[r.JSON(t)["code"].(string)] = true
+			codesSeen[decodeAs[dossierJSON](t, r).Code] = true
 		} else if r.Status != http.StatusConflict {
 			t.Fatalf("duplicate answered %d %s", r.Status, r.Body)
 		}
@@ -663,13 +689,13 @@ func TestDossierIdempotentRegistration(t *testing.T) {
 		t.Fatalf("%d dossiers for two keys", n)
 	}
 	// An action with a key acts once.
-	code := first.JSON(t)["code"].(string)
+	code := decodeAs[dossierJSON](t, first).Code
 	act := func() apptest.Response {
 		return e.s.Do(apptest.Request{Method: http.MethodPost, Path: "/api/v1/dossiers/" + code + "/actions", Token: freshToken(e, "officer"),
 			Body: `{"action":"start"}`, Header: map[string]string{"Idempotency-Key": "start-1"}})
 	}
 	a1, a2 := apptest.Want(t, act(), http.StatusOK), apptest.Want(t, act(), http.StatusOK)
-	if !bytes.Equal(a1.Body, a2.Body) || len(dossierHistory(obj(t, e.get("/api/v1/dossiers/"+code, tok)))) != 2 {
+	if !bytes.Equal(a1.Body, a2.Body) || len(decodeAs[dossierJSON](t, e.get("/api/v1/dossiers/"+code, tok)).History) != 2 {
 		t.Fatal("a replayed action acted twice")
 	}
 }
@@ -680,70 +706,69 @@ func TestDossierListFiltersAndMasking(t *testing.T) {
 	t.Parallel()
 	e := start(t, apptest.Options{})
 	// The demo data is there too: this test's applicants have "zu" in their names, no demo one does.
-	a := registerDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct"))
+	a := newDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct"))
 	b := dossierBody(justiceOnSpotFourHours, "postal")
 	b["applicant"].(map[string]any)["name"] = "Đặng Thị Zuê"
-	bb := registerDossier(t, e, "clerk", b)
+	bb := newDossier(t, e, "clerk", b)
 	e.s.Clock.Set(time.Date(2026, 11, 24, 9, 0, 0, 0, apptest.Loc))
 	c := dossierBody(justiceTenDays, "online")
 	c["applicant"].(map[string]any)["name"] = "Đặng Văn Zũ"
-	cc := registerDossier(t, e, "clerk", c)
+	cc := newDossier(t, e, "clerk", c)
 	clerk := freshToken(e, "clerk") // the clock moved a day
 
-	list := items(t, apptest.Want(t, e.get("/api/v1/dossiers?q=zu&unit_code="+demo.Center+"&received_from=2026-11-23", clerk), http.StatusOK))
-	if got := codes(list); len(got) != 1 || got[0] != bb["code"] {
+	list := itemsAs[dossierJSON](t, apptest.Want(t, e.get("/api/v1/dossiers?q=zu&unit_code="+demo.Center+"&received_from=2026-11-23", clerk), http.StatusOK))
+	if got := dossierCodes(list); len(got) != 1 || got[0] != bb.Code {
 		t.Fatalf("q=zu received from today: %v", got)
 	}
-	list = items(t, apptest.Want(t, e.get("/api/v1/dossiers?q=zu", clerk), http.StatusOK))
-	if got := codes(list); len(got) != 2 || got[0] != cc["code"] || got[1] != bb["code"] {
+	list = itemsAs[dossierJSON](t, apptest.Want(t, e.get("/api/v1/dossiers?q=zu", clerk), http.StatusOK))
+	if got := dossierCodes(list); len(got) != 2 || got[0] != cc.Code || got[1] != bb.Code {
 		t.Fatalf("q=zu, newest first: %v", got)
 	}
-	app0 := list[1]["applicant"].(map[string]any)
-	if app0["id_number"] != "001*******90" || app0["phone"] != "*******678" || app0["email"] != "" || app0["address"] != "" {
-		t.Fatalf("list applicant not masked: %v", app0)
+	app0 := list[1].Applicant
+	if app0.IDNumber != "001*******90" || app0.Phone != "*******678" || app0.Email != "" || app0.Address != "" {
+		t.Fatalf("list applicant not masked: %+v", app0)
 	}
-	full := obj(t, e.get("/api/v1/dossiers/"+bb["code"].(string), clerk))["applicant"].(map[string]any)
-	if full["id_number"] != "001234567890" || full["address"] != "Tổ 5, phường Tân Phong" {
-		t.Fatalf("detail applicant %v", full)
+	full := decodeAs[dossierJSON](t, e.get("/api/v1/dossiers/"+bb.Code, clerk)).Applicant
+	if full.IDNumber != "001234567890" || full.Address != "Tổ 5, phường Tân Phong" {
+		t.Fatalf("detail applicant %+v", full)
 	}
 	// A viewer's detail is masked as a list is.
-	seen := obj(t, e.get("/api/v1/dossiers/"+bb["code"].(string), freshToken(e, "viewer")))["applicant"].(map[string]any)
-	if seen["id_number"] != "001*******90" || seen["phone"] != "*******678" || seen["email"] != "" || seen["address"] != "" {
-		t.Fatalf("viewer detail applicant not masked: %v", seen)
+	seen := decodeAs[dossierJSON](t, e.get("/api/v1/dossiers/"+bb.Code, freshToken(e, "viewer"))).Applicant
+	if seen.IDNumber != "001*******90" || seen.Phone != "*******678" || seen.Email != "" || seen.Address != "" {
+		t.Fatalf("viewer detail applicant not masked: %+v", seen)
 	}
 	for _, tt := range []struct {
 		query string
-		want  []any
+		want  []string
 	}{
-		{"q=Zu%C3%AA", []any{bb["code"]}},                   // "Zuê": case and marks ignored
-		{"q=%C4%90%E1%BA%B6NG+V%C4%82N", []any{cc["code"]}}, // "ĐẶNG VĂN"
-		{"q=zu&channel=postal", []any{bb["code"]}},
-		{"q=zu&channel=online&status=submitted", []any{cc["code"]}},
-		{"q=" + a["code"].(string), []any{a["code"]}},
-		{"q=zu&procedure_code=" + justiceOnSpotFourHours, []any{bb["code"]}},
-		{"q=zu&agency_code=" + demo.Justice + "&received_to=2026-11-23", []any{bb["code"]}},
+		{"q=Zu%C3%AA", []string{bb.Code}},                   // "Zuê": case and marks ignored
+		{"q=%C4%90%E1%BA%B6NG+V%C4%82N", []string{cc.Code}}, // "ĐẶNG VĂN"
+		{"q=zu&channel=postal", []string{bb.Code}},
+		{"q=zu&channel=online&status=submitted", []string{cc.Code}},
+		{"q=" + a.Code, []string{a.Code}},
+		{"q=zu&procedure_code=" + justiceOnSpotFourHours, []string{bb.Code}},
+		{"q=zu&agency_code=" + demo.Justice + "&received_to=2026-11-23", []string{bb.Code}},
 		{"q=zu&received_from=2026-11-24", nil}, // the online one is not received
-		{"q=zu&on_spot=false&page_size=1&page=2", []any{bb["code"]}},
+		{"q=zu&on_spot=false&page_size=1&page=2", []string{bb.Code}},
 		{"q=zu&unit_code=" + demo.CommuneA, nil},
 	} {
-		got := items(t, apptest.Want(t, e.get("/api/v1/dossiers?"+tt.query, clerk), http.StatusOK))
-		var gc []any
-		for _, it := range got {
-			gc = append(gc, it["code"])
-		}
+		gc := dossierCodes(itemsAs[dossierJSON](t, apptest.Want(t, e.get("/api/v1/dossiers?"+tt.query, clerk), http.StatusOK)))
 		if fmt.Sprint(gc) != fmt.Sprint(tt.want) {
 			t.Errorf("%s: %v, want %v", tt.query, gc, tt.want)
 		}
 	}
 	// Overdue: the demo has some; every one is in progress with due_at passed.
-	over := items(t, apptest.Want(t, e.get("/api/v1/dossiers?overdue=true&page_size=500", freshToken(e, "viewer")), http.StatusOK))
+	over := itemsAs[dossierJSON](t, apptest.Want(t, e.get("/api/v1/dossiers?overdue=true&page_size=500", freshToken(e, "viewer")), http.StatusOK))
 	if len(over) == 0 {
 		t.Fatal("the demo has overdue dossiers; none listed")
 	}
 	for _, d := range over {
-		due, _ := time.Parse(time.RFC3339, d["due_at"].(string))
-		if !dossier.Status(d["status"].(string)).InProgress() || !due.Before(e.s.Clock.Now()) {
-			t.Fatalf("not overdue: %v %v", d["status"], d["due_at"])
+		if d.DueAt == nil {
+			t.Fatalf("overdue %s has no due_at", d.Code)
+		}
+		due, _ := time.Parse(time.RFC3339, *d.DueAt)
+		if !dossier.Status(d.Status).InProgress() || !due.Before(e.s.Clock.Now()) {
+			t.Fatalf("not overdue: %v %v", d.Status, *d.DueAt)
 		}
 	}
 	for _, q := range []string{"status=closed", "channel=fax", "received_from=23-11-2026", "received_to=2026-13-01",
@@ -775,12 +800,12 @@ func TestDossierDemoData(t *testing.T) {
 		t.Error("the demo lacks on-spot, online, postal or overdue dossiers")
 	}
 	late, rescheduledLate := 0, 0
-	for _, d := range items(t, apptest.Want(t, e.get("/api/v1/dossiers?page_size=500", viewer), http.StatusOK)) {
-		if d["timeliness"] == "late" {
+	for _, d := range itemsAs[dossierJSON](t, apptest.Want(t, e.get("/api/v1/dossiers?page_size=500", viewer), http.StatusOK)) {
+		if val(d.Timeliness) == "late" {
 			late++
-			full := obj(t, e.get("/api/v1/dossiers/"+d["code"].(string), viewer))
-			for _, h := range dossierHistory(full) {
-				if h["action"] == "reschedule" {
+			full := decodeAs[dossierJSON](t, e.get("/api/v1/dossiers/"+d.Code, viewer))
+			for _, h := range full.History {
+				if h.Action == "reschedule" {
 					rescheduledLate++
 				}
 			}
@@ -794,8 +819,8 @@ func TestDossierDemoData(t *testing.T) {
 	if dd.Code == "" {
 		t.Fatal("no showcase demo dossier")
 	}
-	p := obj(t, apptest.Want(t, e.get("/api/v1/public/dossiers/"+dd.Code+"?pin="+dd.Pin, ""), http.StatusOK))
-	if p["status"] != "received" {
+	p := decodeAs[publicDossierJSON](t, apptest.Want(t, e.get("/api/v1/public/dossiers/"+dd.Code+"?pin="+dd.Pin, ""), http.StatusOK))
+	if p.Status != "received" {
 		t.Fatalf("showcase %v", p)
 	}
 	// Seeding again adds nothing.

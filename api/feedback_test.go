@@ -36,6 +36,8 @@ func wantErrorAnswer(t *testing.T, r apptest.Response, status int, code, field s
 		t.Fatalf("error = %+v, want code %s with a message; body %s", body.Error, code, r.Body)
 	}
 	if field != "" {
+		// A map, not a struct: details differ by error code, and the test
+		// asks only whether field is among the keys of details.fields.
 		fields, _ := body.Error.Details["fields"].(map[string]any)
 		if _, ok := fields[field]; !ok {
 			t.Fatalf("details.fields = %v, want %q among them; body %s", fields, field, r.Body)
@@ -44,9 +46,17 @@ func wantErrorAnswer(t *testing.T, r apptest.Response, status int, code, field s
 }
 
 // recordFeedback has username record feedback and returns the created item.
+// It answers as a map for the tests of other files; the tests here use
+// newFeedback.
 func recordFeedback(t *testing.T, s *apptest.Server, username string, body map[string]any) map[string]any {
 	t.Helper()
 	return apptest.Want(t, s.Post("/api/v1/feedback", s.Token(username), body), http.StatusCreated).JSON(t)
+}
+
+// newFeedback has username record feedback and returns the created item.
+func newFeedback(t *testing.T, s *apptest.Server, username string, body map[string]any) feedbackJSON {
+	t.Helper()
+	return decodeAs[feedbackJSON](t, apptest.Want(t, s.Post("/api/v1/feedback", s.Token(username), body), http.StatusCreated))
 }
 
 func hotlineFeedback(extra map[string]any) map[string]any {
@@ -63,14 +73,16 @@ func hotlineFeedback(extra map[string]any) map[string]any {
 func loginAfresh(t *testing.T, s *apptest.Server, username string) string {
 	t.Helper()
 	r := apptest.Want(t, s.Post("/api/v1/auth/login", "", map[string]string{"username": username, "password": demo.Password}), http.StatusOK)
-	return r.JSON(t)["access_token"].(string)
+	return decodeAs[tokenJSON](t, r).AccessToken
 }
 
 func feedbackAction(s *apptest.Server, username, code string, body map[string]any) apptest.Response {
 	return s.Post("/api/v1/feedback/"+code+"/actions", s.Token(username), body)
 }
 
-// itemsByCode lists the codes of a list answer.
+// itemsByCode lists the codes of a list answer, the items as maps, for the
+// tests of other files; the tests here use feedbackByCode and
+// publishedByCode.
 func itemsByCode(t *testing.T, r apptest.Response) map[string]map[string]any {
 	t.Helper()
 	var body struct {
@@ -85,6 +97,26 @@ func itemsByCode(t *testing.T, r apptest.Response) map[string]map[string]any {
 	return out
 }
 
+// feedbackByCode is the items of a staff list answer by code.
+func feedbackByCode(t *testing.T, r apptest.Response) map[string]feedbackJSON {
+	t.Helper()
+	out := map[string]feedbackJSON{}
+	for _, it := range itemsAs[feedbackJSON](t, r) {
+		out[it.Code] = it
+	}
+	return out
+}
+
+// publishedByCode is the items of the public list answer by code.
+func publishedByCode(t *testing.T, r apptest.Response) map[string]publishedFeedbackJSON {
+	t.Helper()
+	out := map[string]publishedFeedbackJSON{}
+	for _, it := range itemsAs[publishedFeedbackJSON](t, r) {
+		out[it.Code] = it
+	}
+	return out
+}
+
 // TestFeedbackHotlineToPublishedAnswer is the acceptance path: a hotline
 // call recorded by a clerk, assigned, answered, published, and then visible
 // publicly with no sender name, phone, e-mail or address anywhere in the
@@ -94,64 +126,64 @@ func TestFeedbackHotlineToPublishedAnswer(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	secrets := []string{"Nguyễn Thị Hoa", "0912 345 678", "0912345678", "hoa.nguyen@example.vn", "Số 12 đường Trần Hưng Đạo", "sender"}
-	created := recordFeedback(t, s, "clerk", map[string]any{"channel": "hotline", "category": "procedure",
+	created := newFeedback(t, s, "clerk", map[string]any{"channel": "hotline", "category": "procedure",
 		"title":   "Hỏi tiến độ cấp Phiếu lý lịch tư pháp",
 		"content": "Bà Nguyễn Thị Hoa (ĐT 0912345678) gọi hỏi vì sao hồ sơ lý lịch tư pháp nộp đã 12 ngày chưa có kết quả.",
 		"sender": map[string]any{"name": "Nguyễn Thị Hoa", "phone": "0912 345 678", "email": "hoa.nguyen@example.vn",
 			"address": "Số 12 đường Trần Hưng Đạo, phường Tân Phong"},
 		"procedure_code": "2.000488"})
-	code, _ := created["code"].(string)
+	code := created.Code
 	if !strings.HasPrefix(code, "PAKN-"+demo.Center+"-261123-") {
 		t.Fatalf("code = %q, want the clerk's unit and the day: PAKN-%s-261123-NNNN", code, demo.Center)
 	}
-	pin, _ := created["lookup_pin"].(string)
+	pin := created.LookupPin
 	if !pinRE.MatchString(pin) {
 		t.Fatalf("lookup_pin = %q, want 6 digits", pin)
 	}
-	if created["status"] != "received" || created["channel"] != "hotline" || created["recorded_unit"] != demo.Center ||
-		created["due_at"] != "2026-12-14T09:00:00+07:00" || created["refuse_due_at"] != "2026-11-25T09:00:00+07:00" {
+	if created.Status != "received" || created.Channel != "hotline" || val(created.RecordedUnit) != demo.Center ||
+		created.DueAt != "2026-12-14T09:00:00+07:00" || created.RefuseDueAt != "2026-11-25T09:00:00+07:00" {
 		t.Fatalf("created = %v; want received, due in 15 working days (Mon 14 Dec 09:00), refusal in 2 (Wed 25 Nov 09:00)", created)
 	}
-	if snd, _ := created["sender"].(map[string]any); snd["phone"] != "0912 345 678" {
-		t.Fatalf("the recording clerk sees the sender: %v", created["sender"])
+	if snd := created.Sender; snd == nil || val(snd.Phone) != "0912 345 678" {
+		t.Fatalf("the recording clerk sees the sender: %s", jsonString(created.Sender))
 	}
 
 	s.Clock.Advance(time.Hour)
-	r := apptest.Want(t, feedbackAction(s, "clerk", code, map[string]any{"action": "assign", "agency_code": demo.Justice}), http.StatusOK).JSON(t)
-	if r["status"] != "processing" || r["agency_code"] != demo.Justice {
+	r := decodeAs[feedbackJSON](t, apptest.Want(t, feedbackAction(s, "clerk", code, map[string]any{"action": "assign", "agency_code": demo.Justice}), http.StatusOK))
+	if r.Status != "processing" || val(r.AgencyCode) != demo.Justice {
 		t.Fatalf("after assign: %v", r)
 	}
 	s.Clock.Advance(time.Hour)
 	answer := "Sở Tư pháp đã xác minh: hồ sơ cần tra cứu thêm tại địa phương; kết quả trả trong tuần này."
-	r = apptest.Want(t, feedbackAction(s, "officer", code, map[string]any{"action": "answer", "answer": answer}), http.StatusOK).JSON(t)
-	if r["status"] != "answered" || r["answer"] != answer || r["answered_at"] != "2026-11-23T11:00:00+07:00" || r["published"] != false {
+	r = decodeAs[feedbackJSON](t, apptest.Want(t, feedbackAction(s, "officer", code, map[string]any{"action": "answer", "answer": answer}), http.StatusOK))
+	if r.Status != "answered" || val(r.Answer) != answer || val(r.AnsweredAt) != "2026-11-23T11:00:00+07:00" || r.Published {
 		t.Fatalf("after answer: %v", r)
 	}
 
 	// Answered, not yet published: the public list does not show it, the
 	// citizen sees the status but not the answer.
-	if _, ok := itemsByCode(t, apptest.Want(t, s.Get("/api/v1/public/feedback?published=true&page_size=500", ""), http.StatusOK))[code]; ok {
+	if _, ok := publishedByCode(t, apptest.Want(t, s.Get("/api/v1/public/feedback?published=true&page_size=500", ""), http.StatusOK))[code]; ok {
 		t.Fatal("an unpublished answer is in the public list")
 	}
-	look := apptest.Want(t, s.Get("/api/v1/public/feedback/"+code+"?pin="+pin, ""), http.StatusOK).JSON(t)
-	if look["status"] != "answered" || look["answer"] != nil || look["published"] != false {
+	look := decodeAs[feedbackLookupJSON](t, apptest.Want(t, s.Get("/api/v1/public/feedback/"+code+"?pin="+pin, ""), http.StatusOK))
+	if look.Status != "answered" || look.Answer != nil || look.Published {
 		t.Fatalf("lookup before publication = %v, want status answered and no answer", look)
 	}
 
 	s.Clock.Advance(time.Hour)
-	r = apptest.Want(t, feedbackAction(s, "leader", code, map[string]any{"action": "publish"}), http.StatusOK).JSON(t)
-	if r["published"] != true || r["published_at"] != "2026-11-23T12:00:00+07:00" {
+	r = decodeAs[feedbackJSON](t, apptest.Want(t, feedbackAction(s, "leader", code, map[string]any{"action": "publish"}), http.StatusOK))
+	if !r.Published || val(r.PublishedAt) != "2026-11-23T12:00:00+07:00" {
 		t.Fatalf("after publish: %v", r)
 	}
 	wantErrorAnswer(t, feedbackAction(s, "leader", code, map[string]any{"action": "publish"}), http.StatusConflict, "invalid_transition", "")
 
 	list := apptest.Want(t, s.Get("/api/v1/public/feedback?published=true&page_size=500", ""), http.StatusOK)
-	item, ok := itemsByCode(t, list)[code]
-	if !ok || item["answer"] != answer || item["agency_code"] != demo.Justice || item["agency_name"] != "Sở Tư pháp" {
+	item, ok := publishedByCode(t, list)[code]
+	if !ok || item.Answer != answer || val(item.AgencyCode) != demo.Justice || val(item.AgencyName) != "Sở Tư pháp" {
 		t.Fatalf("public list item = %v (found %v)", item, ok)
 	}
 	look2 := apptest.Want(t, s.Get("/api/v1/public/feedback/"+code+"?pin="+pin, ""), http.StatusOK)
-	if look2.JSON(t)["answer"] != answer {
+	if val(decodeAs[feedbackLookupJSON](t, look2).Answer) != answer {
 		t.Fatalf("lookup after publication = %s", look2.Body)
 	}
 	for _, body := range [][]byte{list.Body, look2.Body} {
@@ -161,25 +193,25 @@ func TestFeedbackHotlineToPublishedAnswer(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(item["content"].(string), "***") {
-		t.Fatalf("the sender's name in the content must be redacted: %v", item["content"])
+	if !strings.Contains(item.Content, "***") {
+		t.Fatalf("the sender's name in the content must be redacted: %v", item.Content)
 	}
 
 	// Staff see the whole history, append-only, first entry from null.
-	got := apptest.Want(t, s.Get("/api/v1/feedback/"+code, s.Token("leader")), http.StatusOK).JSON(t)
-	hist, _ := got["history"].([]any)
+	got := decodeAs[feedbackJSON](t, apptest.Want(t, s.Get("/api/v1/feedback/"+code, s.Token("leader")), http.StatusOK))
+	hist := got.History
 	var actions []string
 	for _, h := range hist {
-		actions = append(actions, h.(map[string]any)["action"].(string))
+		actions = append(actions, h.Action)
 	}
 	if strings.Join(actions, ",") != "receive,assign,answer,publish" {
 		t.Fatalf("history actions = %v", actions)
 	}
-	first := hist[0].(map[string]any)
-	if first["from"] != nil || first["to"] != "received" || first["by"] != "clerk" || first["unit"] != demo.Center {
+	first := hist[0]
+	if first.From != nil || first.To != "received" || val(first.By) != "clerk" || val(first.Unit) != demo.Center {
 		t.Fatalf("first history entry = %v", first)
 	}
-	if h := hist[2].(map[string]any); h["from"] != "processing" || h["to"] != "answered" || h["by"] != "officer" {
+	if h := hist[2]; val(h.From) != "processing" || h.To != "answered" || val(h.By) != "officer" {
 		t.Fatalf("answer entry = %v", h)
 	}
 }
@@ -192,10 +224,10 @@ func TestFeedbackActionRolesAndScope(t *testing.T) {
 	s := apptest.New(t, apptest.Options{})
 	// atJustice: recorded at the centre, naming the Sở Tư pháp (assigned from the start).
 	atJustice := func() string {
-		return recordFeedback(t, s, "clerk", hotlineFeedback(map[string]any{"agency_code": demo.Justice}))["code"].(string)
+		return newFeedback(t, s, "clerk", hotlineFeedback(map[string]any{"agency_code": demo.Justice})).Code
 	}
 	// atDistrict: recorded at the district desk, not assigned.
-	atDistrict := func() string { return recordFeedback(t, s, "clerk.commune", hotlineFeedback(nil))["code"].(string) }
+	atDistrict := func() string { return newFeedback(t, s, "clerk.commune", hotlineFeedback(nil)).Code }
 	// districtToJustice: recorded at the district, assigned to the Sở Tư pháp.
 	districtToJustice := func() string {
 		c := atDistrict()
@@ -272,9 +304,9 @@ func TestFeedbackActionRolesAndScope(t *testing.T) {
 				wantErrorAnswer(t, r, tt.status, tt.code, "")
 				return
 			}
-			got := apptest.Want(t, r, http.StatusOK).JSON(t)
-			if got["status"] != tt.after {
-				t.Fatalf("status after %s = %v, want %s", tt.body["action"], got["status"], tt.after)
+			got := decodeAs[feedbackJSON](t, apptest.Want(t, r, http.StatusOK))
+			if got.Status != tt.after {
+				t.Fatalf("status after %s = %v, want %s", tt.body["action"], got.Status, tt.after)
 			}
 		})
 	}
@@ -287,12 +319,12 @@ func TestFeedbackOverdueList(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	tok := s.Token("clerk")
-	open := recordFeedback(t, s, "clerk", hotlineFeedback(map[string]any{"agency_code": demo.Justice}))["code"].(string)
-	done := recordFeedback(t, s, "clerk", hotlineFeedback(map[string]any{"agency_code": demo.Justice}))["code"].(string)
+	open := newFeedback(t, s, "clerk", hotlineFeedback(map[string]any{"agency_code": demo.Justice})).Code
+	done := newFeedback(t, s, "clerk", hotlineFeedback(map[string]any{"agency_code": demo.Justice})).Code
 	apptest.Want(t, feedbackAction(s, "officer", done, map[string]any{"action": "answer", "answer": "Đã trả lời."}), http.StatusOK)
 
-	overdue := func() map[string]map[string]any {
-		return itemsByCode(t, apptest.Want(t, s.Get("/api/v1/feedback?overdue=true&page_size=500", tok), http.StatusOK))
+	overdue := func() map[string]feedbackJSON {
+		return feedbackByCode(t, apptest.Want(t, s.Get("/api/v1/feedback?overdue=true&page_size=500", tok), http.StatusOK))
 	}
 	if _, ok := overdue()[open]; ok {
 		t.Fatal("an item within its 15 working days is listed as overdue")
@@ -300,10 +332,10 @@ func TestFeedbackOverdueList(t *testing.T) {
 	// Mon 23 Nov 09:00 + 16 working days = Tue 15 Dec 09:00 (no holiday between).
 	s.Clock.Set(time.Date(2026, 12, 15, 9, 0, 0, 0, apptest.Loc))
 	tok = loginAfresh(t, s, "clerk")
-	fresh := apptest.Want(t, s.Post("/api/v1/feedback", tok, hotlineFeedback(nil)), http.StatusCreated).JSON(t)["code"].(string)
+	fresh := decodeAs[feedbackJSON](t, apptest.Want(t, s.Post("/api/v1/feedback", tok, hotlineFeedback(nil)), http.StatusCreated)).Code
 	got := overdue()
-	if it, ok := got[open]; !ok || it["overdue"] != true {
-		t.Fatalf("open item past due_at not listed as overdue: %v", got[open])
+	if it, ok := got[open]; !ok || !it.Overdue {
+		t.Fatalf("open item past due_at not listed as overdue: %v (listed %v)", it, ok)
 	}
 	if _, ok := got[done]; ok {
 		t.Fatal("an answered item is listed as overdue")
@@ -312,13 +344,16 @@ func TestFeedbackOverdueList(t *testing.T) {
 		t.Fatal("a fresh item is listed as overdue")
 	}
 	for c, it := range got {
-		if it["status"] != "received" && it["status"] != "processing" {
-			t.Fatalf("overdue list holds %s in status %v", c, it["status"])
+		if it.Status != "received" && it.Status != "processing" {
+			t.Fatalf("overdue list holds %s in status %v", c, it.Status)
 		}
 	}
-	all := itemsByCode(t, apptest.Want(t, s.Get("/api/v1/feedback?page_size=500", tok), http.StatusOK))
-	if all[done]["overdue"] != false || all[fresh]["overdue"] != false {
-		t.Fatalf("overdue flags: done %v, fresh %v", all[done]["overdue"], all[fresh]["overdue"])
+	all := feedbackByCode(t, apptest.Want(t, s.Get("/api/v1/feedback?page_size=500", tok), http.StatusOK))
+	// Both must be listed: a missing item's zero value would pass for false.
+	d, dok := all[done]
+	f, fok := all[fresh]
+	if !dok || d.Overdue || !fok || f.Overdue {
+		t.Fatalf("overdue flags: done %v (listed %v), fresh %v (listed %v)", d.Overdue, dok, f.Overdue, fok)
 	}
 }
 
@@ -327,13 +362,13 @@ func TestFeedbackOverdueList(t *testing.T) {
 func TestFeedbackListScopeAndFilters(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
-	center := recordFeedback(t, s, "clerk", hotlineFeedback(map[string]any{"sender": map[string]any{"name": "Nguyễn Văn An", "phone": "0912345678"}}))["code"].(string)
-	letter := recordFeedback(t, s, "clerk", map[string]any{"channel": "mail", "category": "conduct", "title": "Thư phản ánh",
-		"content": "Nội dung thư.", "agency_code": demo.Justice})["code"].(string)
-	district := recordFeedback(t, s, "clerk.commune", hotlineFeedback(nil))["code"].(string)
-	list := func(user, query string) map[string]map[string]any {
+	center := newFeedback(t, s, "clerk", hotlineFeedback(map[string]any{"sender": map[string]any{"name": "Nguyễn Văn An", "phone": "0912345678"}})).Code
+	letter := newFeedback(t, s, "clerk", map[string]any{"channel": "mail", "category": "conduct", "title": "Thư phản ánh",
+		"content": "Nội dung thư.", "agency_code": demo.Justice}).Code
+	district := newFeedback(t, s, "clerk.commune", hotlineFeedback(nil)).Code
+	list := func(user, query string) map[string]feedbackJSON {
 		t.Helper()
-		return itemsByCode(t, apptest.Want(t, s.Get("/api/v1/feedback?page_size=500&"+query, s.Token(user)), http.StatusOK))
+		return feedbackByCode(t, apptest.Want(t, s.Get("/api/v1/feedback?page_size=500&"+query, s.Token(user)), http.StatusOK))
 	}
 	type want struct{ center, letter, district bool }
 	tests := []struct {
@@ -364,9 +399,9 @@ func TestFeedbackListScopeAndFilters(t *testing.T) {
 			t.Errorf("%s ?%s: sees center %v letter %v district %v, want %+v", tt.user, tt.query, c, l, d, tt.want)
 		}
 	}
-	v := list("viewer", "")[center]["sender"].(map[string]any)
-	if v["name"] != "N***** V** A*" || v["phone"] != nil {
-		t.Fatalf("viewer sees sender %v, want the name masked and no phone", v)
+	v := list("viewer", "")[center].Sender
+	if v == nil || val(v.Name) != "N***** V** A*" || v.Phone != nil {
+		t.Fatalf("viewer sees sender %s, want the name masked and no phone", jsonString(v))
 	}
 	if r := s.Get("/api/v1/feedback/"+center, s.Token("viewer")); !strings.Contains(string(r.Body), "N***** V** A*") || strings.Contains(string(r.Body), "0912345678") {
 		t.Fatalf("viewer's detail must mask the sender: %s", r.Body)
@@ -383,7 +418,7 @@ func TestFeedbackBadInput(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
 	clerk := s.Token("clerk")
-	code := recordFeedback(t, s, "clerk", hotlineFeedback(map[string]any{"agency_code": demo.Justice}))["code"].(string)
+	code := newFeedback(t, s, "clerk", hotlineFeedback(map[string]any{"agency_code": demo.Justice})).Code
 	long := strings.Repeat("ư", 10001)
 	tests := []struct {
 		name   string
@@ -451,28 +486,31 @@ func TestFeedbackBadInput(t *testing.T) {
 func TestFeedbackPublicSubmission(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
-	sub := apptest.Want(t, s.Post("/api/v1/public/feedback", "", map[string]any{"category": "procedure",
+	subAnswer := apptest.Want(t, s.Post("/api/v1/public/feedback", "", map[string]any{"category": "procedure",
 		"title": "Hướng dẫn chưa rõ", "content": "Hướng dẫn hồ sơ chứng thực chưa rõ.", "agency_code": demo.Justice,
-		"sender": map[string]any{"name": "Lê Văn Tám", "phone": "0987654321"}}), http.StatusCreated).JSON(t)
-	code, pin := sub["code"].(string), sub["lookup_pin"].(string)
+		"sender": map[string]any{"name": "Lê Văn Tám", "phone": "0987654321"}}), http.StatusCreated)
+	sub := decodeAs[feedbackReceiptJSON](t, subAnswer)
+	code, pin := sub.Code, sub.LookupPin
 	if !strings.HasPrefix(code, "PAKN-"+demo.Province+"-261123-") || !pinRE.MatchString(pin) ||
-		sub["status"] != "received" || sub["due_at"] != "2026-12-14T09:00:00+07:00" {
-		t.Fatalf("submission = %v", sub)
+		sub.Status != "received" || sub.DueAt != "2026-12-14T09:00:00+07:00" {
+		t.Fatalf("submission = %+v", sub)
 	}
-	if _, ok := sub["sender"]; ok {
-		t.Fatalf("the public answer echoes the sender: %v", sub)
+	// The raw map, not feedbackReceiptJSON: the sender must be absent from
+	// the JSON, and a struct cannot tell an absent key from a null one.
+	if _, ok := obj(t, subAnswer)["sender"]; ok {
+		t.Fatalf("the public answer echoes the sender: %s", subAnswer.Body)
 	}
-	inbox := apptest.Want(t, s.Post("/api/v1/public/feedback", "", map[string]any{"category": "other",
-		"title": "Góp ý chung", "content": "Nội dung."}), http.StatusCreated).JSON(t)["code"].(string)
+	inbox := decodeAs[feedbackReceiptJSON](t, apptest.Want(t, s.Post("/api/v1/public/feedback", "", map[string]any{"category": "other",
+		"title": "Góp ý chung", "content": "Nội dung."}), http.StatusCreated)).Code
 	if !regexp.MustCompile(`^PAKN-261123-[0-9]{4}$`).MatchString(inbox) {
 		t.Fatalf("an item naming no agency is %q, want PAKN-261123-NNNN", inbox)
 	}
 
-	got := apptest.Want(t, s.Get("/api/v1/feedback/"+code, s.Token("officer")), http.StatusOK).JSON(t)
-	if got["channel"] != "online" || got["recorded_unit"] != nil || got["agency_code"] != demo.Justice || got["status"] != "received" {
+	got := decodeAs[feedbackJSON](t, apptest.Want(t, s.Get("/api/v1/feedback/"+code, s.Token("officer")), http.StatusOK))
+	if got.Channel != "online" || got.RecordedUnit != nil || val(got.AgencyCode) != demo.Justice || got.Status != "received" {
 		t.Fatalf("staff view of a citizen's item = %v", got)
 	}
-	if h := got["history"].([]any)[0].(map[string]any); h["action"] != "submit" || h["by"] != nil {
+	if h := got.History[0]; h.Action != "submit" || h.By != nil {
 		t.Fatalf("first entry of a citizen's item = %v", h)
 	}
 	wantErrorAnswer(t, s.Get("/api/v1/feedback/"+code, s.Token("clerk.commune")), http.StatusNotFound, "not_found", "")
@@ -482,14 +520,14 @@ func TestFeedbackPublicSubmission(t *testing.T) {
 	apptest.Want(t, feedbackAction(s, "admin", inbox, map[string]any{"action": "assign", "agency_code": demo.Planning}), http.StatusOK)
 
 	look := apptest.Want(t, s.Get("/api/v1/public/feedback/"+code+"?pin="+pin, ""), http.StatusOK)
-	if m := look.JSON(t); m["status"] != "received" || m["code"] != code || strings.Contains(string(look.Body), "Lê Văn Tám") ||
+	if m := decodeAs[feedbackLookupJSON](t, look); m.Status != "received" || m.Code != code || strings.Contains(string(look.Body), "Lê Văn Tám") ||
 		strings.Contains(string(look.Body), "0987654321") {
 		t.Fatalf("lookup = %s", look.Body)
 	}
 	// A refused item shows the citizen why.
 	apptest.Want(t, feedbackAction(s, "leader", code, map[string]any{"action": "refuse", "reason": "Đã trả lời trong phản ánh trước."}), http.StatusOK)
-	if m := apptest.Want(t, s.Get("/api/v1/public/feedback/"+code+"?pin="+pin, ""), http.StatusOK).JSON(t); m["status"] != "refused" ||
-		m["refusal_reason"] != "Đã trả lời trong phản ánh trước." {
+	if m := decodeAs[feedbackLookupJSON](t, apptest.Want(t, s.Get("/api/v1/public/feedback/"+code+"?pin="+pin, ""), http.StatusOK)); m.Status != "refused" ||
+		val(m.RefusalReason) != "Đã trả lời trong phản ánh trước." {
 		t.Fatalf("lookup of a refused item = %v", m)
 	}
 }
@@ -499,9 +537,9 @@ func TestFeedbackPublicSubmission(t *testing.T) {
 func TestFeedbackWrongPinAndUnknownCodeAlike(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t, apptest.Options{})
-	sub := apptest.Want(t, s.Post("/api/v1/public/feedback", "", map[string]any{"category": "other", "title": "t", "content": "c"}),
-		http.StatusCreated).JSON(t)
-	code, pin := sub["code"].(string), sub["lookup_pin"].(string)
+	sub := decodeAs[feedbackReceiptJSON](t, apptest.Want(t, s.Post("/api/v1/public/feedback", "", map[string]any{"category": "other", "title": "t", "content": "c"}),
+		http.StatusCreated))
+	code, pin := sub.Code, sub.LookupPin
 	wrong := "000000"
 	if pin == wrong {
 		wrong = "111111"
@@ -525,12 +563,12 @@ func TestFeedbackPublicRateLimited(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t, apptest.Options{Env: map[string]string{"MOTCUA_PUBLIC_RATE_LIMIT": "3"}})
 	submit := apptest.Request{Method: "POST", Path: "/api/v1/public/feedback", Body: map[string]any{"category": "other", "title": "t", "content": "c"}}
-	sub := apptest.Want(t, s.Do(submit), http.StatusCreated).JSON(t)
-	apptest.Want(t, s.Get("/api/v1/public/feedback/"+sub["code"].(string)+"?pin="+sub["lookup_pin"].(string), ""), http.StatusOK)
+	sub := decodeAs[feedbackReceiptJSON](t, apptest.Want(t, s.Do(submit), http.StatusCreated))
+	apptest.Want(t, s.Get("/api/v1/public/feedback/"+sub.Code+"?pin="+sub.LookupPin, ""), http.StatusOK)
 	apptest.Want(t, s.Get("/api/v1/public/feedback?published=true", ""), http.StatusOK)
 	for _, req := range []apptest.Request{
 		{Method: "GET", Path: "/api/v1/public/feedback?published=true"},
-		{Method: "GET", Path: "/api/v1/public/feedback/" + sub["code"].(string) + "?pin=000000"},
+		{Method: "GET", Path: "/api/v1/public/feedback/" + sub.Code + "?pin=000000"},
 		submit,
 		{Method: "POST", Path: "/api/v1/public/dossiers/000.00.20.H99-261123-0001/rating?pin=123456", Body: map[string]any{"score": 5}},
 	} {
