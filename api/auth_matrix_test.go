@@ -116,6 +116,10 @@ var matrixRows = []matrixRow{
 			return map[string]string{"username": "viewer", "password": demo.Password}
 		}},
 	{method: "GET", pattern: "/api/v1/public/dossiers/:code", path: "/api/v1/public/dossiers/{dossier}?pin=000000", public: 404},
+	// Wrong pins count towards a code's lockout: the results rows name codes
+	// of their own, so the rows above and below keep their 404.
+	{method: "GET", pattern: "/api/v1/public/dossiers/:code/results", path: "/api/v1/public/dossiers/000.00.00.H99-000000-0091/results?pin=000000", public: 404},
+	{method: "GET", pattern: "/api/v1/public/dossiers/:code/results/:id/content", path: "/api/v1/public/dossiers/000.00.00.H99-000000-0092/results/1/content?pin=000000", public: 404},
 	{method: "POST", pattern: "/api/v1/public/dossiers/:code/rating", path: "/api/v1/public/dossiers/{dossier}/rating?pin=000000", public: 404,
 		body: func(*matrixFixtures, side) any { return map[string]any{"score": 5} }},
 	{method: "POST", pattern: "/api/v1/public/feedback", public: 201,

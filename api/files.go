@@ -28,6 +28,8 @@ type FileService interface {
 	List(ctx context.Context, by user.Principal, code string, kind files.Kind, componentID *int64) ([]files.File, error)
 	Get(ctx context.Context, by user.Principal, code string, id int64) (files.File, error)
 	Content(ctx context.Context, by user.Principal, code string, id int64, n int) (files.Version, io.ReadSeekCloser, error)
+	PublicResults(ctx context.Context, code, pin string) ([]files.File, error)
+	PublicResult(ctx context.Context, code, pin string, id int64) (files.Version, io.ReadSeekCloser, error)
 }
 
 var _ FileService = (*files.Service)(nil)
@@ -78,7 +80,8 @@ func toFileDTO(f files.File, loc *time.Location, withVersions bool) fileDTO {
 
 // fileHandler serves a dossier's files.
 type fileHandler struct {
-	svc FileService
+	svc  FileService
+	idem IdempotencyStore // nil: Idempotency-Key is not kept
 	env
 }
 
@@ -145,6 +148,10 @@ func (h *fileHandler) upload(c *gin.Context, fileID int64) (answer, error) {
 	if err != nil {
 		return answer{}, err
 	}
+	key, err := h.uploadKey(c)
+	if err != nil {
+		return answer{}, err
+	}
 	ctx := c.Request.Context()
 	t, err := h.svc.Prepare(ctx, principal(c), c.Param("code"), fileID, in)
 	if err != nil {
@@ -162,6 +169,9 @@ func (h *fileHandler) upload(c *gin.Context, fileID int64) (answer, error) {
 			return answer{}, tooLarge(max)
 		}
 		return answer{}, err
+	}
+	if key != "" {
+		return h.storeOnce(c, key, t, b)
 	}
 	f, err := h.svc.Store(ctx, t, b)
 	if err != nil {

@@ -82,7 +82,9 @@ func idempotent(store IdempotencyStore, now func() time.Time, log *slog.Logger) 
 }
 
 // isUpload reports whether route takes a file's bytes as its body: those
-// are streamed to storage and never read into memory here.
+// are streamed to storage and never read into memory here; the upload
+// handler honours the key itself, fingerprinting the digest it computes
+// while streaming (idempotency_upload.go).
 func isUpload(route string) bool {
 	return route == "/api/v1/dossiers/:code/files" || route == "/api/v1/dossiers/:code/files/:id/versions"
 }

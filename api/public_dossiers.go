@@ -29,7 +29,10 @@ type PublicDossier struct {
 	NextStep      PublicNextStep    `json:"next_step"`
 	Reschedule    *PublicReschedule `json:"reschedule"`
 	Rated         bool              `json:"rated"`
-	Stages        []PublicStage     `json:"stages"`
+	// ResultsAvailable: an electronic result may be downloaded with the pin
+	// (GET /api/v1/public/dossiers/{code}/results).
+	ResultsAvailable bool          `json:"results_available"`
+	Stages           []PublicStage `json:"stages"`
 }
 
 // PublicStage is one step of a dossier's way as the citizen sees it.
@@ -62,7 +65,7 @@ func NewPublicDossier(p dossier.Public, loc *time.Location) PublicDossier {
 		ResolvedAt: inLoc(p.ResolvedAt, loc), ReturnedAt: inLoc(p.ReturnedAt, loc), Outcome: optional(string(p.Outcome)),
 		NextStep: PublicNextStep{Kind: string(p.Next.Kind), Reason: optional(p.Next.Reason), Items: p.Next.Items,
 			Amount: p.Next.Amount},
-		Rated: p.Rated, Stages: make([]PublicStage, 0, len(p.Stages))}
+		Rated: p.Rated, ResultsAvailable: p.ResultsAvailable, Stages: make([]PublicStage, 0, len(p.Stages))}
 	if out.NextStep.Items == nil {
 		out.NextStep.Items = []string{}
 	}

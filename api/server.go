@@ -241,6 +241,9 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	staff.GET("/dossiers/:code/payments", e.handle(pyh.list))
 	staff.POST("/dossiers/:code/payments", requireRole(log, user.RoleClerk), e.handle(pyh.record))
 	public.GET("/dossiers/:code", e.handle(dh.lookup))
+	prh := &publicResultHandler{svc: d.Files, env: e}
+	public.GET("/dossiers/:code/results", e.handle(prh.list))
+	public.GET("/dossiers/:code/results/:id/content", prh.content)
 
 	// ==== printed papers (docs/openapi.yaml): roles and states are the papers service's
 	ph := &papersHandler{svc: d.Papers, env: e}
@@ -253,7 +256,7 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 
 	// ==== dossier files (docs/openapi.yaml): uploads are streamed, never
 	// buffered, so they do not pass the idempotency middleware's body read
-	flh := &fileHandler{svc: d.Files, env: e}
+	flh := &fileHandler{svc: d.Files, idem: d.Idempotency, env: e}
 	staff.POST("/dossiers/:code/files", e.handle(flh.create))
 	staff.GET("/dossiers/:code/files", e.handle(flh.list))
 	staff.GET("/dossiers/:code/files/:id", e.handle(flh.get))

@@ -21,7 +21,7 @@ import (
 // ratings.dossier_id inside the same statement, so the answer to "may I
 // still rate it" costs the lookup no round trip of its own.
 const publicLookupSQL = `SELECT id, code, status, applicant_name, applicant_id_hash, pin_hash, procedure_code,
- unit_code, agency_code, received_at, appointment_at, resolved_at, returned_at, outcome, payment_amount,
+ unit_code, agency_code, received_at, appointment_at, resolved_at, returned_at, outcome, payment_amount, e_result,
  EXISTS (SELECT 1 FROM ratings WHERE ratings.dossier_id = dossiers.id) FROM dossiers WHERE code = ?`
 
 // PublicByCode implements dossier.Store. It is the hottest read (citizens
@@ -48,7 +48,7 @@ func (s *DossierStore) PublicByCode(ctx context.Context, code string) (dossier.P
 	var outcome sql.NullString
 	var payment sql.NullInt64
 	if err := rows.Scan(&d.ID, &d.Code, &status, &d.Applicant.Name, &d.ApplicantIDHash, &d.PinHash, &d.ProcedureCode,
-		&d.UnitCode, &d.AgencyCode, &received, &appointment, &resolved, &returned, &outcome, &payment, &out.Rated); err != nil {
+		&d.UnitCode, &d.AgencyCode, &received, &appointment, &resolved, &returned, &outcome, &payment, &d.EResult, &out.Rated); err != nil {
 		return dossier.PublicRecord{}, translate(err, dossierNoun)
 	}
 	d.Status, d.Outcome = dossier.Status(status), dossier.Outcome(outcome.String)

@@ -234,8 +234,11 @@ type Public struct {
 	// the appointment was never moved (LatestReschedule).
 	Reschedule *Reschedule
 	// Rated reports whether the citizen has rated the dossier.
-	Rated  bool
-	Stages []Stage
+	Rated bool
+	// ResultsAvailable reports whether the citizen may download an
+	// electronic result: the dossier is returned and has a result file.
+	ResultsAvailable bool
+	Stages           []Stage
 }
 
 // PublicRecord is what the store reads for the citizen's lookup: the

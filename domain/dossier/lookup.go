@@ -49,7 +49,30 @@ func (s *Service) Lookup(ctx context.Context, code string, c Credential) (Public
 	return out, err
 }
 
-func (s *Service) lookup(ctx context.Context, code string, c Credential) (Public, error) {
+// ErrNoDossier is the one answer to a citizen for an unknown code, a
+// credential that does not match, and anything the credential does not
+// open: the same not-found whatever the reason.
+var ErrNoDossier = errNotFound
+
+// WithPin returns the dossier code, as the lookup reads it (PublicByCode's
+// fields, EResult included), when pin is its receipt's pin: the one
+// credential that opens its electronic results (an ID number is widely
+// known; a result is personal data). A missing, malformed or wrong pin and
+// an unknown code are the same ErrNoDossier, and count towards the code's
+// lockout like the lookup's failures.
+func (s *Service) WithPin(ctx context.Context, code, pin string) (Dossier, error) {
+	var out Dossier
+	err := s.pinLock.Guarded(domain.PinKey("dossier", code), func() error {
+		rec, err := s.verified(ctx, code, Credential{Pin: pin})
+		out = rec.Dossier
+		return err
+	})
+	return out, err
+}
+
+// verified reads the dossier code for a citizen and checks the credential
+// c; ErrNoDossier when the code is unknown or c does not match.
+func (s *Service) verified(ctx context.Context, code string, c Credential) (PublicRecord, error) {
 	var rec PublicRecord
 	var err error
 	if code != "" && len(code) <= 120 {
@@ -59,29 +82,40 @@ func (s *Service) lookup(ctx context.Context, code string, c Credential) (Public
 	}
 	if err != nil {
 		if domain.KindOf(err) != domain.KindNotFound {
-			return Public{}, fmt.Errorf("lookup dossier: %w", err)
+			return PublicRecord{}, fmt.Errorf("lookup dossier: %w", err)
 		}
 		s.pins.Verify(code, "000000", "") // same work as a real check
-		return Public{}, errNotFound
+		return PublicRecord{}, errNotFound
 	}
 	d := rec.Dossier
 	ok := false
-	if c.Pin != "" {
-		ok = s.pins.Verify(d.Code, c.Pin, d.PinHash)
-	} else {
+	switch {
+	case c.Pin != "":
+		ok = domain.ValidPinFormat(c.Pin) && s.pins.Verify(d.Code, c.Pin, d.PinHash)
+	case c.IDNumber != "":
 		ok = d.ApplicantIDHash != "" &&
 			subtle.ConstantTimeCompare([]byte(s.HashIDNumber(c.IDNumber)), []byte(d.ApplicantIDHash)) == 1
 	}
 	if !ok {
-		return Public{}, errNotFound
+		return PublicRecord{}, errNotFound
 	}
+	return rec, nil
+}
+
+func (s *Service) lookup(ctx context.Context, code string, c Credential) (Public, error) {
+	rec, err := s.verified(ctx, code, c)
+	if err != nil {
+		return Public{}, err
+	}
+	d := rec.Dossier
 	stages, err := s.store.Stages(ctx, d.ID)
 	if err != nil {
 		return Public{}, fmt.Errorf("load history: %w", err)
 	}
 	out := Public{Code: d.Code, Stages: stages, Status: d.Status, ApplicantName: domain.MaskName(d.Applicant.Name),
 		ReceivedAt: d.ReceivedAt, AppointmentAt: d.AppointmentAt, ResolvedAt: d.ResolvedAt, ReturnedAt: d.ReturnedAt,
-		Outcome: d.Outcome, Next: NextStepOf(d, stages, rec.Rated), Reschedule: LatestReschedule(stages), Rated: rec.Rated}
+		Outcome: d.Outcome, Next: NextStepOf(d, stages, rec.Rated), Reschedule: LatestReschedule(stages), Rated: rec.Rated,
+		ResultsAvailable: d.Status == Returned && d.EResult}
 	if !d.Outcome.Valid() {
 		// Only a resolution records an outcome, and only one of the two;
 		// anything else in the column is not the citizen's to read.

@@ -35,7 +35,7 @@ type Store interface {
 	// PublicByCode is ByCode for the citizen's lookup, the hottest read:
 	// it fills only ID, Code, Status, Applicant.Name, ApplicantIDHash,
 	// PinHash, ProcedureCode, UnitCode, AgencyCode, ReceivedAt,
-	// AppointmentAt, ResolvedAt, ReturnedAt, Outcome and PaymentAmount,
+	// AppointmentAt, ResolvedAt, ReturnedAt, Outcome, PaymentAmount and EResult,
 	// leaves the other fields zero, and says whether a citizen rating of
 	// the dossier exists, all in one read.
 	PublicByCode(ctx context.Context, code string) (PublicRecord, error)

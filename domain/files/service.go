@@ -82,6 +82,9 @@ type Store interface {
 // Dossiers finds a dossier within a caller's scope (*dossier.Service).
 type Dossiers interface {
 	InScope(ctx context.Context, by user.Principal, code string) (dossier.Dossier, error)
+	// WithPin returns the dossier when pin is its receipt's pin, else
+	// dossier.ErrNoDossier (the lookup's lockout counts the failures).
+	WithPin(ctx context.Context, code, pin string) (dossier.Dossier, error)
 }
 
 // Components says whether id is a component of the procedure and whether
@@ -349,4 +352,50 @@ func (s *Service) open(ctx context.Context, f File, n int) (Version, io.ReadSeek
 		return Version{}, nil, fmt.Errorf("open content of file %d: %w", f.ID, err)
 	}
 	return v, r, nil
+}
+
+// PublicResults returns the electronic results of the dossier code to the
+// citizen holding its receipt's pin: the current versions of its result
+// files, oldest first, once the dossier is returned, and none before (a
+// resolved result may still wait for fees or the signed paper). A wrong
+// pin or an unknown code is dossier.ErrNoDossier.
+func (s *Service) PublicResults(ctx context.Context, code, pin string) ([]File, error) {
+	d, err := s.dossiers.WithPin(ctx, code, pin)
+	if err != nil {
+		return nil, err
+	}
+	if d.Status != dossier.Returned || !d.EResult {
+		return []File{}, nil
+	}
+	list, err := s.store.List(ctx, d.ID, KindResult, nil)
+	for i := range list {
+		list[i].DossierCode = d.Code
+	}
+	return list, err
+}
+
+// PublicResult opens the current version of result file id of the dossier
+// code for the citizen holding its pin. Anything the pin does not open (a
+// dossier not yet returned, a file that is not one of its results) is the
+// same dossier.ErrNoDossier as an unknown code. The caller closes the
+// reader.
+func (s *Service) PublicResult(ctx context.Context, code, pin string, id int64) (Version, io.ReadSeekCloser, error) {
+	d, err := s.dossiers.WithPin(ctx, code, pin)
+	if err != nil {
+		return Version{}, nil, err
+	}
+	if d.Status != dossier.Returned {
+		return Version{}, nil, dossier.ErrNoDossier
+	}
+	f, err := s.store.Get(ctx, d.ID, id)
+	if err != nil {
+		if domain.KindOf(err) == domain.KindNotFound {
+			return Version{}, nil, dossier.ErrNoDossier
+		}
+		return Version{}, nil, err
+	}
+	if f.Kind != KindResult {
+		return Version{}, nil, dossier.ErrNoDossier
+	}
+	return s.open(ctx, f, 0)
 }
