@@ -42,6 +42,13 @@ type lookupView struct {
 	// up with the PIN, the form carries it in a hidden field; looked up by
 	// ID number, it asks for the PIN (a rating is made with the PIN alone).
 	Rating *view
+	// ResultsAvailable: the dossier is returned with an electronic result;
+	// Results are its download buttons, given when looked up with the pin
+	// (ResultPin, posted again with each).
+	ResultsAvailable bool
+	Results          []resultView
+	ResultPin        string
+	CSRF             string
 }
 
 var errCodeMissing = domain.FieldErrors{"code": "bắt buộc"}.Err()
@@ -81,6 +88,10 @@ func (p *Pages) lookup(c *gin.Context) {
 		lv.Stages = append(lv.Stages, stageView{Action: string(s.Action), Label: label(stageLabels, string(s.Action)), At: s.At})
 	}
 	v := p.formView(c, "lookup-result", "Hồ sơ "+d.Code, nil)
+	lv.CSRF = v.CSRF
+	if d.ResultsAvailable {
+		p.results(c, &lv, d.Code, cred.Pin)
+	}
 	if d.Next.Kind == dossier.NextRate {
 		rv := p.ratingView(c, "lookup-result", d.Code, nil)
 		rv.Data = ratingFormView{Code: d.Code, Scores: ratingScores, Pin: cred.Pin}

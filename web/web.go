@@ -69,6 +69,9 @@ type Deps struct {
 	Feedback FeedbackService
 	Stats    StatsService
 	Catalog  CatalogService
+	// Results serves the electronic results the lookup page offers for
+	// download; nil offers none.
+	Results ResultService
 	// DataKey is MOTCUA_DATA_KEY: the CSRF key is derived from it.
 	DataKey []byte
 	// PublicURL is MOTCUA_PUBLIC_URL: the origin form posts must come
@@ -174,6 +177,7 @@ func (p *Pages) Register(r gin.IRoutes, h Hooks) {
 	r.GET("/tra-cuu", with(page, p.lookupForm)...)
 	r.GET("/tra-cuu/:code", with(page, p.lookupForm)...)
 	r.POST("/tra-cuu", with(post, p.lookup)...)
+	r.POST("/tra-cuu/:code/ket-qua/:id", with(post, p.resultDownload)...)
 	r.GET("/phan-anh", with(page, p.feedbackForm)...)
 	r.POST("/phan-anh", with(post, p.feedbackSubmit)...)
 	r.GET("/phan-anh/:code", with(page, p.feedbackLookupForm)...)

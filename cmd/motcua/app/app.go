@@ -187,6 +187,7 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 		int64(cfg.FileMaxBytes), now)
 
 	pages, err := web.New(web.Deps{Log: log, Dossiers: a.Dossiers, Feedback: a.Feedback, Stats: a.Stats, Catalog: a.Catalog,
+		Results: a.Files,
 		DataKey: a.DataKey, PublicURL: cfg.PublicURL, CacheSeconds: cfg.PublicCacheSeconds, CutoffDay: cfg.ReportCutoffDay,
 		OpenAPI: docs.OpenAPI, Now: now, Location: loc})
 	if err != nil {
