@@ -232,6 +232,7 @@ func newCatalog(t *testing.T) *memCatalog {
 		},
 		procs: map[string]catalog.Procedure{
 			"P3":  {Code: "P3", Name: "Ba ngày", AgencyCode: planning, ProcessingTime: wd(3), Status: catalog.StatusActive, OnSpotEligible: true},
+			"P3F": {Code: "P3F", Name: "Ba ngày, có lệ phí", AgencyCode: planning, ProcessingTime: wd(3), Status: catalog.StatusActive, Fee: 100000},
 			"P10": {Code: "P10", Name: "Mười ngày", AgencyCode: justice, ProcessingTime: wd(10), Status: catalog.StatusActive},
 			"PX":  {Code: "PX", Name: "Xã", AgencyCode: commune, ProcessingTime: wd(1), Status: catalog.StatusActive},
 			"OLD": {Code: "OLD", Name: "Bãi bỏ", AgencyCode: justice, ProcessingTime: wd(1), Status: catalog.StatusAbolished},
