@@ -217,6 +217,7 @@ var matrixRows = []matrixRow{
 
 	{method: "GET", pattern: "/api/v1/stats/dossiers", path: "/api/v1/stats/dossiers?month=2026-11&unit_code={agency}", want: cols{{200, 200}, {200, 403}, same(403), same(403), {200, 403}, {200, 200}}},
 	{method: "GET", pattern: "/api/v1/stats/online", path: "/api/v1/stats/online?month=2026-11&unit_code={agency}", want: cols{{200, 200}, {200, 403}, same(403), same(403), {200, 403}, {200, 200}}},
+	{method: "GET", pattern: "/api/v1/stats/digitisation", path: "/api/v1/stats/digitisation?month=2026-11&unit_code={agency}", want: cols{{200, 200}, {200, 403}, same(403), same(403), {200, 403}, {200, 200}}},
 	{method: "GET", pattern: "/api/v1/stats/feedback", path: "/api/v1/stats/feedback?month=2026-11&unit_code={agency}", want: cols{{200, 200}, {200, 403}, same(403), same(403), {200, 403}, {200, 200}}},
 	{method: "GET", pattern: "/api/v1/stats/procedures", path: "/api/v1/stats/procedures?month=2026-11&unit_code={agency}", want: cols{{200, 200}, {200, 403}, same(403), same(403), {200, 403}, {200, 200}}},
 	{method: "GET", pattern: "/api/v1/stats/satisfaction", path: "/api/v1/stats/satisfaction?month=2026-11&unit_code={agency}", want: cols{{200, 200}, {200, 403}, same(403), same(403), {200, 403}, {200, 200}}},

@@ -284,6 +284,7 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	statsRoles := requireRole(log, user.RoleViewer, user.RoleAdmin, user.RoleLeader)
 	staff.GET("/stats/dossiers", statsRoles, e.handle(e.auditedExport(sh.dossiers)))
 	staff.GET("/stats/online", statsRoles, e.handle(e.auditedExport(sh.online)))
+	staff.GET("/stats/digitisation", statsRoles, e.handle(e.auditedExport(sh.digitisation)))
 	staff.GET("/stats/feedback", statsRoles, e.handle(e.auditedExport(sh.feedback)))
 	staff.GET("/stats/procedures", statsRoles, e.handle(e.auditedExport(sh.procedures)))
 	staff.GET("/stats/satisfaction", statsRoles, e.handle(e.auditedExport(sh.satisfaction)))

@@ -82,6 +82,7 @@ var (
 type StatsService interface {
 	Dossiers(ctx context.Context, by user.Principal, req stats.Request, group stats.GroupBy) (stats.Form06, error)
 	Online(ctx context.Context, by user.Principal, req stats.Request) (stats.OnlineReport, error)
+	Digitisation(ctx context.Context, by user.Principal, req stats.Request) (stats.DigitisationReport, error)
 	Feedback(ctx context.Context, by user.Principal, req stats.Request) (stats.FeedbackReport, error)
 	Procedures(ctx context.Context, by user.Principal, req stats.Request) (stats.ProcedureReport, error)
 	Satisfaction(ctx context.Context, by user.Principal, req stats.Request) (stats.SatisfactionReport, error)

@@ -307,7 +307,7 @@ func TestStatsScoping(t *testing.T) {
 		{"viewer", "month=2021-08&unit_code=NOPE", 422, "validation_failed"},
 		{"admin", "month=2021-08&unit_code=" + communeBCode, 200, ""},
 	} {
-		for _, path := range []string{"dossiers", "online", "feedback", "procedures", "satisfaction"} {
+		for _, path := range []string{"dossiers", "online", "digitisation", "feedback", "procedures", "satisfaction"} {
 			r := s.Get("/api/v1/stats/"+path+"?"+c.query, s.Token(c.user))
 			if r.Status != c.status || r.ErrorCode() != c.code {
 				t.Errorf("%s %s?%s: %d %s, want %d %s", c.user, path, c.query, r.Status, r.ErrorCode(), c.status, c.code)
@@ -340,7 +340,7 @@ func TestStatsValidation(t *testing.T) {
 		{"month=2021-08&format=pdf", "format"},
 		{"month=" + url.QueryEscape("2021-08'; DROP TABLE dossiers;--"), "month"},
 	} {
-		for _, path := range []string{"dossiers", "online", "feedback", "procedures", "satisfaction"} {
+		for _, path := range []string{"dossiers", "online", "digitisation", "feedback", "procedures", "satisfaction"} {
 			if path != "dossiers" && c.field == "group_by" {
 				continue
 			}
@@ -646,7 +646,7 @@ func TestStatsOnDemoData(t *testing.T) {
 				}
 			}
 		}
-		for _, path := range []string{"dossiers", "online", "feedback", "procedures", "satisfaction"} {
+		for _, path := range []string{"dossiers", "online", "digitisation", "feedback", "procedures", "satisfaction"} {
 			for _, format := range []string{"json", "csv", "xlsx"} {
 				r := s.Get("/api/v1/stats/"+path+"?month=2026-11&format="+format, tok)
 				if r.Status != http.StatusOK || len(r.Body) == 0 {

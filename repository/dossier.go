@@ -224,9 +224,9 @@ func (s *DossierStore) write(ctx context.Context, fn func(tx *gorm.DB) error) er
 	return transaction(ctx, s.db, fn)
 }
 
-// roll applies to the rollups the contribution of now minus that of was
-// (either may be nil).
-func (s *DossierStore) roll(ctx context.Context, tx *gorm.DB, was, now *dossierFacts) error {
+// roll applies to the rollups the contribution of dossier id's now minus
+// that of was (either may be nil), its file versions moving with its key.
+func (s *DossierStore) roll(ctx context.Context, tx *gorm.DB, id int64, was, now *dossierFacts) error {
 	loc, err := s.zone.get(ctx, tx)
 	if err != nil {
 		return err
@@ -237,6 +237,11 @@ func (s *DossierStore) roll(ctx context.Context, tx *gorm.DB, was, now *dossierF
 	}
 	if now != nil {
 		d.add(*now, 1, loc)
+	}
+	if was != nil && now != nil {
+		if err := d.moveFiles(ctx, tx, id, was, now, loc); err != nil {
+			return err
+		}
 	}
 	return d.apply(ctx, tx)
 }
@@ -261,7 +266,7 @@ func (s *DossierStore) Create(ctx context.Context, d *dossier.Dossier) error {
 			return translate(err, dossierNoun)
 		}
 		f := factsOf(&r)
-		return s.roll(ctx, tx, nil, &f)
+		return s.roll(ctx, tx, r.ID, nil, &f)
 	})
 	if err != nil {
 		return err
@@ -277,9 +282,11 @@ func (s *DossierStore) Update(ctx context.Context, d *dossier.Dossier) error {
 		return err
 	}
 	err = s.write(ctx, func(tx *gorm.DB) error {
-		// The row as it is at this version: what it contributed so far.
+		// The row as it is at this version: what it contributed so far,
+		// locked so that an upload (which sets the file-owned facts under
+		// the same lock) comes wholly before or after this change.
 		var old dossierRow
-		if err := tx.Select(factColumns).Where("id = ? AND version = ?", r.ID, r.Version).Take(&old).Error; err != nil {
+		if err := lockRow(tx).Select(factColumns).Where("id = ? AND version = ?", r.ID, r.Version).Take(&old).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return domain.ErrStale
 			}
@@ -288,12 +295,16 @@ func (s *DossierStore) Update(ctx context.Context, d *dossier.Dossier) error {
 		if err := updateDossier(tx, &r); err != nil {
 			return err
 		}
+		// Code, units, procedure and channel never change; the file-owned
+		// facts (component file, digitised, reused, e-result) are the
+		// locked row's.
 		was := factsOf(&old)
-		now := was // code, units, procedure and channel never change
+		now := was
 		now.HolderUnit, now.OnSpot, now.ReceivedAt, now.DueAt = r.HolderUnit, r.OnSpot, r.ReceivedAt, r.DueAt
 		now.ResolvedAt, now.Timeliness, now.WithdrawnAt = r.ResolvedAt, r.Timeliness, r.WithdrawnAt
 		now.StoppedAt, now.RejectedAt = r.StoppedAt, r.RejectedAt
-		return s.roll(ctx, tx, &was, &now)
+		now.PayableAt, now.PaidOnlineAt = r.PayableAt, r.PaidOnlineAt
+		return s.roll(ctx, tx, r.ID, &was, &now)
 	})
 	if err != nil {
 		return err

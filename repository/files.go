@@ -53,19 +53,39 @@ func versionRowOf(fileID int64, v files.Version) versionRow {
 		UploadedAt: v.UploadedAt.UTC(), UploadedBy: v.UploadedBy}
 }
 
-// FileStore implements files.Store.
-type FileStore struct{ db *gorm.DB }
+// FileStore implements files.Store. Every upload also applies its change
+// of the dossier's contribution to the statistics rollups (ADR 0006), in
+// the same transaction, with the dossier's row locked from the start.
+type FileStore struct {
+	db   *gorm.DB
+	zone *rollupZone // the zone of the rollups
+}
 
 var _ files.Store = (*FileStore)(nil)
 
 // NewFileStore returns the files' metadata store on db.
-func NewFileStore(db *gorm.DB) *FileStore { return &FileStore{db: db} }
+func NewFileStore(db *gorm.DB) *FileStore { return &FileStore{db: db, zone: &rollupZone{}} }
+
+// lockDossier reads the rollup facts of dossier id, locking its row until
+// tx ends (lockRow): the row the upload marks, and whose contribution it
+// changes, cannot change meanwhile.
+func lockDossier(tx *gorm.DB, id int64) (dossierRow, error) {
+	var r dossierRow
+	if err := lockRow(tx).Select(factColumns).Where("id = ?", id).Take(&r).Error; err != nil {
+		return dossierRow{}, translate(err, dossierNoun)
+	}
+	return r, nil
+}
 
 const fileNoun = "tệp"
 
 // AddFile implements files.Store.
 func (s *FileStore) AddFile(ctx context.Context, f *files.File, e *dossier.Entry) error {
 	return transaction(ctx, s.db, func(tx *gorm.DB) error {
+		old, err := lockDossier(tx, f.DossierID)
+		if err != nil {
+			return err
+		}
 		r := fileRow{DossierID: f.DossierID, Kind: string(f.Kind), ComponentID: f.ComponentID, Version: 1,
 			CreatedAt: f.Current.UploadedAt.UTC()}
 		if err := tx.Create(&r).Error; err != nil {
@@ -77,7 +97,7 @@ func (s *FileStore) AddFile(ctx context.Context, f *files.File, e *dossier.Entry
 			return translate(err, fileNoun)
 		}
 		f.Versions = []files.Version{f.Current}
-		return s.record(tx, f, f.Current, e)
+		return s.record(ctx, tx, &old, f, f.Current, e)
 	})
 }
 
@@ -86,7 +106,11 @@ func (s *FileStore) AddFile(ctx context.Context, f *files.File, e *dossier.Entry
 // uploads at once get two numbers.
 func (s *FileStore) AddVersion(ctx context.Context, f *files.File, v *files.Version, e *dossier.Entry) error {
 	return transaction(ctx, s.db, func(tx *gorm.DB) error {
-		res := tx.Model(&fileRow{}).Where("id = ?", f.ID).Update("version", gorm.Expr("version + 1"))
+		old, err := lockDossier(tx, f.DossierID)
+		if err != nil {
+			return err
+		}
+		res := tx.Model(&fileRow{}).Where("id = ? AND dossier_id = ?", f.ID, f.DossierID).Update("version", gorm.Expr("version + 1"))
 		if res.Error != nil {
 			return translate(res.Error, fileNoun)
 		}
@@ -102,33 +126,66 @@ func (s *FileStore) AddVersion(ctx context.Context, f *files.File, v *files.Vers
 		if err := tx.Create(&row).Error; err != nil {
 			return translate(err, fileNoun)
 		}
-		return s.record(tx, f, *v, e)
+		return s.record(ctx, tx, &old, f, *v, e)
 	})
 }
 
 // record appends the history entry of version v of f and marks the
-// dossier: digitised once a component version is flagged so, with an
-// electronic result once a result is stored. The first instant is kept.
-func (s *FileStore) record(tx *gorm.DB, f *files.File, v files.Version, e *dossier.Entry) error {
+// dossier, whose row old was read locked: it has a component file, one
+// digitised, one reused or from a national database, an electronic result,
+// each since the first such version (the first instant is kept). It adds
+// the change of the dossier's contribution and the version itself to the
+// rollups.
+func (s *FileStore) record(ctx context.Context, tx *gorm.DB, old *dossierRow, f *files.File, v files.Version, e *dossier.Entry) error {
 	e.Details["file_id"] = f.ID
 	e.Details["version"] = v.Version
 	if err := appendHistory(tx, e); err != nil {
 		return err
 	}
 	at := v.UploadedAt.UTC()
-	var set map[string]any
+	was := factsOf(old)
+	now := was
+	set := map[string]any{}
+	first := func(col string, cur **time.Time) {
+		if *cur == nil {
+			*cur = &at
+			set[col+"_at"] = gorm.Expr("COALESCE("+col+"_at, ?)", at)
+		}
+	}
 	switch {
 	case f.Kind == files.KindResult:
-		set = map[string]any{"e_result": true, "e_result_at": gorm.Expr("COALESCE(e_result_at, ?)", at)}
-	case v.Digitised:
-		set = map[string]any{"digitised": true, "digitised_at": gorm.Expr("COALESCE(digitised_at, ?)", at)}
+		first("e_result", &now.EResultAt)
+		if len(set) > 0 {
+			set["e_result"] = true
+		}
 	default:
-		return nil
+		first("component_file", &now.ComponentFileAt)
+		if v.Reused || v.FromNationalDB {
+			first("reused", &now.ReusedAt)
+		}
+		if v.Digitised {
+			first("digitised", &now.DigitisedAt)
+			if _, ok := set["digitised_at"]; ok {
+				set["digitised"] = true
+			}
+		}
 	}
-	if err := tx.Model(&dossierRow{}).Where("id = ?", f.DossierID).Updates(set).Error; err != nil {
-		return translate(err, dossierNoun)
+	if len(set) > 0 {
+		if err := tx.Model(&dossierRow{}).Where("id = ?", f.DossierID).Updates(set).Error; err != nil {
+			return translate(err, dossierNoun)
+		}
 	}
-	return nil
+	loc, err := s.zone.get(ctx, tx)
+	if err != nil {
+		return err
+	}
+	d := rollupDelta{}
+	if len(set) > 0 {
+		d.add(was, -1, loc)
+		d.add(now, 1, loc)
+	}
+	d.addFile(&now, at, v.Size, 1, loc)
+	return d.apply(ctx, tx)
 }
 
 // fileWithVersion is a file row joined with its current version and its

@@ -53,7 +53,7 @@ var feedbackKind = recordKind[importer.FeedbackRecord]{
 
 // rollups returns the delta the kind's stored records add to and the zone
 // it is bucketed in, or a nil delta for a kind without rollups.
-func (k *recordKind[R]) rollups(ctx context.Context, tx *gorm.DB) (rollupDelta, *time.Location, error) {
+func (k *recordKind[R]) rollups(ctx context.Context, tx *gorm.DB) (*rollupDelta, *time.Location, error) {
 	if k.facts == nil {
 		return nil, nil, nil
 	}
@@ -61,7 +61,7 @@ func (k *recordKind[R]) rollups(ctx context.Context, tx *gorm.DB) (rollupDelta, 
 	if err != nil {
 		return nil, nil, err
 	}
-	return rollupDelta{}, loc, nil
+	return &rollupDelta{}, loc, nil
 }
 
 // storeByInsert stores recs of kind k by multi-row INSERTs in one

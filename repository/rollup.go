@@ -51,12 +51,25 @@ const (
 	rcRejected
 	rcOpen
 	rcOverdue
+	// The digitisation counters (rollup_flags.go): flags counted at the
+	// day received or resolved, and the file versions of the upload day.
+	rcWithFiles
+	rcDigitised
+	rcReused
+	rcPayable
+	rcPaidOnline
+	rcEResult
+	rcResolvedDigitised
+	rcFileVersions
+	rcFileBytes
 	rcCount
 )
 
 // rollupColumns are the counter columns of the rollup tables.
 var rollupColumns = [rcCount]string{"received", "resolved_early", "resolved_on_time", "resolved_late",
-	"on_spot_resolved", "withdrawn", "stopped", "rejected", "open_delta", "overdue_delta"}
+	"on_spot_resolved", "withdrawn", "stopped", "rejected", "open_delta", "overdue_delta",
+	"received_with_files", "received_digitised", "received_reused", "payable", "paid_online",
+	"resolved_with_e_result", "resolved_digitised", "file_versions", "file_bytes"}
 
 // rollupKeyColumns are the primary key of the rollup tables, in order.
 var rollupKeyColumns = []string{"grain", "bucket", "unit_code", "agency_code", "holder_unit", "procedure_code", "channel"}
@@ -123,8 +136,32 @@ func (k rollupKey) less(o rollupKey) bool {
 // rollupCounts are the counters of one rollup row.
 type rollupCounts [rcCount]int64
 
-// rollupDelta accumulates changes to rollup rows.
-type rollupDelta map[rollupKey]*rollupCounts
+// rollupDelta accumulates changes to rollup rows and to the flag lags
+// (rollup_flags.go). Its zero value is empty and ready to use.
+type rollupDelta struct {
+	rows map[rollupKey]*rollupCounts
+	lags map[lagKey]int64
+}
+
+// size is the number of rows d would write.
+func (d *rollupDelta) size() int { return len(d.rows) + len(d.lags) }
+
+// put adds n to counter of f's key in the buckets of day at every grain.
+func (d *rollupDelta) put(f *dossierFacts, day string, counter int, n int64) {
+	if d.rows == nil {
+		d.rows = map[rollupKey]*rollupCounts{}
+	}
+	k := rollupKey{Unit: f.UnitCode, Agency: f.AgencyCode, Holder: f.HolderUnit, Procedure: f.ProcedureCode, Channel: f.Channel}
+	for _, g := range rollupGrains {
+		k.Grain, k.Bucket = g, bucketOfDay(g, day)
+		c := d.rows[k]
+		if c == nil {
+			c = &rollupCounts{}
+			d.rows[k] = c
+		}
+		c[counter] += n
+	}
+}
 
 // dossierFacts are the columns of a dossier its contribution depends on.
 type dossierFacts struct {
@@ -133,18 +170,26 @@ type dossierFacts struct {
 	ReceivedAt, DueAt, ResolvedAt                            *time.Time
 	WithdrawnAt, StoppedAt, RejectedAt                       *time.Time
 	Timeliness                                               *string
+	// The first instants of the digitisation flags: set by the file store
+	// (component file, digitised, reused, electronic result) and by the
+	// dossier service (payable, paid online).
+	ComponentFileAt, DigitisedAt, ReusedAt, EResultAt *time.Time
+	PayableAt, PaidOnlineAt                           *time.Time
 }
 
 // factColumns selects the facts (and the id) of dossier rows.
 const factColumns = "id, unit_code, agency_code, holder_unit, procedure_code, channel, on_spot, received_at, due_at, " +
-	"resolved_at, timeliness, withdrawn_at, stopped_at, rejected_at"
+	"resolved_at, timeliness, withdrawn_at, stopped_at, rejected_at, " +
+	"component_file_at, digitised_at, reused_at, e_result_at, payable_at, paid_online_at"
 
 // factsOf returns the facts of a dossier row.
 func factsOf(r *dossierRow) dossierFacts {
 	return dossierFacts{UnitCode: r.UnitCode, AgencyCode: r.AgencyCode, HolderUnit: r.HolderUnit,
 		ProcedureCode: r.ProcedureCode, Channel: r.Channel, OnSpot: r.OnSpot,
 		ReceivedAt: r.ReceivedAt, DueAt: r.DueAt, ResolvedAt: r.ResolvedAt,
-		WithdrawnAt: r.WithdrawnAt, StoppedAt: r.StoppedAt, RejectedAt: r.RejectedAt, Timeliness: r.Timeliness}
+		WithdrawnAt: r.WithdrawnAt, StoppedAt: r.StoppedAt, RejectedAt: r.RejectedAt, Timeliness: r.Timeliness,
+		ComponentFileAt: r.ComponentFileAt, DigitisedAt: r.DigitisedAt, ReusedAt: r.ReusedAt, EResultAt: r.EResultAt,
+		PayableAt: r.PayableAt, PaidOnlineAt: r.PaidOnlineAt}
 }
 
 // factsOfDossier returns the facts of d as its stored row holds them
@@ -154,7 +199,9 @@ func factsOfDossier(d *dossier.Dossier) dossierFacts {
 		ProcedureCode: d.ProcedureCode, Channel: string(d.Channel), OnSpot: d.OnSpot,
 		ReceivedAt: utcPtr(d.ReceivedAt), DueAt: utcPtr(d.DueAt), ResolvedAt: utcPtr(d.ResolvedAt),
 		WithdrawnAt: utcPtr(d.WithdrawnAt), StoppedAt: utcPtr(d.StoppedAt), RejectedAt: utcPtr(d.RejectedAt),
-		Timeliness: nullable(string(d.Timeliness))}
+		Timeliness:      nullable(string(d.Timeliness)),
+		ComponentFileAt: utcPtr(d.ComponentFileAt), DigitisedAt: utcPtr(d.DigitisedAt), ReusedAt: utcPtr(d.ReusedAt),
+		EResultAt: utcPtr(d.EResultAt), PayableAt: utcPtr(d.PayableAt), PaidOnlineAt: utcPtr(d.PaidOnlineAt)}
 }
 
 // timelinessClass is the counter a resolved dossier goes to, as the full
@@ -213,19 +260,10 @@ func later(a, b string) string {
 //     max(dF, dR), whose sum over the days before D is exactly that;
 //   - overdue at D when it is open at D and dD < D: overdue_delta is +1 at
 //     s = max(dR, dD) and -1 at max(dF, s).
-func (d rollupDelta) add(f dossierFacts, sign int64, loc *time.Location) {
-	put := func(day string, counter int, n int64) {
-		k := rollupKey{Unit: f.UnitCode, Agency: f.AgencyCode, Holder: f.HolderUnit, Procedure: f.ProcedureCode, Channel: f.Channel}
-		for _, g := range rollupGrains {
-			k.Grain, k.Bucket = g, bucketOfDay(g, day)
-			c := d[k]
-			if c == nil {
-				c = &rollupCounts{}
-				d[k] = c
-			}
-			c[counter] += n
-		}
-	}
+//
+// The digitisation flags are added by addFlags (rollup_flags.go).
+func (d *rollupDelta) add(f dossierFacts, sign int64, loc *time.Location) {
+	put := func(day string, counter int, n int64) { d.put(&f, day, counter, n) }
 	if f.RejectedAt != nil {
 		put(localDay(*f.RejectedAt, loc), rcRejected, sign)
 	}
@@ -248,13 +286,15 @@ func (d rollupDelta) add(f dossierFacts, sign int64, loc *time.Location) {
 			put(later(dF, s), rcOverdue, -sign)
 		}
 	}
+	dZ := ""
 	if f.ResolvedAt != nil {
-		dZ := localDay(*f.ResolvedAt, loc)
+		dZ = localDay(*f.ResolvedAt, loc)
 		put(dZ, f.timelinessClass(), sign)
 		if f.OnSpot {
 			put(dZ, rcOnSpotResolved, sign)
 		}
 	}
+	d.addFlags(&f, dR, dZ, sign, loc)
 	if f.WithdrawnAt != nil {
 		put(localDay(*f.WithdrawnAt, loc), rcWithdrawn, sign)
 	}

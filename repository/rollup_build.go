@@ -57,17 +57,20 @@ func RebuildRollups(ctx context.Context, db *gorm.DB, loc *time.Location) error 
 }
 
 // rebuildRollups replaces the rollups by the contributions of every
-// dossier, reading them in id order in batches, and records loc. On
-// PostgreSQL it first blocks writers of dossiers until tx ends, so no
-// change slips between the read and the write.
+// dossier and file version, reading them in id order in batches, and
+// records loc. On PostgreSQL it first blocks writers of dossiers and files
+// until tx ends, so no change slips between the read and the write.
 func rebuildRollups(ctx context.Context, tx *gorm.DB, loc *time.Location) error {
 	tx = tx.WithContext(ctx)
 	if Dialect(tx) == "postgres" {
-		if err := tx.Exec("LOCK TABLE dossiers IN SHARE MODE").Error; err != nil {
+		// The files too: an upload that changes no dossier column still
+		// adds its version to the rollups. Uploads write the file tables
+		// in this order before the dossier, so the locks are taken in it.
+		if err := tx.Exec("LOCK TABLE dossier_files, file_versions, dossiers IN SHARE MODE").Error; err != nil {
 			return translate(err, "số liệu tổng hợp")
 		}
 	}
-	for _, table := range []string{rollupsDaily, rollupsCoarse} {
+	for _, table := range []string{rollupsDaily, rollupsCoarse, flagLagsTable} {
 		if err := tx.Exec("DELETE FROM " + table).Error; err != nil {
 			return translate(err, "số liệu tổng hợp")
 		}
@@ -82,7 +85,7 @@ func rebuildRollups(ctx context.Context, tx *gorm.DB, loc *time.Location) error 
 		for i := range rows {
 			delta.add(factsOf(&rows[i]), 1, loc)
 		}
-		if len(delta) >= backfillFlush || len(rows) < backfillBatch {
+		if delta.size() >= backfillFlush || len(rows) < backfillBatch {
 			if err := delta.apply(ctx, tx); err != nil {
 				return err
 			}
@@ -93,7 +96,49 @@ func rebuildRollups(ctx context.Context, tx *gorm.DB, loc *time.Location) error 
 		}
 		last = rows[len(rows)-1].ID
 	}
+	if err := rebuildFileRollups(ctx, tx, loc); err != nil {
+		return err
+	}
 	return writeRollupsZone(tx, loc)
+}
+
+// fileVersionFacts is a stored file version with its dossier's key.
+type fileVersionFacts struct {
+	ID                                                       int64
+	UnitCode, AgencyCode, HolderUnit, ProcedureCode, Channel string
+	UploadedAt                                               time.Time
+	Size                                                     int64
+}
+
+// rebuildFileRollups adds every stored file version to the rollups, in
+// version id order and batches, under its dossier's key.
+func rebuildFileRollups(ctx context.Context, tx *gorm.DB, loc *time.Location) error {
+	delta := rollupDelta{}
+	var last int64
+	for {
+		var rows []fileVersionFacts
+		err := tx.Raw(`SELECT v.id, d.unit_code, d.agency_code, d.holder_unit, d.procedure_code, d.channel, v.uploaded_at, v.size
+FROM file_versions v JOIN dossier_files f ON f.id = v.file_id JOIN dossiers d ON d.id = f.dossier_id
+WHERE v.id > ? ORDER BY v.id LIMIT ?`, last, backfillBatch).Scan(&rows).Error
+		if err != nil {
+			return translate(err, fileNoun)
+		}
+		for _, r := range rows {
+			f := dossierFacts{UnitCode: r.UnitCode, AgencyCode: r.AgencyCode, HolderUnit: r.HolderUnit,
+				ProcedureCode: r.ProcedureCode, Channel: r.Channel}
+			delta.addFile(&f, r.UploadedAt, r.Size, 1, loc)
+		}
+		if delta.size() >= backfillFlush || len(rows) < backfillBatch {
+			if err := delta.apply(ctx, tx); err != nil {
+				return err
+			}
+			delta = rollupDelta{}
+		}
+		if len(rows) < backfillBatch {
+			return nil
+		}
+		last = rows[len(rows)-1].ID
+	}
 }
 
 // writeRollupsZone records loc as the zone the rollups are built in.
@@ -103,8 +148,9 @@ func writeRollupsZone(tx *gorm.DB, loc *time.Location) error {
 	return translate(err, "cấu hình")
 }
 
-// RollupSnapshot returns the non-zero rows of both rollup tables as text,
-// sorted: two snapshots are equal when the tables hold the same figures.
+// RollupSnapshot returns the non-zero rows of both rollup tables and of the
+// flag lags as text, sorted: two snapshots are equal when the tables hold
+// the same figures.
 // The chaos harness compares the rollups kept through crashes with a
 // RebuildRollups from the dossiers.
 func RollupSnapshot(ctx context.Context, db *gorm.DB) ([]string, error) {
@@ -134,6 +180,16 @@ func RollupSnapshot(ctx context.Context, db *gorm.DB) ([]string, error) {
 	}
 	if err := rows.Err(); err != nil {
 		return nil, translate(err, "số liệu tổng hợp")
+	}
+	var lags []struct {
+		BaseDay, FlagDay, Flag, UnitCode, AgencyCode, HolderUnit string
+		N                                                        int64
+	}
+	if err := db.WithContext(ctx).Raw("SELECT " + strings.Join(lagColumns, ", ") + " FROM " + flagLagsTable + " WHERE n <> 0").Scan(&lags).Error; err != nil {
+		return nil, translate(err, "số liệu tổng hợp")
+	}
+	for _, l := range lags {
+		out = append(out, fmt.Sprint("lag ", []string{l.BaseDay, l.FlagDay, l.Flag, l.UnitCode, l.AgencyCode, l.HolderUnit}, " ", l.N))
 	}
 	sort.Strings(out)
 	return out, nil

@@ -107,6 +107,16 @@ type rollupSums struct {
 	ResolvedEarly, ResolvedOnTime, ResolvedLate int64
 	OnSpotResolved, Withdrawn, Stopped          int64
 	Rejected, OpenDelta, OverdueDelta           int64
+	// The digitisation counters (rollup_flags.go).
+	ReceivedWithFiles   int64 `gorm:"column:received_with_files"`
+	ReceivedDigitised   int64 `gorm:"column:received_digitised"`
+	ReceivedReused      int64 `gorm:"column:received_reused"`
+	Payable             int64 `gorm:"column:payable"`
+	PaidOnline          int64 `gorm:"column:paid_online"`
+	ResolvedWithEResult int64 `gorm:"column:resolved_with_e_result"`
+	ResolvedDigitised   int64 `gorm:"column:resolved_digitised"`
+	FileVersions        int64 `gorm:"column:file_versions"`
+	FileBytes           int64 `gorm:"column:file_bytes"`
 }
 
 func (r *rollupSums) add(c int64, o rollupSums) {
@@ -121,6 +131,15 @@ func (r *rollupSums) add(c int64, o rollupSums) {
 	r.Rejected += c * o.Rejected
 	r.OpenDelta += c * o.OpenDelta
 	r.OverdueDelta += c * o.OverdueDelta
+	r.ReceivedWithFiles += c * o.ReceivedWithFiles
+	r.ReceivedDigitised += c * o.ReceivedDigitised
+	r.ReceivedReused += c * o.ReceivedReused
+	r.Payable += c * o.Payable
+	r.PaidOnline += c * o.PaidOnline
+	r.ResolvedWithEResult += c * o.ResolvedWithEResult
+	r.ResolvedDigitised += c * o.ResolvedDigitised
+	r.FileVersions += c * o.FileVersions
+	r.FileBytes += c * o.FileBytes
 }
 
 // rollupSumColumns are the sums every atom query selects.
@@ -133,7 +152,8 @@ var rollupSumColumns = func() string {
 }()
 
 // sumRollups sums the rollups of q's scope per group (grp, with join to
-// reach it) for each role of plan: result[role][group].
+// reach it; "" for one group, "") for each role of plan:
+// result[role][group].
 func (s *StatsStore) sumRollups(ctx context.Context, q stats.Query, grp, join string, plan rollupPlan) ([]map[string]*rollupSums, error) {
 	out := make([]map[string]*rollupSums, len(plan.coef))
 	for i := range out {
@@ -145,11 +165,15 @@ func (s *StatsStore) sumRollups(ctx context.Context, q stats.Query, grp, join st
 	args := map[string]any{"units": q.Units}
 	scope := inScope(q, "r.unit_code", "r.agency_code", "r.holder_unit")
 	parts := make([]string, len(plan.atoms))
+	sel, groupBy := grp, "\nGROUP BY "+grp
+	if grp == "" {
+		sel, groupBy = "''", ""
+	}
 	for i, a := range plan.atoms {
 		lo, hi := fmt.Sprintf("lo%d", i), fmt.Sprintf("hi%d", i)
 		args[lo], args[hi] = a.From, a.To
-		parts[i] = fmt.Sprintf("SELECT %d AS part, %s AS grp, %s\nFROM "+rollupTableOf(a.Grain)+" r%s\nWHERE r.grain = '%c' AND r.bucket >= @%s AND r.bucket < @%s AND %s\nGROUP BY %s",
-			i, grp, rollupSumColumns, join, a.Grain, lo, hi, scope, grp)
+		parts[i] = fmt.Sprintf("SELECT %d AS part, %s AS grp, %s\nFROM "+rollupTableOf(a.Grain)+" r%s\nWHERE r.grain = '%c' AND r.bucket >= @%s AND r.bucket < @%s AND %s%s",
+			i, sel, rollupSumColumns, join, a.Grain, lo, hi, scope, groupBy)
 	}
 	var rows []rollupSums
 	if err := s.db.WithContext(ctx).Raw(strings.Join(parts, "\nUNION ALL\n"), args).Scan(&rows).Error; err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // writerPlugin names the gate that Open registers on a SQLite handle.
@@ -62,4 +63,16 @@ func transaction(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) e
 		defer func() { <-w.turn }()
 	}
 	return db.WithContext(ctx).Transaction(fn)
+}
+
+// lockRow makes the SELECT of tx lock the rows it reads until tx ends:
+// FOR NO KEY UPDATE on PostgreSQL, which a row's writers take anyway and
+// which, unlike FOR UPDATE, leaves inserts of rows that reference it (their
+// foreign key checks) free. On SQLite a write transaction holds the whole
+// database already (BEGIN IMMEDIATE), so nothing is added.
+func lockRow(tx *gorm.DB) *gorm.DB {
+	if Dialect(tx) == "postgres" {
+		return tx.Clauses(clause.Locking{Strength: "NO KEY UPDATE"})
+	}
+	return tx
 }

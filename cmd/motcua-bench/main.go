@@ -90,7 +90,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.Duration, "duration", 10*time.Second, "measured time of each load")
 	fs.DurationVar(&o.Warmup, "warmup", 2*time.Second, "unmeasured warm-up before each load")
 	fs.IntVar(&o.Pins, "pins", 300, "dossiers registered through the API whose (code, pin) the lookup test uses")
-	fs.IntVar(&o.Reports, "reports", 20, "form-06 reports timed per scope (after 2 untimed)")
+	fs.IntVar(&o.Reports, "reports", 20, "form-06 and digitisation reports timed per scope (after 2 untimed)")
 	fs.IntVar(&o.OpenRate, "rate", 200, "registrations a second of the open-loop test")
 	fs.StringVar(&o.Unit, "unit", demo.Center, "unit_code of the one-unit form-06 report")
 	fs.StringVar(&o.Out, "out", "", "also write the results as JSON to this file")
@@ -414,7 +414,9 @@ func (b *bench) window() (end time.Time, days int) {
 // window, over the server's catalogue.
 func (b *bench) generator() *loadgen.Generator {
 	end, days := b.window()
-	return loadgen.NewGenerator(b.world, b.o.Seed, end, days, time.Now())
+	g := loadgen.NewGenerator(b.world, b.o.Seed, end, days, time.Now())
+	g.FlagPercent = 40 // digitisation flags for the digitisation report
+	return g
 }
 
 func (b *bench) importHistory(ctx context.Context) error {

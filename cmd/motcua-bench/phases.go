@@ -396,6 +396,9 @@ func (b *bench) reports(ctx context.Context) error {
 			b.problemf("form-06 %s, %s: the server's answer differs from the full scan: %v", month, sc.label, shown)
 		}
 		b.rep.add(figure{Name: "  answer = full scan", Unit: "", Target: "equal", Verdict: v, Note: note})
+		if err := b.digitisationReport(ctx, client, viewer, month, start, end, sc.label, sc.unit, sc.units); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -45,6 +45,14 @@ type dossierLine struct {
 	WithdrawnAt   *string `json:"withdrawn_at"`
 	StoppedAt     *string `json:"stopped_at"`
 	RejectedAt    *string `json:"rejected_at"`
+	// Digitised, EResult and PaidOnline stand for the files and payments
+	// the history had in the older system: the dossier counts in the
+	// digitisation report as if it had a digitised component file since
+	// its receipt, an electronic result since its resolution and a payment
+	// made online at its receipt (docs/domain.md).
+	Digitised  bool `json:"digitised"`
+	EResult    bool `json:"e_result"`
+	PaidOnline bool `json:"paid_online"`
 }
 
 // maxDossierCode is the longest dossier code kept (the column's width).
@@ -277,6 +285,7 @@ func (rn *run) dossierRecord(n int64, in dossierLine, nd dossier.NewDossier, pro
 	if t.resolved != nil {
 		d.Timeliness = dossier.Classify(*t.resolved, *d.DueAt, rn.loc)
 	}
+	importedFlags(&d, in)
 
 	// History: one entry per known time.
 	var h []dossier.Entry
@@ -320,6 +329,35 @@ func (rn *run) dossierRecord(n int64, in dossierLine, nd dossier.NewDossier, pro
 		add(dossier.ActStop, dossier.Stopped, *d.StoppedAt, d.AgencyCode, nil)
 	}
 	return DossierRecord{Line: n, Dossier: d, History: h}
+}
+
+// importedFlags sets the digitisation facts a line's flags stand for: a
+// digitised component file at receipt (submission when never received),
+// an electronic result at resolution (receipt, or submission, when not
+// resolved), a payment made online, and so a financial obligation, at
+// receipt (or submission).
+func importedFlags(d *dossier.Dossier, in dossierLine) {
+	at := func(ts ...*time.Time) *time.Time {
+		for _, t := range ts {
+			if t != nil {
+				v := *t
+				return &v
+			}
+		}
+		v := d.SubmittedAt
+		return &v
+	}
+	if in.Digitised {
+		d.Digitised, d.DigitisedAt = true, at(d.ReceivedAt)
+		d.ComponentFileAt = d.DigitisedAt
+	}
+	if in.EResult {
+		d.EResult, d.EResultAt = true, at(d.ResolvedAt, d.ReceivedAt)
+	}
+	if in.PaidOnline {
+		d.PaidOnline, d.PaidOnlineAt = true, at(d.ReceivedAt)
+		d.PayableAt = d.PaidOnlineAt
+	}
 }
 
 // unusablePinHash is the pin hash of an imported dossier: 32 random bytes,

@@ -67,6 +67,10 @@ type Store interface {
 	// Online returns the services and the dossiers received in the period per
 	// online level, and the national portal integration counts.
 	Online(ctx context.Context, q Query) (OnlineCounts, error)
+	// Digitisation returns the digitisation, electronic result and online
+	// payment figures of the dossiers in q's scope (DigitisationCounts),
+	// flags counted as they stood at q's AsOf.
+	Digitisation(ctx context.Context, q Query) (DigitisationCounts, error)
 	// Feedback returns the feedback figures of the period.
 	Feedback(ctx context.Context, q Query) (FeedbackCounts, error)
 	// Procedures returns the publications of the period and the active

@@ -337,6 +337,10 @@ func (f *fakeStore) Online(_ context.Context, q Query) (OnlineCounts, error) {
 	f.q = q
 	return OnlineCounts{Levels: []LevelCounts{{Level: OnlineFull, Services: 2, Dossiers: 10, DossiersOnline: 5}}}, nil
 }
+func (f *fakeStore) Digitisation(_ context.Context, q Query) (DigitisationCounts, error) {
+	f.q = q
+	return DigitisationCounts{Received: 4, ReceivedWithFiles: 3, ReceivedDigitised: 1}, nil
+}
 func (f *fakeStore) Feedback(_ context.Context, q Query) (FeedbackCounts, error) {
 	f.q = q
 	return FeedbackCounts{Received: 2, ByChannel: map[string]int64{"hotline": 2}}, nil
@@ -543,6 +547,16 @@ func TestServiceOtherReports(t *testing.T) {
 	if h, _ := sa.Satisfied().Hundredths(); h != 7500 {
 		t.Errorf("satisfied %d", h)
 	}
+	dg, err := s.Digitisation(ctx, viewer, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, _ := dg.ComponentDigitisationRate().Hundredths(); h != 2500 || dg.EResultRate().Value() != nil || dg.Check() != nil {
+		t.Errorf("digitisation %+v: rate %d", dg.DigitisationCounts, h)
+	}
+	if (DigitisationCounts{Received: 1, ReceivedWithFiles: 1, ReceivedDigitised: 2}).Check() == nil {
+		t.Error("more digitised than with files passed the check")
+	}
 	for _, call := range []func() error{
 		func() error {
 			_, err := s.Online(ctx, user.Principal{Role: user.RoleClerk, Unit: "C"}, req)
@@ -558,6 +572,10 @@ func TestServiceOtherReports(t *testing.T) {
 		},
 		func() error {
 			_, err := s.Satisfaction(ctx, user.Principal{Role: user.RoleClerk, Unit: "C"}, req)
+			return err
+		},
+		func() error {
+			_, err := s.Digitisation(ctx, user.Principal{Role: user.RoleOfficer, Unit: "C"}, req)
 			return err
 		},
 	} {

@@ -20,6 +20,10 @@ type Generator struct {
 	// whose line leaves the due time to the server's calendar; 0, the
 	// default, draws nothing for it, so the stream is the same as without.
 	CalendarDuePercent int
+	// FlagPercent is the share (0 to 100) of received dossiers whose line
+	// says digitised, of resolved ones e_result, and of received ones
+	// paid_online (each drawn apart); 0, the default, draws nothing.
+	FlagPercent int
 
 	w       *World
 	cal     *worktime.Calendar
@@ -62,6 +66,11 @@ func (g *Generator) Next(r *Record) {
 	g.fill(r)
 	if g.CalendarDuePercent > 0 && !r.Received.IsZero() {
 		r.CalendarDue = g.rng.IntN(100) < g.CalendarDuePercent
+	}
+	if g.FlagPercent > 0 && !r.Received.IsZero() {
+		r.Digitised = g.rng.IntN(100) < g.FlagPercent
+		r.EResult = !r.Resolved.IsZero() && g.rng.IntN(100) < g.FlagPercent
+		r.PaidOnline = g.rng.IntN(100) < g.FlagPercent/2
 	}
 }
 

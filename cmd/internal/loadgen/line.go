@@ -40,6 +40,14 @@ func AppendLine(b []byte, r *Record, loc *time.Location) []byte {
 	b = appendTime(b, "withdrawn_at", r.Withdrawn, loc)
 	b = appendTime(b, "stopped_at", r.Stopped, loc)
 	b = appendTime(b, "rejected_at", r.Rejected, loc)
+	for _, f := range [...]struct {
+		name string
+		on   bool
+	}{{"digitised", r.Digitised}, {"e_result", r.EResult}, {"paid_online", r.PaidOnline}} {
+		if f.on {
+			b = append(b, `,"`+f.name+`":true`...)
+		}
+	}
 	return append(b, "}\n"...)
 }
 

@@ -15,7 +15,8 @@ func TestAppendLineIsValidNDJSON(t *testing.T) {
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, w.Loc)
 	g := NewGenerator(w, 3, now.Truncate(24*time.Hour), 365, now)
 	g.CalendarDuePercent = 30
-	left := 0
+	g.FlagPercent = 40
+	left, flagged := 0, 0
 	for i, r := range g.Records(2000) {
 		line := AppendLine(nil, &r, w.Loc)
 		if bytes.Count(line, []byte("\n")) != 1 || line[len(line)-1] != '\n' {
@@ -60,6 +61,17 @@ func TestAppendLineIsValidNDJSON(t *testing.T) {
 		check("withdrawn_at", r.Withdrawn)
 		check("stopped_at", r.Stopped)
 		check("rejected_at", r.Rejected)
+		for name, want := range map[string]bool{"digitised": r.Digitised, "e_result": r.EResult, "paid_online": r.PaidOnline} {
+			if v, ok := got[name]; ok != want || (ok && v != true) {
+				t.Fatalf("#%d: %s = %v, want %v: %s", i, name, v, want, line)
+			}
+			if want {
+				flagged++
+			}
+		}
+	}
+	if flagged == 0 {
+		t.Error("no line carried a digitisation flag")
 	}
 	if left == 0 {
 		t.Error("no line left its due time to the server")

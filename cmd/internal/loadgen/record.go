@@ -24,6 +24,9 @@ type Record struct {
 	// out, for the server to compute from its calendar; Due is still the
 	// due time the generator timed the dossier by.
 	CalendarDue bool
+	// Digitised, EResult and PaidOnline are the line's digitisation flags
+	// (Generator.FlagPercent).
+	Digitised, EResult, PaidOnline bool
 }
 
 // StatusCode is the national portal's status code of the record's status
