@@ -249,18 +249,19 @@ func (h *dossierHandler) list(c *gin.Context) (answer, error) {
 	fe := domain.FieldErrors{}
 	overdue := boolParam(c, "overdue", fe)
 	onSpot := boolParam(c, "on_spot", fe)
+	dueHours := intParam(c, "due_within_hours", fe)
 	if err := fe.Err(); err != nil {
 		return answer{}, err
 	}
 	f := dossier.Filter{Status: dossier.Status(c.Query("status")), AgencyCode: c.Query("agency_code"),
 		UnitCode: c.Query("unit_code"), ProcedureCode: c.Query("procedure_code"), Channel: dossier.Channel(c.Query("channel")),
 		ReceivedFrom: c.Query("received_from"), ReceivedTo: c.Query("received_to"), Overdue: overdue != nil && *overdue,
-		OnSpot: onSpot, Q: c.Query("q"), Page: domain.Page{Page: page, PageSize: size}, Cursor: c.Query("cursor")}
+		OnSpot: onSpot, Q: c.Query("q"), DueWithinHours: dueHours, Page: domain.Page{Page: page, PageSize: size}, Cursor: c.Query("cursor")}
 	items, total, err := h.svc.List(c.Request.Context(), principal(c), f)
 	if err != nil {
 		return answer{}, err
 	}
 	loc := h.loc
 	out := mapItems(items, func(d dossier.Dossier) dossierDTO { return dossierAsDTO(d, loc, true) })
-	return ok(newCursorList(items, out, page, size, total, func(d dossier.Dossier) string { return dossier.CursorAfter(d).String() })), nil
+	return ok(newCursorList(items, out, page, size, total, func(d dossier.Dossier) string { return f.CursorAfter(d).String() })), nil
 }

@@ -165,6 +165,7 @@ func (h *feedbackHandler) list(c *gin.Context) (answer, error) {
 	f.ReceivedFrom = fbDateParam(c, "received_from", fe)
 	f.ReceivedTo = fbDateParam(c, "received_to", fe)
 	f.DueWithin = intParam(c, "due_within", fe)
+	f.DueWithinHours = intParam(c, "due_within_hours", fe)
 	if err := fe.Err(); err != nil {
 		return answer{}, err
 	}

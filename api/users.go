@@ -20,6 +20,7 @@ type userDTO struct {
 	Name      string    `json:"name"`
 	Role      string    `json:"role"`
 	Unit      *string   `json:"unit"`
+	Email     *string   `json:"email"`
 	Disabled  bool      `json:"disabled"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -30,7 +31,11 @@ func toUserDTO(u user.User, loc *time.Location) userDTO {
 	if u.Unit != "" {
 		unit = &u.Unit
 	}
-	return userDTO{Username: u.Username, Name: u.Name, Role: string(u.Role), Unit: unit, Disabled: u.Disabled,
+	var email *string
+	if u.Email != "" {
+		email = &u.Email
+	}
+	return userDTO{Username: u.Username, Name: u.Name, Role: string(u.Role), Unit: unit, Email: email, Disabled: u.Disabled,
 		CreatedAt: u.CreatedAt.In(loc), UpdatedAt: u.UpdatedAt.In(loc)}
 }
 
@@ -40,6 +45,7 @@ type createUserRequest struct {
 	Role     string `json:"role"`
 	Unit     string `json:"unit"`
 	Password string `json:"password"`
+	Email    string `json:"email"`
 }
 
 type patchUserRequest struct {
@@ -48,6 +54,7 @@ type patchUserRequest struct {
 	Unit     *string `json:"unit"`
 	Password *string `json:"password"`
 	Disabled *bool   `json:"disabled"`
+	Email    *string `json:"email"`
 }
 
 func (h *userHandler) list(c *gin.Context) (answer, error) {
@@ -80,7 +87,7 @@ func (h *userHandler) create(c *gin.Context) (answer, error) {
 		return answer{}, err
 	}
 	u, err := h.svc.Create(c.Request.Context(), principal(c), false, user.NewUser{Username: req.Username, Name: req.Name,
-		Role: user.Role(req.Role), Unit: req.Unit, Password: req.Password})
+		Role: user.Role(req.Role), Unit: req.Unit, Password: req.Password, Email: req.Email})
 	if err != nil {
 		return answer{}, err
 	}
@@ -92,7 +99,7 @@ func (h *userHandler) update(c *gin.Context) (answer, error) {
 	if err := decodeJSON(c, &req); err != nil {
 		return answer{}, err
 	}
-	p := user.Patch{Name: req.Name, Unit: req.Unit, Password: req.Password, Disabled: req.Disabled}
+	p := user.Patch{Name: req.Name, Unit: req.Unit, Password: req.Password, Disabled: req.Disabled, Email: req.Email}
 	if req.Role != nil {
 		r := user.Role(*req.Role)
 		p.Role = &r
@@ -106,7 +113,7 @@ func (h *userHandler) update(c *gin.Context) (answer, error) {
 }
 
 // auditPatch records each kind of change a patch made: the role or unit,
-// enabling or disabling, the password, and the name.
+// enabling or disabling, the password, and the name or e-mail address.
 func (h *userHandler) auditPatch(c *gin.Context, username string, req patchUserRequest) {
 	if req.Role != nil || req.Unit != nil {
 		en := entry(c, audit.UserRoleChanged, username)
@@ -130,7 +137,7 @@ func (h *userHandler) auditPatch(c *gin.Context, username string, req patchUserR
 	if req.Password != nil {
 		h.record(c, entry(c, audit.UserPasswordSet, username))
 	}
-	if req.Name != nil {
+	if req.Name != nil || req.Email != nil {
 		h.record(c, entry(c, audit.UserUpdated, username))
 	}
 }

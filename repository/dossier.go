@@ -429,6 +429,7 @@ func (s *DossierStore) List(ctx context.Context, q dossier.Query) ([]dossier.Dos
 	if q.OverdueAt != nil {
 		tx = tx.Where("status IN ? AND due_at < ?", inProgress, q.OverdueAt.UTC())
 	}
+	tx = dueSoonWhere(tx, q)
 	if q.OnSpot != nil {
 		tx = tx.Where("on_spot = ?", *q.OnSpot)
 	}
@@ -443,11 +444,7 @@ func (s *DossierStore) List(ctx context.Context, q dossier.Query) ([]dossier.Dos
 		return nil, 0, translate(err, dossierNoun)
 	}
 	var rows []dossierRow
-	page := tx
-	if q.After != nil { // keyset: straight to the position, nothing skipped
-		page = page.Where("(COALESCE(received_at, submitted_at), id) < (?, ?)", q.After.At.UTC(), q.After.ID)
-	}
-	page = page.Order("COALESCE(received_at, submitted_at) DESC").Order("id DESC").Offset(q.Offset)
+	page := listOrder(tx, q)
 	if q.Limit > 0 {
 		page = page.Limit(q.Limit)
 	}

@@ -261,6 +261,13 @@ func (s *FeedbackStore) List(ctx context.Context, f feedback.Filter) ([]feedback
 		q = q.Where("status IN ? AND due_at >= ? AND due_at <= ?",
 			[]string{string(feedback.StatusReceived), string(feedback.StatusProcessing)}, f.Now.UTC(), f.DueBy.UTC())
 	}
+	// Due within working hours: open and due strictly after now (at or
+	// before now is overdue, not due soon), by the horizon.
+	if !f.DueSoonBy.IsZero() {
+		soon = true
+		q = q.Where("status IN ? AND due_at > ? AND due_at <= ?",
+			[]string{string(feedback.StatusReceived), string(feedback.StatusProcessing)}, f.Now.UTC(), f.DueSoonBy.UTC())
+	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, translate(err, feedbackNoun)

@@ -16,6 +16,7 @@ type userRow struct {
 	Name         string
 	Role         string
 	UnitCode     *string
+	Email        *string
 	PasswordHash string
 	Disabled     bool
 	TokenVersion int64
@@ -26,12 +27,12 @@ type userRow struct {
 func (userRow) TableName() string { return "users" }
 
 func fromUser(u user.User) userRow {
-	return userRow{Username: u.Username, Name: u.Name, Role: string(u.Role), UnitCode: nullable(u.Unit),
+	return userRow{Username: u.Username, Name: u.Name, Role: string(u.Role), UnitCode: nullable(u.Unit), Email: nullable(u.Email),
 		PasswordHash: u.PasswordHash, Disabled: u.Disabled, TokenVersion: u.TokenVersion, CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC()}
 }
 
 func (r userRow) asDomain() user.User {
-	return user.User{Username: r.Username, Name: r.Name, Role: user.Role(r.Role), Unit: deref(r.UnitCode),
+	return user.User{Username: r.Username, Name: r.Name, Role: user.Role(r.Role), Unit: deref(r.UnitCode), Email: deref(r.Email),
 		PasswordHash: r.PasswordHash, Disabled: r.Disabled, TokenVersion: r.TokenVersion, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
@@ -138,7 +139,7 @@ func (s *UserStore) CountProvinceAdmins(ctx context.Context) (int64, error) {
 // Update implements user.Store.
 func (s *UserStore) Update(ctx context.Context, u user.User) error {
 	w := fromUser(u)
-	set := map[string]any{"name": w.Name, "role": w.Role, "unit_code": w.UnitCode, "password_hash": w.PasswordHash,
+	set := map[string]any{"name": w.Name, "role": w.Role, "unit_code": w.UnitCode, "email": w.Email, "password_hash": w.PasswordHash,
 		"disabled": w.Disabled, "updated_at": w.UpdatedAt}
 	var n int64
 	err := s.write(ctx, func(tx *gorm.DB) error {

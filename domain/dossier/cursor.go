@@ -11,3 +11,13 @@ func CursorAfter(d Dossier) domain.Cursor {
 	}
 	return domain.Cursor{At: at.UTC(), ID: d.ID}
 }
+
+// CursorAfter is the cursor that continues the list f selects after d: by
+// due time with DueWithinHours, whose list is in that order, else by
+// receipt.
+func (f Filter) CursorAfter(d Dossier) domain.Cursor {
+	if f.DueWithinHours != nil && d.DueAt != nil {
+		return domain.Cursor{At: d.DueAt.UTC(), ID: d.ID}
+	}
+	return CursorAfter(d)
+}

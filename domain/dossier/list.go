@@ -66,6 +66,9 @@ func (s *Service) query(ctx context.Context, by user.Principal, f Filter) (Query
 	if utf8Len(f.Q) > catalog.MaxNameLen {
 		fe.Add("q", "quá dài")
 	}
+	if f.DueWithinHours != nil && (*f.DueWithinHours < 1 || *f.DueWithinHours > worktime.MaxDueSoonHours) {
+		fe.Add("due_within_hours", "phải là số giờ làm việc từ 1 đến 720")
+	}
 	if f.Cursor != "" {
 		c, ok := domain.ParseCursor(f.Cursor)
 		if !ok {
@@ -78,6 +81,14 @@ func (s *Service) query(ctx context.Context, by user.Principal, f Filter) (Query
 	}
 	if f.Overdue {
 		q.OverdueAt = ptr(s.now().UTC())
+	}
+	if f.DueWithinHours != nil {
+		cal, err := s.cat.Calendar(ctx)
+		if err != nil {
+			return Query{}, fmt.Errorf("load calendar: %w", err)
+		}
+		now := s.now().UTC()
+		q.DueSoonAt, q.DueSoonBy = ptr(now), ptr(cal.DueSoonBound(now, *f.DueWithinHours).UTC())
 	}
 	if f.PageSize > 0 {
 		q.Limit = f.PageSize

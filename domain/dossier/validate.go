@@ -214,6 +214,10 @@ type Filter struct {
 	Overdue       bool
 	OnSpot        *bool
 	Q             string
+	// DueWithinHours, when set, keeps the dossiers whose clock runs
+	// (received, processing, awaiting_payment) and whose due_at is after now
+	// and at most that many working hours ahead, soonest due first.
+	DueWithinHours *int
 	domain.Page
 	// Cursor, when not empty, is a next_cursor of an earlier page: the page
 	// starts after it, whatever Page says.
@@ -236,7 +240,10 @@ type Query struct {
 	ReceivedBefore *time.Time
 	// OverdueAt, when set, keeps dossiers in progress with due_at before it.
 	OverdueAt *time.Time
-	OnSpot    *bool
+	// DueSoonAt and DueSoonBy, when set, keep the running dossiers with
+	// DueSoonAt < due_at <= DueSoonBy, listed by due_at then id.
+	DueSoonAt, DueSoonBy *time.Time
+	OnSpot               *bool
 	// Q matches the code or, folded (Fold), the applicant's name.
 	Q      string
 	Offset int

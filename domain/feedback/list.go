@@ -25,6 +25,10 @@ type Filter struct {
 	// and falls within that many working days from now (1–MaxDueWithin),
 	// and lists them soonest due first: what needs an answer this week.
 	DueWithin *int
+	// DueWithinHours, when set, keeps the open items whose due_at is after
+	// now and at most that many working hours ahead (1–MaxDueSoonHours), the
+	// escalation's "due soon", soonest due first.
+	DueWithinHours *int
 	domain.Page
 	// Cursor, when not empty, is the next_cursor of an earlier page: the
 	// page starts right after it, with no offset to skip (After, set by List).
@@ -42,6 +46,9 @@ type Filter struct {
 	// days from Now on the working calendar, the way due times themselves
 	// are computed (newItem). Zero without DueWithin.
 	DueBy time.Time
+	// DueSoonBy is the end of the DueWithinHours horizon in UTC
+	// (worktime.Calendar.DueSoonBound); zero without DueWithinHours.
+	DueSoonBy time.Time
 }
 
 // MaxDueWithin is the longest horizon of Filter.DueWithin in working days:
@@ -64,6 +71,9 @@ func (f Filter) Validate() error {
 	}
 	if f.DueWithin != nil && (*f.DueWithin < 1 || *f.DueWithin > MaxDueWithin) {
 		fe.Add("due_within", "phải là số ngày làm việc từ 1 đến 30")
+	}
+	if f.DueWithinHours != nil && (*f.DueWithinHours < 1 || *f.DueWithinHours > worktime.MaxDueSoonHours) {
+		fe.Add("due_within_hours", "phải là số giờ làm việc từ 1 đến 720")
 	}
 	if f.ReceivedFrom.Valid() && f.ReceivedTo.Valid() && f.ReceivedTo.Before(f.ReceivedFrom) {
 		fe.Add("received_to", "không được trước received_from")
@@ -114,6 +124,14 @@ func (s *Service) List(ctx context.Context, by user.Principal, f Filter) ([]Feed
 		}
 		f.DueBy = cal.DueAt(f.Now, worktime.Duration{Value: *f.DueWithin, Unit: worktime.WorkingDays}).UTC()
 	}
+	f.DueSoonBy = time.Time{}
+	if f.DueWithinHours != nil {
+		cal, err := s.cat.Calendar(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		f.DueSoonBy = cal.DueSoonBound(f.Now, *f.DueWithinHours).UTC()
+	}
 	items, total, err := s.store.List(ctx, f)
 	if err != nil {
 		return nil, 0, err
@@ -133,7 +151,7 @@ func CursorAfter(f Feedback) domain.Cursor { return domain.Cursor{At: f.Received
 // CursorAfter is the cursor that continues the list f selects after it: by
 // due time with DueWithin, whose list is in that order, else by receipt.
 func (f Filter) CursorAfter(it Feedback) domain.Cursor {
-	if f.DueWithin != nil {
+	if f.DueWithin != nil || f.DueWithinHours != nil {
 		return domain.Cursor{At: it.DueAt.UTC(), ID: it.ID}
 	}
 	return CursorAfter(it)

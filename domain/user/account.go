@@ -14,6 +14,8 @@ type Patch struct {
 	Unit     *string
 	Password *string
 	Disabled *bool
+	// Email replaces the address; "" removes it, as "" does the unit.
+	Email *string
 }
 
 // ErrLastAdmin refuses a change that would leave no active province-wide
@@ -71,6 +73,13 @@ func (s *Service) Update(ctx context.Context, by Principal, username string, p P
 		}
 		if p.Disabled != nil {
 			u.Disabled = *p.Disabled
+		}
+		if p.Email != nil {
+			email, ok := NormalizeEmail(*p.Email)
+			if !ok {
+				fe.Add("email", emailProblem)
+			}
+			u.Email = email
 		}
 		if !passwordOK {
 			fe.Add("password", "từ 8 đến 72 ký tự")

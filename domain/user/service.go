@@ -172,6 +172,8 @@ type NewUser struct {
 	Role     Role
 	Unit     string
 	Password string
+	// Email is optional (NormalizeEmail).
+	Email string
 }
 
 func (s *Service) validate(ctx context.Context, fe domain.FieldErrors, role Role, unit string) error {
@@ -223,6 +225,10 @@ func (s *Service) Create(ctx context.Context, by Principal, system bool, in NewU
 	if len(in.Password) < MinPasswordLen || len(in.Password) > MaxPasswordBytes {
 		fe.Add("password", "từ 8 đến 72 ký tự")
 	}
+	email, ok := NormalizeEmail(in.Email)
+	if !ok {
+		fe.Add("email", emailProblem)
+	}
 	if err := s.validate(ctx, fe, in.Role, in.Unit); err != nil {
 		return User{}, err
 	}
@@ -234,7 +240,7 @@ func (s *Service) Create(ctx context.Context, by Principal, system bool, in NewU
 		return User{}, err
 	}
 	now := s.now().UTC()
-	u := User{Username: in.Username, Name: in.Name, Role: in.Role, Unit: in.Unit, PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
+	u := User{Username: in.Username, Name: in.Name, Role: in.Role, Unit: in.Unit, Email: email, PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
 	if err := s.store.Create(ctx, u); err != nil {
 		return User{}, err
 	}

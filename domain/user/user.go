@@ -31,10 +31,12 @@ func (r Role) Valid() bool {
 
 // User is a staff account. PasswordHash is never shown.
 type User struct {
-	Username     string
-	Name         string
-	Role         Role
-	Unit         string
+	Username string
+	Name     string
+	Role     Role
+	Unit     string
+	// Email is the work address escalation digests go to; "" for none.
+	Email        string
 	PasswordHash string
 	Disabled     bool
 	// TokenVersion is carried in every token issued to the user; raising it

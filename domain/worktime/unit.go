@@ -1,5 +1,7 @@
 package worktime
 
+import "time"
+
 // Unit is the unit of a procedure's processing time.
 type Unit string
 
@@ -33,4 +35,17 @@ type Duration struct {
 // Valid reports whether d has a non-negative value and a valid unit.
 func (d Duration) Valid() bool {
 	return d.Value >= 0 && d.Unit.Valid()
+}
+
+// MaxDueSoonHours is the longest "due soon" horizon in working hours: 90
+// working days, as far ahead as anyone plans a warning.
+const MaxDueSoonHours = 720
+
+// DueSoonBound is the latest due time that counts as due soon at now with
+// a horizon of hours working hours: the instant the calendar reaches after
+// adding that much working time to now, the way due times themselves are
+// computed (DueAt), so a horizon over lunch, an evening, a weekend or a
+// holiday stretches over the time nobody works.
+func (c *Calendar) DueSoonBound(now time.Time, hours int) time.Time {
+	return c.DueAt(now, Duration{Value: hours, Unit: WorkingHours})
 }
