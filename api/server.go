@@ -65,6 +65,11 @@ type Deps struct {
 	// Pages are the citizen and staff pages (package web), mounted beside
 	// the API; nil serves the API alone.
 	Pages *web.Pages
+	// Events lists items' events (docs/openapi.yaml); nil answers 404.
+	Events EventService
+	// OutboxPending counts the queue's unfinished jobs by kind for
+	// motcua_outbox_pending; nil leaves the gauge out.
+	OutboxPending func(ctx context.Context) (map[string]int64, error)
 	// SeparateMetrics leaves /metrics off the main handler; NewHandlers
 	// then returns it on its own, for a listener of its own.
 	SeparateMetrics bool
@@ -145,6 +150,7 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	}
 	m := newMetrics(reg)
 	registerAuditMetrics(reg, d.Audit)
+	registerOutboxMetrics(reg, d.OutboxPending)
 	r.Use(withRequestID(), securityHeaders(), observe(d.Log, m), recoverPanics(d.Log), guardInput(d.Log))
 	log := d.Log
 	e := env{log: log, loc: d.Location, now: d.Now, audit: d.Audit}
@@ -237,6 +243,8 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	staff.GET("/dossiers", e.handle(dh.list))
 	staff.GET("/dossiers/:code", e.handle(e.auditedRead(audit.DossierRead, "code", dh.get)))
 	staff.POST("/dossiers/:code/actions", e.handle(dh.act))
+	evh := &eventsHandler{svc: d.Events, loc: e.loc}
+	staff.GET("/dossiers/:code/events", e.handle(evh.dossier))
 	pyh := &paymentHandler{svc: d.Dossiers, loc: e.loc}
 	staff.GET("/dossiers/:code/payments", e.handle(pyh.list))
 	staff.POST("/dossiers/:code/payments", requireRole(log, user.RoleClerk), e.handle(pyh.record))
@@ -273,6 +281,7 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	staff.GET("/feedback/:code", e.handle(e.auditedRead(audit.FeedbackRead, "code", fh.get)))
 	staff.GET("/feedback/:code/public-preview", e.handle(e.auditedRead(audit.FeedbackRead, "code", fh.publicPreview)))
 	staff.POST("/feedback/:code/actions", e.handle(fh.act))
+	staff.GET("/feedback/:code/events", e.handle(evh.feedback))
 	pfh := &publicFeedbackHandler{svc: d.Feedback, env: e}
 	public.POST("/feedback", e.handle(pfh.submit))
 	public.GET("/feedback", e.handle(pfh.list))

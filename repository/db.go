@@ -63,6 +63,9 @@ func Open(opt Options) (*gorm.DB, error) {
 				return nil, err
 			}
 		}
+		if err := useOutbox(db); err != nil {
+			return nil, err
+		}
 		return db, nil
 	}
 	path := config.SQLitePathOf(opt.URL)
@@ -88,6 +91,9 @@ func Open(opt Options) (*gorm.DB, error) {
 	sqlDB.SetMaxIdleConns(4)
 	if err := db.Use(newSQLiteWriter()); err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	if err := useOutbox(db); err != nil {
+		return nil, err
 	}
 	return db, nil
 }

@@ -342,9 +342,17 @@ func updateDossier(tx *gorm.DB, r *dossierRow) error {
 	return nil
 }
 
-// AppendHistory implements dossier.Store.
+// AppendHistory implements dossier.Store. The entry's event (events.go)
+// and its dispatch job are written in the same transaction. The file
+// store's entries go through appendHistory alone: they are records, not
+// events.
 func (s *DossierStore) AppendHistory(ctx context.Context, e *dossier.Entry) error {
-	return appendHistory(conn(ctx, s.db), e)
+	return s.write(ctx, func(tx *gorm.DB) error {
+		if err := appendHistory(tx, e); err != nil {
+			return err
+		}
+		return recordDossierEvent(ctx, tx, e)
+	})
 }
 
 // appendHistory inserts e on tx and sets its ID.

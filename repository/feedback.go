@@ -174,11 +174,16 @@ func (s *FeedbackStore) Insert(ctx context.Context, f *feedback.Feedback) error 
 	return nil
 }
 
-// AppendHistory implements feedback.Store.
+// AppendHistory implements feedback.Store. The entry's event (events.go)
+// and its dispatch job are written in the same transaction.
 func (s *FeedbackStore) AppendHistory(ctx context.Context, feedbackID int64, e feedback.Entry) error {
 	h := fromFeedbackEntry(feedbackID, e)
-	err := s.write(ctx, func(tx *gorm.DB) error { return tx.Create(&h).Error })
-	return translate(err, "lịch sử phản ánh")
+	return s.write(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(&h).Error; err != nil {
+			return translate(err, "lịch sử phản ánh")
+		}
+		return recordFeedbackEvent(ctx, tx, feedbackID, e)
+	})
 }
 
 // Get implements feedback.Store.

@@ -109,7 +109,9 @@ func Migrate(ctx context.Context, db *gorm.DB) error {
 			return err
 		}
 	}
-	return nil
+	// The queue's tables come after ours, still under the advisory lock
+	// on PostgreSQL, so that instances starting together migrate in turn.
+	return migrateQueue(ctx, db)
 }
 
 func apply(ctx context.Context, conn *sql.Conn, dialect string, m migration) error {

@@ -125,6 +125,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, withDemo bo
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
+	// The queue works the events committed so far, those of before a
+	// restart included; closeDB stops it before the database closes.
+	if err := a.StartQueue(ctx); err != nil {
+		return err
+	}
 	return listenAndServe(ctx, cfg, log, a)
 }
 

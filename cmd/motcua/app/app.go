@@ -5,12 +5,14 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/riverqueue/river"
 	"golang.org/x/text/unicode/norm"
 	"gorm.io/gorm"
 
@@ -21,6 +23,7 @@ import (
 	"github.com/motcua/motcua/domain/audit"
 	"github.com/motcua/motcua/domain/catalog"
 	"github.com/motcua/motcua/domain/dossier"
+	"github.com/motcua/motcua/domain/event"
 	"github.com/motcua/motcua/domain/feedback"
 	"github.com/motcua/motcua/domain/files"
 	"github.com/motcua/motcua/domain/importer"
@@ -71,6 +74,10 @@ type App struct {
 
 	// Audit keeps the audit trail; Close flushes its writer.
 	Audit *audit.Service
+
+	// Queue works the outbox's jobs (queue.go) once StartQueue is called;
+	// Close stops it.
+	Queue *river.Client[*sql.Tx]
 
 	// Now is the clock every service runs on (time.Now unless Options.Now).
 	Now func() time.Time
@@ -148,6 +155,10 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 		log.Info("statistics rollups built", "zone", loc.String())
 	}
 
+	if a.Queue, err = newQueue(db, log, loc); err != nil {
+		return nil, err
+	}
+
 	a.Catalog = catalog.NewService(repository.NewCatalogStore(db), loc, now)
 	a.Users = user.NewService(repository.NewUserStore(db), hasher,
 		func(ctx context.Context) (user.UnitChecker, error) { return a.Catalog.Tree(ctx) }, now)
@@ -213,6 +224,16 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 		Audit:           a.Audit,
 		PublicURL:       cfg.PublicURL,
 		Pages:           pages,
+		Events: event.NewService(repository.NewEventStore(db),
+			func(ctx context.Context, by user.Principal, code string) error {
+				_, err := a.Dossiers.InScope(ctx, by, code)
+				return err
+			},
+			func(ctx context.Context, by user.Principal, code string) error {
+				_, err := a.Feedback.Get(ctx, by, code)
+				return err
+			}),
+		OutboxPending:   func(ctx context.Context) (map[string]int64, error) { return repository.PendingJobs(ctx, db) },
 		SeparateMetrics: cfg.MetricsAddr != "",
 	})
 	if err != nil {
@@ -226,13 +247,15 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 	return a, nil
 }
 
-// Close stops the background work: the audit writer writes what is queued
-// (until ctx ends) and the daily purge stops. The database stays open.
+// Close stops the background work: the queue takes no new job and its
+// running jobs finish, the audit writer writes what is queued (until ctx
+// ends) and the daily purge stops. The database stays open.
 func (a *App) Close(ctx context.Context) error {
+	qerr := a.stopQueue(ctx)
 	if a.Audit == nil {
-		return nil
+		return qerr
 	}
-	return a.Audit.Close(ctx)
+	return errors.Join(qerr, a.Audit.Close(ctx))
 }
 
 // OpenDatabase opens the configured database, migrates it and seeds the

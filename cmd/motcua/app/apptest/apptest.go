@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -73,6 +74,11 @@ type Options struct {
 	Now time.Time
 	// NoDemo skips the demo data.
 	NoDemo bool
+	// Queue starts working the queue's jobs (the outbox's dispatch), as
+	// serve does; the test's cleanup stops it before the database closes.
+	// MOTCUA_TEST_QUEUE=1 starts it for every test, to run whole suites
+	// beside the queue's polling.
+	Queue bool
 }
 
 // Loc is Asia/Ho_Chi_Minh.
@@ -115,6 +121,11 @@ func New(tb testing.TB, opt Options) *Server {
 		tb.Fatalf("app: %v", err)
 	}
 	tb.Cleanup(func() { _ = a.Close(context.Background()) })
+	if opt.Queue || os.Getenv("MOTCUA_TEST_QUEUE") == "1" {
+		if err := a.StartQueue(context.Background()); err != nil {
+			tb.Fatalf("queue: %v", err)
+		}
+	}
 	s := &Server{T: tb, App: a, Clock: clock, Log: logs, logw: logw, toks: map[string]string{}, sent: map[string]bool{}}
 	if !opt.NoDemo {
 		if err := demo.Seed(context.Background(), a, io.Discard); err != nil {
@@ -181,6 +192,13 @@ type Request struct {
 	Body   any // string and []byte are sent as they are; anything else as JSON
 	Header map[string]string
 	Remote string // client address, default 192.0.2.1:1234
+}
+
+// Logged returns what the service logged so far.
+func (s *Server) Logged() string {
+	s.logw.mu.Lock()
+	defer s.logw.mu.Unlock()
+	return s.Log.String()
 }
 
 // Do sends r to the service; failures are reported to s.T.
