@@ -113,10 +113,7 @@ func idempotentWaiting(store IdempotencyStore, now func() time.Time, log *slog.L
 		}
 		c.Request.Body = io.NopCloser(bytes.NewReader(body))
 		c.Request.ContentLength = int64(len(body))
-		owner := "ip:" + c.ClientIP()
-		if p := principal(c); p.Username != "" {
-			owner = "user:" + p.Username
-		}
+		owner := idempotencyOwner(c)
 		fp := fingerprint(c.Request, body)
 		ctx := c.Request.Context()
 		deadline := time.Now().Add(wait)
