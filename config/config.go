@@ -85,8 +85,11 @@ type Config struct {
 	FileMaxBytes    int
 	LogLevel        slog.Level
 	ShutdownTimeout time.Duration
-	ReadTimeout     time.Duration
-	WriteTimeout    time.Duration
+	// Notifications holds the settings of events, webhooks, citizens'
+	// e-mail and SMS and the escalation scan.
+	Notifications Notifications
+	ReadTimeout   time.Duration
+	WriteTimeout  time.Duration
 }
 
 // Load reads configuration through getenv (os.Getenv in main, a map in
@@ -145,6 +148,7 @@ func Load(getenv func(string) string) (Config, error) {
 	default:
 		errs = append(errs, errors.New("MOTCUA_LOG_LEVEL must be debug, info, warn or error"))
 	}
+	c.Notifications = loadNotifications(getenv, &errs)
 	if err := c.validate(); err != nil {
 		errs = append(errs, err)
 	}
