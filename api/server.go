@@ -70,6 +70,9 @@ type Deps struct {
 	// OutboxPending counts the queue's unfinished jobs by kind for
 	// motcua_outbox_pending; nil leaves the gauge out.
 	OutboxPending func(ctx context.Context) (map[string]int64, error)
+	// Collectors are registered on /metrics as they are: the counters the
+	// queue's workers keep (motcua_deliveries_total, …).
+	Collectors []prometheus.Collector
 	// SeparateMetrics leaves /metrics off the main handler; NewHandlers
 	// then returns it on its own, for a listener of its own.
 	SeparateMetrics bool
@@ -151,6 +154,7 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	m := newMetrics(reg)
 	registerAuditMetrics(reg, d.Audit)
 	registerOutboxMetrics(reg, d.OutboxPending)
+	reg.MustRegister(d.Collectors...)
 	r.Use(withRequestID(), securityHeaders(), observe(d.Log, m), recoverPanics(d.Log), guardInput(d.Log))
 	log := d.Log
 	e := env{log: log, loc: d.Location, now: d.Now, audit: d.Audit}

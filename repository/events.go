@@ -280,11 +280,33 @@ func (s *EventStore) List(ctx context.Context, subject event.Subject, code strin
 	return out, nil
 }
 
-// Dispatch runs fan in one transaction with the event id and marks the
-// event dispatched in it (the first time only), so that what fan enqueues
-// (with the queue's InsertTx on the *sql.Tx it is given) commits with the
-// mark. Returns KindNotFound for an unknown id.
-func (s *EventStore) Dispatch(ctx context.Context, id string, fan func(ctx context.Context, tx *sql.Tx, e event.Record) error) error {
+// Fanout is one part of an event's dispatch: it inserts, in tx, the rows
+// and queue jobs (EnqueueTx) that tell someone of e — a delivery per
+// matching webhook, a message per opted-in channel. What it writes commits
+// with the event's dispatched mark, so a retried dispatch never writes twice.
+type Fanout func(ctx context.Context, tx *gorm.DB, e event.Record) error
+
+// EnqueueTx inserts the queue job args in the transaction tx, with the
+// queue client registered on the handle (UseQueue).
+func EnqueueTx(ctx context.Context, tx *gorm.DB, args river.JobArgs, opts *river.InsertOpts) error {
+	ob := outboxOf(tx)
+	if ob == nil {
+		return errors.New("enqueue: no queue on this database handle")
+	}
+	t, err := sqlTx(tx)
+	if err != nil {
+		return err
+	}
+	if _, err := ob.queue.InsertTx(ctx, t, args, opts); err != nil {
+		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+// Dispatch runs the fan-outs in one transaction with the event id and
+// marks the event dispatched in it (the first time only), so that what
+// they enqueue commits with the mark. Returns KindNotFound for an unknown id.
+func (s *EventStore) Dispatch(ctx context.Context, id string, fans ...Fanout) error {
 	return transaction(ctx, s.db, func(tx *gorm.DB) error {
 		var r eventRow
 		if err := lockRow(tx).Where("id = ?", id).Take(&r).Error; err != nil {
@@ -293,12 +315,8 @@ func (s *EventStore) Dispatch(ctx context.Context, id string, fan func(ctx conte
 		if r.DispatchedAt != nil {
 			return nil // a retried job after its commit: the fan-out is done
 		}
-		t, err := sqlTx(tx)
-		if err != nil {
-			return err
-		}
-		if fan != nil {
-			if err := fan(ctx, t, r.record()); err != nil {
+		for _, fan := range fans {
+			if err := fan(ctx, tx, r.record()); err != nil {
 				return err
 			}
 		}

@@ -30,6 +30,7 @@ import (
 	"github.com/motcua/motcua/domain/papers"
 	"github.com/motcua/motcua/domain/stats"
 	"github.com/motcua/motcua/domain/user"
+	"github.com/motcua/motcua/outbox"
 	"github.com/motcua/motcua/render/pdf"
 	"github.com/motcua/motcua/repository"
 	"github.com/motcua/motcua/storage"
@@ -78,6 +79,8 @@ type App struct {
 	// Queue works the outbox's jobs (queue.go) once StartQueue is called;
 	// Close stops it.
 	Queue *river.Client[*sql.Tx]
+	// Metrics are the counters of the queue's delivery workers.
+	QueueMetrics *outbox.Metrics
 
 	// Now is the clock every service runs on (time.Now unless Options.Now).
 	Now func() time.Time
@@ -155,10 +158,6 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 		log.Info("statistics rollups built", "zone", loc.String())
 	}
 
-	if a.Queue, err = newQueue(db, log, loc); err != nil {
-		return nil, err
-	}
-
 	a.Catalog = catalog.NewService(repository.NewCatalogStore(db), loc, now)
 	a.Users = user.NewService(repository.NewUserStore(db), hasher,
 		func(ctx context.Context) (user.UnitChecker, error) { return a.Catalog.Tree(ctx) }, now)
@@ -197,6 +196,14 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 	a.Files = files.NewService(repository.NewFileStore(db), blobs, receiveBlob, a.Dossiers, componentsOf{a.Catalog},
 		int64(cfg.FileMaxBytes), now)
 
+	// The queue comes after the services its workers use.
+	a.QueueMetrics = outbox.NewMetrics()
+	parts := queueParts{workers: river.NewWorkers()}
+	if a.Queue, err = newQueue(db, log, loc, cfg.Notifications, parts); err != nil {
+		_ = a.Audit.Close(ctx)
+		return nil, err
+	}
+
 	pages, err := web.New(web.Deps{Log: log, Dossiers: a.Dossiers, Feedback: a.Feedback, Stats: a.Stats, Catalog: a.Catalog,
 		Results: a.Files,
 		DataKey: a.DataKey, PublicURL: cfg.PublicURL, CacheSeconds: cfg.PublicCacheSeconds, CutoffDay: cfg.ReportCutoffDay,
@@ -234,6 +241,7 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 				return err
 			}),
 		OutboxPending:   func(ctx context.Context) (map[string]int64, error) { return repository.PendingJobs(ctx, db) },
+		Collectors:      a.QueueMetrics.Collectors(),
 		SeparateMetrics: cfg.MetricsAddr != "",
 	})
 	if err != nil {

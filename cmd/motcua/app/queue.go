@@ -11,12 +11,13 @@ import (
 	"github.com/riverqueue/river"
 	"gorm.io/gorm"
 
+	"github.com/motcua/motcua/config"
+	dwebhook "github.com/motcua/motcua/domain/webhook"
 	"github.com/motcua/motcua/outbox"
 	"github.com/motcua/motcua/repository"
 )
 
-// The queue's settings. They are constants until a deployment needs to
-// tune them.
+// The queue's settings that are not the province's to tune.
 const (
 	// dispatchWorkers bounds the dispatch jobs worked at once: a fan-out
 	// is a few inserts, so two keep up with any counter. SQLite takes one
@@ -24,9 +25,6 @@ const (
 	// to the requests and to River's own polling.
 	dispatchWorkers       = 2
 	dispatchWorkersSQLite = 1
-	// queueJobTimeout cancels a job that runs longer (a fan-out never
-	// should; deliveries will set their own time-out).
-	queueJobTimeout = time.Minute
 	// queuePollInterval is how often an idle server looks for new jobs: on
 	// SQLite and through database/sql River cannot listen for inserts, so a
 	// committed event waits up to this long. Each poll is one short write
@@ -34,19 +32,52 @@ const (
 	queuePollInterval = time.Second
 )
 
-// newQueue builds the queue client over db with its workers, and makes the
-// stores' events enqueue through it. It does not start working.
-func newQueue(db *gorm.DB, log *slog.Logger, loc *time.Location) (*river.Client[*sql.Tx], error) {
-	n := dispatchWorkers
+// The queues besides dispatch: each kind of delivery has its own, so that
+// a slow SMTP server never holds webhooks back.
+const (
+	QueueWebhook    = "webhook"
+	QueueEmail      = "email"
+	QueueSMS        = "sms"
+	QueueEscalation = "escalation"
+)
+
+// queueParts is what the areas that use the queue add to it: their
+// workers, the fan-outs of the dispatch job, periodic jobs.
+type queueParts struct {
+	workers  *river.Workers
+	fanouts  []repository.Fanout
+	periodic []*river.PeriodicJob
+}
+
+// jobTimeout bounds one job: a delivery attempt is bounded by the webhook
+// time-out, and 5 s more lets it record its outcome. A job cut short by a
+// crash is rescued (tried again) 15 s after that.
+func jobTimeout(n config.Notifications) time.Duration { return n.WebhookTimeout + 5*time.Second }
+
+// newQueue builds the queue client over db with the parts' workers and
+// the retry schedule of n, and makes the stores' events enqueue through
+// it. It does not start working.
+func newQueue(db *gorm.DB, log *slog.Logger, loc *time.Location, n config.Notifications, p queueParts) (*river.Client[*sql.Tx], error) {
+	d := dispatchWorkers
 	if repository.Dialect(db) != "postgres" {
-		n = dispatchWorkersSQLite
+		d = dispatchWorkersSQLite
 	}
-	workers := river.NewWorkers()
-	river.AddWorker(workers, &outbox.DispatchWorker{Events: repository.NewEventStore(db)})
+	river.AddWorker(p.workers, &outbox.DispatchWorker{Events: repository.NewEventStore(db), Fanouts: p.fanouts})
+	timeout := jobTimeout(n)
 	client, err := river.NewClient(repository.RiverDriver(db), &river.Config{
-		Queues:            map[string]river.QueueConfig{repository.QueueDispatch: {MaxWorkers: n}},
-		Workers:           workers,
-		JobTimeout:        queueJobTimeout,
+		Queues: map[string]river.QueueConfig{
+			repository.QueueDispatch: {MaxWorkers: d},
+			QueueWebhook:             {MaxWorkers: n.Workers},
+			QueueEmail:               {MaxWorkers: n.Workers},
+			QueueSMS:                 {MaxWorkers: n.Workers},
+			QueueEscalation:          {MaxWorkers: 1},
+		},
+		Workers:              p.workers,
+		PeriodicJobs:         p.periodic,
+		JobTimeout:           timeout,
+		RescueStuckJobsAfter: timeout + 15*time.Second,
+		RetryPolicy: outbox.RetryPolicy{Schedule: dwebhook.Schedule{
+			Base: n.RetryBase, Cap: n.RetryCap, MaxAttempts: n.MaxAttempts}},
 		FetchPollInterval: queuePollInterval,
 		Logger:            log.With("component", "queue"),
 	})
