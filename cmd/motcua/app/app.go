@@ -30,6 +30,7 @@ import (
 	"github.com/motcua/motcua/domain/papers"
 	"github.com/motcua/motcua/domain/stats"
 	"github.com/motcua/motcua/domain/user"
+	"github.com/motcua/motcua/notify"
 	"github.com/motcua/motcua/outbox"
 	"github.com/motcua/motcua/render/pdf"
 	"github.com/motcua/motcua/repository"
@@ -81,6 +82,8 @@ type App struct {
 	Queue *river.Client[*sql.Tx]
 	// Metrics are the counters of the queue's delivery workers.
 	QueueMetrics *outbox.Metrics
+	// Email sends the queue's e-mails (SMTP, or the log without a server).
+	Email notify.EmailSender
 
 	// Now is the clock every service runs on (time.Now unless Options.Now).
 	Now func() time.Time
@@ -198,6 +201,10 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 
 	// The queue comes after the services its workers use.
 	a.QueueMetrics = outbox.NewMetrics()
+	if a.Email, err = emailSender(cfg.Notifications, log); err != nil {
+		_ = a.Audit.Close(ctx)
+		return nil, err
+	}
 	parts := queueParts{workers: river.NewWorkers()}
 	if a.Queue, err = newQueue(db, log, loc, cfg.Notifications, parts); err != nil {
 		_ = a.Audit.Close(ctx)
