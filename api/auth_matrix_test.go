@@ -54,8 +54,8 @@ func everyone(status int) cols {
 
 // matrixFixtures are the real values path parameters and bodies are filled with.
 type matrixFixtures struct {
-	dossier, feedback, user, agency, agencyName, procedure, procedureName, unit [2]string
-	seq                                                                         int
+	dossier, feedback, user, agency, agencyName, procedure, procedureName, unit, webhook [2]string
+	seq                                                                                  int
 }
 
 // next is a fresh number for the codes and names a create needs.
@@ -65,7 +65,7 @@ func (f *matrixFixtures) next() int { f.seq++; return f.seq }
 // in a path with the fixture of side s.
 func (f *matrixFixtures) fill(path string, s side) string {
 	return strings.NewReplacer("{dossier}", f.dossier[s], "{feedback}", f.feedback[s], "{user}", f.user[s],
-		"{agency}", f.agency[s], "{procedure}", f.procedure[s], "{unit}", f.unit[s]).Replace(path)
+		"{agency}", f.agency[s], "{procedure}", f.procedure[s], "{unit}", f.unit[s], "{webhook}", f.webhook[s]).Replace(path)
 }
 
 type matrixRow struct {
@@ -148,6 +148,18 @@ var matrixRows = []matrixRow{
 	{method: "GET", pattern: "/api/v1/users/:username", path: "/api/v1/users/{user}", want: cols{{200, 200}, {200, 404}, same(403), same(403), same(403), same(403)}},
 	{method: "PATCH", pattern: "/api/v1/users/:username", path: "/api/v1/users/{user}", want: cols{{200, 200}, {200, 404}, same(403), same(403), same(403), same(403)},
 		body: func(*matrixFixtures, side) any { return map[string]any{"name": "Người đích"} }},
+
+	// A unit's admin manages the webhooks of its unit and below only.
+	{method: "POST", pattern: "/api/v1/webhooks", bodyDecides: true, want: cols{{201, 201}, {201, 422}, same(403), same(403), same(403), same(403)},
+		body: func(f *matrixFixtures, s side) any {
+			return map[string]any{"url": "https://lienthong.example.vn/hook", "events": []string{"*"}, "unit_code": f.agency[s]}
+		}},
+	{method: "GET", pattern: "/api/v1/webhooks", want: cols{same(200), same(200), same(403), same(403), same(403), same(403)}},
+	{method: "GET", pattern: "/api/v1/webhooks/:id", path: "/api/v1/webhooks/{webhook}", want: cols{same(200), {200, 404}, same(403), same(403), same(403), same(403)}},
+	{method: "GET", pattern: "/api/v1/webhooks/:id/deliveries", path: "/api/v1/webhooks/{webhook}/deliveries", want: cols{same(200), {200, 404}, same(403), same(403), same(403), same(403)}},
+	{method: "POST", pattern: "/api/v1/webhooks/:id/deliveries/:delivery_id/retry", path: "/api/v1/webhooks/{webhook}/deliveries/whd_none/retry", want: cols{same(404), same(404), same(403), same(403), same(403), same(403)}},
+	// An unknown id: a successful delete would take the fixture from the rows after it.
+	{method: "DELETE", pattern: "/api/v1/webhooks/:id", path: "/api/v1/webhooks/wh_none", want: cols{same(404), same(404), same(403), same(403), same(403), same(403)}},
 
 	{method: "GET", pattern: "/api/v1/agencies", want: everyone(200)},
 	{method: "POST", pattern: "/api/v1/agencies", want: cols{same(201), same(201), same(403), same(403), same(403), same(403)},
@@ -375,6 +387,9 @@ func newMatrixFixtures(t *testing.T, e *env) *matrixFixtures {
 		unit:      [2]string{demo.Center, demo.CommuneA},
 	}
 	for sd, clerk := range []string{"clerk", "clerk.commune"} {
+		f.webhook[sd] = obj(t, apptest.Want(t, e.post("/api/v1/webhooks", admin, map[string]any{
+			"url": "https://lienthong.example.vn/hook", "events": []string{"dossier.*"}, "unit_code": f.agency[sd]}),
+			http.StatusCreated))["id"].(string)
 		tok := freshToken(e, clerk)
 		f.dossier[sd] = obj(t, apptest.Want(t, e.post("/api/v1/dossiers", tok, dossierBody(f.procedure[sd], "direct")), http.StatusCreated))["code"].(string)
 		f.feedback[sd] = obj(t, apptest.Want(t, e.post("/api/v1/feedback", tok, hotlineFeedback(nil)), http.StatusCreated))["code"].(string)

@@ -47,6 +47,8 @@ type Deps struct {
 	Dossiers DossierService
 	// Feedback serves citizen feedback (docs/openapi.yaml).
 	Feedback FeedbackService
+	// Webhooks manages webhook subscriptions (admin).
+	Webhooks WebhookService
 	// Ratings records citizens' satisfaction ratings (docs/openapi.yaml).
 	Ratings RatingService
 	// Stats answers the statistics and their exports (docs/domain.md).
@@ -249,6 +251,14 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	staff.POST("/dossiers/:code/actions", e.handle(dh.act))
 	evh := &eventsHandler{svc: d.Events, loc: e.loc}
 	staff.GET("/dossiers/:code/events", e.handle(evh.dossier))
+	wh := &webhookHandler{svc: d.Webhooks, loc: e.loc}
+	staff.POST("/webhooks", admin, e.handle(e.audited(audit.WebhookCreated, createdWebhook, wh.create)))
+	staff.GET("/webhooks", admin, e.handle(wh.list))
+	staff.GET("/webhooks/:id", admin, e.handle(wh.get))
+	staff.DELETE("/webhooks/:id", admin, e.handle(e.audited(audit.WebhookDeleted, param("id"), wh.delete)))
+	staff.GET("/webhooks/:id/deliveries", admin, e.handle(wh.deliveries))
+	staff.POST("/webhooks/:id/deliveries/:delivery_id/retry", admin,
+		e.handle(e.audited(audit.WebhookRetried, param("delivery_id"), wh.retry)))
 	pyh := &paymentHandler{svc: d.Dossiers, loc: e.loc}
 	staff.GET("/dossiers/:code/payments", e.handle(pyh.list))
 	staff.POST("/dossiers/:code/payments", requireRole(log, user.RoleClerk), e.handle(pyh.record))

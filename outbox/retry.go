@@ -1,7 +1,8 @@
 package outbox
 
 import (
-	"math/rand/v2"
+	"fmt"
+	"hash/fnv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,10 +30,20 @@ func (p RetryPolicy) NextRetry(job *rivertype.JobRow) time.Time {
 	if p.Now != nil {
 		now = p.Now
 	}
+	return now().Add(p.Wait(job))
+}
+
+// Wait is how long after its failed attempt job is tried again. The
+// jitter is drawn from the job's id and attempt rather than a random
+// source, so a worker that records "next attempt at" in its log computes
+// the very wait River will apply.
+func (p RetryPolicy) Wait(job *rivertype.JobRow) time.Duration {
 	s := p.Schedule
 	s.MaxAttempts = job.Attempt + 1 // River decides when to stop; here only the wait
-	wait, _ := s.Next(job.Attempt, rand.Float64())
-	return now().Add(wait)
+	h := fnv.New64a()
+	_, _ = fmt.Fprintf(h, "%d/%d", job.ID, job.Attempt)
+	wait, _ := s.Next(job.Attempt, float64(h.Sum64()>>11)/(1<<53))
+	return wait
 }
 
 // LastAttempt reports whether the running attempt of job is its last: a

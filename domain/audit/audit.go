@@ -36,13 +36,16 @@ const (
 	DossierPaperRead Action = "dossier.paper"
 	FeedbackRead     Action = "feedback.read"
 	DataKeyRotated   Action = "data_key.rotate"
+	WebhookCreated   Action = "webhook.create"
+	WebhookDeleted   Action = "webhook.delete"
+	WebhookRetried   Action = "webhook.redeliver"
 )
 
 // Actions lists every action, for validating a filter.
 var Actions = []Action{LoginSucceeded, LoginFailed, PasswordChanged, UserCreated, UserUpdated,
 	UserRoleChanged, UserDisabled, UserEnabled, UserPasswordSet, AgencyCreated, AgencyUpdated,
 	ProcedureCreated, ProcedureUpdated, ProcedurePublish, CalendarChanged, ImportRun, Exported,
-	DossierRead, DossierPaperRead, FeedbackRead, DataKeyRotated}
+	DossierRead, DossierPaperRead, FeedbackRead, DataKeyRotated, WebhookCreated, WebhookDeleted, WebhookRetried}
 
 // Valid reports whether a is one of Actions.
 func (a Action) Valid() bool {

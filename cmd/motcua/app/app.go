@@ -30,6 +30,7 @@ import (
 	"github.com/motcua/motcua/domain/papers"
 	"github.com/motcua/motcua/domain/stats"
 	"github.com/motcua/motcua/domain/user"
+	dwebhook "github.com/motcua/motcua/domain/webhook"
 	"github.com/motcua/motcua/notify"
 	"github.com/motcua/motcua/outbox"
 	"github.com/motcua/motcua/render/pdf"
@@ -82,6 +83,8 @@ type App struct {
 	Queue *river.Client[*sql.Tx]
 	// Metrics are the counters of the queue's delivery workers.
 	QueueMetrics *outbox.Metrics
+	// Webhooks manages the webhook subscriptions and their delivery logs.
+	Webhooks *dwebhook.Service
 	// Email sends the queue's e-mails (SMTP, or the log without a server).
 	Email notify.EmailSender
 
@@ -206,6 +209,10 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 		return nil, err
 	}
 	parts := queueParts{workers: river.NewWorkers()}
+	if err := a.addWebhooks(&parts); err != nil {
+		_ = a.Audit.Close(ctx)
+		return nil, err
+	}
 	if a.Queue, err = newQueue(db, log, loc, cfg.Notifications, parts); err != nil {
 		_ = a.Audit.Close(ctx)
 		return nil, err
@@ -231,6 +238,7 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 		Dossiers:        a.Dossiers,
 		Feedback:        a.Feedback,
 		Ratings:         a.Feedback,
+		Webhooks:        a.Webhooks,
 		Stats:           a.Stats,
 		Imports:         a.Imports,
 		Papers:          a.Papers,
