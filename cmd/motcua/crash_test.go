@@ -145,4 +145,3 @@ func TestWebhookDeliveredAfterKill(t *testing.T) {
 	defer mu.Unlock()
 	t.Logf("delivered after the restart (%d attempts refused before the kill)", failed)
 }
-
