@@ -34,6 +34,16 @@ var usages = map[string]string{
   Raise MOTCUA_DATA_KEY_ID for the service first; values under older ids
   keep opening until this has run. The counts are printed to stdout as JSON.
   --batch N   rows per transaction (default 500)`,
+	"webhook-receive": `usage: motcua webhook-receive --secret whsec_… [--addr 127.0.0.1:9099]
+  A webhook receiver for trying a subscription out: it listens on --addr,
+  checks each delivery's X-Motcua-Signature with the secret the webhook's
+  registration answered, prints each verified event as one JSON line on
+  stdout and answers 204; a delivery that does not verify is answered 401.
+  Runs until interrupted. Register the webhook with its URL, e.g.
+  http://127.0.0.1:9099/motcua (loopback targets need
+  MOTCUA_WEBHOOK_ALLOW_PRIVATE=true, which serve --demo implies).
+  --addr     address to listen on (default 127.0.0.1:9099)
+  --secret   the webhook's secret`,
 }
 
 // helpRequest reports whether args ask for help, and if so which usage text

@@ -29,6 +29,8 @@ const usage = `usage:
                               import NDJSON history (FILE - reads stdin); JSON answer on stdout
   motcua rotate-key [--batch N]
                               reseal personal data under MOTCUA_DATA_KEY_ID
+  motcua webhook-receive --secret S [--addr A]
+                              print the deliveries of a webhook whose signature verifies
   motcua help [COMMAND]       this text, or a command's (also COMMAND --help)`
 
 // run is main without process globals, so tests can call it.
@@ -56,6 +58,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
+		// The demo is a sandbox on the reader's machine: its webhooks may
+		// reach a receiver on loopback unless the setting says otherwise.
+		if *withDemo && strings.TrimSpace(getenv("MOTCUA_WEBHOOK_ALLOW_PRIVATE")) == "" {
+			cfg.Notifications.WebhookAllowPrivate = true
+		}
 		// The service writes its log (and the demo seed's lines) through a
 		// buffer: one write every flushEvery, not one per request.
 		out := newLogBuffer(stderr, 64<<10, flushEvery)
@@ -81,6 +88,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return importCommand(ctx, cfg, log, args, stdin, stdout, stderr)
 	case "rotate-key":
 		return rotateKeyCommand(ctx, cfg, log, args, stdout, stderr)
+	case "webhook-receive":
+		return receiveCommand(ctx, log, args, stdout, stderr)
 	default:
 		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
 	}
