@@ -206,6 +206,7 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 		return nil, err
 	}
 	parts := queueParts{workers: river.NewWorkers()}
+	a.addEscalation(&parts)
 	if a.Queue, err = newQueue(db, log, loc, cfg.Notifications, parts); err != nil {
 		_ = a.Audit.Close(ctx)
 		return nil, err
