@@ -349,8 +349,24 @@ func TestEscalationAfterASupplement(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The SMTP server is down when the digest goes: it is tried again.
+	mail.Refuse(true)
 	s.Clock.Set(fdue.Add(-30 * time.Minute))
-	settle(t, s, 3)
+	deadline := time.Now().Add(60 * time.Second)
+	for count(t, s, "SELECT COUNT(*) FROM river_job WHERE kind = 'digest' AND attempt >= 2 AND state <> 'completed'") == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("after 60 s no digest has failed twice")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	mail.Refuse(false)
+	settle(t, s, 1)
+	metrics := string(apptest.Want(t, s.Get("/metrics", ""), http.StatusOK).Body)
+	for _, want := range []string{`motcua_deliveries_total{kind="email",result="failure"}`, `motcua_deliveries_total{kind="email",result="success"}`} {
+		if !strings.Contains(metrics, want) {
+			t.Fatalf("/metrics lacks %s:\n%s", want, grepLines(metrics, "motcua_deliveries_total"))
+		}
+	}
 	if got := types(events(t, s, "feedback", fcode)); !slices.Equal(got, []string{"feedback.due_soon"}) {
 		t.Fatalf("feedback: %v", got)
 	}
