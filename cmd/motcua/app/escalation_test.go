@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,10 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/motcua/motcua/api"
 	"github.com/motcua/motcua/cmd/motcua/app"
 	"github.com/motcua/motcua/cmd/motcua/app/apptest"
 	"github.com/motcua/motcua/cmd/motcua/demo"
+	"github.com/motcua/motcua/domain/escalation"
 	"github.com/motcua/motcua/domain/event"
 	"github.com/motcua/motcua/internal/smtptest"
 	"github.com/motcua/motcua/repository"
@@ -378,5 +382,81 @@ func TestEscalationAfterASupplement(t *testing.T) {
 	}
 	if got := events(t, s, "dossiers", waiting); len(got) != 0 {
 		t.Fatalf("a dossier waiting for a supplement was warned about: %v", types(got))
+	}
+}
+
+// TestEscalationInBatches runs the scan over the demo's items and a few
+// more in batches of 2: every crossing is recorded once, and the run's
+// digests, enqueued with its last batch, are one per recipient listing all
+// of that recipient's items, whatever batch they were found in.
+func TestEscalationInBatches(t *testing.T) {
+	s, _ := escalationServer(t, time.Date(2026, 11, 23, 8, 0, 0, 0, apptest.Loc))
+	var codes []string
+	for range 5 {
+		c, _ := register(t, s, fourHours)
+		codes = append(codes, c)
+	}
+	store := repository.NewEscalationStore(s.App.DB, river.InsertOpts{Queue: app.QueueEmail, MaxAttempts: 3})
+	scan := escalation.NewService(store, s.App.Catalog.Calendar, 4, s.Clock.Now)
+	scan.Batch = 2
+	cs, err := scan.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := count(t, s, "SELECT COUNT(*) FROM escalations")
+	if int64(len(cs)) != rows || rows < 6 {
+		t.Fatalf("%d crossings returned, %d recorded", len(cs), rows)
+	}
+	if n := count(t, s, "SELECT COUNT(*) FROM escalations WHERE digested_at IS NULL OR event_id IS NULL"); n != 0 {
+		t.Fatalf("%d crossings without a digest or an event", n)
+	}
+	var args []string
+	q := "SELECT json(args) FROM river_job WHERE kind = 'digest' ORDER BY id"
+	if repository.Dialect(s.App.DB) == "postgres" {
+		q = "SELECT args::text FROM river_job WHERE kind = 'digest' ORDER BY id"
+	}
+	if err := s.App.DB.Raw(q).Scan(&args).Error; err != nil {
+		t.Fatal(err)
+	}
+	per := map[string][]int64{}
+	for _, a := range args {
+		var d repository.DigestArgs
+		if err := json.Unmarshal([]byte(a), &d); err != nil {
+			t.Fatal(err)
+		}
+		if _, twice := per[d.Username]; twice {
+			t.Fatalf("two digests for %s in one run", d.Username)
+		}
+		per[d.Username] = d.Escalations
+	}
+	// The officer gets what it is the assignee of (ours, and the demo's
+	// own), the leader what its unit holds.
+	ids := func(q string, args ...any) []int64 {
+		var out []int64
+		if err := s.App.DB.Raw(q, args...).Scan(&out).Error; err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	mine := ids("SELECT id FROM escalations WHERE code IN ? ORDER BY id", codes)
+	assigned := ids(`SELECT e.id FROM escalations e JOIN dossiers d ON d.code = e.code
+		WHERE e.subject = 'dossier' AND d.assignee = 'officer' ORDER BY e.id`)
+	held := ids(`SELECT e.id FROM escalations e LEFT JOIN dossiers d ON e.subject = 'dossier' AND d.code = e.code
+		LEFT JOIN feedback f ON e.subject = 'feedback' AND f.code = e.code
+		WHERE d.holder_unit = ? OR f.agency_code = ? ORDER BY e.id`, demo.Justice, demo.Justice)
+	if len(mine) != 5 || !slices.Equal(per["officer"], assigned) || !slices.Equal(per["leader"], held) {
+		t.Fatalf("digests: officer %v, want %v; leader %v, want %v", per["officer"], assigned, per["leader"], held)
+	}
+	for _, id := range mine {
+		if !slices.Contains(assigned, id) || !slices.Contains(held, id) {
+			t.Fatalf("crossing %d of ours is not in both digests", id)
+		}
+	}
+	// A second run finds nothing and enqueues nothing.
+	if cs, err := scan.Run(context.Background()); err != nil || len(cs) != 0 {
+		t.Fatalf("second run: %d crossings, %v", len(cs), err)
+	}
+	if n := count(t, s, "SELECT COUNT(*) FROM river_job WHERE kind = 'digest'"); n != int64(len(args)) {
+		t.Fatalf("the second run enqueued %d digests", n-int64(len(args)))
 	}
 }
