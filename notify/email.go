@@ -161,7 +161,9 @@ func (s *SMTPSender) message(m EmailMessage) (*gomail.Msg, error) {
 	msg.SetMessageID()
 	msg.SetGenHeader("Auto-Submitted", "auto-generated")
 	msg.SetGenHeader("X-Auto-Response-Suppress", "All")
-	msg.SetGenHeader("X-Motcua-Event-Id", m.EventID)
+	if m.EventID != "" { // a staff digest tells of no single event
+		msg.SetGenHeader("X-Motcua-Event-Id", m.EventID)
+	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
 	return msg, nil
 }

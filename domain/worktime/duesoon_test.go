@@ -19,6 +19,10 @@ func TestDueSoonBound(t *testing.T) {
 		{"on a Sunday", "2026-11-29T10:00:00+07:00", 1, "2026-11-30T08:00:00+07:00"},
 		{"on National Day 2026", "2026-09-01T16:00:00+07:00", 2, "2026-09-03T09:00:00+07:00"},
 		{"running out at a session's end", "2026-11-23T16:00:00+07:00", 1, "2026-11-23T17:00:00+07:00"},
+		{"from lunch's start", "2026-11-23T11:30:00+07:00", 1, "2026-11-23T14:30:00+07:00"},
+		{"across Tết 2026", "2026-02-13T16:00:00+07:00", 8, "2026-02-23T16:00:00+07:00"},
+		{"on a make-up working Saturday", "2026-01-10T10:00:00+07:00", 2, "2026-01-10T14:00:00+07:00"},
+		{"a Friday evening to a Monday", "2026-11-27T18:00:00+07:00", 8, "2026-11-30T17:00:00+07:00"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got := cal.DueSoonBound(at(t, tt.now), tt.hours)

@@ -213,6 +213,7 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 		_ = a.Audit.Close(ctx)
 		return nil, err
 	}
+	a.addEscalation(&parts)
 	if a.Queue, err = newQueue(db, log, loc, cfg.Notifications, parts); err != nil {
 		_ = a.Audit.Close(ctx)
 		return nil, err
