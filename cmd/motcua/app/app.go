@@ -206,6 +206,10 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 		return nil, err
 	}
 	parts := queueParts{workers: river.NewWorkers()}
+	if err := a.addNotifications(&parts); err != nil {
+		_ = a.Audit.Close(ctx)
+		return nil, err
+	}
 	if a.Queue, err = newQueue(db, log, loc, cfg.Notifications, parts); err != nil {
 		_ = a.Audit.Close(ctx)
 		return nil, err
