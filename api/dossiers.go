@@ -41,10 +41,12 @@ type createDossierRequest struct {
 	OnSpot        bool              `json:"on_spot"`
 	Documents     []documentRequest `json:"documents"`
 	Note          string            `json:"note"`
+	Notify        []string          `json:"notify"`
 }
 
 func (r createDossierRequest) asDomain() dossier.NewDossier {
 	in := dossier.NewDossier{ProcedureCode: r.ProcedureCode, Channel: dossier.Channel(r.Channel), OnSpot: r.OnSpot, Note: r.Note,
+		Notify: r.Notify,
 		Applicant: dossier.Applicant{Name: r.Applicant.Name, IDNumber: r.Applicant.IDNumber, Phone: r.Applicant.Phone,
 			Email: r.Applicant.Email, Address: r.Applicant.Address, Organization: r.Applicant.Organization}}
 	for _, d := range r.Documents {
@@ -114,6 +116,7 @@ type dossierDTO struct {
 	Applicant             applicantDTO      `json:"applicant"`
 	Documents             []documentDTO     `json:"documents"`
 	Note                  string            `json:"note"`
+	Notify                []string          `json:"notify"`
 	ProcessingTime        processingTimeDTO `json:"processing_time"`
 	SubmittedAt           time.Time         `json:"submitted_at"`
 	ReceivedAt            *time.Time        `json:"received_at"`
@@ -138,6 +141,14 @@ type dossierDTO struct {
 	LookupPin             string            `json:"lookup_pin,omitempty"`
 	LookupURL             string            `json:"lookup_url,omitempty"`
 	History               []historyDTO      `json:"history,omitempty"`
+}
+
+// notifyDTO is the channels an applicant or sender opted into, [] for none.
+func notifyDTO(channels []string) []string {
+	if channels == nil {
+		return []string{}
+	}
+	return channels
 }
 
 func inLoc(t *time.Time, loc *time.Location) *time.Time {
@@ -168,6 +179,7 @@ func dossierAsDTO(d dossier.Dossier, loc *time.Location, masked bool) dossierDTO
 		Code: d.Code, Status: string(d.Status), StatusCode: d.Status.Code(), ProcedureCode: d.ProcedureCode,
 		UnitCode: d.UnitCode, AgencyCode: d.AgencyCode, HolderUnit: d.HolderUnit, Assignee: optional(d.Assignee),
 		Channel: string(d.Channel), OnSpot: d.OnSpot, Applicant: app, Documents: []documentDTO{}, Note: d.Note,
+		Notify:         notifyDTO(d.Notify),
 		ProcessingTime: processingTimeDTO{Value: d.ProcessingTime.Value, Unit: string(d.ProcessingTime.Unit)},
 		SubmittedAt:    d.SubmittedAt.In(loc), ReceivedAt: inLoc(d.ReceivedAt, loc), DueAt: inLoc(d.DueAt, loc),
 		AppointmentAt: inLoc(d.AppointmentAt, loc), SupplementRequestedAt: inLoc(d.SupplementRequestedAt, loc),

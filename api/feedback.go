@@ -44,6 +44,7 @@ type feedbackDTO struct {
 	AgencyCode    *string            `json:"agency_code"`
 	ProcedureCode *string            `json:"procedure_code"`
 	RecordedUnit  *string            `json:"recorded_unit"`
+	Notify        []string           `json:"notify"`
 	Status        string             `json:"status"`
 	Published     bool               `json:"published"`
 	Answer        *string            `json:"answer"`
@@ -64,7 +65,7 @@ type feedbackDTO struct {
 func toFeedbackDTO(f feedback.Feedback, loc *time.Location, now time.Time) feedbackDTO {
 	out := feedbackDTO{Code: f.Code, Channel: string(f.Channel), Category: string(f.Category), Title: f.Title, Content: f.Content,
 		DossierCode: optional(f.DossierCode), AgencyCode: optional(f.AgencyCode), ProcedureCode: optional(f.ProcedureCode),
-		RecordedUnit: optional(f.RecordedUnit), Status: string(f.Status), Published: f.Published,
+		RecordedUnit: optional(f.RecordedUnit), Notify: notifyDTO(f.Notify), Status: string(f.Status), Published: f.Published,
 		Answer: optional(f.Answer), RefusalReason: optional(f.RefusalReason),
 		ReceivedAt: f.ReceivedAt.In(loc), DueAt: f.DueAt.In(loc), RefuseDueAt: f.RefuseDueAt.In(loc),
 		AnsweredAt: inLoc(f.AnsweredAt, loc), RefusedAt: inLoc(f.RefusedAt, loc), PublishedAt: inLoc(f.PublishedAt, loc),
@@ -96,11 +97,12 @@ type createFeedbackRequest struct {
 	DossierCode   string                 `json:"dossier_code"`
 	AgencyCode    string                 `json:"agency_code"`
 	ProcedureCode string                 `json:"procedure_code"`
+	Notify        []string               `json:"notify"`
 }
 
 func (r createFeedbackRequest) asDomain() feedback.NewFeedback {
 	n := feedback.NewFeedback{Channel: feedback.Channel(r.Channel), Category: feedback.Category(r.Category), Title: r.Title,
-		Content: r.Content, DossierCode: r.DossierCode, AgencyCode: r.AgencyCode, ProcedureCode: r.ProcedureCode}
+		Content: r.Content, DossierCode: r.DossierCode, AgencyCode: r.AgencyCode, ProcedureCode: r.ProcedureCode, Notify: r.Notify}
 	if r.Sender != nil {
 		n.Sender = feedback.Sender{Name: r.Sender.Name, Phone: r.Sender.Phone, Email: r.Sender.Email, Address: r.Sender.Address}
 	}

@@ -233,3 +233,16 @@ func renderSMS(tpl *template.Template, d Data) (string, error) {
 	}
 	return text, nil
 }
+
+// On reports whether the message of type typ exists on channel (ChannelEmail
+// or ChannelSMS): typ is a message type and the province did not turn that
+// template off with an empty file.
+func (t *Templates) On(channel, typ string) bool {
+	switch channel {
+	case ChannelEmail:
+		return t.email[typ] != nil
+	case ChannelSMS:
+		return t.sms[typ] != nil
+	}
+	return false
+}

@@ -38,6 +38,7 @@ type dossierRow struct {
 	ApplicantOrganization string
 	Documents             string
 	Note                  string
+	Notify                string
 	PinHash               string
 	ProcessingValue       int
 	ProcessingUnit        string
@@ -105,7 +106,7 @@ func fromDossier(d dossier.Dossier, sl *Sealer) (dossierRow, error) {
 		ApplicantName: a.Name, ApplicantNameFolded: dossier.Fold(a.Name), ApplicantIDNumber: a.IDNumber,
 		ApplicantIDHash: d.ApplicantIDHash, ApplicantPhone: a.Phone, ApplicantEmail: a.Email,
 		ApplicantAddress: a.Address, ApplicantOrganization: a.Organization,
-		Documents: string(b), Note: d.Note, PinHash: d.PinHash,
+		Documents: string(b), Note: d.Note, Notify: domain.JoinNotify(d.Notify), PinHash: d.PinHash,
 		ProcessingValue: d.ProcessingTime.Value, ProcessingUnit: string(d.ProcessingTime.Unit),
 		SubmittedAt: d.SubmittedAt.UTC(), ReceivedAt: utcPtr(d.ReceivedAt), DueAt: utcPtr(d.DueAt),
 		AppointmentAt: utcPtr(d.AppointmentAt), SupplementRequestedAt: utcPtr(d.SupplementRequestedAt),
@@ -141,7 +142,7 @@ func (r dossierRow) asDomain(sl *Sealer) (dossier.Dossier, error) {
 		Status: dossier.Status(r.Status),
 		Applicant: dossier.Applicant{Name: r.ApplicantName, IDNumber: r.ApplicantIDNumber, Phone: r.ApplicantPhone,
 			Email: r.ApplicantEmail, Address: r.ApplicantAddress, Organization: r.ApplicantOrganization},
-		ApplicantIDHash: r.ApplicantIDHash, Note: r.Note, PinHash: r.PinHash,
+		ApplicantIDHash: r.ApplicantIDHash, Note: r.Note, Notify: domain.SplitNotify(r.Notify), PinHash: r.PinHash,
 		ProcessingTime: worktime.Duration{Value: r.ProcessingValue, Unit: worktime.Unit(r.ProcessingUnit)},
 		SubmittedAt:    r.SubmittedAt.UTC(), ReceivedAt: utcPtr(r.ReceivedAt), DueAt: utcPtr(r.DueAt),
 		AppointmentAt: utcPtr(r.AppointmentAt), SupplementRequestedAt: utcPtr(r.SupplementRequestedAt),

@@ -27,6 +27,7 @@ type eventRow struct {
 	Type         string
 	Action       *string
 	Body         string
+	HistoryID    *int64 // the history entry recorded with it (migration 00020)
 	OccurredAt   time.Time
 	CreatedAt    time.Time
 	DispatchedAt *time.Time
@@ -174,7 +175,12 @@ var _ event.Outbox = txOutbox{}
 // transaction. The item's row is locked by the change being recorded (its
 // versioned update), so two changes of one item never draw one number; the
 // unique index would refuse it anyway.
-func (o txOutbox) Record(ctx context.Context, e *event.Event) error {
+func (o txOutbox) Record(ctx context.Context, e *event.Event) error { return o.record(ctx, e, 0) }
+
+// record is Record for the event of the history entry historyID (0 for
+// none, as an escalation's): the citizen's message reads what staff wrote
+// for the action from that entry.
+func (o txOutbox) record(ctx context.Context, e *event.Event, historyID int64) error {
 	ob := outboxOf(o.tx)
 	if ob == nil {
 		return errors.New("record event: no outbox on this database handle")
@@ -195,6 +201,9 @@ func (o txOutbox) Record(ctx context.Context, e *event.Event) error {
 	}
 	r := eventRow{ID: e.ID, Subject: string(e.Subject), Code: e.Code, Sequence: e.Sequence, Type: string(e.Type),
 		Action: nullable(e.Action), Body: string(body), OccurredAt: e.OccurredAt.UTC(), CreatedAt: time.Now().UTC()}
+	if historyID != 0 {
+		r.HistoryID = &historyID
+	}
 	if err := o.tx.Create(&r).Error; err != nil {
 		return translate(err, "sự kiện")
 	}
@@ -232,12 +241,12 @@ func recordDossierEvent(ctx context.Context, tx *gorm.DB, h *dossier.Entry) erro
 	d := dossier.Dossier{Code: r.Code, UnitCode: r.UnitCode, AgencyCode: r.AgencyCode, HolderUnit: r.HolderUnit,
 		ProcedureCode: r.ProcedureCode, DueAt: utcPtr(r.DueAt), AppointmentAt: utcPtr(r.AppointmentAt)}
 	e, _ := event.ForDossier(d, *h)
-	return txOutbox{tx: tx}.Record(ctx, &e)
+	return txOutbox{tx: tx}.record(ctx, &e, h.ID)
 }
 
-// recordFeedbackEvent records the event of history entry h of feedback
-// item id on tx, reading the item as the change left it.
-func recordFeedbackEvent(ctx context.Context, tx *gorm.DB, id int64, h feedback.Entry) error {
+// recordFeedbackEvent records the event of history entry h (stored with id
+// historyID) of feedback item id on tx, reading the item as the change left it.
+func recordFeedbackEvent(ctx context.Context, tx *gorm.DB, id, historyID int64, h feedback.Entry) error {
 	var r feedbackRow
 	if err := tx.Select("code", "recorded_unit", "agency_code", "procedure_code", "due_at").
 		Where("id = ?", id).Take(&r).Error; err != nil {
@@ -249,7 +258,7 @@ func recordFeedbackEvent(ctx context.Context, tx *gorm.DB, id int64, h feedback.
 	if !ok {
 		return fmt.Errorf("record event: unknown feedback action %q", h.Action)
 	}
-	return txOutbox{tx: tx}.Record(ctx, &e)
+	return txOutbox{tx: tx}.record(ctx, &e, historyID)
 }
 
 // EventStore reads the outbox and marks its events dispatched.
@@ -274,8 +283,18 @@ func (s *EventStore) List(ctx context.Context, subject event.Subject, code strin
 		return nil, translate(err, "sự kiện")
 	}
 	out := make([]event.Record, len(rows))
+	if len(rows) == 0 {
+		return out, nil
+	}
+	sent, err := notificationsOf(conn(ctx, s.db), subject, code)
+	if err != nil {
+		return nil, err
+	}
 	for i, r := range rows {
 		out[i] = r.record()
+		if ns := sent[r.ID]; ns != nil {
+			out[i].Notifications = ns
+		}
 	}
 	return out, nil
 }

@@ -30,6 +30,7 @@ type feedbackRow struct {
 	AgencyCode    *string
 	ProcedureCode *string
 	RecordedUnit  *string
+	Notify        string
 	Status        string
 	Published     bool
 	Answer        *string
@@ -79,7 +80,7 @@ func fromFeedback(f feedback.Feedback, sl *Sealer) (feedbackRow, error) {
 	r := feedbackRow{ID: f.ID, Code: f.Code, Channel: string(f.Channel), Category: string(f.Category), Title: f.Title, Content: f.Content,
 		SenderName: nullable(f.Sender.Name), SenderPhone: nullable(f.Sender.Phone), SenderEmail: nullable(f.Sender.Email),
 		SenderAddress: nullable(f.Sender.Address), DossierCode: nullable(f.DossierCode), AgencyCode: nullable(f.AgencyCode),
-		ProcedureCode: nullable(f.ProcedureCode), RecordedUnit: nullable(f.RecordedUnit), Status: string(f.Status),
+		ProcedureCode: nullable(f.ProcedureCode), RecordedUnit: nullable(f.RecordedUnit), Notify: domain.JoinNotify(f.Notify), Status: string(f.Status),
 		Published: f.Published, Answer: nullable(f.Answer), RefusalReason: nullable(f.RefusalReason),
 		ReceivedAt: f.ReceivedAt.UTC(), DueAt: f.DueAt.UTC(), RefuseDueAt: f.RefuseDueAt.UTC(),
 		AnsweredAt: fbTime(f.AnsweredAt), RefusedAt: fbTime(f.RefusedAt), PublishedAt: fbTime(f.PublishedAt),
@@ -100,7 +101,7 @@ func (r feedbackRow) asDomain(sl *Sealer) (feedback.Feedback, error) {
 		Title: r.Title, Content: r.Content,
 		Sender:      feedback.Sender{Name: deref(r.SenderName), Phone: deref(r.SenderPhone), Email: deref(r.SenderEmail), Address: deref(r.SenderAddress)},
 		DossierCode: deref(r.DossierCode), AgencyCode: deref(r.AgencyCode), ProcedureCode: deref(r.ProcedureCode),
-		RecordedUnit: deref(r.RecordedUnit), Status: feedback.Status(r.Status), Published: r.Published,
+		RecordedUnit: deref(r.RecordedUnit), Notify: domain.SplitNotify(r.Notify), Status: feedback.Status(r.Status), Published: r.Published,
 		Answer: deref(r.Answer), RefusalReason: deref(r.RefusalReason),
 		ReceivedAt: r.ReceivedAt.UTC(), DueAt: r.DueAt.UTC(), RefuseDueAt: r.RefuseDueAt.UTC(),
 		AnsweredAt: fbTime(r.AnsweredAt), RefusedAt: fbTime(r.RefusedAt), PublishedAt: fbTime(r.PublishedAt),
@@ -182,7 +183,7 @@ func (s *FeedbackStore) AppendHistory(ctx context.Context, feedbackID int64, e f
 		if err := tx.Create(&h).Error; err != nil {
 			return translate(err, "lịch sử phản ánh")
 		}
-		return recordFeedbackEvent(ctx, tx, feedbackID, e)
+		return recordFeedbackEvent(ctx, tx, feedbackID, h.ID, e)
 	})
 }
 

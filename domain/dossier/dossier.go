@@ -126,6 +126,9 @@ type Dossier struct {
 	ApplicantIDHash string
 	Documents       []Document
 	Note            string
+	// Notify lists the channels the applicant asked to be told on, in
+	// domain.NotifyChannels order; nil for none (imports always).
+	Notify []string
 	// PinHash is the keyed hash of the lookup pin; the pin itself is never kept.
 	PinHash string
 	// ProcessingTime is the procedure's processing time at registration.

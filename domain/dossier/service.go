@@ -177,7 +177,7 @@ func (s *Service) Register(ctx context.Context, by user.Principal, in NewDossier
 	d := Dossier{
 		ProcedureCode: proc.Code, UnitCode: unit.Code, AgencyCode: proc.AgencyCode, HolderUnit: proc.AgencyCode,
 		Channel: in.Channel, OnSpot: in.OnSpot, Applicant: in.Applicant, ApplicantIDHash: s.HashIDNumber(in.Applicant.IDNumber),
-		Documents: in.Documents, Note: in.Note, ProcessingTime: proc.ProcessingTime,
+		Documents: in.Documents, Note: in.Note, Notify: in.Notify, ProcessingTime: proc.ProcessingTime,
 		SubmittedAt: now, Version: 1, CreatedAt: now, UpdatedAt: now, RegisteredFee: proc.Fee,
 	}
 	if proc.Fee > 0 {

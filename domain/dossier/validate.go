@@ -27,6 +27,9 @@ type NewDossier struct {
 	OnSpot        bool
 	Documents     []Document
 	Note          string
+	// Notify lists the channels the applicant asked to be told on
+	// (domain.NotifyChannels); each needs the address it writes to.
+	Notify []string
 }
 
 // normalize trims the text fields in place.
@@ -42,6 +45,7 @@ func (in *NewDossier) normalize() {
 	for i := range in.Documents {
 		in.Documents[i].Name = strings.TrimSpace(in.Documents[i].Name)
 	}
+	in.Notify = domain.NormalizeNotify(in.Notify)
 }
 
 // validate reports every problem of the request's own fields.
@@ -80,6 +84,7 @@ func (in NewDossier) validate(fe domain.FieldErrors) {
 		}
 	}
 	catalog.CheckText(fe, "note", in.Note, false, catalog.MaxTextLen)
+	domain.CheckNotify(fe, in.Notify, a.Email, a.Phone, "applicant.email", "applicant.phone")
 }
 
 // NormalizeIDNumber drops the spaces of an ID number (CMND/CCCD).

@@ -129,7 +129,10 @@ type Feedback struct {
 	ProcedureCode string
 	// RecordedUnit is the unit of the clerk who recorded it; empty for
 	// citizens' own submissions.
-	RecordedUnit  string
+	RecordedUnit string
+	// Notify lists the channels the sender asked to be told on, in
+	// domain.NotifyChannels order; nil for none.
+	Notify        []string
 	Status        Status
 	Published     bool
 	Answer        string
@@ -182,6 +185,9 @@ type NewFeedback struct {
 	DossierCode   string
 	AgencyCode    string
 	ProcedureCode string
+	// Notify lists the channels the sender asked to be told on; each
+	// needs the sender's address for it.
+	Notify []string
 }
 
 // normalize trims the single-line fields.
@@ -194,6 +200,7 @@ func (n *NewFeedback) normalize() {
 	n.DossierCode = strings.TrimSpace(n.DossierCode)
 	n.AgencyCode = strings.TrimSpace(n.AgencyCode)
 	n.ProcedureCode = strings.TrimSpace(n.ProcedureCode)
+	n.Notify = domain.NormalizeNotify(n.Notify)
 }
 
 // validate checks the item's own fields into fe (not whether the linked
@@ -215,6 +222,7 @@ func (n NewFeedback) validate(fe domain.FieldErrors) {
 	if n.Sender.Email != "" && !domain.ValidEmail(n.Sender.Email) {
 		fe.Add("sender.email", "địa chỉ thư điện tử không hợp lệ")
 	}
+	domain.CheckNotify(fe, n.Notify, n.Sender.Email, n.Sender.Phone, "sender.email", "sender.phone")
 	for field, v := range map[string]string{"dossier_code": n.DossierCode, "agency_code": n.AgencyCode, "procedure_code": n.ProcedureCode} {
 		if v != "" && !catalog.ValidCode(v) {
 			fe.Add(field, "mã không hợp lệ")
@@ -286,6 +294,7 @@ func (f Feedback) Public() Feedback {
 	f.Title, f.Content, f.Answer = pt.Title, pt.Content, pt.Answer
 	f.PublicTitle, f.PublicContent, f.PublicAnswer = "", "", ""
 	f.Sender = Sender{}
+	f.Notify = nil
 	f.PinHash = ""
 	f.RecordedUnit = ""
 	f.History = nil

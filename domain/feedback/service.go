@@ -249,7 +249,7 @@ func newItem(in NewFeedback, code, recordedUnit string, received time.Time, cal 
 	return Feedback{
 		Code: code, Channel: in.Channel, Category: in.Category, Title: in.Title, Content: in.Content, Sender: in.Sender,
 		DossierCode: in.DossierCode, AgencyCode: in.AgencyCode, ProcedureCode: in.ProcedureCode, RecordedUnit: recordedUnit,
-		Status: StatusReceived, ReceivedAt: received,
+		Notify: in.Notify, Status: StatusReceived, ReceivedAt: received,
 		DueAt:       cal.DueAt(received, AnswerTime).UTC(),
 		RefuseDueAt: cal.DueAt(received, RefuseTime).UTC(),
 		Version:     1, CreatedAt: received, UpdatedAt: received,

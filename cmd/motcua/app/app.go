@@ -213,6 +213,10 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 		_ = a.Audit.Close(ctx)
 		return nil, err
 	}
+	if err := a.addNotifications(&parts); err != nil {
+		_ = a.Audit.Close(ctx)
+		return nil, err
+	}
 	a.addEscalation(&parts)
 	if a.Queue, err = newQueue(db, log, loc, cfg.Notifications, parts); err != nil {
 		_ = a.Audit.Close(ctx)
