@@ -47,16 +47,22 @@ func migrateQueue(ctx context.Context, db *gorm.DB) error {
 // counts, each shown even when none is pending.
 var OutboxKinds = []string{KindDispatch, "webhook", "email", "sms", "escalation"}
 
+// pendingAs counts a job kind under another kind of the gauge: a staff
+// digest is an e-mail.
+var pendingAs = map[string]string{KindDigest: "email"}
+
 // PendingJobs counts the queue's unfinished jobs (neither completed,
-// cancelled nor discarded) of each of OutboxKinds.
+// cancelled nor discarded) of each of OutboxKinds, staff digests with the
+// e-mails.
 func PendingJobs(ctx context.Context, db *gorm.DB) (map[string]int64, error) {
 	var rows []struct {
 		Kind string
 		N    int64
 	}
+	kinds := append([]string{KindDigest}, OutboxKinds...)
 	err := conn(ctx, db).Table("river_job").Select("kind, COUNT(*) AS n").
 		Where("state NOT IN ?", []string{"completed", "cancelled", "discarded"}).
-		Where("kind IN ?", OutboxKinds).Group("kind").Scan(&rows).Error
+		Where("kind IN ?", kinds).Group("kind").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("pending jobs: %w", err)
 	}
@@ -65,7 +71,11 @@ func PendingJobs(ctx context.Context, db *gorm.DB) (map[string]int64, error) {
 		out[k] = 0
 	}
 	for _, r := range rows {
-		out[r.Kind] = r.N
+		k := r.Kind
+		if as, ok := pendingAs[k]; ok {
+			k = as
+		}
+		out[k] += r.N
 	}
 	return out, nil
 }
