@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,7 +15,7 @@ import (
 
 	"github.com/motcua/motcua/cmd/motcua/app/apptest"
 	"github.com/motcua/motcua/cmd/motcua/demo"
-	"github.com/motcua/motcua/notify/notifytest"
+	"github.com/motcua/motcua/internal/smtptest"
 )
 
 // notificationJSON is an item of an event's notifications.
@@ -157,7 +158,7 @@ func (g *smsGateway) requests() []smsRequest {
 }
 
 // notifyEnv is the settings of a service that mails smtp and texts gw.
-func notifyEnv(smtp *notifytest.SMTPServer, gw *smsGateway, extra map[string]string) map[string]string {
+func notifyEnv(smtp *smtptest.Server, gw *smsGateway, extra map[string]string) map[string]string {
 	env := map[string]string{
 		"MOTCUA_SMTP_HOST": "127.0.0.1", "MOTCUA_SMTP_PORT": smtp.Port(), "MOTCUA_SMTP_TLS": "none",
 		"MOTCUA_SMTP_FROM":    "Một cửa tỉnh <motcua@tinh.example.vn>",
@@ -217,7 +218,7 @@ func personal(pin string) []string {
 
 func TestNotificationsAreSentRetriedAndListed(t *testing.T) {
 	t.Parallel()
-	smtp := notifytest.StartSMTP(t)
+	smtp := smtptest.Start(t)
 	gw := startGateway(t, func(n int) bool { return n == 1 }) // the first SMS meets a busy gateway
 	e := start(t, apptest.Options{Queue: true, Env: notifyEnv(smtp, gw, nil)})
 
@@ -264,10 +265,10 @@ func TestNotificationsAreSentRetriedAndListed(t *testing.T) {
 	if len(mails) != 2 {
 		t.Fatalf("%d e-mails, want 2", len(mails))
 	}
-	byEvent := map[string]notifytest.Mail{}
+	byEvent := map[string]smtptest.Message{}
 	for _, m := range mails {
 		byEvent[m.Header.Get("X-Motcua-Event-Id")] = m
-		if m.Header.Get("Auto-Submitted") != "auto-generated" || !strings.Contains(m.To, "an@example.vn") ||
+		if m.Header.Get("Auto-Submitted") != "auto-generated" || !slices.Contains(m.To, "an@example.vn") ||
 			!strings.Contains(m.Header.Get("From"), "motcua@tinh.example.vn") {
 			t.Fatalf("headers %v, envelope to %q", m.Header, m.To)
 		}
@@ -349,7 +350,7 @@ func TestNotificationsDieAfterTheLastAttemptAndFollowOverrides(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	smtp := notifytest.StartSMTP(t)
+	smtp := smtptest.Start(t)
 	gw := startGateway(t, func(int) bool { return true }) // the gateway never takes one
 	e := start(t, apptest.Options{Queue: true, Env: notifyEnv(smtp, gw, map[string]string{
 		"MOTCUA_DELIVERY_MAX_ATTEMPTS": "2", "MOTCUA_TEMPLATES_DIR": dir})})

@@ -80,6 +80,18 @@ func (s *Server) Messages() []Message {
 	return append([]Message(nil), s.msgs...)
 }
 
+// WaitFor waits up to d for at least n messages and returns those taken.
+func (s *Server) WaitFor(n int, d time.Duration) []Message {
+	deadline := time.Now().Add(d)
+	for {
+		m := s.Messages()
+		if len(m) >= n || time.Now().After(deadline) {
+			return m
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // To returns the messages taken for the recipient addr.
 func (s *Server) To(addr string) []Message {
 	var out []Message
