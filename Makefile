@@ -79,6 +79,7 @@ bench: ## end-to-end benchmark and its floors on a throwaway PostgreSQL (BENCH_A
 	bash .ci/with-postgres $(MAKE) --no-print-directory bench-papers
 	$(MAKE) --no-print-directory bench-web
 	$(MAKE) --no-print-directory bench-files
+	$(MAKE) --no-print-directory bench-events
 
 bench-papers: ## receipts (Mẫu 01 PDF) per second through the router against a one-page PDF floor, and the ratio
 	$(GO) test -run '^$$' -bench '^BenchmarkPaperReceipt$$' -benchtime 400x ./api/
@@ -89,6 +90,13 @@ bench-web: ## the lookup page against the JSON lookup (ratio), and /cong-khai fr
 bench-files: ## 200 MiB upload and download through the server on the local store: MiB/s and peak RSS growth (< 32 MiB)
 	$(MAKE) build
 	$(GO) run ./cmd/motcua-filebench -bin bin/motcua $(FILEBENCH_ARGS)
+
+# EVENTBENCH_ARGS are passed to cmd/motcua-eventbench: -quick, -conns 4, -window 10s, -backlog 1000, -rate 200, -pending 100000, …
+EVENTBENCH_ARGS ?=
+
+bench-events: ## events outbox and webhooks on SQLite and a throwaway PostgreSQL: registration with/without events, deliveries/s, lag, 100k pending
+	$(GO) run ./cmd/motcua-eventbench -engine sqlite $(EVENTBENCH_ARGS)
+	bash .ci/with-postgres $(GO) run ./cmd/motcua-eventbench -engine postgres $(EVENTBENCH_ARGS)
 
 bench-sqlite: ## the same benchmark on embedded SQLite (a temp file)
 	$(GO) run ./cmd/motcua-bench -engine sqlite $(BENCH_ARGS)
@@ -106,7 +114,7 @@ fuzz: ## every Fuzz target in turn for FUZZTIME (default 10s); `make test` alrea
 	  done; \
 	done
 
-.PHONY: help build run test test-web test-sqlite test-pg lint bench bench-sqlite bench-micro bench-papers bench-web bench-files fuzz chaos chaos-sync-off
+.PHONY: help build run test test-web test-sqlite test-pg lint bench bench-sqlite bench-micro bench-papers bench-web bench-files bench-events fuzz chaos chaos-sync-off
 
 # IMPORT_BENCH_ARGS are passed to cmd/motcua-importbench: -lines 1000000 (default), -small 100000, -mode cli|http|both.
 IMPORT_BENCH_ARGS ?=
