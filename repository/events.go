@@ -12,6 +12,7 @@ import (
 
 	"github.com/riverqueue/river"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/motcua/motcua/domain/dossier"
 	"github.com/motcua/motcua/domain/event"
@@ -331,18 +332,44 @@ func EnqueueTx(ctx context.Context, tx *gorm.DB, args river.JobArgs, opts *river
 // they enqueue commits with the mark. Returns KindNotFound for an unknown id.
 func (s *EventStore) Dispatch(ctx context.Context, id string, fans ...Fanout) error {
 	return transaction(ctx, s.db, func(tx *gorm.DB) error {
-		var r eventRow
-		if err := lockRow(tx).Where("id = ?", id).Take(&r).Error; err != nil {
+		var own eventRow
+		if err := lockRow(tx).Where("id = ?", id).Take(&own).Error; err != nil {
 			return translate(err, "sự kiện")
 		}
-		if r.DispatchedAt != nil {
+		var rows []eventRow
+		if own.DispatchedAt == nil {
+			rows = append(rows, own)
+		}
+		// The oldest others not yet dispatched go with it: a queue fetch
+		// and a transaction per event would bound the fan-out at a few
+		// dozen events a second, below a busy province's registrations.
+		// Their own jobs then find them dispatched and do nothing. On
+		// PostgreSQL a row another dispatch holds is skipped, not waited for.
+		var more []eventRow
+		q := tx.Where("dispatched_at IS NULL AND id <> ?", id).Order("created_at, id").Limit(dispatchBatch - 1)
+		if Dialect(tx) == "postgres" {
+			q = q.Clauses(clause.Locking{Strength: "NO KEY UPDATE", Options: "SKIP LOCKED"})
+		}
+		if err := q.Find(&more).Error; err != nil {
+			return translate(err, "sự kiện")
+		}
+		rows = append(rows, more...)
+		if len(rows) == 0 {
 			return nil // a retried job after its commit: the fan-out is done
 		}
-		for _, fan := range fans {
-			if err := fan(ctx, tx, r.record()); err != nil {
-				return err
+		ids := make([]string, len(rows))
+		for i, r := range rows {
+			for _, fan := range fans {
+				if err := fan(ctx, tx, r.record()); err != nil {
+					return err
+				}
 			}
+			ids[i] = r.ID
 		}
-		return tx.Model(&eventRow{}).Where("id = ?", id).Update("dispatched_at", time.Now().UTC()).Error
+		return tx.Model(&eventRow{}).Where("id IN ?", ids).Update("dispatched_at", time.Now().UTC()).Error
 	})
 }
+
+// dispatchBatch bounds the events one dispatch fans out: its own and the
+// oldest others not yet dispatched.
+const dispatchBatch = 100

@@ -30,6 +30,10 @@ const (
 	// committed event waits up to this long. Each poll is one short write
 	// transaction, which SQLite's writers queue behind (ADR 0007).
 	queuePollInterval = time.Second
+	// queueFetchCooldown is the least time between two fetches of a busy
+	// queue. River's default (100 ms) caps a queue of n workers at 10·n
+	// jobs a second, which the webhook queue outgrows at a busy counter.
+	queueFetchCooldown = 20 * time.Millisecond
 )
 
 // The queues besides dispatch: each kind of delivery has its own, so that
@@ -78,6 +82,7 @@ func newQueue(db *gorm.DB, log *slog.Logger, loc *time.Location, n config.Notifi
 		RescueStuckJobsAfter: timeout + 15*time.Second,
 		RetryPolicy: outbox.RetryPolicy{Schedule: dwebhook.Schedule{
 			Base: n.RetryBase, Cap: n.RetryCap, MaxAttempts: n.MaxAttempts}},
+		FetchCooldown:     queueFetchCooldown,
 		FetchPollInterval: queuePollInterval,
 		Logger:            log.With("component", "queue"),
 	})

@@ -1,0 +1,49 @@
+package repository_test
+
+import (
+	"context"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"github.com/motcua/motcua/domain/dossier"
+	"github.com/motcua/motcua/domain/event"
+	"github.com/motcua/motcua/repository"
+)
+
+// TestDispatchSweepsTheUndispatched: one dispatch fans out its own event
+// and the others not yet dispatched, each once; their own jobs then find
+// nothing to do.
+func TestDispatchSweepsTheUndispatched(t *testing.T) {
+	ctx := context.Background()
+	e := newDossierEnv(t)
+	r := e.register(t, rClerk, dossier.NewDossier{ProcedureCode: "T.P3", Channel: dossier.Direct, Applicant: applicant("Lò Văn Pó")})
+	if _, err := e.svc.Act(ctx, rOfficer, r.Code, dossier.ActionInput{Action: dossier.ActStart}); err != nil {
+		t.Fatal(err)
+	}
+	store := repository.NewEventStore(e.db)
+	evs, err := store.List(ctx, event.SubjectDossier, r.Code)
+	if err != nil || len(evs) != 2 {
+		t.Fatalf("%d events, %v", len(evs), err)
+	}
+	// Other dossiers' events of the fixture are swept too: count per id.
+	seen := map[string]int{}
+	fan := func(_ context.Context, _ *gorm.DB, ev event.Record) error { seen[ev.ID]++; return nil }
+	if err := store.Dispatch(ctx, evs[1].ID, fan); err != nil {
+		t.Fatal(err)
+	}
+	if seen[evs[0].ID] != 1 || seen[evs[1].ID] != 1 {
+		t.Fatalf("fanned out %v, want each of %s and %s once", seen, evs[0].ID, evs[1].ID)
+	}
+	n := len(seen)
+	if err := store.Dispatch(ctx, evs[0].ID, fan); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != n || seen[evs[0].ID] != 1 {
+		t.Fatalf("a second dispatch fanned out again: %v", seen)
+	}
+	var left int64
+	if err := e.db.Raw("SELECT COUNT(*) FROM events WHERE dispatched_at IS NULL").Scan(&left).Error; err != nil || left != 0 {
+		t.Fatalf("%d events left undispatched (%v)", left, err)
+	}
+}
