@@ -187,7 +187,12 @@ func (o txOutbox) record(ctx context.Context, e *event.Event, historyID int64) e
 		return errors.New("record event: no outbox on this database handle")
 	}
 	var last int64
-	if err := o.tx.Model(&eventRow{}).Where("subject = ? AND code = ?", string(e.Subject), e.Code).
+	// A registration (receive or submit) is an item's first event: it
+	// needs no look for the ones before it. The unique index on the
+	// sequence would refuse a second 1 anyway.
+	if registration := e.Action == "receive" || e.Action == "submit"; registration {
+		last = 0
+	} else if err := o.tx.Model(&eventRow{}).Where("subject = ? AND code = ?", string(e.Subject), e.Code).
 		Select("COALESCE(MAX(sequence), 0)").Scan(&last).Error; err != nil {
 		return translate(err, "sự kiện")
 	}
