@@ -128,6 +128,7 @@ var matrixRows = []matrixRow{
 		}},
 	{method: "GET", pattern: "/api/v1/public/feedback", public: 200},
 	{method: "GET", pattern: "/api/v1/public/feedback/:code", path: "/api/v1/public/feedback/{feedback}?pin=000000", public: 404},
+	{method: "GET", pattern: "/api/v1/public/stats", path: "/api/v1/public/stats?month=2026-10", public: 200},
 
 	{method: "GET", pattern: "/api/v1/auth/me", want: everyone(200)},
 	{method: "POST", pattern: "/api/v1/auth/logout", want: everyone(204), revokes: true},

@@ -27,6 +27,9 @@ var ndjsonTypes = map[string]bool{"application/x-ndjson": true, "application/ndj
 type importHandler struct {
 	svc ImportService
 	env
+	// imported, when set, is told of every import run once it ends, even
+	// one that stopped half-way (what was stored stays).
+	imported func(importer.Kind)
 }
 
 type importErrorDTO struct {
@@ -70,6 +73,9 @@ func (h *importHandler) run(c *gin.Context) (answer, error) {
 	_ = rc.SetWriteDeadline(time.Now().Add(importDeadline))
 	body := http.MaxBytesReader(c.Writer, c.Request.Body, MaxImportBytes)
 	res, err := h.svc.Import(c.Request.Context(), principal(c), kind, body, nil)
+	if h.imported != nil {
+		h.imported(kind)
+	}
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {

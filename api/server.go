@@ -55,6 +55,9 @@ type Deps struct {
 	Stats StatsService
 	// Imports streams a province's history in (docs/openapi.yaml).
 	Imports ImportService
+	// PublicStatsTTL is how long GET /api/v1/public/stats keeps a month's
+	// answer (MOTCUA_PUBLIC_STATS_CACHE_SECONDS); 0 keeps nothing.
+	PublicStatsTTL time.Duration
 	// Papers renders the printed papers (docs/domain.md, "Papers").
 	Papers PapersService
 	// Files stores and serves the dossiers' papers and results.
@@ -311,9 +314,13 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	staff.GET("/stats/feedback", statsRoles, e.handle(e.auditedExport(sh.feedback)))
 	staff.GET("/stats/procedures", statsRoles, e.handle(e.auditedExport(sh.procedures)))
 	staff.GET("/stats/satisfaction", statsRoles, e.handle(e.auditedExport(sh.satisfaction)))
+	// The public figures (no login): form 06 by agency of a closed month,
+	// kept per month until an import of dossiers (below) discards them.
+	psh := &publicStatsHandler{svc: d.Stats, cache: newPublicStatsCache(d.PublicStatsTTL, d.Now), env: e}
+	public.GET("/stats", e.handle(psh.stats))
 
 	// ==== import routes (docs/openapi.yaml): admin; the body is streamed NDJSON
-	staff.POST("/imports/:kind", admin, e.handle(e.audited(audit.ImportRun, param("kind"), (&importHandler{svc: d.Imports, env: e}).run)))
+	staff.POST("/imports/:kind", admin, e.handle(e.audited(audit.ImportRun, param("kind"), (&importHandler{svc: d.Imports, env: e, imported: psh.imported}).run)))
 
 	// ==== the pages (package web): a form post spends the public bucket
 	// and keeps its answer under the API's idempotency record.

@@ -77,6 +77,9 @@ type Config struct {
 	// PublicCacheSeconds is how old the public figures on / and /cong-khai
 	// may be; 0 computes them on every request.
 	PublicCacheSeconds int
+	// PublicStatsCacheSeconds is how long GET /api/v1/public/stats keeps a
+	// month's answer; 0 computes it on every request (national_stats.go).
+	PublicStatsCacheSeconds int
 	// StorageURL is where the dossiers' files are kept: empty for the
 	// folder "files" in the working folder, file:PATH, or s3://… (it may
 	// carry keys, so it never prints).
@@ -121,6 +124,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.DBMaxOpenConns = intVar(getenv, "MOTCUA_DB_MAX_OPEN_CONNS", 20, &errs)
 	c.PublicRateLimit = intVar(getenv, "MOTCUA_PUBLIC_RATE_LIMIT", 60, &errs)
 	c.PublicCacheSeconds = intVar(getenv, "MOTCUA_PUBLIC_CACHE_SECONDS", 300, &errs)
+	c.PublicStatsCacheSeconds = loadPublicStats(getenv, &errs)
 	c.StorageURL = Secret(strings.TrimSpace(getenv("MOTCUA_STORAGE_URL")))
 	c.FileMaxBytes = intVar(getenv, "MOTCUA_FILE_MAX_BYTES", 20<<20, &errs)
 	if c.FileMaxBytes < 1 {
