@@ -4,79 +4,26 @@ package main
 // closed loop of registrations that figures 1 and 3 time.
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/motcua/motcua/cmd/motcua/demo"
+	"github.com/motcua/motcua/cmd/internal/benchkit"
 )
 
 // client talks to the server on the loopback address only (no proxy from
 // the environment), with enough idle connections for the loop.
-type client struct {
-	base string
-	hc   *http.Client
-}
+type client struct{ benchkit.Client }
 
 func newClient(base string, conns int) *client {
-	return &client{base: base, hc: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
-		Proxy: nil, MaxIdleConns: conns + 4, MaxIdleConnsPerHost: conns + 4, DisableCompression: true}}}
-}
-
-// call sends a JSON request and decodes a JSON answer of status want.
-func (c *client) call(ctx context.Context, method, path, tok string, hdr map[string]string, in, out any, want int) error {
-	b, err := json.Marshal(in)
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, bytes.NewReader(b))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != want {
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, strings.TrimSpace(string(msg)))
-	}
-	if out == nil {
-		_, _ = io.Copy(io.Discard, resp.Body)
-		return nil
-	}
-	return json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(out)
-}
-
-// login returns an access token of the demo user username.
-func (c *client) login(ctx context.Context, username string) (string, error) {
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	err := c.call(ctx, http.MethodPost, "/api/v1/auth/login", "", nil,
-		map[string]string{"username": username, "password": demo.Password}, &tok, http.StatusOK)
-	if err == nil && tok.AccessToken == "" {
-		err = errors.New("login: no access_token")
-	}
-	return tok.AccessToken, err
+	return &client{benchkit.Client{Base: base, HC: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		Proxy: nil, MaxIdleConns: conns + 4, MaxIdleConnsPerHost: conns + 4, DisableCompression: true}}}}
 }
 
 var registrations atomic.Int64
@@ -93,7 +40,7 @@ func (c *client) register(ctx context.Context, tok string) (string, error) {
 		Code string `json:"code"`
 	}
 	key := map[string]string{"Idempotency-Key": fmt.Sprintf("eventbench-%d-%d", os.Getpid(), registrations.Add(1))}
-	err := c.call(ctx, http.MethodPost, "/api/v1/dossiers", tok, key, in, &d, http.StatusCreated)
+	err := c.Call(ctx, http.MethodPost, "/api/v1/dossiers", tok, key, in, &d, http.StatusCreated)
 	if err == nil && d.Code == "" {
 		err = errors.New("register: no code in the answer")
 	}
@@ -105,7 +52,7 @@ func (c *client) subscribe(ctx context.Context, tok, url string, events []string
 	var w struct {
 		ID string `json:"id"`
 	}
-	err := c.call(ctx, http.MethodPost, "/api/v1/webhooks", tok, nil,
+	err := c.Call(ctx, http.MethodPost, "/api/v1/webhooks", tok, nil,
 		map[string]any{"url": url, "events": events, "description": "motcua-eventbench"}, &w, http.StatusCreated)
 	if err == nil && w.ID == "" {
 		err = errors.New("subscribe: no id in the answer")

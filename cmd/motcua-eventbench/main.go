@@ -242,11 +242,11 @@ func bench(ctx context.Context, o options) (err error) {
 	defer repository.Close(gdb) //nolint:errcheck
 
 	c := newClient(srv.Base, o.conns)
-	clerk, err := c.login(ctx, "clerk")
+	clerk, err := c.Login(ctx, "clerk")
 	if err != nil {
 		return err
 	}
-	admin, err := c.login(ctx, "admin")
+	admin, err := c.Login(ctx, "admin")
 	if err != nil {
 		return err
 	}
@@ -388,8 +388,8 @@ func start(ctx context.Context, o options, bin, dir string) (*benchkit.Process, 
 // after a warm-up when warm.
 func registrationWindow(ctx context.Context, srv *benchkit.Process, o options, warm bool) (loopResult, error) {
 	c := newClient(srv.Base, o.conns)
-	defer c.hc.CloseIdleConnections()
-	tok, err := c.login(ctx, "clerk")
+	defer c.HC.CloseIdleConnections()
+	tok, err := c.Login(ctx, "clerk")
 	if err != nil {
 		return loopResult{}, err
 	}

@@ -10,79 +10,22 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
-	"github.com/motcua/motcua/cmd/motcua/demo"
+	"github.com/motcua/motcua/cmd/internal/benchkit"
 )
 
 // client talks to the server on the loopback address only: no proxy from
 // the environment, no transparent decompression (what is measured is what
 // the server sends).
-type client struct {
-	base string
-	hc   *http.Client
-}
+type client struct{ benchkit.Client }
 
 func newClient(base string) *client {
-	return &client{base: base, hc: &http.Client{Transport: &http.Transport{Proxy: nil, DisableCompression: true}}}
-}
-
-// call sends a JSON request with the headers hdr and decodes a JSON
-// answer of status want.
-func (c *client) call(ctx context.Context, method, path, tok string, hdr map[string]string, in, out any, want int) error {
-	b, err := json.Marshal(in)
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, strings.NewReader(string(b)))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != want {
-		return fmt.Errorf("%s %s: %s%s", method, path, resp.Status, errorBody(resp))
-	}
-	return json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(out)
-}
-
-// errorBody is the start of an error answer when it is the API's JSON
-// error, else nothing: a download's bytes are never printed.
-func errorBody(resp *http.Response) string {
-	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "application/json" {
-		return ""
-	}
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
-	return ": " + strings.TrimSpace(string(b))
-}
-
-// login returns an access token of the demo user username.
-func (c *client) login(ctx context.Context, username string) (string, error) {
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	err := c.call(ctx, http.MethodPost, "/api/v1/auth/login", "", nil,
-		map[string]string{"username": username, "password": demo.Password}, &tok, http.StatusOK)
-	if err == nil && tok.AccessToken == "" {
-		err = errors.New("login: no access_token")
-	}
-	return tok.AccessToken, err
+	return &client{benchkit.Client{Base: base, HC: &http.Client{Transport: &http.Transport{Proxy: nil, DisableCompression: true}}}}
 }
 
 // register registers a direct dossier at the counter of the clerk's unit,
@@ -98,7 +41,7 @@ func (c *client) register(ctx context.Context, tok string) (string, error) {
 	}
 	// An Idempotency-Key, as the API contract asks of every registration.
 	key := map[string]string{"Idempotency-Key": fmt.Sprintf("filebench-%d-%d", os.Getpid(), time.Now().UnixNano())}
-	err := c.call(ctx, http.MethodPost, "/api/v1/dossiers", tok, key, in, &d, http.StatusCreated)
+	err := c.Call(ctx, http.MethodPost, "/api/v1/dossiers", tok, key, in, &d, http.StatusCreated)
 	if err == nil && d.Code == "" {
 		err = errors.New("register: no code in the answer")
 	}
@@ -118,20 +61,20 @@ type stored struct {
 // those of the bytes sent.
 func (c *client) upload(ctx context.Context, tok, code, name string, b *body) (stored, error) {
 	path := "/api/v1/dossiers/" + url.PathEscape(code) + "/files?name=" + url.QueryEscape(name) + "&kind=component"
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, b)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.Base+path, b)
 	if err != nil {
 		return stored{}, err
 	}
 	req.ContentLength = b.size
 	req.Header.Set("Content-Type", "application/pdf") // not believed: the server sniffs
 	req.Header.Set("Authorization", "Bearer "+tok)
-	resp, err := c.hc.Do(req)
+	resp, err := c.HC.Do(req)
 	if err != nil {
 		return stored{}, fmt.Errorf("upload: %w", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusCreated {
-		return stored{}, fmt.Errorf("upload: %s%s", resp.Status, errorBody(resp))
+		return stored{}, fmt.Errorf("upload: %s%s", resp.Status, benchkit.ErrorBody(resp))
 	}
 	var f stored
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&f); err != nil {
@@ -157,18 +100,18 @@ func (c *client) upload(ctx context.Context, tok, code, name string, b *body) (s
 // length, its digest and the ETag the server sends with it.
 func (c *client) download(ctx context.Context, tok, code string, id int64, wantSHA string, wantSize int64) error {
 	path := "/api/v1/dossiers/" + url.PathEscape(code) + "/files/" + strconv.FormatInt(id, 10) + "/content"
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.Base+path, nil)
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+tok)
-	resp, err := c.hc.Do(req)
+	resp, err := c.HC.Do(req)
 	if err != nil {
 		return fmt.Errorf("download: %w", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("download: %s%s", resp.Status, errorBody(resp))
+		return fmt.Errorf("download: %s%s", resp.Status, benchkit.ErrorBody(resp))
 	}
 	if resp.ContentLength != wantSize {
 		return fmt.Errorf("download: Content-Length %d, want %d", resp.ContentLength, wantSize)

@@ -152,7 +152,7 @@ func bench(ctx context.Context, o options, bin string, size, maxBytes int64) (er
 	}()
 
 	c := newClient(srv.Base)
-	tok, err := c.login(ctx, "clerk")
+	tok, err := c.Login(ctx, "clerk")
 	if err != nil {
 		return err
 	}
