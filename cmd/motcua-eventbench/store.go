@@ -47,10 +47,11 @@ func targets(ctx context.Context, db *gorm.DB, codes []string) ([]target, error)
 	return out, nil
 }
 
-// entry is a "receive" history entry of t at at: its event is the one a
-// registration records.
+// entry is a "transfer" history entry of t at at that moves no status: an
+// event of an existing dossier, as each action records one (a registration's
+// is the item's first, which these are not).
 func (t target) entry(at time.Time) *dossier.Entry {
-	return &dossier.Entry{DossierID: t.id, Action: dossier.ActReceive, To: dossier.Received, At: at,
+	return &dossier.Entry{DossierID: t.id, Action: dossier.ActTransfer, From: dossier.Received, To: dossier.Received, At: at,
 		By: "eventbench", Unit: "bench", Note: "motcua-eventbench"}
 }
 
