@@ -37,35 +37,38 @@ type unitsOf struct {
 	HolderUnit *string `json:"holder_unit"`
 }
 
-// Fanout is the dispatch fan-out: one delivery (and its job) per live
-// subscription that names the event's type and, when it is restricted to
-// a unit, concerns that unit or one below it.
-func (w *Webhooks) Fanout(ctx context.Context, tx *gorm.DB, e event.Record) error {
+// Fanout is the dispatch fan-out: for each event, one delivery (and its
+// job) per live subscription that names the event's type and, when it is
+// restricted to a unit, concerns that unit or one below it. The
+// subscriptions and the agency tree are read once per batch.
+func (w *Webhooks) Fanout(ctx context.Context, tx *gorm.DB, events []event.Record) error {
 	subs, err := w.Store.LiveWebhooks(ctx, tx)
 	if err != nil || len(subs) == 0 {
 		return err
 	}
-	var u unitsOf
-	if err := json.Unmarshal(e.Body, &u); err != nil {
-		return fmt.Errorf("event %s: %w", e.ID, err)
-	}
 	var tree dwebhook.Units
-	for _, s := range subs {
-		if !dwebhook.MatchesAny(s.Events, string(e.Type)) {
-			continue
+	for _, e := range events {
+		var u unitsOf
+		if err := json.Unmarshal(e.Body, &u); err != nil {
+			return fmt.Errorf("event %s: %w", e.ID, err)
 		}
-		if s.UnitCode != "" {
-			if tree == nil {
-				if tree, err = w.Units(ctx); err != nil {
-					return err
-				}
-			}
-			if !concerns(tree, s.UnitCode, u) {
+		for _, s := range subs {
+			if !dwebhook.MatchesAny(s.Events, string(e.Type)) {
 				continue
 			}
-		}
-		if err := w.Store.AddDelivery(ctx, tx, s.ID, e.ID, string(e.Type), e.Code, w.Now()); err != nil {
-			return err
+			if s.UnitCode != "" {
+				if tree == nil {
+					if tree, err = w.Units(ctx); err != nil {
+						return err
+					}
+				}
+				if !concerns(tree, s.UnitCode, u) {
+					continue
+				}
+			}
+			if err := w.Store.AddDelivery(ctx, tx, s.ID, e.ID, string(e.Type), e.Code, w.Now()); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

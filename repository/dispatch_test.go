@@ -28,7 +28,12 @@ func TestDispatchSweepsTheUndispatched(t *testing.T) {
 	}
 	// Other dossiers' events of the fixture are swept too: count per id.
 	seen := map[string]int{}
-	fan := func(_ context.Context, _ *gorm.DB, ev event.Record) error { seen[ev.ID]++; return nil }
+	fan := func(_ context.Context, _ *gorm.DB, evs []event.Record) error {
+		for _, ev := range evs {
+			seen[ev.ID]++
+		}
+		return nil
+	}
 	if err := store.Dispatch(ctx, evs[1].ID, fan); err != nil {
 		t.Fatal(err)
 	}

@@ -309,11 +309,13 @@ func (s *EventStore) List(ctx context.Context, subject event.Subject, code strin
 	return out, nil
 }
 
-// Fanout is one part of an event's dispatch: it inserts, in tx, the rows
-// and queue jobs (EnqueueTx) that tell someone of e — a delivery per
-// matching webhook, a message per opted-in channel. What it writes commits
-// with the event's dispatched mark, so a retried dispatch never writes twice.
-type Fanout func(ctx context.Context, tx *gorm.DB, e event.Record) error
+// Fanout is one part of a dispatch: it inserts, in tx, the rows and queue
+// jobs (EnqueueTx) that tell someone of each of the events — a delivery per
+// matching webhook, a message per opted-in channel. It gets the dispatch's
+// whole batch, so what it reads once (the subscriptions) it reads once per
+// batch. What it writes commits with the events' dispatched mark, so a
+// retried dispatch never writes twice.
+type Fanout func(ctx context.Context, tx *gorm.DB, events []event.Record) error
 
 // EnqueueTx inserts the queue job args in the transaction tx, with the
 // queue client registered on the handle (UseQueue).
@@ -363,13 +365,14 @@ func (s *EventStore) Dispatch(ctx context.Context, id string, fans ...Fanout) er
 			return nil // a retried job after its commit: the fan-out is done
 		}
 		ids := make([]string, len(rows))
+		recs := make([]event.Record, len(rows))
 		for i, r := range rows {
-			for _, fan := range fans {
-				if err := fan(ctx, tx, r.record()); err != nil {
-					return err
-				}
+			ids[i], recs[i] = r.ID, r.record()
+		}
+		for _, fan := range fans {
+			if err := fan(ctx, tx, recs); err != nil {
+				return err
 			}
-			ids[i] = r.ID
 		}
 		return tx.Model(&eventRow{}).Where("id IN ?", ids).Update("dispatched_at", time.Now().UTC()).Error
 	})

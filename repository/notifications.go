@@ -141,6 +141,19 @@ func contactOf(tx *gorm.DB, sl *Sealer, subject event.Subject, code string) (con
 // dispatch's transaction. The unique (event, channel) makes a second run
 // write nothing.
 func NotificationFanout(sl *Sealer, p NotifyPolicy) Fanout {
+	one := notifyOneEvent(sl, p)
+	return func(ctx context.Context, tx *gorm.DB, events []event.Record) error {
+		for _, e := range events {
+			if err := one(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// notifyOneEvent is NotificationFanout for one event.
+func notifyOneEvent(sl *Sealer, p NotifyPolicy) func(ctx context.Context, tx *gorm.DB, e event.Record) error {
 	return func(ctx context.Context, tx *gorm.DB, e event.Record) error {
 		if !p.Sends(domain.NotifyEmail, e.Type) && !p.Sends(domain.NotifySMS, e.Type) {
 			return nil

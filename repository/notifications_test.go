@@ -44,7 +44,7 @@ func TestNotificationFanout(t *testing.T) {
 	})
 	for range 2 {
 		for _, ev := range evs {
-			err := e.db.Transaction(func(tx *gorm.DB) error { return fan(ctx, tx, ev) })
+			err := e.db.Transaction(func(tx *gorm.DB) error { return fan(ctx, tx, []event.Record{ev}) })
 			if err != nil {
 				t.Fatal(err)
 			}
