@@ -372,8 +372,11 @@ func TestNotificationsDieAfterTheLastAttemptAndFollowOverrides(t *testing.T) {
 		!strings.Contains(*sms.LastError, "gateway answered 500") || strings.Contains(*sms.LastError, "0912345678") {
 		t.Fatalf("failing SMS %+v", sms)
 	}
-	if n := len(gw.requests()); n != 2 {
-		t.Fatalf("%d gateway requests, want 2 (MOTCUA_DELIVERY_MAX_ATTEMPTS)", n)
+	// Every attempt counts, also one that failed before it reached the
+	// gateway (a busy database on a loaded machine): the gateway sees at
+	// most MOTCUA_DELIVERY_MAX_ATTEMPTS requests, and at least the last.
+	if n := len(gw.requests()); n < 1 || n > 2 {
+		t.Fatalf("%d gateway requests, want 1 or 2 (MOTCUA_DELIVERY_MAX_ATTEMPTS)", n)
 	}
 	mails := smtp.WaitFor(2, 10*time.Second)
 	subjects := map[string]bool{}
