@@ -219,6 +219,8 @@ var matrixRows = []matrixRow{
 	{method: "HEAD", pattern: "/api/v1/dossiers/:code/files/:id/content", path: "/api/v1/dossiers/{dossier}/files/999999/content", want: everyone(404)},
 	{method: "GET", pattern: "/api/v1/dossiers/:code/files/:id/versions/:n/content", path: "/api/v1/dossiers/{dossier}/files/999999/versions/1/content", want: everyone(404)},
 	{method: "HEAD", pattern: "/api/v1/dossiers/:code/files/:id/versions/:n/content", path: "/api/v1/dossiers/{dossier}/files/999999/versions/1/content", want: everyone(404)},
+	{method: "GET", pattern: "/api/v1/dossiers/:code/dvcqg", path: "/api/v1/dossiers/{dossier}/dvcqg", want: cols{{200, 200}, {200, 404}, same(403), same(403), same(403), {200, 200}}},
+	{method: "GET", pattern: "/api/v1/integrations/dvcqg/export", path: "/api/v1/integrations/dvcqg/export?from=2026-11-01&to=2026-11-30&unit_code={agency}", want: cols{{200, 200}, {200, 403}, same(403), same(403), same(403), {200, 200}}},
 	{method: "GET", pattern: "/api/v1/papers/tracking-book", path: "/api/v1/papers/tracking-book?month=2026-11&unit_code={unit}", want: cols{{200, 200}, {404, 404}, {200, 404}, {403, 403}, {404, 404}, {200, 200}}},
 
 	{method: "POST", pattern: "/api/v1/feedback", want: cols{same(201), same(201), same(201), same(403), same(403), same(403)},

@@ -62,6 +62,8 @@ type Deps struct {
 	Papers PapersService
 	// Files stores and serves the dossiers' papers and results.
 	Files FileService
+	// DVCQG answers the national portal's records and their export (§14).
+	DVCQG DVCQGService
 	// PublicURL is the base of the citizen's lookup page (MOTCUA_PUBLIC_URL).
 	PublicURL string
 	// Audit keeps the audit trail (docs/domain.md, "Audit trail"); nil
@@ -290,6 +292,12 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	staff.HEAD("/dossiers/:code/files/:id/content", flh.content)
 	staff.GET("/dossiers/:code/files/:id/versions/:n/content", flh.content)
 	staff.HEAD("/dossiers/:code/files/:id/versions/:n/content", flh.content)
+
+	// ==== the national portal's records (docs/openapi.yaml, tag dvcqg): admins and viewers
+	dvh := &dvcqgHandler{svc: d.DVCQG, env: e}
+	dvcqgRoles := requireRole(log, user.RoleAdmin, user.RoleViewer)
+	staff.GET("/dossiers/:code/dvcqg", dvcqgRoles, e.handle(e.auditedRead(audit.DossierRead, "code", dvh.get)))
+	staff.GET("/integrations/dvcqg/export", dvcqgRoles, dvh.export)
 
 	// ==== feedback routes (docs/openapi.yaml)
 	fh := &feedbackHandler{svc: d.Feedback, env: e}

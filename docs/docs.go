@@ -8,3 +8,9 @@ import _ "embed"
 //
 //go:embed openapi.yaml
 var OpenAPI []byte
+
+// HoSoSchema is the JSON Schema of the dossier record sent to the national
+// public service portal (docs/dvcqg/hoso.schema.json).
+//
+//go:embed dvcqg/hoso.schema.json
+var HoSoSchema []byte

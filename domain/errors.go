@@ -24,6 +24,7 @@ const (
 	KindRateLimited                     // too many requests from one client (429)
 	KindUnsupportedMedia                // content of a type the resource does not take (415)
 	KindRangeNotSatisfiable             // a byte range outside the content (416)
+	KindNotReceived                     // the dossier was never received: it has no national portal record (409)
 )
 
 // String names the kind for logs.
@@ -51,6 +52,8 @@ func (k Kind) String() string {
 		return "unsupported_media_type"
 	case KindRangeNotSatisfiable:
 		return "range_not_satisfiable"
+	case KindNotReceived:
+		return "not_received"
 	default:
 		return "internal"
 	}

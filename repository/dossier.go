@@ -71,6 +71,9 @@ type dossierRow struct {
 	Version         int
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	// ChangedAt is the last change (registration, import, action, file or
+	// payment): UpdatedAt, or a later file upload.
+	ChangedAt *time.Time
 }
 
 func (dossierRow) TableName() string { return "dossiers" }
@@ -117,7 +120,7 @@ func fromDossier(d dossier.Dossier, sl *Sealer) (dossierRow, error) {
 		ComponentFileAt: utcPtr(d.ComponentFileAt), ReusedAt: utcPtr(d.ReusedAt),
 		PaidTotal: d.PaidTotal, PaidOnline: d.PaidOnline, PaidOnlineAt: utcPtr(d.PaidOnlineAt),
 		RegisteredFee: d.RegisteredFee, PayableAt: utcPtr(d.PayableAt),
-		Version: d.Version, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
+		Version: d.Version, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), ChangedAt: utcPtr(&d.UpdatedAt),
 	}
 	if err := sl.sealDossier(&r); err != nil {
 		return dossierRow{}, err
@@ -333,6 +336,7 @@ func updateDossier(tx *gorm.DB, r *dossierRow) error {
 			"rejected_at": r.RejectedAt,
 			"paid_total":  r.PaidTotal, "paid_online": r.PaidOnline, "paid_online_at": r.PaidOnlineAt,
 			"payable_at": r.PayableAt, "version": r.Version + 1, "updated_at": r.UpdatedAt,
+			"changed_at": r.ChangedAt,
 		})
 	if res.Error != nil {
 		return translate(res.Error, dossierNoun)

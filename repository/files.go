@@ -170,17 +170,20 @@ func (s *FileStore) record(ctx context.Context, tx *gorm.DB, old *dossierRow, f 
 			}
 		}
 	}
-	if len(set) > 0 {
-		if err := tx.Model(&dossierRow{}).Where("id = ?", f.DossierID).Updates(set).Error; err != nil {
-			return translate(err, dossierNoun)
-		}
+	// The upload is the dossier's last change (§14.2), whether or not it
+	// marks it; a later change is never moved back. UpdateColumns: the
+	// upload's own time, not GORM's wall-clock updated_at.
+	marks := len(set) > 0
+	set["changed_at"] = gorm.Expr("CASE WHEN changed_at IS NULL OR changed_at < ? THEN ? ELSE changed_at END", at, at)
+	if err := tx.Model(&dossierRow{}).Where("id = ?", f.DossierID).UpdateColumns(set).Error; err != nil {
+		return translate(err, dossierNoun)
 	}
 	loc, err := s.zone.get(ctx, tx)
 	if err != nil {
 		return err
 	}
 	d := rollupDelta{}
-	if len(set) > 0 {
+	if marks {
 		d.add(was, -1, loc)
 		d.add(now, 1, loc)
 	}

@@ -70,7 +70,7 @@ var dossierImportColumns = []string{"code", "procedure_code", "unit_code", "agen
 	"documents", "note", "pin_hash", "processing_value", "processing_unit", "submitted_at", "received_at", "due_at",
 	"appointment_at", "supplement_requested_at", "payment_amount", "resolved_at", "outcome", "timeliness",
 	"returned_at", "withdrawn_at", "stopped_at", "rejected_at", "digitised", "digitised_at", "component_file_at",
-	"e_result", "e_result_at", "paid_online", "paid_online_at", "payable_at", "version", "created_at", "updated_at"}
+	"e_result", "e_result_at", "paid_online", "paid_online_at", "payable_at", "version", "created_at", "updated_at", "changed_at"}
 
 var historyImportColumns = []string{"dossier_id", "action", "from_status", "to_status", "at", "by_user", "unit", "note", "details"}
 
@@ -174,7 +174,7 @@ func appendDossierValues(dst []any, d dossier.Dossier, sl *Sealer) ([]any, error
 		tv(row.ResolvedAt), sv(row.Outcome), sv(row.Timeliness), tv(row.ReturnedAt), tv(row.WithdrawnAt),
 		tv(row.StoppedAt), tv(row.RejectedAt), row.Digitised, tv(row.DigitisedAt), tv(row.ComponentFileAt),
 		row.EResult, tv(row.EResultAt), row.PaidOnline, tv(row.PaidOnlineAt), tv(row.PayableAt),
-		1, row.CreatedAt, row.UpdatedAt), nil
+		1, row.CreatedAt, row.UpdatedAt, row.UpdatedAt), nil
 }
 
 // appendEntryValues appends the history row of e of dossier id, in

@@ -30,6 +30,7 @@ var table = map[domain.Kind]Spec{
 	domain.KindRateLimited:         {http.StatusTooManyRequests, "rate_limited"},
 	domain.KindUnsupportedMedia:    {http.StatusUnsupportedMediaType, "unsupported_media_type"},
 	domain.KindRangeNotSatisfiable: {http.StatusRequestedRangeNotSatisfiable, "range_not_satisfiable"},
+	domain.KindNotReceived:         {http.StatusConflict, "not_received"},
 	domain.KindInternal:            {http.StatusInternalServerError, "internal"},
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/motcua/motcua/domain/audit"
 	"github.com/motcua/motcua/domain/catalog"
 	"github.com/motcua/motcua/domain/dossier"
+	"github.com/motcua/motcua/domain/dvcqg"
 	"github.com/motcua/motcua/domain/event"
 	"github.com/motcua/motcua/domain/feedback"
 	"github.com/motcua/motcua/domain/files"
@@ -73,7 +74,9 @@ type App struct {
 
 	// Papers renders the printed papers (receipt, control slip, …).
 	Papers *papers.Service
-	Files  *files.Service
+	// DVCQG builds the national portal's records (§14.1) and their export.
+	DVCQG *dvcqg.Service
+	Files *files.Service
 
 	// Audit keeps the audit trail; Close flushes its writer.
 	Audit *audit.Service
@@ -180,6 +183,8 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 	a.Papers = papers.NewService(a.Dossiers, a.Catalog, a.Users, pdf.Renderer{}, papers.Config{
 		PublicURL: cfg.PublicURL, CutoffDay: cfg.ReportCutoffDay, Location: loc, Now: now})
 
+	a.DVCQG = dvcqg.NewService(a.Dossiers, a.Catalog, repository.NewUserStore(db), repository.NewDossierStore(db, a.Sealer), loc)
+
 	a.Feedback = feedback.NewService(repository.NewFeedbackStore(db, a.Sealer), a.Catalog, domain.NewPinHasher(key), now)
 	a.Feedback.ShareDossierLockout(a.Dossiers.PinLockout())
 
@@ -249,6 +254,7 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 		PublicStatsTTL:  time.Duration(cfg.PublicStatsCacheSeconds) * time.Second,
 		Papers:          a.Papers,
 		Files:           a.Files,
+		DVCQG:           a.DVCQG,
 		Audit:           a.Audit,
 		PublicURL:       cfg.PublicURL,
 		Pages:           pages,
