@@ -94,6 +94,8 @@ const matrixPassword = "matrix-password-0"
 
 var ndjson = map[string]string{"Content-Type": "application/x-ndjson"}
 
+var open311Form = map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+
 // matrixPDF is a file an upload sends: the smallest content taken as a PDF.
 const matrixPDF = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
@@ -115,6 +117,19 @@ var matrixRows = []matrixRow{
 		body: func(*matrixFixtures, side) any {
 			return map[string]string{"username": "viewer", "password": demo.Password}
 		}},
+	// Open311 (/open311/v2/): no login; a token changes nothing.
+	{method: "GET", pattern: "/open311/v2/discovery.json", public: 200},
+	{method: "GET", pattern: "/open311/v2/discovery.xml", public: 200},
+	{method: "GET", pattern: "/open311/v2/services.json", public: 200},
+	{method: "GET", pattern: "/open311/v2/services.xml", public: 200},
+	{method: "GET", pattern: "/open311/v2/services/:file", path: "/open311/v2/services/conduct.xml", public: 200},
+	{method: "GET", pattern: "/open311/v2/requests.json", public: 200},
+	{method: "GET", pattern: "/open311/v2/requests.xml", public: 200},
+	{method: "GET", pattern: "/open311/v2/requests/:file", path: "/open311/v2/requests/{feedback}.json", public: 404},
+	{method: "POST", pattern: "/open311/v2/requests.json", public: 201, header: open311Form,
+		body: func(*matrixFixtures, side) any { return "service_code=other&description=Ma+tr%E1%BA%ADn" }},
+	{method: "POST", pattern: "/open311/v2/requests.xml", public: 201, header: open311Form,
+		body: func(*matrixFixtures, side) any { return "service_code=other&description=Ma+tr%E1%BA%ADn" }},
 	{method: "GET", pattern: "/api/v1/public/dossiers/:code", path: "/api/v1/public/dossiers/{dossier}?pin=000000", public: 404},
 	// Wrong pins count towards a code's lockout: the results rows name codes
 	// of their own, so the rows above and below keep their 404.

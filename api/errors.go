@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/motcua/motcua/api/httperr"
+	"github.com/motcua/motcua/api/open311"
 	"github.com/motcua/motcua/domain"
 )
 
@@ -41,6 +42,10 @@ func writeError(c *gin.Context, log *slog.Logger, err error) {
 				"request_id", c.GetString(ctxRequestID))
 		}
 		c.AbortWithStatus(StatusClientClosedRequest)
+		return
+	}
+	if open311.Owns(c.Request.URL.Path) { // Open311's own error shape
+		open311.WriteError(c, log, err)
 		return
 	}
 	spec, de := httperr.Of(err)

@@ -114,7 +114,9 @@ func (e *env) check(r apptest.Request, resp apptest.Response) {
 	if resp.Header.Get("X-Request-ID") == "" {
 		e.t.Errorf("%s %s: no X-Request-ID", r.Method, r.Path)
 	}
-	if resp.Status >= 400 {
+	if resp.Status >= 400 && strings.HasPrefix(r.Path, "/open311/") {
+		checkOpen311Error(e.t, r, resp) // Open311's own error shape (open311_test.go)
+	} else if resp.Status >= 400 {
 		var b errBody
 		if err := json.Unmarshal(resp.Body, &b); err != nil || b.Error.Code == "" || b.Error.Message == "" {
 			e.t.Fatalf("%s %s: %d without the error body: %s", r.Method, r.Path, resp.Status, resp.Body)

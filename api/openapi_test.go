@@ -134,7 +134,14 @@ func TestEveryOperationHasSchemas(t *testing.T) {
 					success++
 				case strings.HasPrefix(code, "4"), strings.HasPrefix(code, "5"):
 					mt := ref.Value.Content.Get("application/json")
-					if mt == nil || mt.Schema == nil || mt.Schema.Ref != "#/components/schemas/Error" {
+					errSchema := "#/components/schemas/Error"
+					if strings.HasPrefix(path, "/open311/") { // Open311's own shape, in JSON or XML
+						errSchema = "#/components/schemas/Open311Errors"
+						if x := ref.Value.Content.Get("text/xml"); mt == nil && x != nil && x.Schema != nil {
+							continue
+						}
+					}
+					if mt == nil || mt.Schema == nil || mt.Schema.Ref != errSchema {
 						t.Errorf("%s %s: error answers use the Error schema", name, code)
 					}
 				}

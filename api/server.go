@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/motcua/motcua/api/open311"
 	"github.com/motcua/motcua/domain"
 	"github.com/motcua/motcua/domain/audit"
 	"github.com/motcua/motcua/domain/user"
@@ -83,6 +84,17 @@ type Deps struct {
 	// SeparateMetrics leaves /metrics off the main handler; NewHandlers
 	// then returns it on its own, for a listener of its own.
 	SeparateMetrics bool
+	// Open311 configures the Open311 facade at /open311/v2/ (package
+	// api/open311), served over Feedback.
+	Open311 Open311Settings
+}
+
+// Open311Settings are the facade's settings (MOTCUA_OPEN311_*,
+// MOTCUA_PUBLIC_BASE_URL).
+type Open311Settings struct {
+	Keys    []string
+	Contact string
+	BaseURL string
 }
 
 // NewHandler builds the HTTP handler with every route of the API. It
@@ -173,6 +185,10 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 		writeError(c, log, domain.NotFound("đường dẫn"))
 	})
 	r.NoMethod(func(c *gin.Context) {
+		if open311.Owns(c.Request.URL.Path) {
+			open311.WriteStatus(c, http.StatusMethodNotAllowed, "Phương thức không được hỗ trợ cho đường dẫn này")
+			return
+		}
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody{Error: errorPayload{
 			Code: "method_not_allowed", Message: "Phương thức không được hỗ trợ cho đường dẫn này"}})
 	})
@@ -342,6 +358,23 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 		d.Pages.Register(r, web.Hooks{Allow: allow,
 			Idempotent: idempotentWaiting(d.Idempotency, d.Now, log, idempotencyWait, d.Pages.Fail)})
 	}
+
+	// ==== Open311 GeoReport v2 over feedback (docs/openapi.yaml): the
+	// public bucket and the public Idempotency-Key, errors in Open311's shape
+	allowPublic := func(c *gin.Context) (bool, time.Duration) {
+		if limiter == nil {
+			return true, 0
+		}
+		return limiter.allow(publicScope + "|" + clientKey(c.ClientIP()))
+	}
+	var feedbackSvc open311.FeedbackService
+	if d.Feedback != nil {
+		feedbackSvc = d.Feedback
+	}
+	open311.Register(r, open311.Deps{Feedback: feedbackSvc, Keys: d.Open311.Keys, Contact: d.Open311.Contact,
+		BaseURL: d.Open311.BaseURL, Log: log, Now: d.Now, Location: d.Location},
+		open311.Hooks{Allow: allowPublic, Idempotent: idempotentWaiting(d.Idempotency, d.Now, log, idempotencyWait,
+			func(c *gin.Context, err error) { open311.WriteError(c, log, err) })})
 
 	// ==== the audit trail (docs/domain.md): province admins
 	staff.GET("/audit", admin, e.handle((&auditHandler{env: e}).list))

@@ -93,6 +93,9 @@ type Config struct {
 	Notifications Notifications
 	ReadTimeout   time.Duration
 	WriteTimeout  time.Duration
+
+	// Open311 holds the settings of the Open311 facade (config/national.go).
+	Open311 Open311
 }
 
 // Load reads configuration through getenv (os.Getenv in main, a map in
@@ -153,6 +156,7 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, errors.New("MOTCUA_LOG_LEVEL must be debug, info, warn or error"))
 	}
 	c.Notifications = loadNotifications(getenv, &errs)
+	c.Open311 = loadOpen311(getenv, &errs)
 	if err := c.validate(); err != nil {
 		errs = append(errs, err)
 	}

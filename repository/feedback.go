@@ -315,12 +315,32 @@ func (s *FeedbackStore) ListPublished(ctx context.Context, f feedback.PublicFilt
 	if f.AgencyCode != "" {
 		q = q.Where("agency_code = ?", f.AgencyCode)
 	}
+	if len(f.Categories) > 0 {
+		cats := make([]string, len(f.Categories))
+		for i, c := range f.Categories {
+			cats[i] = string(c)
+		}
+		q = q.Where("category IN ?", cats)
+	}
+	if len(f.Codes) > 0 {
+		q = q.Where("code IN ?", f.Codes)
+	}
+	if !f.ReceivedFrom.IsZero() {
+		q = q.Where("received_at >= ?", f.ReceivedFrom.UTC())
+	}
+	if !f.ReceivedTo.IsZero() {
+		q = q.Where("received_at <= ?", f.ReceivedTo.UTC())
+	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, translate(err, feedbackNoun)
 	}
+	order := "published_at DESC, id DESC"
+	if f.ByReceipt {
+		order = "received_at DESC, id DESC"
+	}
 	var rows []feedbackRow
-	if err := q.Order("published_at DESC, id DESC").Offset(f.Offset()).Limit(f.PageSize).Find(&rows).Error; err != nil {
+	if err := q.Order(order).Offset(f.Offset()).Limit(f.PageSize).Find(&rows).Error; err != nil {
 		return nil, 0, translate(err, feedbackNoun)
 	}
 	out := make([]feedback.Feedback, len(rows))

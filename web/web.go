@@ -197,7 +197,7 @@ func (p *Pages) Register(r gin.IRoutes, h Hooks) {
 // IsPagePath reports whether an unmatched path belongs to the pages (an
 // HTML 404) rather than to the API and its probes (a JSON 404).
 func IsPagePath(path string) bool {
-	for _, pre := range []string{"/api/", "/healthz", "/readyz", "/metrics", "/openapi.yaml"} {
+	for _, pre := range []string{"/api/", "/healthz", "/readyz", "/metrics", "/openapi.yaml", "/open311/"} {
 		if path == strings.TrimSuffix(pre, "/") || strings.HasPrefix(path, pre) {
 			return false
 		}

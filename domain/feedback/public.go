@@ -2,6 +2,7 @@ package feedback
 
 import (
 	"context"
+	"time"
 
 	"github.com/motcua/motcua/domain"
 	"github.com/motcua/motcua/domain/catalog"
@@ -57,6 +58,14 @@ func (s *Service) Published(ctx context.Context, f PublicFilter) ([]Feedback, in
 	}
 	if f.AgencyCode != "" && !catalog.ValidCode(f.AgencyCode) {
 		fe.Add("agency_code", "mã không hợp lệ")
+	}
+	for _, c := range f.Categories {
+		if !c.Valid() {
+			fe.Add("category", "phải là regulation, procedure, conduct hoặc other")
+		}
+	}
+	if !f.ReceivedFrom.IsZero() && !f.ReceivedTo.IsZero() && f.ReceivedTo.Before(f.ReceivedFrom) {
+		fe.Add("received_to", "không được trước received_from")
 	}
 	if err := fe.Err(); err != nil {
 		return nil, 0, err
@@ -114,5 +123,16 @@ func (s *Service) PublicPreview(ctx context.Context, by user.Principal, code str
 type PublicFilter struct {
 	Category   Category
 	AgencyCode string
+	// Categories, when not empty, keeps the items of any of them (with
+	// Category, both must hold).
+	Categories []Category
+	// Codes, when not empty, keeps only the items with these codes.
+	Codes []string
+	// ReceivedFrom and ReceivedTo bound received_at, both inclusive; zero
+	// is open.
+	ReceivedFrom, ReceivedTo time.Time
+	// ByReceipt lists the newest received first instead of the most
+	// recently published first.
+	ByReceipt bool
 	domain.Page
 }

@@ -41,7 +41,8 @@ type Store interface {
 	// due first, then by ID, when f.DueBy is set), and the total.
 	List(ctx context.Context, f Filter) ([]Feedback, int64, error)
 	// ListPublished returns one page of published items, most recently
-	// published first, and the total.
+	// published first (newest received first with f.ByReceipt), and the
+	// total.
 	ListPublished(ctx context.Context, f PublicFilter) ([]Feedback, int64, error)
 	// Dossier returns what feedback and ratings need of a dossier;
 	// KindNotFound if no dossier has code.

@@ -270,6 +270,8 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 		OutboxPending:   func(ctx context.Context) (map[string]int64, error) { return repository.PendingJobs(ctx, db) },
 		Collectors:      a.QueueMetrics.Collectors(),
 		SeparateMetrics: cfg.MetricsAddr != "",
+		Open311: api.Open311Settings{Keys: secretStrings(cfg.Open311.APIKeys), Contact: cfg.Open311.Contact,
+			BaseURL: cfg.Open311.PublicBaseURL},
 	})
 	if err != nil {
 		_ = a.Audit.Close(ctx)
@@ -313,4 +315,14 @@ func OpenDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*go
 		return nil, err
 	}
 	return db, nil
+}
+
+// secretStrings are the secrets' values, for the one place that compares
+// them.
+func secretStrings(in []config.Secret) []string {
+	out := make([]string, len(in))
+	for i, s := range in {
+		out[i] = string(s)
+	}
+	return out
 }
