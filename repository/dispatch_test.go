@@ -2,6 +2,7 @@ package repository_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"gorm.io/gorm"
@@ -50,5 +51,49 @@ func TestDispatchSweepsTheUndispatched(t *testing.T) {
 	var left int64
 	if err := e.db.Raw("SELECT COUNT(*) FROM events WHERE dispatched_at IS NULL").Scan(&left).Error; err != nil || left != 0 {
 		t.Fatalf("%d events left undispatched (%v)", left, err)
+	}
+}
+
+// TestEventTakesTheWrittenDossier: the event of a registration or an
+// action takes the dossier's code, units and due time from the row the
+// transaction has just written; registering reads no dossier row at all,
+// and an action reads only the two it needs (the service's load and the
+// update's lock), not a third for its event.
+func TestEventTakesTheWrittenDossier(t *testing.T) {
+	ctx := context.Background()
+	e := newDossierEnv(t)
+	var reads int
+	count := func(tx *gorm.DB) {
+		if tx.Statement != nil && tx.Statement.Table == "dossiers" {
+			reads++
+		}
+	}
+	if err := e.db.Callback().Query().Register("test:dossier_reads", count); err != nil {
+		t.Fatal(err)
+	}
+	r := e.register(t, rClerk, dossier.NewDossier{ProcedureCode: "T.P3", Channel: dossier.Direct, Applicant: applicant("Lò Văn Pó")})
+	if reads != 0 {
+		t.Fatalf("registration read the dossiers table %d times, want 0", reads)
+	}
+	reads = 0
+	if _, err := e.svc.Act(ctx, rOfficer, r.Code, dossier.ActionInput{Action: dossier.ActStart}); err != nil {
+		t.Fatal(err)
+	}
+	if reads != 2 {
+		t.Fatalf("an action read the dossiers table %d times, want 2", reads)
+	}
+	evs, err := repository.NewEventStore(e.db).List(ctx, event.SubjectDossier, r.Code)
+	if err != nil || len(evs) != 2 {
+		t.Fatalf("%d events, %v", len(evs), err)
+	}
+	for _, ev := range evs {
+		if ev.Code != r.Code || ev.Sequence < 1 {
+			t.Fatalf("event %+v of %s", ev, r.Code)
+		}
+		for _, want := range []string{`"code":"` + r.Code + `"`, `"unit_code":"` + dCentre + `"`, `"agency_code":"` + dDept + `"`, `"procedure_code":"T.P3"`} {
+			if !strings.Contains(string(ev.Body), want) {
+				t.Fatalf("event %s body lacks %s:\n%s", ev.Type, want, ev.Body)
+			}
+		}
 	}
 }

@@ -200,6 +200,11 @@ type DossierStore struct {
 	inTx bool        // db is a transaction (InTx)
 	seal *Sealer     // personal data at rest
 	zone *rollupZone // the zone of the rollups, shared with InTx's stores
+	// wrote is the dossier this transaction's store last created or
+	// updated (InTx only): the event of the history entry that follows
+	// takes its code, units and due times from it instead of reading the
+	// row back.
+	wrote *dossier.Dossier
 }
 
 var _ dossier.Store = (*DossierStore)(nil)
@@ -276,7 +281,17 @@ func (s *DossierStore) Create(ctx context.Context, d *dossier.Dossier) error {
 		return err
 	}
 	d.ID, d.Version = r.ID, r.Version
+	s.remember(d)
 	return nil
+}
+
+// remember keeps d's event facts for the history entry that follows in
+// s's transaction.
+func (s *DossierStore) remember(d *dossier.Dossier) {
+	if s.inTx {
+		s.wrote = &dossier.Dossier{ID: d.ID, Code: d.Code, UnitCode: d.UnitCode, AgencyCode: d.AgencyCode,
+			HolderUnit: d.HolderUnit, ProcedureCode: d.ProcedureCode, DueAt: utcPtr(d.DueAt), AppointmentAt: utcPtr(d.AppointmentAt)}
+	}
 }
 
 // Update implements dossier.Store.
@@ -314,6 +329,7 @@ func (s *DossierStore) Update(ctx context.Context, d *dossier.Dossier) error {
 		return err
 	}
 	d.Version++
+	s.remember(d)
 	return nil
 }
 
@@ -356,7 +372,11 @@ func (s *DossierStore) AppendHistory(ctx context.Context, e *dossier.Entry) erro
 		if err := appendHistory(tx, e); err != nil {
 			return err
 		}
-		return recordDossierEvent(ctx, tx, e)
+		var known *dossier.Dossier
+		if s.wrote != nil && s.wrote.ID == e.DossierID {
+			known = s.wrote
+		}
+		return recordDossierEvent(ctx, tx, e, known)
 	})
 }
 

@@ -232,22 +232,26 @@ func newEventID() (string, error) {
 	return "evt_" + hex.EncodeToString(b), nil
 }
 
-// recordDossierEvent records the event of history entry h on tx, reading
-// the dossier as the change left it; a records-only entry (a file, a
+// recordDossierEvent records the event of history entry h on tx. The
+// dossier is known when the transaction's store has just written it, and
+// read as the change left it otherwise; a records-only entry (a file, a
 // counter payment) records none, and neither does the event benchmark's
 // floor build (events_off.go).
-func recordDossierEvent(ctx context.Context, tx *gorm.DB, h *dossier.Entry) error {
+func recordDossierEvent(ctx context.Context, tx *gorm.DB, h *dossier.Entry, known *dossier.Dossier) error {
 	if _, ok := event.DossierType(h.Action); !ok || !recordEvents {
 		return nil
 	}
-	var r dossierRow
-	if err := tx.Select("code", "unit_code", "agency_code", "holder_unit", "procedure_code", "due_at", "appointment_at").
-		Where("id = ?", h.DossierID).Take(&r).Error; err != nil {
-		return translate(err, dossierNoun)
+	d := known
+	if d == nil {
+		var r dossierRow
+		if err := tx.Select("code", "unit_code", "agency_code", "holder_unit", "procedure_code", "due_at", "appointment_at").
+			Where("id = ?", h.DossierID).Take(&r).Error; err != nil {
+			return translate(err, dossierNoun)
+		}
+		d = &dossier.Dossier{Code: r.Code, UnitCode: r.UnitCode, AgencyCode: r.AgencyCode, HolderUnit: r.HolderUnit,
+			ProcedureCode: r.ProcedureCode, DueAt: utcPtr(r.DueAt), AppointmentAt: utcPtr(r.AppointmentAt)}
 	}
-	d := dossier.Dossier{Code: r.Code, UnitCode: r.UnitCode, AgencyCode: r.AgencyCode, HolderUnit: r.HolderUnit,
-		ProcedureCode: r.ProcedureCode, DueAt: utcPtr(r.DueAt), AppointmentAt: utcPtr(r.AppointmentAt)}
-	e, _ := event.ForDossier(d, *h)
+	e, _ := event.ForDossier(*d, *h)
 	return txOutbox{tx: tx}.record(ctx, &e, h.ID)
 }
 
