@@ -281,6 +281,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		{"lookup-beside-import", b.lookupsBesideImport},
 		{"register", b.registrations},
 		{"reports", b.reports},
+		{"export", b.export},
 	}
 	for _, s := range steps {
 		if err := ctx.Err(); err != nil {

@@ -441,7 +441,7 @@ func (b *bench) finish() {
 	load := max(b.rss.peakKB("lookup"), b.rss.peakKB("register"), b.rss.peakKB("reports"))
 	b.rep.add(figure{Name: "server peak RSS under load", Unit: "MB", Motcua: num(mb(load)), Target: "≤ 150 MB", Verdict: verdict(load <= 150*1024),
 		Note: "lookups, registrations, reports"})
-	for _, ph := range []string{"startup", "register-pins", "import", "floor-copy", "lookup", "register", "reports"} {
+	for _, ph := range []string{"startup", "register-pins", "import", "floor-copy", "lookup", "register", "reports", "export"} {
 		if kb := b.rss.peakKB(ph); kb > 0 {
 			b.rep.PeakRSSMB[ph] = kb / 1024
 		}
