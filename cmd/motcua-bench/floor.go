@@ -54,11 +54,55 @@ type stageRow struct {
 	Details *string
 }
 
-// lookupStore is the two reads of the citizen's lookup.
+// lookupStore is the reads of the citizen's lookup: the two of the first
+// floor (the dossier, then its stages), or the one of the second.
 type lookupStore interface {
 	dossier(ctx context.Context, code string) (lookupRow, bool, error)
 	stages(ctx context.Context, id int64) ([]stageRow, error)
+	// one is the dossier and its stages in one statement, the server's own
+	// (repository.PublicLookupSQL).
+	one(ctx context.Context, code string) (lookupRow, []stageRow, bool, error)
 	names(ctx context.Context) (procs, agencies map[string]string, err error)
+}
+
+// oneSQL is the one-statement floor's read: the very statement the server
+// runs, with pgx's placeholder.
+var oneSQL = repository.PublicLookupSQL("$1")
+
+// scanOne reads oneSQL's rows: the dossier's columns on each, then a stage
+// when the row has one.
+func scanOne(rows rowScanner) (lookupRow, []stageRow, bool, error) {
+	var r lookupRow
+	var st []stageRow
+	found := false
+	var rec, app, res, ret sql.NullTime
+	var outcome, idHash, action, details sql.NullString
+	var payment sql.NullInt64
+	var eResult bool
+	var at sql.NullTime
+	for rows.Next() {
+		found = true
+		if err := rows.Scan(&r.ID, &r.Code, &r.Status, &r.Name, &idHash, &r.PinHash, &r.Procedure, &r.Unit, &r.Agency,
+			&rec, &app, &res, &ret, &outcome, &payment, &eResult, &r.Rated, &action, &at, &details); err != nil {
+			return r, nil, false, err
+		}
+		if action.Valid && at.Valid {
+			s := stageRow{Action: action.String, At: at.Time}
+			if details.Valid {
+				d := details.String
+				s.Details = &d
+			}
+			st = append(st, s)
+		}
+	}
+	r.Received, r.Appointment, r.Resolved, r.Returned = nullTime(rec), nullTime(app), nullTime(res), nullTime(ret)
+	if outcome.Valid {
+		r.Outcome = &outcome.String
+	}
+	if payment.Valid {
+		r.Payment = &payment.Int64
+	}
+	return r, st, found, rows.Err()
 }
 
 // lookupSQL reads the dossier and, as the server does, whether it is rated
@@ -91,6 +135,15 @@ func (s pgLookup) stages(ctx context.Context, id int64) ([]stageRow, error) {
 	}
 	defer rows.Close()
 	return scanStages(rows)
+}
+
+func (s pgLookup) one(ctx context.Context, code string) (lookupRow, []stageRow, bool, error) {
+	rows, err := s.pool.Query(ctx, oneSQL, code)
+	if err != nil {
+		return lookupRow{}, nil, false, err
+	}
+	defer rows.Close()
+	return scanOne(rows)
 }
 
 func (s pgLookup) names(ctx context.Context) (map[string]string, map[string]string, error) {
@@ -143,6 +196,15 @@ func (s sqlLookup) stages(ctx context.Context, id int64) ([]stageRow, error) {
 	}
 	defer rows.Close() //nolint:errcheck // read-only
 	return scanStages(rows)
+}
+
+func (s sqlLookup) one(ctx context.Context, code string) (lookupRow, []stageRow, bool, error) {
+	rows, err := s.db.QueryContext(ctx, oneSQL, code)
+	if err != nil {
+		return lookupRow{}, nil, false, err
+	}
+	defer rows.Close() //nolint:errcheck // read-only
+	return scanOne(rows)
 }
 
 func (s sqlLookup) names(ctx context.Context) (map[string]string, map[string]string, error) {
@@ -201,11 +263,13 @@ func loadNames(query func(q string) (rowScanner, func(), error)) (procs, agencie
 }
 
 // floorLookupHandler answers GET /api/v1/public/dossiers/{code}?pin= with
-// the bare minimum: the same two reads as the server, the same keyed pin
+// the bare minimum: the two reads the server made before its lookup was
+// one statement (or, with one, that one statement), the same keyed pin
 // check, the same JSON, and nothing else (no router, middleware, logs or
 // metrics).
 type floorLookupHandler struct {
 	store           lookupStore
+	one             bool
 	pins            domain.PinHasher
 	loc             *time.Location
 	procs, agencies map[string]string
@@ -221,7 +285,15 @@ func (h *floorLookupHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(`{"error":{"code":"validation_failed","message":"Dữ liệu không hợp lệ"}}`))
 		return
 	}
-	d, found, err := h.store.dossier(r.Context(), code)
+	var d lookupRow
+	var st []stageRow
+	var found bool
+	var err error
+	if h.one {
+		d, st, found, err = h.store.one(r.Context(), code)
+	} else {
+		d, found, err = h.store.dossier(r.Context(), code)
+	}
 	if err != nil {
 		http.Error(w, `{"error":{"code":"internal","message":"Lỗi hệ thống"}}`, http.StatusInternalServerError)
 		return
@@ -231,10 +303,11 @@ func (h *floorLookupHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(notFoundBody)
 		return
 	}
-	st, err := h.store.stages(r.Context(), d.ID)
-	if err != nil {
-		http.Error(w, `{"error":{"code":"internal","message":"Lỗi hệ thống"}}`, http.StatusInternalServerError)
-		return
+	if !h.one {
+		if st, err = h.store.stages(r.Context(), d.ID); err != nil {
+			http.Error(w, `{"error":{"code":"internal","message":"Lỗi hệ thống"}}`, http.StatusInternalServerError)
+			return
+		}
 	}
 	// The next step and the reschedule are the domain's rules over what was
 	// read, and the JSON is the server's own type: the floor saves the
@@ -264,7 +337,7 @@ func (h *floorLookupHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // floorServerMain runs the lookup floor as its own process (so it is load
 // tested across a process boundary exactly like the server):
 //
-//	motcua-bench floor-server -engine postgres|sqlite -dsn DSN -addr 127.0.0.1:PORT -pool N
+//	motcua-bench floor-server -engine postgres|sqlite -dsn DSN -addr 127.0.0.1:PORT -pool N [-one]
 //
 // The data key comes from MOTCUA_BENCH_DATA_KEY.
 func floorServerMain(args []string) int {
@@ -274,17 +347,18 @@ func floorServerMain(args []string) int {
 	addr := fs.String("addr", "127.0.0.1:0", "loopback address to listen on")
 	pool := fs.Int("pool", 20, "database connections (the server's pool size)")
 	zone := fs.String("zone", "Asia/Ho_Chi_Minh", "time zone of the answers")
+	one := fs.Bool("one", false, "read with the server's one statement instead of the two reads (dossier, stages)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if err := serveFloor(*engine, *dsn, *addr, *pool, *zone); err != nil {
+	if err := serveFloor(*engine, *dsn, *addr, *pool, *zone, *one); err != nil {
 		fmt.Fprintln(os.Stderr, "floor-server:", err)
 		return 1
 	}
 	return 0
 }
 
-func serveFloor(engine, dsn, addr string, pool int, zone string) error {
+func serveFloor(engine, dsn, addr string, pool int, zone string, one bool) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	host, _, err := net.SplitHostPort(addr)
@@ -331,7 +405,7 @@ func serveFloor(engine, dsn, addr string, pool int, zone string) error {
 		return fmt.Errorf("load names: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /api/v1/public/dossiers/{code}", &floorLookupHandler{store: store, pins: domain.NewPinHasher([]byte(key)),
+	mux.Handle("GET /api/v1/public/dossiers/{code}", &floorLookupHandler{store: store, one: one, pins: domain.NewPinHasher([]byte(key)),
 		loc: loc, procs: procs, agencies: agencies})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok")) })
 	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}

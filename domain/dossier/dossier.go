@@ -245,12 +245,17 @@ type Public struct {
 }
 
 // PublicRecord is what the store reads for the citizen's lookup: the
-// dossier's public fields (Store.PublicByCode lists them) and whether a
-// citizen rating of it exists. The rating is read with the dossier so the
-// lookup needs no query of its own for it.
+// dossier's public fields (Store.PublicByCode lists them), whether a
+// citizen rating of it exists, and its stages. All are read with the
+// dossier so the lookup is one query.
 type PublicRecord struct {
 	Dossier
 	Rated bool
+	// Stages are the action and time of each history entry, oldest first,
+	// with the details of the entries whose action is one of
+	// PublicDetailActions (History without the rest), and no records of
+	// files (RecordOnlyActions).
+	Stages []Stage
 }
 
 // Stage is one step a dossier passed, as a citizen sees it.

@@ -107,11 +107,7 @@ func (s *Service) lookup(ctx context.Context, code string, c Credential) (Public
 	if err != nil {
 		return Public{}, err
 	}
-	d := rec.Dossier
-	stages, err := s.store.Stages(ctx, d.ID)
-	if err != nil {
-		return Public{}, fmt.Errorf("load history: %w", err)
-	}
+	d, stages := rec.Dossier, rec.Stages
 	out := Public{Code: d.Code, Stages: stages, Status: d.Status, ApplicantName: domain.MaskName(d.Applicant.Name),
 		ReceivedAt: d.ReceivedAt, AppointmentAt: d.AppointmentAt, ResolvedAt: d.ResolvedAt, ReturnedAt: d.ReturnedAt,
 		Outcome: d.Outcome, Next: NextStepOf(d, stages, rec.Rated), Reschedule: LatestReschedule(stages), Rated: rec.Rated,

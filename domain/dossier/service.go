@@ -37,12 +37,8 @@ type Store interface {
 	// PinHash, ProcedureCode, UnitCode, AgencyCode, ReceivedAt,
 	// AppointmentAt, ResolvedAt, ReturnedAt, Outcome, PaymentAmount and EResult,
 	// leaves the other fields zero, and says whether a citizen rating of
-	// the dossier exists, all in one read.
+	// the dossier exists and what its stages are, all in one read.
 	PublicByCode(ctx context.Context, code string) (PublicRecord, error)
-	// Stages returns the action and time of each history entry of a
-	// dossier, oldest first, and the details of the entries whose action
-	// is one of PublicDetailActions (History without the rest).
-	Stages(ctx context.Context, dossierID int64) ([]Stage, error)
 	// List returns one page of the dossiers q selects, newest received (or
 	// submitted) first, and the number of all it selects.
 	List(ctx context.Context, q Query) ([]Dossier, int64, error)

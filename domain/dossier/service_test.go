@@ -129,19 +129,23 @@ func (m *memStore) PublicByCode(ctx context.Context, code string) (dossier.Publi
 	if err != nil {
 		return dossier.PublicRecord{}, err
 	}
+	stages, err := m.stages(ctx, d.ID)
 	return dossier.PublicRecord{Dossier: dossier.Dossier{ID: d.ID, Code: d.Code, Status: d.Status,
 		Applicant: dossier.Applicant{Name: d.Applicant.Name}, ApplicantIDHash: d.ApplicantIDHash, PinHash: d.PinHash,
 		ProcedureCode: d.ProcedureCode, UnitCode: d.UnitCode, AgencyCode: d.AgencyCode, ReceivedAt: d.ReceivedAt,
 		AppointmentAt: d.AppointmentAt, ResolvedAt: d.ResolvedAt, ReturnedAt: d.ReturnedAt, Outcome: d.Outcome,
-		PaymentAmount: d.PaymentAmount}}, nil
+		PaymentAmount: d.PaymentAmount}, Stages: stages}, err
 }
 
-// Stages keeps the details of PublicDetailActions only, as the interface
+// stages keeps the details of PublicDetailActions only, as the interface
 // allows, so a lookup that read another action's would fail here.
-func (m *memStore) Stages(ctx context.Context, id int64) ([]dossier.Stage, error) {
+func (m *memStore) stages(ctx context.Context, id int64) ([]dossier.Stage, error) {
 	hist, err := m.History(ctx, id)
 	var out []dossier.Stage
 	for _, e := range hist {
+		if slices.Contains(dossier.RecordOnlyActions, e.Action) {
+			continue
+		}
 		s := dossier.Stage{Action: e.Action, At: e.At}
 		if slices.Contains(dossier.PublicDetailActions, e.Action) {
 			s.Details = e.Details
