@@ -325,8 +325,10 @@ func TestSortRows(t *testing.T) {
 // ---- service: roles, scopes, names, with a fake store
 
 type fakeStore struct {
-	q    Query
-	rows []Row
+	q     Query
+	rows  []Row
+	index IndexCounts
+	spans []ResolvedSpan
 }
 
 func (f *fakeStore) Form06(_ context.Context, q Query, _ GroupBy) ([]Row, error) {
@@ -364,8 +366,25 @@ func (f *fakeStore) AgencyNames(_ context.Context, codes []string) (map[string]s
 func (f *fakeStore) ProcedureNames(_ context.Context, codes []string) (map[string]string, error) {
 	return map[string]string{"1.1": "Thủ tục một"}, nil
 }
+func (f *fakeStore) ServiceIndex(_ context.Context, q Query) (IndexCounts, error) {
+	f.q = q
+	return f.index, nil
+}
+func (f *fakeStore) ResolvedSpans(_ context.Context, q Query, fn func(ResolvedSpan) error) error {
+	f.q = q
+	for _, s := range f.spans {
+		if err := fn(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 type fakeCatalog struct{ tree *catalog.Tree }
+
+func (c fakeCatalog) Calendar(context.Context) (*worktime.Calendar, error) {
+	return worktime.NewCalendar(hcm), nil
+}
 
 func (c fakeCatalog) Tree(context.Context) (*catalog.Tree, error) { return c.tree, nil }
 func (c fakeCatalog) Agency(_ context.Context, code string) (catalog.Agency, error) {
