@@ -2,10 +2,12 @@ package stats
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/motcua/motcua/domain/user"
@@ -275,9 +277,15 @@ type ResolvedSpan struct {
 	Waits      []Supplement
 }
 
+// WorkingTimer answers the working time inside [a, b): a
+// *worktime.Calendar, or a WorkClock over one.
+type WorkingTimer interface {
+	WorkingBetween(a, b time.Time) time.Duration
+}
+
 // WorkedTime is the working time the clock ran for s: the working time
 // from receipt to resolution less that of its supplement waits.
-func WorkedTime(cal *worktime.Calendar, s ResolvedSpan) time.Duration {
+func WorkedTime(cal WorkingTimer, s ResolvedSpan) time.Duration {
 	w := cal.WorkingBetween(s.ReceivedAt, s.ResolvedAt)
 	for _, x := range s.Waits {
 		from, to := x.RequestedAt, s.ResolvedAt
@@ -290,6 +298,74 @@ func WorkedTime(cal *worktime.Calendar, s ResolvedSpan) time.Duration {
 		w -= cal.WorkingBetween(from, to)
 	}
 	return max(w, 0)
+}
+
+// WorkClock answers WorkingBetween like its calendar, in constant time for
+// any span: working time is a measure of instants, so the working time of
+// [a, b) is W(b) − W(a) where W(t) is the working time from a fixed midnight
+// to t; W of each local midnight is kept as it is first needed, and only
+// the part of t's own day is computed. Not safe for concurrent use.
+type WorkClock struct {
+	cal  *worktime.Calendar
+	loc  *time.Location
+	base worktime.Date
+	// cum[i] is W at the midnight base + first + i.
+	first int
+	cum   []time.Duration
+}
+
+// NewWorkClock returns a clock over cal.
+func NewWorkClock(cal *worktime.Calendar) *WorkClock {
+	return &WorkClock{cal: cal, loc: cal.Location()}
+}
+
+func (w *WorkClock) midnight(d worktime.Date) time.Time {
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, w.loc)
+}
+
+// dayWork is the working time of local day d.
+func (w *WorkClock) dayWork(d worktime.Date) time.Duration {
+	return w.cal.WorkingBetween(w.midnight(d), w.midnight(d.AddDays(1)))
+}
+
+// at returns W at the midnight of d.
+func (w *WorkClock) at(d worktime.Date) time.Duration {
+	if w.cum == nil {
+		w.base, w.first, w.cum = d, 0, []time.Duration{0}
+	}
+	i := daysBetween(w.base, d)
+	for i < w.first { // extend before the first known midnight
+		prev := w.base.AddDays(w.first - 1)
+		w.cum = append([]time.Duration{w.cum[0] - w.dayWork(prev)}, w.cum...)
+		w.first--
+	}
+	for i >= w.first+len(w.cum) { // and after the last
+		last := w.base.AddDays(w.first + len(w.cum) - 1)
+		w.cum = append(w.cum, w.cum[len(w.cum)-1]+w.dayWork(last))
+	}
+	return w.cum[i-w.first]
+}
+
+// daysBetween is the number of days from a to b.
+func daysBetween(a, b worktime.Date) int {
+	ta := time.Date(a.Year, a.Month, a.Day, 12, 0, 0, 0, time.UTC)
+	tb := time.Date(b.Year, b.Month, b.Day, 12, 0, 0, 0, time.UTC)
+	return int(tb.Sub(ta).Hours() / 24)
+}
+
+// cumulative is W(t).
+func (w *WorkClock) cumulative(t time.Time) time.Duration {
+	d := worktime.DateOf(t, w.loc)
+	return w.at(d) + w.cal.WorkingBetween(w.midnight(d), t)
+}
+
+// WorkingBetween returns the working time inside [a, b), 0 if b is not
+// after a, as the calendar does.
+func (w *WorkClock) WorkingBetween(a, b time.Time) time.Duration {
+	if !b.After(a) {
+		return 0
+	}
+	return w.cumulative(b) - w.cumulative(a)
 }
 
 // WorkingDay is the length of a working day for 2.2.
@@ -506,26 +582,48 @@ func (s *Service) ServiceIndex(ctx context.Context, by user.Principal, req Reque
 	if err != nil {
 		return ServiceIndexReport{}, err
 	}
-	c, err := s.store.ServiceIndex(ctx, q)
-	if err != nil {
-		return ServiceIndexReport{}, fmt.Errorf("service index: %w", err)
-	}
-	dg, err := s.store.Digitisation(ctx, q)
-	if err != nil {
-		return ServiceIndexReport{}, fmt.Errorf("service index digitisation: %w", err)
-	}
 	cal, err := s.catalog.Calendar(ctx)
 	if err != nil {
 		return ServiceIndexReport{}, fmt.Errorf("service index calendar: %w", err)
 	}
-	var avg AverageTime
-	err = s.store.ResolvedSpans(ctx, q, func(r ResolvedSpan) error {
-		avg.Worked += WorkedTime(cal, r)
-		avg.Dossiers++
-		return ctx.Err()
-	})
-	if err != nil {
-		return ServiceIndexReport{}, fmt.Errorf("service index average time: %w", err)
+	// The three reads are independent: run them side by side (each on its
+	// own connection), the resolved dossiers' working times computed as
+	// they stream.
+	var (
+		c    IndexCounts
+		dg   DigitisationCounts
+		avg  AverageTime
+		errs [3]error
+		wg   sync.WaitGroup
+	)
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		if c, errs[0] = s.store.ServiceIndex(ctx, q); errs[0] != nil {
+			errs[0] = fmt.Errorf("service index: %w", errs[0])
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		if dg, errs[1] = s.store.Digitisation(ctx, q); errs[1] != nil {
+			errs[1] = fmt.Errorf("service index digitisation: %w", errs[1])
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		clock := NewWorkClock(cal)
+		errs[2] = s.store.ResolvedSpans(ctx, q, func(r ResolvedSpan) error {
+			avg.Worked += WorkedTime(clock, r)
+			avg.Dossiers++
+			return nil
+		})
+		if errs[2] != nil {
+			errs[2] = fmt.Errorf("service index average time: %w", errs[2])
+		}
+	}()
+	wg.Wait()
+	if err := errors.Join(errs[:]...); err != nil {
+		return ServiceIndexReport{}, err
 	}
 	ind, groups, total := BuildIndex(IndexInputs{Counts: c, Digitisation: dg, Average: avg}, s.points)
 	return ServiceIndexReport{Period: p, Scope: sc, FormulaVersion: IndexFormulaVersion,

@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -290,4 +291,39 @@ func TestServiceIndexScopeAndRoles(t *testing.T) {
 		Request{Period: PeriodInput{Month: "2026-08"}}); err == nil {
 		t.Error("a clerk: want forbidden")
 	}
+}
+
+// TestWorkClockIsTheCalendar: the clock's constant-time answer equals the
+// calendar's day-by-day one over random spans of up to two months, in any
+// order of questions, across a year end and a holiday.
+func TestWorkClockIsTheCalendar(t *testing.T) {
+	t.Parallel()
+	y := worktime.Year{Year: 2026, Holidays: []worktime.Date{{Year: 2026, Month: 9, Day: 2}}}
+	cal := worktime.NewCalendar(hcm, y)
+	clock := NewWorkClock(cal)
+	base := time.Date(2026, 8, 1, 0, 0, 0, 0, hcm)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 3000; i++ {
+		a := base.Add(time.Duration(r.Int64N(int64(200 * 24 * time.Hour)))).Add(-60 * 24 * time.Hour)
+		b := a.Add(time.Duration(r.Int64N(int64(60 * 24 * time.Hour)))).Add(-time.Hour)
+		if got, want := clock.WorkingBetween(a, b), cal.WorkingBetween(a, b); got != want {
+			t.Fatalf("WorkingBetween(%v, %v) = %v, want %v", a, b, got, want)
+		}
+	}
+}
+
+func BenchmarkWorkedTime(b *testing.B) {
+	cal := worktime.NewCalendar(hcm)
+	span := ResolvedSpan{ReceivedAt: time.Date(2026, 8, 3, 9, 12, 0, 0, hcm), ResolvedAt: time.Date(2026, 8, 17, 15, 40, 0, 0, hcm)}
+	b.Run("calendar", func(b *testing.B) {
+		for b.Loop() {
+			WorkedTime(cal, span)
+		}
+	})
+	b.Run("clock", func(b *testing.B) {
+		clock := NewWorkClock(cal)
+		for b.Loop() {
+			WorkedTime(clock, span)
+		}
+	})
 }
