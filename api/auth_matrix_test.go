@@ -253,6 +253,7 @@ var matrixRows = []matrixRow{
 	{method: "GET", pattern: "/api/v1/stats/feedback", path: "/api/v1/stats/feedback?month=2026-11&unit_code={agency}", want: cols{{200, 200}, {200, 403}, same(403), same(403), {200, 403}, {200, 200}}},
 	{method: "GET", pattern: "/api/v1/stats/procedures", path: "/api/v1/stats/procedures?month=2026-11&unit_code={agency}", want: cols{{200, 200}, {200, 403}, same(403), same(403), {200, 403}, {200, 200}}},
 	{method: "GET", pattern: "/api/v1/stats/satisfaction", path: "/api/v1/stats/satisfaction?month=2026-11&unit_code={agency}", want: cols{{200, 200}, {200, 403}, same(403), same(403), {200, 403}, {200, 200}}},
+	{method: "GET", pattern: "/api/v1/stats/service-index", path: "/api/v1/stats/service-index?month=2026-11&unit_code={agency}", want: cols{{200, 200}, {200, 403}, same(403), same(403), {200, 403}, {200, 200}}},
 
 	{method: "POST", pattern: "/api/v1/imports/:kind", path: "/api/v1/imports/feedback", header: ndjson, want: cols{same(200), same(200), same(403), same(403), same(403), same(403)},
 		body: func(*matrixFixtures, side) any { return "" }},

@@ -338,6 +338,7 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	staff.GET("/stats/feedback", statsRoles, e.handle(e.auditedExport(sh.feedback)))
 	staff.GET("/stats/procedures", statsRoles, e.handle(e.auditedExport(sh.procedures)))
 	staff.GET("/stats/satisfaction", statsRoles, e.handle(e.auditedExport(sh.satisfaction)))
+	staff.GET("/stats/service-index", statsRoles, e.handle(e.auditedExport(sh.serviceIndex)))
 	// The public figures (no login): form 06 by agency of a closed month,
 	// kept per month until an import of dossiers (below) discards them.
 	psh := &publicStatsHandler{svc: d.Stats, cache: newPublicStatsCache(d.PublicStatsTTL, d.Now), env: e}

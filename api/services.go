@@ -86,6 +86,7 @@ type StatsService interface {
 	Feedback(ctx context.Context, by user.Principal, req stats.Request) (stats.FeedbackReport, error)
 	Procedures(ctx context.Context, by user.Principal, req stats.Request) (stats.ProcedureReport, error)
 	Satisfaction(ctx context.Context, by user.Principal, req stats.Request) (stats.SatisfactionReport, error)
+	ServiceIndex(ctx context.Context, by user.Principal, req stats.Request) (stats.ServiceIndexReport, error)
 	// PublicPeriod and PublicMonth serve the public figures (public_stats.go).
 	PublicPeriod(in stats.PeriodInput) (stats.Period, error)
 	PublicMonth(ctx context.Context, in stats.PeriodInput) (stats.Form06, error)

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/motcua/motcua/domain/stats"
 )
 
 // Secret is a string that never prints its value.
@@ -96,6 +98,10 @@ type Config struct {
 
 	// Open311 holds the settings of the Open311 facade (config/national.go).
 	Open311 Open311
+	// ServiceIndexPoints are the maximum points of the service index's
+	// indicators: the defaults with MOTCUA_SERVICE_INDEX_POINTS applied
+	// (config/service_index.go).
+	ServiceIndexPoints stats.IndexPoints
 }
 
 // Load reads configuration through getenv (os.Getenv in main, a map in
@@ -157,6 +163,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.Notifications = loadNotifications(getenv, &errs)
 	c.Open311 = loadOpen311(getenv, &errs)
+	c.ServiceIndexPoints = loadServiceIndex(getenv, &errs)
 	if err := c.validate(); err != nil {
 		errs = append(errs, err)
 	}

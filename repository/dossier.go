@@ -305,13 +305,17 @@ func (s *DossierStore) Update(ctx context.Context, d *dossier.Dossier) error {
 		// locked so that an upload (which sets the file-owned facts under
 		// the same lock) comes wholly before or after this change.
 		var old dossierRow
-		if err := lockRow(tx).Select(factColumns).Where("id = ? AND version = ?", r.ID, r.Version).Take(&old).Error; err != nil {
+		if err := lockRow(tx).Select(factColumns+", supplement_requested_at").Where("id = ? AND version = ?", r.ID, r.Version).Take(&old).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return domain.ErrStale
 			}
 			return translate(err, dossierNoun)
 		}
 		if err := updateDossier(tx, &r); err != nil {
+			return err
+		}
+		if err := recordSupplements(tx, r.ID, old.SupplementRequestedAt, old.DueAt, &r,
+			r.Status == string(dossier.Processing)); err != nil {
 			return err
 		}
 		// Code, units, procedure and channel never change; the file-owned

@@ -82,13 +82,22 @@ type Store interface {
 	AgencyNames(ctx context.Context, codes []string) (map[string]string, error)
 	// ProcedureNames returns the names of the procedures among codes.
 	ProcedureNames(ctx context.Context, codes []string) (map[string]string, error)
+	// ServiceIndex returns the counts of the service index (IndexCounts),
+	// dossiers and feedback as they stood at q's AsOf.
+	ServiceIndex(ctx context.Context, q Query) (IndexCounts, error)
+	// ResolvedSpans calls fn with each dossier of q's scope resolved in the
+	// period (form 06's resolved_total), in no particular order; an error
+	// from fn stops it and is returned.
+	ResolvedSpans(ctx context.Context, q Query, fn func(ResolvedSpan) error) error
 }
 
 // Catalog is what the service reads of the catalog: the agency tree for
-// scopes, and agencies for their names.
+// scopes, agencies for their names, and the working calendar for the
+// service index's working times.
 type Catalog interface {
 	Tree(ctx context.Context) (*catalog.Tree, error)
 	Agency(ctx context.Context, code string) (catalog.Agency, error)
+	Calendar(ctx context.Context) (*worktime.Calendar, error)
 }
 
 // Service answers the statistics endpoints: it checks the caller's role,
@@ -99,6 +108,7 @@ type Service struct {
 	loc       *time.Location
 	cutoffDay int
 	now       func() time.Time
+	points    IndexPoints // the service index's points (nil: the defaults)
 }
 
 // NewService returns a statistics service. Periods are in loc; cutoffDay is

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -325,33 +326,42 @@ func TestSortRows(t *testing.T) {
 // ---- service: roles, scopes, names, with a fake store
 
 type fakeStore struct {
-	q    Query
-	rows []Row
+	mu    sync.Mutex // the service index reads concurrently
+	q     Query
+	rows  []Row
+	index IndexCounts
+	spans []ResolvedSpan
+}
+
+func (f *fakeStore) setQ(q Query) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.q = q
 }
 
 func (f *fakeStore) Form06(_ context.Context, q Query, _ GroupBy) ([]Row, error) {
-	f.q = q
+	f.setQ(q)
 	return append([]Row(nil), f.rows...), nil
 }
 func (f *fakeStore) Online(_ context.Context, q Query) (OnlineCounts, error) {
-	f.q = q
+	f.setQ(q)
 	return OnlineCounts{Levels: []LevelCounts{{Level: OnlineFull, Services: 2, Dossiers: 10, DossiersOnline: 5}}}, nil
 }
 func (f *fakeStore) Digitisation(_ context.Context, q Query) (DigitisationCounts, error) {
-	f.q = q
+	f.setQ(q)
 	return DigitisationCounts{Received: 4, ReceivedWithFiles: 3, ReceivedDigitised: 1}, nil
 }
 func (f *fakeStore) Feedback(_ context.Context, q Query) (FeedbackCounts, error) {
-	f.q = q
+	f.setQ(q)
 	return FeedbackCounts{Received: 2, ByChannel: map[string]int64{"hotline": 2}}, nil
 }
 func (f *fakeStore) Procedures(_ context.Context, q Query) (ProcedureCounts, error) {
-	f.q = q
+	f.setQ(q)
 	return ProcedureCounts{Publications: map[string]int64{"new": 1},
 		OnSpot: []AgencyCount{{AgencyCode: "B", Count: 2}, {AgencyCode: "A", Count: 1}}}, nil
 }
 func (f *fakeStore) Satisfaction(_ context.Context, q Query) (SatisfactionCounts, error) {
-	f.q = q
+	f.setQ(q)
 	return SatisfactionCounts{ByScore: map[int]int64{5: 3, 1: 1}}, nil
 }
 func (f *fakeStore) AgencyNames(_ context.Context, codes []string) (map[string]string, error) {
@@ -364,8 +374,25 @@ func (f *fakeStore) AgencyNames(_ context.Context, codes []string) (map[string]s
 func (f *fakeStore) ProcedureNames(_ context.Context, codes []string) (map[string]string, error) {
 	return map[string]string{"1.1": "Thủ tục một"}, nil
 }
+func (f *fakeStore) ServiceIndex(_ context.Context, q Query) (IndexCounts, error) {
+	f.setQ(q)
+	return f.index, nil
+}
+func (f *fakeStore) ResolvedSpans(_ context.Context, q Query, fn func(ResolvedSpan) error) error {
+	f.setQ(q)
+	for _, s := range f.spans {
+		if err := fn(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 type fakeCatalog struct{ tree *catalog.Tree }
+
+func (c fakeCatalog) Calendar(context.Context) (*worktime.Calendar, error) {
+	return worktime.NewCalendar(hcm), nil
+}
 
 func (c fakeCatalog) Tree(context.Context) (*catalog.Tree, error) { return c.tree, nil }
 func (c fakeCatalog) Agency(_ context.Context, code string) (catalog.Agency, error) {

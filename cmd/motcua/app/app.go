@@ -189,6 +189,7 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 	a.Feedback.ShareDossierLockout(a.Dossiers.PinLockout())
 
 	a.Stats = stats.NewService(repository.NewStatsStore(db), a.Catalog, loc, cfg.ReportCutoffDay, now)
+	a.Stats.UseIndexPoints(cfg.ServiceIndexPoints)
 
 	a.Imports = importer.NewService(repository.NewImportStore(db, a.Sealer), a.Catalog, a.Dossiers.HashIDNumber, now)
 	a.Imports.NormalizeText(norm.NFC.Bytes)
