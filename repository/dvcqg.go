@@ -13,8 +13,10 @@ var _ dvcqg.Store = (*DossierStore)(nil)
 // ChangedDossiers implements dvcqg.Store: one query for the page (the
 // dossiers_changed_idx order) and one for its history.
 func (s *DossierStore) ChangedDossiers(ctx context.Context, q dvcqg.Query) ([]dvcqg.Changed, error) {
-	tx := conn(ctx, s.db).Model(&dossierRow{}).Where("received_at IS NOT NULL AND changed_at >= ? AND changed_at < ?",
-		q.From.UTC(), q.To.UTC())
+	tx := conn(ctx, s.db).Model(&dossierRow{}).Where("received_at IS NOT NULL AND changed_at < ?", q.To.UTC())
+	if q.After == nil {
+		tx = tx.Where("changed_at >= ?", q.From.UTC())
+	}
 	if q.Units != nil {
 		if len(q.Units) == 0 {
 			return nil, nil
@@ -23,7 +25,12 @@ func (s *DossierStore) ChangedDossiers(ctx context.Context, q dvcqg.Query) ([]dv
 	}
 	if q.After != nil {
 		at := q.After.ChangedAt.UTC()
-		tx = tx.Where("(changed_at > ? OR (changed_at = ? AND code > ?))", at, at, q.After.Code)
+		// A row value, not "a > x OR (a = x AND b > y)", and in place of
+		// the period's start (a cursor is never before it): both engines
+		// start the index range of dossiers_changed_idx at the cursor,
+		// where the OR form walks every row from the period's start again
+		// on each page.
+		tx = tx.Where("(changed_at, code) > (?, ?)", at, q.After.Code)
 	}
 	var rows []dossierRow
 	if err := tx.Order("changed_at, code").Limit(q.Limit).Find(&rows).Error; err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/motcua/motcua/domain"
 	"github.com/motcua/motcua/domain/catalog"
 	"github.com/motcua/motcua/domain/dossier"
+	"github.com/motcua/motcua/domain/dvcqg"
 	"github.com/motcua/motcua/domain/stats"
 	"github.com/motcua/motcua/domain/user"
 )
@@ -79,10 +80,11 @@ var bigTables = map[string]bool{"dossiers": true, "dossier_history": true, "feed
 
 // pgPlanNode is a node of EXPLAIN (FORMAT JSON).
 type pgPlanNode struct {
-	NodeType string       `json:"Node Type"`
-	Relation string       `json:"Relation Name"`
-	Index    string       `json:"Index Name"`
-	Plans    []pgPlanNode `json:"Plans"`
+	NodeType  string       `json:"Node Type"`
+	Relation  string       `json:"Relation Name"`
+	Index     string       `json:"Index Name"`
+	IndexCond string       `json:"Index Cond"`
+	Plans     []pgPlanNode `json:"Plans"`
 }
 
 // explainPG returns the sequential scans of big tables in st's plan, and
@@ -112,6 +114,9 @@ func explainPG(t *testing.T, db *gorm.DB, st statement) (seqScans []string, summ
 		}
 		if n.Index != "" {
 			s += " (" + n.Index + ")"
+		}
+		if n.IndexCond != "" {
+			s += " [" + n.IndexCond + "]"
 		}
 		nodes = append(nodes, s)
 		if n.NodeType == "Seq Scan" && bigTables[n.Relation] {
@@ -294,12 +299,22 @@ func TestHotPathsUseIndexes(t *testing.T) {
 		// sqlite: what SQLite must do for this path's statements.
 		sqlite sqliteRule
 	}
+	// cursorOf names the paths whose first statement must give its index
+	// the column of a keyset cursor as a bound (in the index condition on
+	// PostgreSQL, the SEARCH on SQLite), so each page starts where the last
+	// ended instead of at the range's start.
+	cursorOf := map[string]string{"dvcqg export page after a cursor": "code"}
 	paths := []hotPath{
 		{"public lookup by code", func() error {
 			_, err := store.PublicByCode(ctx, code)
 			return err
 		}, mustSearch},
 		{"list by unit", list(dossier.Query{UnitCode: "X07", Limit: 50}), mustSearch},
+		{"dvcqg export page after a cursor", func() error {
+			_, err := store.ChangedDossiers(ctx, dvcqg.Query{From: now.AddDate(-2, 0, 0), To: now.AddDate(1, 0, 0),
+				After: &dvcqg.Key{ChangedAt: now.AddDate(0, -1, 0), Code: "X"}, Limit: 200})
+			return err
+		}, mustSearch},
 		// The page of a scope (three columns ORed) walks the list's order
 		// index and stops at the page's end.
 		{"list of a unit's scope", list(dossier.Query{Scope: w.tree.Subtree("X07"), Limit: 50}), mayWalkIndex},
@@ -338,9 +353,13 @@ func TestHotPathsUseIndexes(t *testing.T) {
 	}
 	pg := Dialect(w.db) == "postgres"
 	for _, p := range paths {
-		for _, s := range rec.record(t, p.fn) {
+		for i, s := range rec.record(t, p.fn) {
 			if pg {
 				seq, summary := explainPG(t, w.db, s)
+				if c := cursorOf[p.name]; i == 0 && c != "" && !strings.Contains(summary, ", "+c+") > ROW(") &&
+					!strings.Contains(summary, ", ("+c+")::text) > ROW(") {
+					t.Errorf("%s: the index scan is not bounded by the cursor's %s: %s", p.name, c, summary)
+				}
 				t.Logf("%s: %s", p.name, summary)
 				if len(seq) > 0 {
 					t.Errorf("%s: sequential scan of %v:\n%s\nplan: %s", p.name, seq, s.SQL, summary)
@@ -356,6 +375,9 @@ func TestHotPathsUseIndexes(t *testing.T) {
 			}
 			details := explainSQLite(t, w.db, s)
 			t.Logf("%s: %s", p.name, strings.Join(details, "; "))
+			if c := cursorOf[p.name]; i == 0 && c != "" && !strings.Contains(strings.Join(details, "; "), ","+c+")>") {
+				t.Errorf("%s: the index search is not bounded by the cursor's %s: %v", p.name, c, details)
+			}
 			if err := p.sqlite.check(details); err != nil {
 				t.Errorf("%s: %v\n%s", p.name, err, s.SQL)
 			}
