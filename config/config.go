@@ -96,6 +96,9 @@ type Config struct {
 
 	// Open311 holds the settings of the Open311 facade (config/national.go).
 	Open311 Open311
+	// DVCQG holds the settings of the push to the national portal
+	// (config/dvcqg.go).
+	DVCQG DVCQG
 }
 
 // Load reads configuration through getenv (os.Getenv in main, a map in
@@ -157,6 +160,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.Notifications = loadNotifications(getenv, &errs)
 	c.Open311 = loadOpen311(getenv, &errs)
+	c.DVCQG = loadDVCQG(getenv, &errs)
 	if err := c.validate(); err != nil {
 		errs = append(errs, err)
 	}
