@@ -270,6 +270,9 @@ func (s *DossierStore) Create(ctx context.Context, d *dossier.Dossier) error {
 			return translate(err, dossierNoun)
 		}
 		f := factsOf(&r)
+		if err := markDVCQG(tx, r.ID); err != nil {
+			return err
+		}
 		return s.roll(ctx, tx, r.ID, nil, &f)
 	})
 	if err != nil {
@@ -297,6 +300,9 @@ func (s *DossierStore) Update(ctx context.Context, d *dossier.Dossier) error {
 			return translate(err, dossierNoun)
 		}
 		if err := updateDossier(tx, &r); err != nil {
+			return err
+		}
+		if err := markDVCQG(tx, r.ID); err != nil {
 			return err
 		}
 		// Code, units, procedure and channel never change; the file-owned
