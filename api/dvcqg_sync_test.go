@@ -208,14 +208,24 @@ func TestDVCQGSyncWithPushOn(t *testing.T) {
 		q.DVCQGSync.SyncedVersion == nil {
 		t.Fatalf("re-queued: %s", r.Body)
 	}
+	// A dossier the portal never saw: re-queued before any push.
+	fresh := registerDossier(t, e, "clerk", dossierBody(justiceTenDays, "direct"))["code"].(string)
+	r = apptest.Want(t, e.post("/api/v1/integrations/dvcqg/dossiers/"+fresh+"/sync", admin, nil), http.StatusAccepted)
+	if q := decodeAs[struct {
+		Code      string        `json:"code"`
+		DVCQGSync dvcqgSyncJSON `json:"dvcqg_sync"`
+	}](t, r); q.DVCQGSync.Status != "pending" || q.DVCQGSync.SyncedAt != nil || q.DVCQGSync.SyncedVersion != nil ||
+		q.DVCQGSync.LastAttemptAt != nil {
+		t.Fatalf("re-queued before any push: %s", r.Body)
+	}
 	wantError(t, e.post("/api/v1/integrations/dvcqg/dossiers/"+online+"/sync", admin, nil), http.StatusConflict, "not_received")
 	wantError(t, e.post("/api/v1/integrations/dvcqg/dossiers/000.00.20.H99-261123-9999/sync", admin, nil), http.StatusNotFound, "not_found")
 	wantError(t, e.post("/api/v1/integrations/dvcqg/dossiers/"+code+"/sync", viewer, nil), http.StatusForbidden, "forbidden")
 	wantError(t, e.post("/api/v1/integrations/dvcqg/dossiers/"+code+"/sync", "", nil), http.StatusUnauthorized, "unauthenticated")
 	before := calls()
 	e.s.App.DVCQGPush.RunOnce(context.Background())
-	if calls() != before+1 {
-		t.Fatalf("the re-queue pushed %d times", calls()-before)
+	if calls() != before+2 { // the two re-queued dossiers
+		t.Fatalf("the re-queues pushed %d times", calls()-before)
 	}
 	if st, _ := syncOf(t, e, code, admin); st.Status != "synced" {
 		t.Fatalf("after the re-queue: %+v", st)
