@@ -312,7 +312,9 @@ func TestDVCQGTwoWorkersNeverPushOneDossierAtOnce(t *testing.T) {
 	ctx := context.Background()
 	a.Start(ctx)
 	b.Start(ctx)
-	// Changes while both scan: each dossier goes again.
+	// Changes while both scan: each dossier goes again. (The token is
+	// taken first: the goroutines share it.)
+	e.s.Token("officer")
 	var wg sync.WaitGroup
 	for _, c := range codes {
 		wg.Go(func() { e.act(t, "officer", c, map[string]any{"action": "start"}) })
