@@ -271,3 +271,22 @@ func TestDVCQGSyncStatExports(t *testing.T) {
 	}
 	wantError(t, e.get("/api/v1/stats/dvcqg?month=2026-11", ""), http.StatusUnauthorized, "unauthenticated")
 }
+
+// An import marks its received dossiers pending, in its transaction (the
+// INSERT path on SQLite, COPY on PostgreSQL).
+func TestDVCQGSyncImportMarksPending(t *testing.T) {
+	t.Parallel()
+	srv, _ := acceptingPortal(t)
+	e := start(t, apptest.Options{Env: map[string]string{"MOTCUA_DVCQG_URL": srv.URL}})
+	body := dossierLine("IMP-DVCQG-1", "processing", `,"due_at":"2021-03-02T08:00:00+07:00"`) + "\n" +
+		dossierLine("IMP-DVCQG-2", "returned", `,"resolved_at":"2021-03-05T10:00:00+07:00","outcome":"approved","returned_at":"2021-03-08T09:00:00+07:00"`) + "\n"
+	if r := runImport(t, e.s, "dossiers", body); r.Imported != 2 {
+		t.Fatalf("import %+v", r)
+	}
+	admin := freshToken(e, "admin")
+	for _, code := range []string{"IMP-DVCQG-1", "IMP-DVCQG-2"} {
+		if st, _ := syncOf(t, e, code, admin); st.Status != "pending" || st.Attempts != 0 {
+			t.Fatalf("%s imported: %+v", code, st)
+		}
+	}
+}
