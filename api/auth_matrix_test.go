@@ -235,6 +235,9 @@ var matrixRows = []matrixRow{
 	{method: "GET", pattern: "/api/v1/dossiers/:code/files/:id/versions/:n/content", path: "/api/v1/dossiers/{dossier}/files/999999/versions/1/content", want: everyone(404)},
 	{method: "HEAD", pattern: "/api/v1/dossiers/:code/files/:id/versions/:n/content", path: "/api/v1/dossiers/{dossier}/files/999999/versions/1/content", want: everyone(404)},
 	{method: "GET", pattern: "/api/v1/dossiers/:code/dvcqg", path: "/api/v1/dossiers/{dossier}/dvcqg", want: cols{{200, 200}, {200, 404}, same(403), same(403), same(403), {200, 200}}},
+	{method: "GET", pattern: "/api/v1/integrations/dvcqg/dossiers", path: "/api/v1/integrations/dvcqg/dossiers?unit_code={agency}", want: cols{{200, 200}, {200, 403}, same(403), same(403), same(403), {200, 200}}},
+	// The push is off here: the re-queue answers integration_disabled before it looks the dossier up.
+	{method: "POST", pattern: "/api/v1/integrations/dvcqg/dossiers/:code/sync", path: "/api/v1/integrations/dvcqg/dossiers/{dossier}/sync", want: cols{same(409), same(409), same(403), same(403), same(403), same(403)}},
 	{method: "GET", pattern: "/api/v1/integrations/dvcqg/export", path: "/api/v1/integrations/dvcqg/export?from=2026-11-01&to=2026-11-30&unit_code={agency}", want: cols{{200, 200}, {200, 403}, same(403), same(403), same(403), {200, 200}}},
 	{method: "GET", pattern: "/api/v1/papers/tracking-book", path: "/api/v1/papers/tracking-book?month=2026-11&unit_code={unit}", want: cols{{200, 200}, {404, 404}, {200, 404}, {403, 403}, {404, 404}, {200, 200}}},
 
@@ -249,6 +252,7 @@ var matrixRows = []matrixRow{
 
 	{method: "GET", pattern: "/api/v1/stats/dossiers", path: "/api/v1/stats/dossiers?month=2026-11&unit_code={agency}", want: cols{{200, 200}, {200, 403}, same(403), same(403), {200, 403}, {200, 200}}},
 	{method: "GET", pattern: "/api/v1/stats/online", path: "/api/v1/stats/online?month=2026-11&unit_code={agency}", want: cols{{200, 200}, {200, 403}, same(403), same(403), {200, 403}, {200, 200}}},
+	{method: "GET", pattern: "/api/v1/stats/dvcqg", path: "/api/v1/stats/dvcqg?month=2026-11&unit_code={agency}", want: cols{{200, 200}, {200, 403}, same(403), same(403), {200, 403}, {200, 200}}},
 	{method: "GET", pattern: "/api/v1/stats/digitisation", path: "/api/v1/stats/digitisation?month=2026-11&unit_code={agency}", want: cols{{200, 200}, {200, 403}, same(403), same(403), {200, 403}, {200, 200}}},
 	{method: "GET", pattern: "/api/v1/stats/feedback", path: "/api/v1/stats/feedback?month=2026-11&unit_code={agency}", want: cols{{200, 200}, {200, 403}, same(403), same(403), {200, 403}, {200, 200}}},
 	{method: "GET", pattern: "/api/v1/stats/procedures", path: "/api/v1/stats/procedures?month=2026-11&unit_code={agency}", want: cols{{200, 200}, {200, 403}, same(403), same(403), {200, 403}, {200, 200}}},

@@ -16,6 +16,8 @@ type dossierHandler struct {
 	env
 	// publicURL is the base of the citizen's lookup page (lookup_url).
 	publicURL string
+	// dvcqg answers the detail's dvcqg_sync.
+	dvcqg *dvcqgHandler
 }
 
 // ---- requests
@@ -141,6 +143,8 @@ type dossierDTO struct {
 	LookupPin             string            `json:"lookup_pin,omitempty"`
 	LookupURL             string            `json:"lookup_url,omitempty"`
 	History               []historyDTO      `json:"history,omitempty"`
+	// DVCQGSync is the national portal sync state, in the detail alone.
+	DVCQGSync *dvcqgSyncDTO `json:"dvcqg_sync,omitempty"`
 }
 
 // notifyDTO is the channels an applicant or sender opted into, [] for none.
@@ -238,6 +242,11 @@ func (h *dossierHandler) get(c *gin.Context) (answer, error) {
 	// show it; the staff who handle dossiers see it whole.
 	out := dossierAsDTO(d, h.loc, p.Role == user.RoleViewer)
 	out.LookupURL = dossier.LookupURL(h.publicURL, d.Code)
+	if h.dvcqg != nil {
+		if out.DVCQGSync, err = h.dvcqg.syncState(c.Request.Context(), d); err != nil {
+			return answer{}, err
+		}
+	}
 	return ok(out), nil
 }
 

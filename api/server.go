@@ -263,7 +263,8 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	staff.PUT("/calendar/:year", admin, e.handle(e.audited(audit.CalendarChanged, param("year"), ch.putCalendar)))
 
 	// ==== dossier routes (docs/domain.md)
-	dh := &dossierHandler{svc: d.Dossiers, env: e, publicURL: d.PublicURL}
+	dvh := &dvcqgHandler{svc: d.DVCQG, env: e}
+	dh := &dossierHandler{svc: d.Dossiers, env: e, publicURL: d.PublicURL, dvcqg: dvh}
 	// Registering is the counter's (the service says so too); refused before
 	// the body is read.
 	staff.POST("/dossiers", requireRole(log, user.RoleClerk), e.handle(dh.create))
@@ -310,10 +311,12 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	staff.HEAD("/dossiers/:code/files/:id/versions/:n/content", flh.content)
 
 	// ==== the national portal's records (docs/openapi.yaml, tag dvcqg): admins and viewers
-	dvh := &dvcqgHandler{svc: d.DVCQG, env: e}
 	dvcqgRoles := requireRole(log, user.RoleAdmin, user.RoleViewer)
 	staff.GET("/dossiers/:code/dvcqg", dvcqgRoles, e.handle(e.auditedRead(audit.DossierRead, "code", dvh.get)))
 	staff.GET("/integrations/dvcqg/export", dvcqgRoles, dvh.export)
+	staff.GET("/integrations/dvcqg/dossiers", dvcqgRoles, e.handle(dvh.syncList))
+	staff.POST("/integrations/dvcqg/dossiers/:code/sync", admin,
+		e.handle(e.audited(audit.DVCQGRequeued, param("code"), dvh.requeue)))
 
 	// ==== feedback routes (docs/openapi.yaml)
 	fh := &feedbackHandler{svc: d.Feedback, env: e}
@@ -335,6 +338,7 @@ func newEngineWith(d Deps, regOut **prometheus.Registry) (*gin.Engine, error) {
 	staff.GET("/stats/dossiers", statsRoles, e.handle(e.auditedExport(sh.dossiers)))
 	staff.GET("/stats/online", statsRoles, e.handle(e.auditedExport(sh.online)))
 	staff.GET("/stats/digitisation", statsRoles, e.handle(e.auditedExport(sh.digitisation)))
+	staff.GET("/stats/dvcqg", statsRoles, e.handle(e.auditedExport(sh.dvcqg)))
 	staff.GET("/stats/feedback", statsRoles, e.handle(e.auditedExport(sh.feedback)))
 	staff.GET("/stats/procedures", statsRoles, e.handle(e.auditedExport(sh.procedures)))
 	staff.GET("/stats/satisfaction", statsRoles, e.handle(e.auditedExport(sh.satisfaction)))

@@ -83,6 +83,7 @@ type StatsService interface {
 	Dossiers(ctx context.Context, by user.Principal, req stats.Request, group stats.GroupBy) (stats.Form06, error)
 	Online(ctx context.Context, by user.Principal, req stats.Request) (stats.OnlineReport, error)
 	Digitisation(ctx context.Context, by user.Principal, req stats.Request) (stats.DigitisationReport, error)
+	DVCQG(ctx context.Context, by user.Principal, req stats.Request) (stats.DVCQGReport, error)
 	Feedback(ctx context.Context, by user.Principal, req stats.Request) (stats.FeedbackReport, error)
 	Procedures(ctx context.Context, by user.Principal, req stats.Request) (stats.ProcedureReport, error)
 	Satisfaction(ctx context.Context, by user.Principal, req stats.Request) (stats.SatisfactionReport, error)

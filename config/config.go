@@ -102,6 +102,9 @@ type Config struct {
 	// indicators: the defaults with MOTCUA_SERVICE_INDEX_POINTS applied
 	// (config/service_index.go).
 	ServiceIndexPoints stats.IndexPoints
+	// DVCQG holds the settings of the push to the national portal
+	// (config/dvcqg.go).
+	DVCQG DVCQG
 }
 
 // Load reads configuration through getenv (os.Getenv in main, a map in
@@ -164,6 +167,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.Notifications = loadNotifications(getenv, &errs)
 	c.Open311 = loadOpen311(getenv, &errs)
 	c.ServiceIndexPoints = loadServiceIndex(getenv, &errs)
+	c.DVCQG = loadDVCQG(getenv, &errs)
 	if err := c.validate(); err != nil {
 		errs = append(errs, err)
 	}

@@ -25,6 +25,7 @@ const (
 	KindUnsupportedMedia                // content of a type the resource does not take (415)
 	KindRangeNotSatisfiable             // a byte range outside the content (416)
 	KindNotReceived                     // the dossier was never received: it has no national portal record (409)
+	KindIntegrationDisabled             // the integration asked for is turned off in this deployment (409)
 )
 
 // String names the kind for logs.
@@ -54,6 +55,8 @@ func (k Kind) String() string {
 		return "range_not_satisfiable"
 	case KindNotReceived:
 		return "not_received"
+	case KindIntegrationDisabled:
+		return "integration_disabled"
 	default:
 		return "internal"
 	}

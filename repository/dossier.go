@@ -275,6 +275,9 @@ func (s *DossierStore) Create(ctx context.Context, d *dossier.Dossier) error {
 			return translate(err, dossierNoun)
 		}
 		f := factsOf(&r)
+		if err := markDVCQG(tx, r.ID); err != nil {
+			return err
+		}
 		return s.roll(ctx, tx, r.ID, nil, &f)
 	})
 	if err != nil {
@@ -316,6 +319,9 @@ func (s *DossierStore) Update(ctx context.Context, d *dossier.Dossier) error {
 		}
 		if err := recordSupplements(tx, r.ID, old.SupplementRequestedAt, old.DueAt, &r,
 			r.Status == string(dossier.Processing)); err != nil {
+			return err
+		}
+		if err := markDVCQG(tx, r.ID); err != nil {
 			return err
 		}
 		// Code, units, procedure and channel never change; the file-owned

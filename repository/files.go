@@ -178,6 +178,9 @@ func (s *FileStore) record(ctx context.Context, tx *gorm.DB, old *dossierRow, f 
 	if err := tx.Model(&dossierRow{}).Where("id = ?", f.DossierID).UpdateColumns(set).Error; err != nil {
 		return translate(err, dossierNoun)
 	}
+	if err := markDVCQG(tx, f.DossierID); err != nil {
+		return err
+	}
 	loc, err := s.zone.get(ctx, tx)
 	if err != nil {
 		return err

@@ -22,6 +22,9 @@ type recordKind[R any] struct {
 	// facts, when set, is a record's contribution to the statistics
 	// rollups, applied in the same transaction (dossiers, ADR 0004).
 	facts func(*R) dossierFacts
+	// stored, when set, runs in the transaction with the ids stored
+	// (dossiers: the national portal's marks).
+	stored func(tx *gorm.DB, ids []int64) error
 }
 
 var dossierKind = recordKind[importer.DossierRecord]{
@@ -35,7 +38,8 @@ var dossierKind = recordKind[importer.DossierRecord]{
 	entry: func(dst []any, id int64, r *importer.DossierRecord, i int) ([]any, error) {
 		return appendEntryValues(dst, id, r.History[i])
 	},
-	facts: func(r *importer.DossierRecord) dossierFacts { return factsOfDossier(&r.Dossier) },
+	facts:  func(r *importer.DossierRecord) dossierFacts { return factsOfDossier(&r.Dossier) },
+	stored: func(tx *gorm.DB, ids []int64) error { return markDVCQG(tx, ids...) },
 }
 
 var feedbackKind = recordKind[importer.FeedbackRecord]{
@@ -92,12 +96,14 @@ func storeByInsert[R any](ctx context.Context, s *ImportStore, k *recordKind[R],
 			return err
 		}
 		var hist [][]any
+		stored := make([]int64, 0, n)
 		for _, r := range fresh {
 			id, ok := ids[k.code(r)]
 			delete(ids, k.code(r)) // the first record of a code is the one inserted
 			if !ok {
 				continue // inserted meanwhile by someone else: a duplicate
 			}
+			stored = append(stored, id)
 			if roll != nil {
 				roll.add(k.facts(r), 1, zone)
 			}
@@ -111,6 +117,11 @@ func storeByInsert[R any](ctx context.Context, s *ImportStore, k *recordKind[R],
 		}
 		if err := s.insertRows(tx, k.histTable, k.histCols, hist); err != nil {
 			return err
+		}
+		if k.stored != nil {
+			if err := k.stored(tx, stored); err != nil {
+				return err
+			}
 		}
 		if roll != nil {
 			if err := roll.apply(ctx, tx); err != nil {
@@ -164,6 +175,11 @@ func storeByCopy[R any](ctx context.Context, s *ImportStore, k *recordKind[R], r
 				return k.entry(buf, ids[r], fresh[r], int(e))
 			}}); err != nil {
 			return err
+		}
+		if k.stored != nil {
+			if err := k.stored(tx, ids); err != nil {
+				return err
+			}
 		}
 		if roll != nil {
 			if err := roll.apply(ctx, tx); err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/motcua/motcua/domain/dossier"
 )
 
@@ -49,8 +51,14 @@ const paymentNoun = "khoản thanh toán"
 func (s *DossierStore) CreatePayment(ctx context.Context, p *dossier.Payment) error {
 	r := paymentRowOf(p)
 	r.ID = 0
-	if err := conn(ctx, s.db).Create(&r).Error; err != nil {
-		return translate(err, paymentNoun)
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(&r).Error; err != nil {
+			return translate(err, paymentNoun)
+		}
+		return markDVCQG(tx, r.DossierID)
+	})
+	if err != nil {
+		return err
 	}
 	p.ID = r.ID
 	return nil
@@ -59,11 +67,22 @@ func (s *DossierStore) CreatePayment(ctx context.Context, p *dossier.Payment) er
 // UpdatePayment implements dossier.PaymentStore.
 func (s *DossierStore) UpdatePayment(ctx context.Context, p *dossier.Payment) error {
 	r := paymentRowOf(p)
-	err := conn(ctx, s.db).Model(&paymentRow{}).Where("id = ?", r.ID).Updates(map[string]any{
-		"status": r.Status, "method": r.Method, "receipt_number": r.ReceiptNumber, "paid_at": r.PaidAt,
-		"recorded_at": r.RecordedAt, "recorded_by": r.RecordedBy, "cancelled_at": r.CancelledAt,
-	}).Error
-	return translate(err, paymentNoun)
+	return s.write(ctx, func(tx *gorm.DB) error {
+		err := tx.Model(&paymentRow{}).Where("id = ?", r.ID).Updates(map[string]any{
+			"status": r.Status, "method": r.Method, "receipt_number": r.ReceiptNumber, "paid_at": r.PaidAt,
+			"recorded_at": r.RecordedAt, "recorded_by": r.RecordedBy, "cancelled_at": r.CancelledAt,
+		}).Error
+		if err != nil {
+			return translate(err, paymentNoun)
+		}
+		id := r.DossierID
+		if id == 0 {
+			if err := tx.Model(&paymentRow{}).Where("id = ?", r.ID).Pluck("dossier_id", &id).Error; err != nil {
+				return translate(err, paymentNoun)
+			}
+		}
+		return markDVCQG(tx, id)
+	})
 }
 
 // Payments implements dossier.PaymentStore.

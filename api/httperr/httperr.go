@@ -31,6 +31,7 @@ var table = map[domain.Kind]Spec{
 	domain.KindUnsupportedMedia:    {http.StatusUnsupportedMediaType, "unsupported_media_type"},
 	domain.KindRangeNotSatisfiable: {http.StatusRequestedRangeNotSatisfiable, "range_not_satisfiable"},
 	domain.KindNotReceived:         {http.StatusConflict, "not_received"},
+	domain.KindIntegrationDisabled: {http.StatusConflict, "integration_disabled"},
 	domain.KindInternal:            {http.StatusInternalServerError, "internal"},
 }
 

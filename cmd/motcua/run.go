@@ -139,6 +139,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, withDemo bo
 	if err := a.StartQueue(ctx); err != nil {
 		return err
 	}
+	a.StartDVCQG(ctx)
 	return listenAndServe(ctx, cfg, log, a)
 }
 

@@ -39,13 +39,15 @@ const (
 	WebhookCreated   Action = "webhook.create"
 	WebhookDeleted   Action = "webhook.delete"
 	WebhookRetried   Action = "webhook.redeliver"
+	DVCQGRequeued    Action = "dvcqg.requeue"
 )
 
 // Actions lists every action, for validating a filter.
 var Actions = []Action{LoginSucceeded, LoginFailed, PasswordChanged, UserCreated, UserUpdated,
 	UserRoleChanged, UserDisabled, UserEnabled, UserPasswordSet, AgencyCreated, AgencyUpdated,
 	ProcedureCreated, ProcedureUpdated, ProcedurePublish, CalendarChanged, ImportRun, Exported,
-	DossierRead, DossierPaperRead, FeedbackRead, DataKeyRotated, WebhookCreated, WebhookDeleted, WebhookRetried}
+	DossierRead, DossierPaperRead, FeedbackRead, DataKeyRotated, WebhookCreated, WebhookDeleted, WebhookRetried,
+	DVCQGRequeued}
 
 // Valid reports whether a is one of Actions.
 func (a Action) Valid() bool {

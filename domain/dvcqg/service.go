@@ -77,6 +77,10 @@ type Service struct {
 	users    Users
 	store    Store
 	loc      *time.Location
+	// The sync states (UseSync): nil and off until then.
+	sync   SyncStore
+	pushOn bool
+	now    func() time.Time
 }
 
 // NewService returns the service; loc is MOTCUA_TIMEZONE.

@@ -71,6 +71,9 @@ type Store interface {
 	// payment figures of the dossiers in q's scope (DigitisationCounts),
 	// flags counted as they stood at q's AsOf.
 	Digitisation(ctx context.Context, q Query) (DigitisationCounts, error)
+	// DVCQGSync returns the national portal sync figures of the dossiers
+	// received in the period in q's scope (DVCQGCounts), states as now.
+	DVCQGSync(ctx context.Context, q Query) (DVCQGCounts, error)
 	// Feedback returns the feedback figures of the period.
 	Feedback(ctx context.Context, q Query) (FeedbackCounts, error)
 	// Procedures returns the publications of the period and the active
@@ -109,6 +112,7 @@ type Service struct {
 	cutoffDay int
 	now       func() time.Time
 	points    IndexPoints // the service index's points (nil: the defaults)
+	dvcqgOn   bool // the push to the national portal is on (dvcqg.go)
 }
 
 // NewService returns a statistics service. Periods are in loc; cutoffDay is

@@ -351,6 +351,10 @@ func (f *fakeStore) Digitisation(_ context.Context, q Query) (DigitisationCounts
 	f.setQ(q)
 	return DigitisationCounts{Received: 4, ReceivedWithFiles: 3, ReceivedDigitised: 1}, nil
 }
+func (f *fakeStore) DVCQGSync(_ context.Context, q Query) (DVCQGCounts, error) {
+	f.q = q
+	return DVCQGCounts{Received: 4, Synced: 3, Pending: 1}, nil
+}
 func (f *fakeStore) Feedback(_ context.Context, q Query) (FeedbackCounts, error) {
 	f.setQ(q)
 	return FeedbackCounts{Received: 2, ByChannel: map[string]int64{"hotline": 2}}, nil

@@ -32,6 +32,7 @@ import (
 	"github.com/motcua/motcua/domain/stats"
 	"github.com/motcua/motcua/domain/user"
 	dwebhook "github.com/motcua/motcua/domain/webhook"
+	"github.com/motcua/motcua/dvcqgpush"
 	"github.com/motcua/motcua/notify"
 	"github.com/motcua/motcua/outbox"
 	"github.com/motcua/motcua/render/pdf"
@@ -76,7 +77,11 @@ type App struct {
 	Papers *papers.Service
 	// DVCQG builds the national portal's records (§14.1) and their export.
 	DVCQG *dvcqg.Service
-	Files *files.Service
+	// DVCQGPush pushes the dossiers to the portal (dvcqg.go); nil while
+	// MOTCUA_DVCQG_URL is empty. DVCQGMetrics are its counter and gauge.
+	DVCQGPush    *dvcqgpush.Worker
+	DVCQGMetrics *dvcqgpush.Metrics
+	Files        *files.Service
 
 	// Audit keeps the audit trail; Close flushes its writer.
 	Audit *audit.Service
@@ -184,12 +189,16 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 		PublicURL: cfg.PublicURL, CutoffDay: cfg.ReportCutoffDay, Location: loc, Now: now})
 
 	a.DVCQG = dvcqg.NewService(a.Dossiers, a.Catalog, repository.NewUserStore(db), repository.NewDossierStore(db, a.Sealer), loc)
+	if err := a.addDVCQG(); err != nil {
+		return nil, fmt.Errorf("dvcqg push: %w", err)
+	}
 
 	a.Feedback = feedback.NewService(repository.NewFeedbackStore(db, a.Sealer), a.Catalog, domain.NewPinHasher(key), now)
 	a.Feedback.ShareDossierLockout(a.Dossiers.PinLockout())
 
 	a.Stats = stats.NewService(repository.NewStatsStore(db), a.Catalog, loc, cfg.ReportCutoffDay, now)
 	a.Stats.UseIndexPoints(cfg.ServiceIndexPoints)
+	a.Stats.UseDVCQGPush(cfg.DVCQG.On())
 
 	a.Imports = importer.NewService(repository.NewImportStore(db, a.Sealer), a.Catalog, a.Dossiers.HashIDNumber, now)
 	a.Imports.NormalizeText(norm.NFC.Bytes)
@@ -269,7 +278,7 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 				return err
 			}),
 		OutboxPending:   func(ctx context.Context) (map[string]int64, error) { return repository.PendingJobs(ctx, db) },
-		Collectors:      a.QueueMetrics.Collectors(),
+		Collectors:      append(a.QueueMetrics.Collectors(), a.DVCQGMetrics.Collectors()...),
 		SeparateMetrics: cfg.MetricsAddr != "",
 		Open311: api.Open311Settings{Keys: secretStrings(cfg.Open311.APIKeys), Contact: cfg.Open311.Contact,
 			BaseURL: cfg.Open311.PublicBaseURL},
@@ -286,10 +295,10 @@ func New(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, 
 }
 
 // Close stops the background work: the queue takes no new job and its
-// running jobs finish, the audit writer writes what is queued (until ctx
+// running jobs finish, the DVCQG push records the call in flight, the audit writer writes what is queued (until ctx
 // ends) and the daily purge stops. The database stays open.
 func (a *App) Close(ctx context.Context) error {
-	qerr := a.stopQueue(ctx)
+	qerr := errors.Join(a.stopDVCQG(ctx), a.stopQueue(ctx))
 	if a.Audit == nil {
 		return qerr
 	}
