@@ -112,7 +112,7 @@ type Service struct {
 	cutoffDay int
 	now       func() time.Time
 	points    IndexPoints // the service index's points (nil: the defaults)
-	dvcqgOn   bool // the push to the national portal is on (dvcqg.go)
+	dvcqgOn   bool        // the push to the national portal is on (dvcqg.go)
 }
 
 // NewService returns a statistics service. Periods are in loc; cutoffDay is
