@@ -278,7 +278,7 @@ func bench(ctx context.Context, o options) (err error) {
 	if err := appendBacklog(ctx, store, drainT, o.backlog); err != nil {
 		return err
 	}
-	got := rcv.wait(ctx, codesOf(drainT), o.backlog, drainBound(o))
+	got := rcv.wait(ctx, codesOf(drainT), offeredType, o.backlog, drainBound(o))
 	r.drainMissing = o.backlog - len(got)
 	if len(got) < 2 {
 		return fmt.Errorf("figure 2a: %d of %d deliveries arrived", len(got), o.backlog)
@@ -293,9 +293,10 @@ func bench(ctx context.Context, o options) (err error) {
 	if r.offered, err = offer(ctx, store, steadyT, r.steadyN, o.rate); err != nil {
 		return err
 	}
-	got = rcv.wait(ctx, codesOf(steadyT), r.steadyN, steadyBound(o))
+	got = rcv.wait(ctx, codesOf(steadyT), offeredType, r.steadyN, steadyBound(o))
 	r.steadyMissing = r.steadyN - len(got)
 	// An event that has not arrived counts as later than any that has.
+	got = got[:min(len(got), r.steadyN)] // wait may return a few past n
 	lags := make([]time.Duration, r.steadyN)
 	for i := range lags {
 		lags[i] = time.Duration(1<<63 - 1)
@@ -345,7 +346,7 @@ func bench(ctx context.Context, o options) (err error) {
 		return fmt.Errorf("figure 3: %d parked deliveries pending and %d jobs scheduled, want %d: the backlog was not parked",
 			pending, scheduled, o.pending)
 	}
-	for _, a := range rcv.arrivals(nil) {
+	for _, a := range rcv.arrivals(nil, "") {
 		if strings.HasPrefix(a.code, parkedCodePrefix) {
 			r.parkedLeaked++
 		}

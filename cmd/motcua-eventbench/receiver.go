@@ -19,6 +19,7 @@ import (
 // arrival is an event's first delivery.
 type arrival struct {
 	code       string
+	typ        string // the event's type
 	occurredAt time.Time
 	at         time.Time
 }
@@ -57,6 +58,7 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	var e struct {
 		ID         string    `json:"id"`
 		Code       string    `json:"code"`
+		Type       string    `json:"type"`
 		OccurredAt time.Time `json:"occurred_at"`
 	}
 	b, err := io.ReadAll(io.LimitReader(req.Body, 1<<20))
@@ -71,7 +73,7 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		if _, dup := r.seen[e.ID]; dup && e.ID != floorEventID {
 			r.dups.Add(1)
 		} else if !dup {
-			r.seen[e.ID] = arrival{code: e.Code, occurredAt: e.OccurredAt, at: at}
+			r.seen[e.ID] = arrival{code: e.Code, typ: e.Type, occurredAt: e.OccurredAt, at: at}
 			for _, c := range r.waits {
 				select {
 				case c <- struct{}{}:
@@ -84,14 +86,16 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// arrivals are the first arrivals of the events of the codes in codes,
-// of every event when codes is nil.
-func (r *receiver) arrivals(codes map[string]bool) []arrival {
+// arrivals are the first arrivals of the events of the codes in codes
+// and of type typ ("" for any), of every event when codes is nil. The type
+// keeps out the other events the service records for the same dossiers
+// meanwhile (a due-time warning, say).
+func (r *receiver) arrivals(codes map[string]bool, typ string) []arrival {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []arrival
 	for _, a := range r.seen {
-		if codes == nil || codes[a.code] {
+		if (codes == nil || codes[a.code]) && (typ == "" || a.typ == typ) {
 			out = append(out, a)
 		}
 	}
@@ -100,14 +104,14 @@ func (r *receiver) arrivals(codes map[string]bool) []arrival {
 
 // wait returns once n events of codes have arrived, or after the
 // deadline with what has arrived.
-func (r *receiver) wait(ctx context.Context, codes map[string]bool, n int, timeout time.Duration) []arrival {
+func (r *receiver) wait(ctx context.Context, codes map[string]bool, typ string, n int, timeout time.Duration) []arrival {
 	c := make(chan struct{}, 1)
 	r.mu.Lock()
 	r.waits = append(r.waits, c)
 	r.mu.Unlock()
 	deadline := time.After(timeout)
 	for {
-		got := r.arrivals(codes)
+		got := r.arrivals(codes, typ)
 		if len(got) >= n {
 			return got
 		}

@@ -50,6 +50,9 @@ func targets(ctx context.Context, db *gorm.DB, codes []string) ([]target, error)
 // entry is a "transfer" history entry of t at at that moves no status: an
 // event of an existing dossier, as each action records one (a registration's
 // is the item's first, which these are not).
+// offeredType is the type of the events the bench appends (entry).
+const offeredType = "dossier.transfer"
+
 func (t target) entry(at time.Time) *dossier.Entry {
 	return &dossier.Entry{DossierID: t.id, Action: dossier.ActTransfer, From: dossier.Received, To: dossier.Received, At: at,
 		By: "eventbench", Unit: "bench", Note: "motcua-eventbench"}
