@@ -164,11 +164,6 @@ func rateLimited(wait time.Duration) error {
 		Details: map[string]any{"retry_after_seconds": secs}}
 }
 
-// invalid is a 400 naming field.
-func invalid(field, reason string) error {
-	return &domain.Error{Kind: domain.KindInvalid, Message: field + ": " + reason, Fields: map[string]string{field: reason}}
-}
-
 // RequestIDKey is the context key the API keeps the request ID under
 // (api's withRequestID), for the log line of an internal error.
 const RequestIDKey = "motcua.request_id"
