@@ -168,40 +168,32 @@ func (f *floorDB) exportFloor(ctx context.Context) (int64, error) {
 		action, to                  sql.NullString
 	)
 	dest := []any{&code, &status, &channel, &proc, &agency, &name, &rcv, &due, &res, &ret, &action, &to, &at}
+	var rows rowScanner
 	if f.pg != nil {
-		rows, err := f.pg.Query(ctx, exportFloorSQL)
+		r, err := f.pg.Query(ctx, exportFloorSQL)
 		if err != nil {
 			return 0, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := rows.Scan(dest...); err != nil {
-				return lines, err
-			}
-			if err := row(code, status, channel, proc, agency, name, rcv, due, res, ret, action, to, at); err != nil {
-				return lines, err
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return lines, err
-		}
+		defer r.Close()
+		rows = r
 	} else {
-		rows, err := f.sql.QueryContext(ctx, exportFloorSQL)
+		r, err := f.sql.QueryContext(ctx, exportFloorSQL)
 		if err != nil {
 			return 0, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := rows.Scan(dest...); err != nil {
-				return lines, err
-			}
-			if err := row(code, status, channel, proc, agency, name, rcv, due, res, ret, action, to, at); err != nil {
-				return lines, err
-			}
-		}
-		if err := rows.Err(); err != nil {
+		defer r.Close() //nolint:errcheck // read-only
+		rows = r
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
 			return lines, err
 		}
+		if err := row(code, status, channel, proc, agency, name, rcv, due, res, ret, action, to, at); err != nil {
+			return lines, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return lines, err
 	}
 	return lines, flush()
 }
