@@ -96,24 +96,34 @@ func digitisationValues(r stats.DigitisationReport) []any {
 
 // digitisationRecords is the report as CSV: the headings and one row.
 func digitisationRecords(r stats.DigitisationReport) [][]string {
-	vals := digitisationValues(r)
-	rec := make([]string, len(vals))
-	for i, v := range vals {
-		rec[i] = cellText(v)
-	}
-	return [][]string{digitisationHeadings, rec}
+	return oneRowRecords(digitisationHeadings, digitisationValues(r))
 }
 
 // digitisationLayout is the report as a sheet: title, period and scope,
 // the headings and one row.
 func digitisationLayout(r stats.DigitisationReport) sheetLayout {
-	l := sheetLayout{name: "Số hóa"}
-	width := len(digitisationHeadings)
-	row := l.captions(width, digitisationTitle, "Kỳ báo cáo: "+r.Period.Label(), "Đơn vị: "+r.Scope.Label())
-	for i, h := range digitisationHeadings {
+	return oneRowLayout("Số hóa", digitisationTitle, r.Period.Label(), r.Scope.Label(), digitisationHeadings, digitisationValues(r))
+}
+
+// oneRowRecords is a one-row report as CSV: the headings and the row.
+func oneRowRecords(headings []string, vals []any) [][]string {
+	rec := make([]string, len(vals))
+	for i, v := range vals {
+		rec[i] = cellText(v)
+	}
+	return [][]string{headings, rec}
+}
+
+// oneRowLayout is a one-row report as a sheet: the title, period and
+// scope captions, the headings and the row (rates in the rate style).
+func oneRowLayout(name, title, period, scope string, headings []string, vals []any) sheetLayout {
+	l := sheetLayout{name: name}
+	width := len(headings)
+	row := l.captions(width, title, "Kỳ báo cáo: "+period, "Đơn vị: "+scope)
+	for i, h := range headings {
 		l.put(i+1, row, h, styleHeader)
 	}
-	for i, v := range digitisationValues(r) {
+	for i, v := range vals {
 		style := styleNumber
 		if _, isRate := v.(*float64); isRate {
 			style = styleRate

@@ -57,31 +57,11 @@ func dvcqgValues(r stats.DVCQGReport) []any {
 
 // dvcqgRecords is the report as CSV: the headings and one row.
 func dvcqgRecords(r stats.DVCQGReport) [][]string {
-	vals := dvcqgValues(r)
-	rec := make([]string, len(vals))
-	for i, v := range vals {
-		rec[i] = cellText(v)
-	}
-	return [][]string{dvcqgHeadings, rec}
+	return oneRowRecords(dvcqgHeadings, dvcqgValues(r))
 }
 
 // dvcqgLayout is the report as a sheet: title, period and scope, the
 // headings and one row.
 func dvcqgLayout(r stats.DVCQGReport) sheetLayout {
-	l := sheetLayout{name: "Đồng bộ DVCQG"}
-	width := len(dvcqgHeadings)
-	row := l.captions(width, dvcqgTitle, "Kỳ báo cáo: "+r.Period.Label(), "Đơn vị: "+r.Scope.Label())
-	for i, h := range dvcqgHeadings {
-		l.put(i+1, row, h, styleHeader)
-	}
-	for i, v := range dvcqgValues(r) {
-		style := styleNumber
-		if _, isRate := v.(*float64); isRate {
-			style = styleRate
-		}
-		l.put(i+1, row+1, v, style)
-	}
-	l.widths = []colWidth{{1, width, 16}}
-	l.heights = map[int]float64{1: 36, row: 60}
-	return l
+	return oneRowLayout("Đồng bộ DVCQG", dvcqgTitle, r.Period.Label(), r.Scope.Label(), dvcqgHeadings, dvcqgValues(r))
 }
