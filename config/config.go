@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -52,6 +53,7 @@ const (
 type Config struct {
 	Addr           string
 	MetricsAddr    string   // empty: /metrics on Addr; else /metrics only there
+	PprofAddr      string   // empty: no profiler; else Go's pprof handlers there (a loopback address only)
 	DatabaseURL    Secret   // may carry a password
 	ReplicaURLs    []Secret // read replicas (PostgreSQL)
 	DBMaxOpenConns int
@@ -114,6 +116,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c := Config{
 		Addr:             or(getenv("MOTCUA_ADDR"), "127.0.0.1:8080"),
 		MetricsAddr:      strings.TrimSpace(getenv("MOTCUA_METRICS_ADDR")),
+		PprofAddr:        strings.TrimSpace(getenv("MOTCUA_PPROF_ADDR")),
 		DatabaseURL:      Secret(strings.TrimSpace(getenv("MOTCUA_DATABASE_URL"))),
 		JWTSecret:        Secret(getenv("MOTCUA_JWT_SECRET")),
 		JWTIssuer:        or(getenv("MOTCUA_JWT_ISSUER"), "motcua"),
@@ -251,6 +254,9 @@ func (c Config) validate() error {
 	if c.DBMaxOpenConns < 1 {
 		errs = append(errs, errors.New("MOTCUA_DB_MAX_OPEN_CONNS must be at least 1"))
 	}
+	if c.PprofAddr != "" && !loopbackAddr(c.PprofAddr) {
+		errs = append(errs, errors.New("MOTCUA_PPROF_ADDR must be a loopback host:port (127.0.0.1, ::1 or localhost): the profiler has no authentication"))
+	}
 	if c.TokenTTL <= 0 {
 		errs = append(errs, errors.New("MOTCUA_TOKEN_TTL_MINUTES must be at least 1"))
 	}
@@ -317,4 +323,21 @@ func checkPublicURL(s string) error {
 		return bad
 	}
 	return nil
+}
+
+// loopbackAddr reports whether hostport is host:port with a loopback host
+// (an IP literal or "localhost") and a numeric port.
+func loopbackAddr(hostport string) bool {
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return false
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }

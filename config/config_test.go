@@ -190,6 +190,26 @@ func TestMetricsAddr(t *testing.T) {
 	}
 }
 
+// TestPprofAddr: the profiler listens only where MOTCUA_PPROF_ADDR says,
+// and only on a loopback address, since it has no authentication.
+func TestPprofAddr(t *testing.T) {
+	c, err := config.Load(env(map[string]string{}))
+	if err != nil || c.PprofAddr != "" {
+		t.Fatalf("default pprof address %q (%v), want empty: no profiler", c.PprofAddr, err)
+	}
+	for _, ok := range []string{"127.0.0.1:6060", " [::1]:0 ", "localhost:6060", "127.0.0.2:6060"} {
+		if _, err := config.Load(env(map[string]string{"MOTCUA_PPROF_ADDR": ok})); err != nil {
+			t.Errorf("MOTCUA_PPROF_ADDR=%q refused: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"0.0.0.0:6060", ":6060", "10.0.0.1:6060", "example.vn:6060", "127.0.0.1", "127.0.0.1:x", "[::]:6060"} {
+		_, err := config.Load(env(map[string]string{"MOTCUA_PPROF_ADDR": bad}))
+		if err == nil || !strings.Contains(err.Error(), "MOTCUA_PPROF_ADDR") {
+			t.Errorf("MOTCUA_PPROF_ADDR=%q: %v, want refused", bad, err)
+		}
+	}
+}
+
 func TestPublicURL(t *testing.T) {
 	for in, want := range map[string]string{
 		"":                               "",

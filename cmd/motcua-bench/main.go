@@ -78,6 +78,7 @@ type options struct {
 	Zone        string
 	Keep        bool
 	SQLiteRows  int
+	Pprof       string
 }
 
 func parseOptions(args []string, stderr io.Writer) (options, error) {
@@ -103,6 +104,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.Idempotency, "idempotency-key", true, "send an Idempotency-Key with each registration, as the API contract (docs/openapi.yaml) asks clients to")
 	fs.IntVar(&o.SQLiteRows, "sqlite-floor-rows", 1, "rows per INSERT statement of the SQLite bulk-load floor (1 is fastest with the pure-Go driver)")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the temp folder (server and floor logs) and the PostgreSQL database instead of removing them")
+	fs.StringVar(&o.Pprof, "pprof", "", "write the server's CPU profile of each closed-loop load (lookup, registration) to this folder, from its profiler (MOTCUA_PPROF_ADDR)")
 	fs.StringVar(&o.Zone, "zone", "Asia/Ho_Chi_Minh", "the server's time zone (MOTCUA_TIMEZONE default)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -172,6 +174,7 @@ type bench struct {
 	importRes   *importResult
 	copyElapsed time.Duration
 	cpu         cpuMeter
+	pprofAddr   string // the server's profiler, with -pprof
 }
 
 // measureCPU runs fn and records the CPUs each process used meanwhile.
@@ -254,8 +257,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	env := benchkit.ServerEnv(addr, b.db.URL)
+	if o.Pprof != "" {
+		if err := os.MkdirAll(o.Pprof, 0o755); err != nil {
+			return err
+		}
+		if b.pprofAddr, err = benchkit.FreeAddr(); err != nil {
+			return err
+		}
+		env = append(env, "MOTCUA_PPROF_ADDR="+b.pprofAddr)
+	}
 	b.logf("server: starting on %s (serve --demo)", addr)
-	b.srv, err = benchkit.StartProcess(ctx, "server", bin, []string{"serve", "--demo"}, benchkit.ServerEnv(addr, b.db.URL), dir,
+	b.srv, err = benchkit.StartProcess(ctx, "server", bin, []string{"serve", "--demo"}, env, dir,
 		filepath.Join(dir, "server.log"), addr, "/readyz", 5*time.Minute)
 	if err != nil {
 		return err

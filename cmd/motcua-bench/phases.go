@@ -180,7 +180,9 @@ func (b *bench) lookups(ctx context.Context) error {
 	for _, conns := range []int{16, 64} {
 		var m, f, f1 *result
 		b.logf("lookup: %d connections, motcua", conns)
-		b.measureCPU(fmt.Sprintf("lookup %d conns", conns), func() { m = b.lookupLoad(ctx, b.srv.Base, conns) })
+		b.measureCPU(fmt.Sprintf("lookup %d conns", conns), func() {
+			b.profiled(ctx, fmt.Sprintf("lookup-%d", conns), func() { m = b.lookupLoad(ctx, b.srv.Base, conns) })
+		})
 		b.logf("lookup: %d connections, floor (two reads)", conns)
 		b.floor = two // what the CPU meter counts as the floor
 		b.measureCPU(fmt.Sprintf("lookup %d conns, floor", conns), func() { f = b.lookupLoad(ctx, two.Base, conns) })
@@ -276,7 +278,9 @@ func (b *bench) registrations(ctx context.Context) error {
 	b.logf("registration: closed loop, %d connections, clerks %d", conns, n)
 	var closed, open *result
 	b.measureCPU("registration closed loop", func() {
-		closed = closedLoop(ctx, conns, b.spec(), b.registrationCall(hc, "closed", func(w int, _ int64) int { return w % n }))
+		b.profiled(ctx, "registration", func() {
+			closed = closedLoop(ctx, conns, b.spec(), b.registrationCall(hc, "closed", func(w int, _ int64) int { return w % n }))
+		})
 	})
 	hc.CloseIdleConnections()
 	if closed.Failed > 0 {

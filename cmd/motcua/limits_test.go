@@ -28,7 +28,7 @@ func serveReal(t *testing.T, s *apptest.Server) string {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- serveOn(ctx, s.App.Config, slog.New(slog.DiscardHandler), s.App, ln, nil) }()
+	go func() { done <- serveOn(ctx, s.App.Config, slog.New(slog.DiscardHandler), s.App, listeners{api: ln}) }()
 	t.Cleanup(func() {
 		cancel()
 		select {

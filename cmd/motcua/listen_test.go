@@ -31,7 +31,9 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- serveOn(ctx, s.App.Config, slog.New(slog.DiscardHandler), s.App, ln, mln) }()
+	go func() {
+		done <- serveOn(ctx, s.App.Config, slog.New(slog.DiscardHandler), s.App, listeners{api: ln, metrics: mln})
+	}()
 	get := func(addr, path string) (int, string) {
 		t.Helper()
 		c := &http.Client{Timeout: 5 * time.Second}
@@ -77,4 +79,55 @@ func TestMetricsOnTheMainAddressByDefault(t *testing.T) {
 		t.Error("a metrics handler without MOTCUA_METRICS_ADDR")
 	}
 	apptest.Want(t, s.Get("/metrics", ""), http.StatusOK)
+}
+
+// TestProfilerOnItsOwnAddress: with MOTCUA_PPROF_ADDR set the profiler
+// answers there (a CPU profile can be taken) and never on the API's
+// address; without it nothing answers /debug/pprof.
+func TestProfilerOnItsOwnAddress(t *testing.T) {
+	s := apptest.New(t, apptest.Options{NoDemo: true, Env: map[string]string{"MOTCUA_PPROF_ADDR": "127.0.0.1:0"}})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- serveOn(ctx, s.App.Config, slog.New(slog.DiscardHandler), s.App, listeners{api: ln, pprof: pln})
+	}()
+	get := func(addr, path string) (int, []byte) {
+		t.Helper()
+		c := &http.Client{Timeout: 10 * time.Second}
+		r, err := c.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Body.Close() //nolint:errcheck
+		b, _ := io.ReadAll(r.Body)
+		return r.StatusCode, b
+	}
+	if code, _ := get(ln.Addr().String(), "/debug/pprof/"); code != http.StatusNotFound {
+		t.Errorf("API address /debug/pprof/: %d, want 404", code)
+	}
+	code, body := get(pln.Addr().String(), "/debug/pprof/profile?seconds=1")
+	// A CPU profile is gzip-compressed protobuf: it starts with gzip's magic.
+	if code != http.StatusOK || len(body) < 2 || body[0] != 0x1f || body[1] != 0x8b {
+		t.Errorf("profiler /debug/pprof/profile: %d, %d bytes", code, len(body))
+	}
+	if code, _ := get(pln.Addr().String(), "/api/v1/agencies"); code != http.StatusNotFound {
+		t.Errorf("profiler address serves the API: %d", code)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("servers did not stop")
+	}
 }
