@@ -204,6 +204,7 @@ type memStore struct {
 	pubs     []catalog.Publication
 	years    map[int]worktime.Year
 	loads    int
+	reads    int                 // Agency and Procedure calls
 	comps    []catalog.Component // component_test.go
 }
 
@@ -225,6 +226,7 @@ func (m *memStore) AllAgencies(context.Context) ([]catalog.Agency, error) {
 }
 
 func (m *memStore) Agency(_ context.Context, code string) (catalog.Agency, error) {
+	m.reads++
 	a, ok := m.agencies[code]
 	if !ok {
 		return a, domain.NotFound("đơn vị")
@@ -253,6 +255,7 @@ func (m *memStore) UpdateAgency(_ context.Context, a catalog.Agency) error {
 }
 
 func (m *memStore) Procedure(_ context.Context, code string) (catalog.Procedure, error) {
+	m.reads++
 	p, ok := m.procs[code]
 	if !ok {
 		return p, domain.NotFound("thủ tục")
@@ -600,5 +603,60 @@ func TestNamesComeFromTheCacheAndFollowChanges(t *testing.T) {
 	}
 	if _, err := svc.ProcedureName(ctx, "9.999999"); domain.KindOf(err) != domain.KindNotFound {
 		t.Fatalf("unknown procedure: %v, want KindNotFound", err)
+	}
+}
+
+// TestCachedAgencyAndProcedure: registration's reads of the receiving unit
+// and the procedure come from a cache that a change through the service
+// clears at once and that another instance's change reaches within
+// CacheTTL; unknown codes are never kept.
+func TestCachedAgencyAndProcedure(t *testing.T) {
+	st := newMemStore()
+	clock := now
+	svc := catalog.NewService(st, loc, func() time.Time { return clock })
+	ctx := context.Background()
+	p := validProcedure()
+	if _, err := svc.CreateProcedure(ctx, admin, p); err != nil {
+		t.Fatal(err)
+	}
+	st.reads = 0
+	for range 3 {
+		if a, err := svc.CachedAgency(ctx, "J"); err != nil || a.Code != "J" {
+			t.Fatalf("agency J: %+v %v", a, err)
+		}
+		if got, err := svc.CachedProcedure(ctx, p.Code); err != nil || got.Fee != p.Fee {
+			t.Fatalf("procedure: %+v %v", got, err)
+		}
+	}
+	if st.reads != 2 {
+		t.Fatalf("%d store reads for three rounds, want 2 (one each, then the cache)", st.reads)
+	}
+	// A change through the service is seen at once.
+	if _, err := svc.UpdateProcedure(ctx, admin, p.Code, func(p *catalog.Procedure) { p.Fee = 77000 }); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := svc.CachedProcedure(ctx, p.Code); got.Fee != 77000 {
+		t.Fatalf("fee %d after an update through the service, want 77000", got.Fee)
+	}
+	// A change by another instance (straight in the store) within CacheTTL.
+	pr := st.procs[p.Code]
+	pr.Status = catalog.StatusAbolished
+	st.procs[p.Code] = pr
+	if got, _ := svc.CachedProcedure(ctx, p.Code); got.Status == catalog.StatusAbolished {
+		t.Fatal("the cache was not used within CacheTTL")
+	}
+	clock = clock.Add(catalog.CacheTTL)
+	if got, _ := svc.CachedProcedure(ctx, p.Code); got.Status != catalog.StatusAbolished {
+		t.Fatalf("status %q after CacheTTL, want the store's abolished", got.Status)
+	}
+	// Unknown codes go to the store each time.
+	st.reads = 0
+	for range 2 {
+		if _, err := svc.CachedAgency(ctx, "nowhere"); domain.KindOf(err) != domain.KindNotFound {
+			t.Fatalf("unknown agency: %v", err)
+		}
+	}
+	if st.reads != 2 {
+		t.Fatalf("%d reads for an unknown code twice, want 2", st.reads)
 	}
 }

@@ -100,6 +100,18 @@ type Service struct {
 	agencyNms map[string]string
 	procNms   map[string]string
 	loadedAt  time.Time
+	// agencies and procs are the rows registration reads for every
+	// dossier, kept per code for CacheTTL (cleared with the tree).
+	agencies map[string]cached[Agency]
+	procs    map[string]cached[Procedure]
+	// gen counts Invalidate calls: a row read before one is not kept.
+	gen uint64
+}
+
+// cached is one row of the per-code caches and when it was read.
+type cached[T any] struct {
+	v  T
+	at time.Time
 }
 
 // CacheTTL bounds how stale the cached tree and calendar may be when another
@@ -189,7 +201,55 @@ func (s *Service) ProcedureName(ctx context.Context, code string) (string, error
 func (s *Service) Invalidate() {
 	s.mu.Lock()
 	s.tree, s.cal, s.agencyNms, s.procNms = nil, nil, nil, nil
+	s.agencies, s.procs = nil, nil
+	s.gen++
 	s.mu.Unlock()
+}
+
+// CachedAgency is Agency as read at most CacheTTL ago (at once after a
+// change through this service): for the counter's registration, which
+// reads the receiving unit and the handling agency of every dossier. The
+// value is shared; callers must not modify it.
+func (s *Service) CachedAgency(ctx context.Context, code string) (Agency, error) {
+	return cachedRead(s, ctx, code, func(s *Service) *map[string]cached[Agency] { return &s.agencies }, s.store.Agency)
+}
+
+// CachedProcedure is Procedure as read at most CacheTTL ago (at once after
+// a change through this service), publications included, for the
+// counter's registration. The value and its slices are shared; callers
+// must not modify them.
+func (s *Service) CachedProcedure(ctx context.Context, code string) (Procedure, error) {
+	return cachedRead(s, ctx, code, func(s *Service) *map[string]cached[Procedure] { return &s.procs }, s.store.Procedure)
+}
+
+// cachedRead answers code from the cache that field picks while it is
+// younger than CacheTTL, else reads it with load and keeps it. Errors (an
+// unknown code included) are not kept.
+func cachedRead[T any](s *Service, ctx context.Context, code string, field func(*Service) *map[string]cached[T],
+	load func(context.Context, string) (T, error)) (T, error) {
+	now := s.now()
+	s.mu.RLock()
+	c, ok := (*field(s))[code]
+	gen := s.gen
+	s.mu.RUnlock()
+	if ok && now.Sub(c.at) < CacheTTL && now.Sub(c.at) >= 0 {
+		return c.v, nil
+	}
+	v, err := load(ctx, code)
+	if err != nil {
+		return v, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gen != gen { // changed meanwhile: v may be the old row
+		return v, nil
+	}
+	m := field(s)
+	if *m == nil {
+		*m = map[string]cached[T]{}
+	}
+	(*m)[code] = cached[T]{v: v, at: now}
+	return v, nil
 }
 
 // Tree returns the current agency tree.

@@ -53,6 +53,11 @@ type Catalog interface {
 	Calendar(ctx context.Context) (*worktime.Calendar, error)
 	Procedure(ctx context.Context, code string) (catalog.Procedure, error)
 	Agency(ctx context.Context, code string) (catalog.Agency, error)
+	// CachedProcedure and CachedAgency may answer from a cache at most a
+	// short while old (catalog.CacheTTL; at once after a change made
+	// through the same service): registration reads them for every dossier.
+	CachedProcedure(ctx context.Context, code string) (catalog.Procedure, error)
+	CachedAgency(ctx context.Context, code string) (catalog.Agency, error)
 	// ProcedureName and AgencyName answer from a cache where they can (the
 	// citizen's lookup is the hottest path). KindNotFound for unknown codes.
 	ProcedureName(ctx context.Context, code string) (string, error)
@@ -131,7 +136,7 @@ func (s *Service) Register(ctx context.Context, by user.Principal, in NewDossier
 	if err := fe.Err(); err != nil {
 		return Registered{}, err
 	}
-	unit, err := s.cat.Agency(ctx, by.Unit)
+	unit, err := s.cat.CachedAgency(ctx, by.Unit)
 	if err != nil {
 		if domain.KindOf(err) == domain.KindNotFound {
 			return Registered{}, domain.FieldErrors{"unit_code": "đơn vị tiếp nhận không tồn tại"}.Err()
@@ -141,7 +146,7 @@ func (s *Service) Register(ctx context.Context, by user.Principal, in NewDossier
 	if unit.Closed {
 		return Registered{}, domain.FieldErrors{"unit_code": "đơn vị tiếp nhận đã ngừng hoạt động, không nhận hồ sơ mới"}.Err()
 	}
-	proc, err := s.cat.Procedure(ctx, in.ProcedureCode)
+	proc, err := s.cat.CachedProcedure(ctx, in.ProcedureCode)
 	if err != nil {
 		if domain.KindOf(err) == domain.KindNotFound {
 			return Registered{}, domain.FieldErrors{"procedure_code": "thủ tục không tồn tại"}.Err()
@@ -154,7 +159,7 @@ func (s *Service) Register(ctx context.Context, by user.Principal, in NewDossier
 	if in.OnSpot && !proc.OnSpotEligible {
 		return Registered{}, domain.FieldErrors{"on_spot": "thủ tục không thuộc danh mục giải quyết tại chỗ"}.Err()
 	}
-	agency, err := s.cat.Agency(ctx, proc.AgencyCode)
+	agency, err := s.cat.CachedAgency(ctx, proc.AgencyCode)
 	if err != nil {
 		return Registered{}, fmt.Errorf("load handling agency: %w", err)
 	}
@@ -191,6 +196,9 @@ func (s *Service) Register(ctx context.Context, by user.Principal, in NewDossier
 	if d.OnSpot {
 		first.Details["on_spot"] = true
 	}
+	// The receiving officer's name is read before the transaction, which
+	// holds the unit's day counter from its first statement to its commit.
+	receiverName := s.receiverName(ctx, by)
 	day := worktime.DateOf(now, s.cat.Location())
 	err = s.store.InTx(ctx, func(tx Store) error {
 		n, err := tx.NextNumber(ctx, Series(unit.Code, day))
@@ -210,13 +218,24 @@ func (s *Service) Register(ctx context.Context, by user.Principal, in NewDossier
 	}
 	d.History = []Entry{first}
 	out := Registered{Dossier: d, Pin: pin, ProcedureName: proc.Name, UnitName: unit.Name, AgencyName: agency.Name,
-		ReceivedByName: by.Username, Fee: proc.Fee}
+		Fee: proc.Fee}
+	out.ReceivedByName = receiverName
+	return out, nil
+}
+
+// receiverName is the full name the receipt prints for by: the principal's
+// own when it was loaded with one, else the staff directory's, else the
+// username.
+func (s *Service) receiverName(ctx context.Context, by user.Principal) string {
+	if by.Name != "" {
+		return by.Name
+	}
 	if s.names != nil {
 		if n, err := s.names.DisplayName(ctx, by.Username); err == nil && n != "" {
-			out.ReceivedByName = n
+			return n
 		}
 	}
-	return out, nil
+	return by.Username
 }
 
 // receive starts the clock of d at now: received, due and appointment.

@@ -219,6 +219,12 @@ func (c *memCatalog) AgencyName(ctx context.Context, code string) (string, error
 	return a.Name, err
 }
 func (c *memCatalog) Location() *time.Location { return hcm }
+func (c *memCatalog) CachedProcedure(ctx context.Context, code string) (catalog.Procedure, error) {
+	return c.Procedure(ctx, code)
+}
+func (c *memCatalog) CachedAgency(ctx context.Context, code string) (catalog.Agency, error) {
+	return c.Agency(ctx, code)
+}
 
 const (
 	prov, centre, justice, planning, district, commune, closed = "P", "C", "J", "K", "D", "X", "Z"

@@ -201,7 +201,13 @@ func (s *Service) Import(ctx context.Context, by user.Principal, kind Kind, r io
 	case Feedback:
 		return pump(ctx, r, progress, normalized(s.nfc, rn.feedback), s.store.ImportFeedback, func(f FeedbackRecord) int64 { return f.Line })
 	case Procedures:
-		return pump(ctx, r, progress, normalized(s.nfc, rn.procedure), s.store.ImportProcedures, func(p ProcedureRecord) int64 { return p.Line })
+		res, err := pump(ctx, r, progress, normalized(s.nfc, rn.procedure), s.store.ImportProcedures, func(p ProcedureRecord) int64 { return p.Line })
+		// The catalogue's caches (names, the tree, registration's rows)
+		// must not outlive what the import changed.
+		if inv, ok := s.cat.(interface{ Invalidate() }); ok {
+			inv.Invalidate()
+		}
+		return res, err
 	}
 	return Result{}, domain.NotFound("loại dữ liệu nhập")
 }

@@ -38,7 +38,11 @@ type fakeCatalog struct {
 	cal   *worktime.Calendar
 	procs map[string]catalog.Procedure
 	calls int
+	// invalidated counts Invalidate calls (the catalogue's caches dropped).
+	invalidated int
 }
+
+func (c *fakeCatalog) Invalidate() { c.invalidated++ }
 
 func newCatalog() *fakeCatalog {
 	return &fakeCatalog{
@@ -542,9 +546,15 @@ func TestProcedureLineValidation(t *testing.T) {
 		})
 	}
 	st := newStore()
-	importString(t, newService(st, newCatalog()), importer.Procedures, ndjson(t, abolished))
+	cat := newCatalog()
+	importString(t, newService(st, cat), importer.Procedures, ndjson(t, abolished))
 	if p := st.procs[0].Procedure; p.Status != catalog.StatusAbolished || len(p.Publications) != 2 || p.ProcessingTime.Value != 10 {
 		t.Errorf("procedure %+v", p)
+	}
+	// The catalogue's caches (registration reads procedures from one) are
+	// dropped once the import is done.
+	if cat.invalidated != 1 {
+		t.Errorf("the catalogue was invalidated %d times by a procedures import, want 1", cat.invalidated)
 	}
 }
 

@@ -143,7 +143,7 @@ func (s *Service) authenticate(ctx context.Context, username, password string) (
 }
 
 func principalOf(u User) Principal {
-	return Principal{Username: u.Username, Role: u.Role, Unit: u.Unit, TokenVersion: u.TokenVersion}
+	return Principal{Username: u.Username, Role: u.Role, Unit: u.Unit, Name: u.Name, TokenVersion: u.TokenVersion}
 }
 
 // Principal reloads the principal of username for a token issued at

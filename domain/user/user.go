@@ -57,6 +57,10 @@ type Principal struct {
 	Username string
 	Role     Role
 	Unit     string
+	// Name is the user's full name as loaded with the principal ("" when
+	// the account has none or the principal was not loaded from one): what
+	// a receipt prints as the receiving officer without reading it again.
+	Name string
 	// TokenVersion is the user's token version when the principal was
 	// loaded; tokens are issued with it.
 	TokenVersion int64
