@@ -97,3 +97,38 @@ func TestEventTakesTheWrittenDossier(t *testing.T) {
 		}
 	}
 }
+
+// TestRegistrationTakesTheCounterLast: a registration applies its rollups
+// before it takes the unit's day counter, whose row stays locked until the
+// commit, so the unit's next registration waits behind the dossier row,
+// its history and its event only.
+func TestRegistrationTakesTheCounterLast(t *testing.T) {
+	e := newDossierEnv(t)
+	var order []string
+	note := func(tx *gorm.DB) {
+		q := strings.ToLower(tx.Statement.SQL.String())
+		switch {
+		case strings.Contains(q, "into sequences"):
+			order = append(order, "counter")
+		case strings.Contains(q, "into dossier_rollups"):
+			order = append(order, "rollups")
+		case tx.Statement.Table == "dossiers" && strings.HasPrefix(q, "insert"):
+			order = append(order, "dossier")
+		}
+	}
+	for _, reg := range []func() error{
+		func() error { return e.db.Callback().Raw().After("gorm:raw").Register("test:order_raw", note) },
+		func() error { return e.db.Callback().Create().After("gorm:create").Register("test:order_create", note) },
+		func() error { return e.db.Callback().Query().After("gorm:query").Register("test:order_query", note) },
+		func() error { return e.db.Callback().Row().After("gorm:row").Register("test:order_row", note) },
+	} {
+		if err := reg(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.register(t, rClerk, dossier.NewDossier{ProcedureCode: "T.P3", Channel: dossier.Direct, Applicant: applicant("Lò Văn Pó")})
+	got := strings.Join(order, " ")
+	if !strings.HasPrefix(got, "rollups") || !strings.HasSuffix(got, " counter dossier") || strings.Count(got, "counter") != 1 {
+		t.Fatalf("statements in the order %q, want the rollups, then the counter, then the dossier", got)
+	}
+}

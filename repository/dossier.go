@@ -217,9 +217,11 @@ func NewDossierStore(db *gorm.DB, sl *Sealer) *DossierStore {
 
 const dossierNoun = "hồ sơ"
 
-// InTx implements dossier.Store.
+// InTx implements dossier.Store. Inside the request's transaction fn runs
+// in it without a savepoint: every caller in package dossier returns fn's
+// error as the request's (transactionNoSavepoint).
 func (s *DossierStore) InTx(ctx context.Context, fn func(tx dossier.Store) error) error {
-	return transaction(ctx, s.db, func(tx *gorm.DB) error {
+	return transactionNoSavepoint(ctx, s.db, func(tx *gorm.DB) error {
 		return fn(&DossierStore{db: tx, inTx: true, seal: s.seal, zone: s.zone})
 	})
 }
@@ -258,6 +260,46 @@ func (s *DossierStore) roll(ctx context.Context, tx *gorm.DB, id int64, was, now
 // NextNumber implements dossier.Store.
 func (s *DossierStore) NextNumber(ctx context.Context, series string) (int64, error) {
 	return nextInSequence(ctx, s.db, series)
+}
+
+// CreateNumbered implements dossier.Store. The rollups need neither the
+// code nor the id, so they are applied first; then the day counter, whose
+// row stays locked until the transaction commits (what the unit's next
+// registration waits for is the rest: the row, its history, its event and
+// the request's idempotency record).
+func (s *DossierStore) CreateNumbered(ctx context.Context, d *dossier.Dossier, series string, number func(n int64)) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		f := factsOfDossier(d)
+		if err := s.roll(ctx, tx, 0, nil, &f); err != nil {
+			return err
+		}
+		n, err := nextInSequence(ctx, tx, series)
+		if err != nil {
+			return err
+		}
+		number(n)
+		r, err := fromDossier(*d, s.seal)
+		if err != nil {
+			return err
+		}
+		r.ID = 0
+		if r.Version < 1 {
+			r.Version = 1
+		}
+		if err := tx.Create(&r).Error; err != nil {
+			return translate(err, dossierNoun)
+		}
+		if err := markDVCQG(tx, r.ID); err != nil {
+			return err
+		}
+		d.ID, d.Version = r.ID, r.Version
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.remember(d)
+	return nil
 }
 
 // Create implements dossier.Store.

@@ -65,6 +65,20 @@ func transaction(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) e
 	return db.WithContext(ctx).Transaction(fn)
 }
 
+// transactionNoSavepoint is transaction without the savepoint inside the
+// request's transaction: fn runs on it directly. It is for writes whose
+// every caller returns fn's error unhandled, so that the request answers
+// with an error, and an error answer rolls the request's writes back
+// whole (the idempotent request's own savepoint, IdempotencyStore.Run):
+// a savepoint of fn alone would be one more round trip, and on the
+// registration path one more while the unit's day counter is held.
+func transactionNoSavepoint(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
+	if tx, ok := ctx.Value(requestTx{}).(*gorm.DB); ok {
+		return fn(tx.WithContext(ctx))
+	}
+	return transaction(ctx, db, fn)
+}
+
 // lockRow makes the SELECT of tx lock the rows it reads until tx ends:
 // FOR NO KEY UPDATE on PostgreSQL, which a row's writers take anyway and
 // which, unlike FOR UPDATE, leaves inserts of rows that reference it (their

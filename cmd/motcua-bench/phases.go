@@ -278,7 +278,7 @@ func (b *bench) registrations(ctx context.Context) error {
 	b.logf("registration: closed loop, %d connections, clerks %d", conns, n)
 	var closed, open *result
 	b.measureCPU("registration closed loop", func() {
-		b.profiled(ctx, "registration", func() {
+		b.profiledSQL(ctx, "registration", func() {
 			closed = closedLoop(ctx, conns, b.spec(), b.registrationCall(hc, "closed", func(w int, _ int64) int { return w % n }))
 		})
 	})

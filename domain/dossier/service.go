@@ -14,11 +14,18 @@ import (
 // Store is the persistence the dossier service needs.
 type Store interface {
 	// InTx runs fn with a Store bound to one transaction; an error from fn
-	// rolls everything back.
+	// rolls everything back (inside a request's transaction, such as an
+	// idempotent request's, the request's writes with it: callers return
+	// the error).
 	InTx(ctx context.Context, fn func(tx Store) error) error
-	// NextNumber returns the next value of the gap-free counter series,
-	// from 1. Call it inside InTx: a rollback gives the number back.
-	NextNumber(ctx context.Context, series string) (int64, error)
+	// CreateNumbered inserts d (Version 1) numbered with the next value of
+	// the gap-free counter series (from 1) and sets its ID: number(n) sets
+	// d's code, and what derives from it, before the row is written. Call
+	// it inside InTx: a rollback gives the number back. The counter stays
+	// taken until the transaction ends and every registration of the
+	// unit's day waits behind it, so the store takes it as late as it can.
+	// Returns KindConflict if the code exists.
+	CreateNumbered(ctx context.Context, d *Dossier, series string, number func(n int64)) error
 	// Create inserts d (Version 1) and sets its ID. Returns KindConflict if
 	// the code exists.
 	Create(ctx context.Context, d *Dossier) error
@@ -201,13 +208,10 @@ func (s *Service) Register(ctx context.Context, by user.Principal, in NewDossier
 	receiverName := s.receiverName(ctx, by)
 	day := worktime.DateOf(now, s.cat.Location())
 	err = s.store.InTx(ctx, func(tx Store) error {
-		n, err := tx.NextNumber(ctx, Series(unit.Code, day))
-		if err != nil {
-			return err
-		}
-		d.Code = FormatCode(unit.Code, day, n)
-		d.PinHash = s.pins.Hash(d.Code, pin)
-		if err := tx.Create(ctx, &d); err != nil {
+		if err := tx.CreateNumbered(ctx, &d, Series(unit.Code, day), func(n int64) {
+			d.Code = FormatCode(unit.Code, day, n)
+			d.PinHash = s.pins.Hash(d.Code, pin)
+		}); err != nil {
 			return err
 		}
 		first.DossierID = d.ID

@@ -66,6 +66,15 @@ func (m *memStore) NextNumber(_ context.Context, series string) (int64, error) {
 	return m.seq[series], nil
 }
 
+func (m *memStore) CreateNumbered(ctx context.Context, d *dossier.Dossier, series string, number func(int64)) error {
+	n, err := m.NextNumber(ctx, series)
+	if err != nil {
+		return err
+	}
+	number(n)
+	return m.Create(ctx, d)
+}
+
 func (m *memStore) Create(_ context.Context, d *dossier.Dossier) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
