@@ -246,3 +246,35 @@ func TestImportResumeAfterKill(t *testing.T) {
 		}
 	})
 }
+
+// TestImportResumeRefusals: --resume refuses stdin (it cannot be read
+// again from a point), procedures, and a file with no interrupted import,
+// each before storing anything.
+func TestImportResumeRefusals(t *testing.T) {
+	getenv, _ := cliEnv(t)
+	ctx := context.Background()
+	var out, errOut bytes.Buffer
+	if err := run(ctx, []string{"seed", "demo"}, getenv, strings.NewReader(""), &out, &errOut); err != nil {
+		t.Fatalf("seed demo: %v %s", err, errOut.String())
+	}
+	file := filepath.Join(t.TempDir(), "d.ndjson")
+	resumeLines(t, file, 10)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"import", "-", "--kind", "dossiers", "--resume"}, "stdin cannot be read again"},
+		{[]string{"import", file, "--kind", "procedures", "--resume"}, "dossiers and feedback imports only"},
+		{[]string{"import", file, "--kind", "dossiers", "--resume"}, "no interrupted import of this file"},
+	} {
+		out.Reset()
+		stdin, _ := os.ReadFile(file)
+		err := run(ctx, c.args, getenv, bytes.NewReader(stdin), &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), c.want) || out.Len() != 0 {
+			t.Errorf("%v: %v (stdout %q), want %q", c.args, err, out.String(), c.want)
+		}
+	}
+	if err := run(ctx, []string{"import", "-", "--kind", "dossiers"}, getenv, strings.NewReader(""), &out, &errOut); err != nil {
+		t.Errorf("stdin without --resume: %v", err)
+	}
+}

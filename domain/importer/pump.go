@@ -225,8 +225,9 @@ func pumpFrom[R any](ctx context.Context, r io.Reader, progress func(Progress), 
 	}
 	res.Lines = lr.n
 	report()
-	if ck != nil {
-		ck.end = lr.off
+	if ck != nil && err == nil {
+		// Every batch is counted; res.Errors are still the parser's only.
+		ck.final = ck.at(res, lr.off)
 	}
 	return finish(err)
 }

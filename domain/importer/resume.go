@@ -201,7 +201,7 @@ func (s *Service) ImportFile(ctx context.Context, by user.Principal, f File, r i
 	}
 	// The whole file is read and stored: the last checkpoint, with the bad
 	// lines after the last batch, marks it finished.
-	if err := cs.SaveCheckpoint(ctx, ck.at(res, ck.end), true); err != nil {
+	if err := cs.SaveCheckpoint(ctx, ck.final, true); err != nil {
 		return res, fmt.Errorf("finish the checkpoint: %w", err)
 	}
 	return res, nil
@@ -216,13 +216,15 @@ type checkpoints struct {
 	// MaxReported); parsed is how many of pump's parser-found bad lines
 	// (res.Errors) are among them.
 	listed, parsed int
-	// end is the offset read so far, set by pump when it returns.
-	end int64
+	// final is the checkpoint at the end of the file, set by pump when it
+	// read the file whole and every batch was stored.
+	final Checkpoint
 }
 
 // at returns the checkpoint of res at offset off, with the bad lines of
-// res.Errors not stored yet (the store-found ones go in storeBatch's own
-// checkpoint) and marks them stored.
+// res.Errors (the parser's, before pump merges the store's in) not stored
+// yet, and marks them stored; the store-found ones go in storeBatch's own
+// checkpoint.
 func (c *checkpoints) at(res Result, off int64) Checkpoint {
 	cp := Checkpoint{ID: c.from.ID, Offset: off, Line: res.Lines, Imported: res.Imported,
 		Duplicates: res.SkippedDuplicates, ErrorLines: res.ErrorLines}
