@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/motcua/motcua/domain/user"
 )
@@ -229,7 +230,9 @@ func (c *checkpoints) at(res Result, off int64) Checkpoint {
 	cp := Checkpoint{ID: c.from.ID, Offset: off, Line: res.Lines, Imported: res.Imported,
 		Duplicates: res.SkippedDuplicates, ErrorLines: res.ErrorLines}
 	if c.parsed < len(res.Errors) {
-		cp.Errors = res.Errors[c.parsed:min(len(res.Errors), c.parsed+MaxReported-c.listed)]
+		// A copy: pump goes on appending to res.Errors while the store
+		// goroutine reads these.
+		cp.Errors = slices.Clone(res.Errors[c.parsed:min(len(res.Errors), c.parsed+MaxReported-c.listed)])
 		c.parsed = len(res.Errors)
 		c.listed += len(cp.Errors)
 	}
