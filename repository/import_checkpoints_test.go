@@ -1,7 +1,10 @@
 package repository_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -124,5 +127,71 @@ func TestImportCheckpointsResume(t *testing.T) {
 	}
 	if n := count(t, e.db, "import_checkpoints", ""); n != 1 {
 		t.Errorf("%d checkpoints, want 1", n)
+	}
+}
+
+// TestImportFileFeedbackResumes: a feedback file's import stopped after
+// its first batch (its context cancelled) resumes from the checkpoint and
+// ends with the Result of one run into a fresh database, each item stored
+// once; the finished import does not resume again.
+func TestImportFileFeedbackResumes(t *testing.T) {
+	var b strings.Builder
+	for i := 1; i <= 2600; i++ {
+		code := fmt.Sprintf("PAKN-R-%04d", i)
+		if i%40 == 0 && i > 1000 {
+			code = fmt.Sprintf("PAKN-R-%04d", i-999) // a duplicate in another batch
+		}
+		status := "answered"
+		if i%61 == 0 {
+			status = "refused" // without its reason: a bad line
+		}
+		fmt.Fprintf(&b, `{"code":%q,"channel":"hotline","category":"procedure","title":"T","content":"C","agency_code":"I.DEPT",`+
+			`"unit_code":"I.CENTRE","status":%q,"answer":"Đã trả lời","received_at":"2021-08-02T08:00:00+07:00",`+
+			`"answered_at":"2021-08-05T08:00:00+07:00"}`+"\n", code, status)
+	}
+	data := []byte(b.String())
+	f, err := importer.FileOf(importer.Feedback, "/data/f.ndjson", bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := newImportEnv(t)
+	want, err := one.svc.Import(context.Background(), importAdmin, importer.Feedback, bytes.NewReader(data), nil)
+	if err != nil || want.ErrorLines == 0 || want.SkippedDuplicates == 0 {
+		t.Fatalf("one run: %+v %v", want, err)
+	}
+
+	e := newImportEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stop := func(p importer.Progress) {
+		if p.Imported > 0 {
+			cancel()
+		}
+	}
+	if _, err := e.svc.ImportFile(ctx, importAdmin, f, bytes.NewReader(data), false, nil, stop); err == nil {
+		t.Fatal("the cancelled import did not stop")
+	}
+	cp, found, _, err := e.store.LoadCheckpoint(context.Background(), f)
+	if err != nil || !found || cp.Finished || cp.Line == 0 || cp.Line >= want.Lines {
+		t.Fatalf("checkpoint after the stop %+v found %v: %v", cp.Checkpoint, found, err)
+	}
+	if n := count(t, e.db, "feedback", "code LIKE ?", "PAKN-R-%"); n != cp.Imported {
+		t.Fatalf("%d items stored, the checkpoint says %d", n, cp.Imported)
+	}
+	got, err := e.svc.ImportFile(context.Background(), importAdmin, f, bytes.NewReader(data), true, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("resumed %+v\nwant %+v", got, want)
+	}
+	if a, b := count(t, e.db, "feedback_history", ""), count(t, one.db, "feedback_history", ""); a != b {
+		t.Errorf("%d history rows, one run stores %d", a, b)
+	}
+	if n := count(t, e.db, "feedback", "code LIKE ?", "PAKN-R-%"); n != want.Imported {
+		t.Errorf("%d items stored, want %d", n, want.Imported)
+	}
+	if _, err := e.svc.ImportFile(context.Background(), importAdmin, f, bytes.NewReader(data), true, nil, nil); !errors.Is(err, importer.ErrAlreadyFinished) {
+		t.Errorf("resume of a finished import: %v", err)
 	}
 }
