@@ -106,7 +106,7 @@ func importedRows(t *testing.T, url string) (dossiers, codes, history int64) {
 }
 
 // TestImportResumeAfterKill imports a file with the real binary, kills it
-// with SIGKILL once a batch is committed, checks that the checkpoint left
+// with SIGKILL once two batches are committed, checks that the checkpoint left
 // says what is stored, and finishes the import with --resume: the resumed run starts
 // at the checkpoint's line, not at the start, every code of the file is
 // stored once with its history once, and the answer is byte for byte that
@@ -160,14 +160,14 @@ func TestImportResumeAfterKill(t *testing.T) {
 		}
 		exited := make(chan error, 1)
 		go func() { exited <- cmd.Wait() }()
-		// Kill the process as soon as a batch is committed (polling is
+		// Kill the process once two batches are committed (polling is
 		// a read: it takes no lock the importer waits for), then read the
 		// checkpoint once nothing of the process can still commit.
 		deadline := time.Now().Add(2 * time.Minute)
 		for {
 			var n int64
 			_ = db.Raw("SELECT COALESCE(MAX(line), 0) FROM import_checkpoints").Row().Scan(&n)
-			if n > 0 {
+			if n > 2000 { // two batches of 1,000 good lines
 				break
 			}
 			select {
