@@ -85,7 +85,12 @@ var feedbackHistoryImportColumns = []string{"feedback_id", "action", "from_statu
 // COPY (importDossiersCopy); a batch that meets a concurrent import of the
 // same codes there is done again by multi-row INSERTs, which skip them.
 func (s *ImportStore) ImportDossiers(ctx context.Context, recs []importer.DossierRecord) (importer.Stored, error) {
-	st, err := s.importDossiers(ctx, recs)
+	return s.storeDossiers(ctx, recs, nil)
+}
+
+// storeDossiers is ImportDossiers running then last in the transaction.
+func (s *ImportStore) storeDossiers(ctx context.Context, recs []importer.DossierRecord, then afterBatch) (importer.Stored, error) {
+	st, err := s.importDossiers(ctx, recs, then)
 	if err != nil {
 		return importer.Stored{}, translate(err, dossierNoun)
 	}
@@ -95,28 +100,28 @@ func (s *ImportStore) ImportDossiers(ctx context.Context, recs []importer.Dossie
 
 // importDossiers stores recs by COPY or, on SQLite or when COPY meets a
 // concurrent import of the same codes, by INSERTs.
-func (s *ImportStore) importDossiers(ctx context.Context, recs []importer.DossierRecord) (importer.Stored, error) {
-	return copyOrInsert(ctx, s, recs, s.importDossiersCopy, s.importDossiersInsert)
+func (s *ImportStore) importDossiers(ctx context.Context, recs []importer.DossierRecord, then afterBatch) (importer.Stored, error) {
+	return copyOrInsert(ctx, s, recs, then, s.importDossiersCopy, s.importDossiersInsert)
 }
 
 // copyOrInsert stores recs with byCopy on PostgreSQL and falls back to
 // byInsert on SQLite, or when the COPY met a code that a concurrent import
 // stored meanwhile (errCopyConflict: the INSERT path counts it a duplicate).
-func copyOrInsert[R any](ctx context.Context, s *ImportStore, recs []R,
-	byCopy, byInsert func(context.Context, []R) (importer.Stored, error)) (importer.Stored, error) {
+func copyOrInsert[R any](ctx context.Context, s *ImportStore, recs []R, then afterBatch,
+	byCopy, byInsert func(context.Context, []R, afterBatch) (importer.Stored, error)) (importer.Stored, error) {
 	if s.useCopy {
-		st, err := byCopy(ctx, recs)
+		st, err := byCopy(ctx, recs, then)
 		if !errors.Is(err, errCopyConflict) {
 			return st, err
 		}
 		s.copyConflicts.Add(1)
 	}
-	return byInsert(ctx, recs)
+	return byInsert(ctx, recs, then)
 }
 
 // importDossiersInsert stores recs by multi-row INSERTs in one transaction.
-func (s *ImportStore) importDossiersInsert(ctx context.Context, recs []importer.DossierRecord) (importer.Stored, error) {
-	return storeByInsert(ctx, s, &dossierKind, recs)
+func (s *ImportStore) importDossiersInsert(ctx context.Context, recs []importer.DossierRecord, then afterBatch) (importer.Stored, error) {
+	return storeByInsert(ctx, s, &dossierKind, recs, then)
 }
 
 // analyzeEarly refreshes PostgreSQL's planner statistics of the tables an
@@ -140,7 +145,12 @@ func (s *ImportStore) analyzeEarly(ctx context.Context, added int64) {
 // ImportFeedback implements importer.Store, by COPY on PostgreSQL like
 // ImportDossiers.
 func (s *ImportStore) ImportFeedback(ctx context.Context, recs []importer.FeedbackRecord) (importer.Stored, error) {
-	st, err := s.importFeedback(ctx, recs)
+	return s.storeFeedback(ctx, recs, nil)
+}
+
+// storeFeedback is ImportFeedback running then last in the transaction.
+func (s *ImportStore) storeFeedback(ctx context.Context, recs []importer.FeedbackRecord, then afterBatch) (importer.Stored, error) {
+	st, err := s.importFeedback(ctx, recs, then)
 	if err != nil {
 		return importer.Stored{}, translate(err, feedbackNoun)
 	}
@@ -149,13 +159,13 @@ func (s *ImportStore) ImportFeedback(ctx context.Context, recs []importer.Feedba
 
 // importFeedback stores recs by COPY or, on SQLite or when COPY meets a
 // concurrent import of the same codes, by INSERTs.
-func (s *ImportStore) importFeedback(ctx context.Context, recs []importer.FeedbackRecord) (importer.Stored, error) {
-	return copyOrInsert(ctx, s, recs, s.importFeedbackCopy, s.importFeedbackInsert)
+func (s *ImportStore) importFeedback(ctx context.Context, recs []importer.FeedbackRecord, then afterBatch) (importer.Stored, error) {
+	return copyOrInsert(ctx, s, recs, then, s.importFeedbackCopy, s.importFeedbackInsert)
 }
 
 // importFeedbackInsert stores recs by multi-row INSERTs in one transaction.
-func (s *ImportStore) importFeedbackInsert(ctx context.Context, recs []importer.FeedbackRecord) (importer.Stored, error) {
-	return storeByInsert(ctx, s, &feedbackKind, recs)
+func (s *ImportStore) importFeedbackInsert(ctx context.Context, recs []importer.FeedbackRecord, then afterBatch) (importer.Stored, error) {
+	return storeByInsert(ctx, s, &feedbackKind, recs, then)
 }
 
 // appendDossierValues appends the row of d, in dossierImportColumns order,

@@ -186,14 +186,14 @@ func newRecords[R any](tx *gorm.DB, table string, recs []R, code func(*R) string
 
 // importDossiersCopy stores recs by COPY in one transaction (storeByCopy),
 // with their history and their rollup deltas.
-func (s *ImportStore) importDossiersCopy(ctx context.Context, recs []importer.DossierRecord) (importer.Stored, error) {
-	return storeByCopy(ctx, s, &dossierKind, recs)
+func (s *ImportStore) importDossiersCopy(ctx context.Context, recs []importer.DossierRecord, then afterBatch) (importer.Stored, error) {
+	return storeByCopy(ctx, s, &dossierKind, recs, then)
 }
 
 // importFeedbackCopy stores recs by COPY in one transaction, with their
 // history, like importDossiersCopy.
-func (s *ImportStore) importFeedbackCopy(ctx context.Context, recs []importer.FeedbackRecord) (importer.Stored, error) {
-	return storeByCopy(ctx, s, &feedbackKind, recs)
+func (s *ImportStore) importFeedbackCopy(ctx context.Context, recs []importer.FeedbackRecord, then afterBatch) (importer.Stored, error) {
+	return storeByCopy(ctx, s, &feedbackKind, recs, then)
 }
 
 // The COPY columns: the INSERT columns after an explicit id.

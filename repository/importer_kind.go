@@ -70,8 +70,9 @@ func (k *recordKind[R]) rollups(ctx context.Context, tx *gorm.DB) (*rollupDelta,
 
 // storeByInsert stores recs of kind k by multi-row INSERTs in one
 // transaction: rows of codes already stored (or twice in recs) are
-// skipped and counted as duplicates.
-func storeByInsert[R any](ctx context.Context, s *ImportStore, k *recordKind[R], recs []R) (importer.Stored, error) {
+// skipped and counted as duplicates. then, when set, runs last in the
+// transaction (the checkpoint of a file's import).
+func storeByInsert[R any](ctx context.Context, s *ImportStore, k *recordKind[R], recs []R, then afterBatch) (importer.Stored, error) {
 	var st importer.Stored
 	err := transaction(ctx, s.db, func(tx *gorm.DB) error {
 		fresh, err := newRecords(tx, k.table, recs, k.code)
@@ -129,7 +130,7 @@ func storeByInsert[R any](ctx context.Context, s *ImportStore, k *recordKind[R],
 			}
 		}
 		st = importer.Stored{Imported: n, Duplicates: len(recs) - n}
-		return nil
+		return then.run(tx, st)
 	})
 	if err != nil {
 		return importer.Stored{}, err
@@ -141,8 +142,9 @@ func storeByInsert[R any](ctx context.Context, s *ImportStore, k *recordKind[R],
 // history (and rollup deltas). It returns errCopyConflict when a code was
 // stored meanwhile by someone else (nothing is then stored). The ids follow
 // the stream, as on the INSERT path; the rows are copied in code order,
-// the history in stream order.
-func storeByCopy[R any](ctx context.Context, s *ImportStore, k *recordKind[R], recs []R) (importer.Stored, error) {
+// the history in stream order. then runs last in the transaction, as in
+// storeByInsert.
+func storeByCopy[R any](ctx context.Context, s *ImportStore, k *recordKind[R], recs []R, then afterBatch) (importer.Stored, error) {
 	var st importer.Stored
 	err := s.pgTx(ctx, func(tx *gorm.DB, raw pgRaw) error {
 		fresh, err := newRecords(tx, k.table, recs, k.code)
@@ -187,10 +189,21 @@ func storeByCopy[R any](ctx context.Context, s *ImportStore, k *recordKind[R], r
 			}
 		}
 		st = importer.Stored{Imported: len(fresh), Duplicates: len(recs) - len(fresh)}
-		return nil
+		return then.run(tx, st)
 	})
 	if err != nil {
 		return importer.Stored{}, err
 	}
 	return st, nil
+}
+
+// afterBatch, when not nil, runs last in the transaction of a batch, with
+// what the batch stored.
+type afterBatch func(tx *gorm.DB, st importer.Stored) error
+
+func (a afterBatch) run(tx *gorm.DB, st importer.Stored) error {
+	if a == nil {
+		return nil
+	}
+	return a(tx, st)
 }

@@ -21,12 +21,19 @@ var usages = map[string]string{
   dossiers, feedback) and print the demo logins. Refused when the database
   holds users or agencies that are not the demo's, unless --force is given.
   --force   seed even though the database holds other data`,
-	"import": `usage: motcua import FILE --kind dossiers|feedback|procedures [--progress]
+	"import": `usage: motcua import FILE --kind dossiers|feedback|procedures [--progress] [--resume]
   Import NDJSON history from FILE ("-" reads stdin). The answer (imported,
   duplicates, bad lines) is printed to stdout as JSON; logs go to stderr.
+  The import of a dossiers or feedback file keeps a checkpoint in the
+  database with every stored batch of 1,000 lines.
   --kind       what the file holds: dossiers, feedback or procedures
   --progress   show progress on stderr (percent done and time left for a
-               file) even when stderr is not a terminal`,
+               file) even when stderr is not a terminal
+  --resume     continue the interrupted import of FILE (same kind, same
+               size and first MiB) from its last stored batch; the answer
+               counts the whole file as one run would. Refused for stdin,
+               procedures, a changed file, a file with no interrupted
+               import and a finished one`,
 	"rotate-key": `usage: motcua rotate-key [--batch N]
   Seal again, under the key MOTCUA_DATA_KEY_ID names, every applicant's and
   sender's ID number, phone, e-mail and address stored under another key id

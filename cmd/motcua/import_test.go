@@ -126,3 +126,22 @@ func TestProgressLinePercentAndTimeLeft(t *testing.T) {
 		t.Errorf("nothing read yet: %q", b.String())
 	}
 }
+
+// TestProgressLineResumed: a resumed import's line counts from the
+// checkpoint, but its rate and time left are of this run's lines and bytes.
+func TestProgressLineResumed(t *testing.T) {
+	var b bytes.Buffer
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := now
+	p := newProgressLine(&b, "dossiers", func() time.Time { return clock })
+	read := int64(500)
+	p.size, p.read = 1000, func() int64 { return read }
+	p.from(importer.Checkpoint{Line: 5000, Offset: 500, Imported: 4000, Duplicates: 900, ErrorLines: 100})
+	read = 750
+	p.set(importer.Progress{Lines: 6000, Imported: 5000, Duplicates: 900, Errors: 100})
+	clock = now.Add(10 * time.Second)
+	p.print(false)
+	if got, want := b.String(), "import dossiers: 75.0%, 6000 lines, 100 lines/s, 5000 imported, 900 duplicates, 100 errors (10s, 10s left)\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

@@ -25,8 +25,9 @@ const usage = `usage:
                               create a staff user; password from stdin
   motcua seed demo [--force]  fill the database with a small demo province
                               (refused on a database with other data unless --force)
-  motcua import FILE --kind dossiers|feedback|procedures [--progress]
-                              import NDJSON history (FILE - reads stdin); JSON answer on stdout
+  motcua import FILE --kind dossiers|feedback|procedures [--progress] [--resume]
+                              import NDJSON history (FILE - reads stdin); JSON answer on stdout;
+                              --resume continues an interrupted import of FILE
   motcua rotate-key [--batch N]
                               reseal personal data under MOTCUA_DATA_KEY_ID
   motcua webhook-receive --secret S [--addr A]

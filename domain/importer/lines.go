@@ -17,6 +17,8 @@ type lineReader struct {
 	max int
 	// n is the number of the line last returned, from 1.
 	n int64
+	// off is the offset just after that line (its end included).
+	off int64
 }
 
 func newLineReader(r io.Reader, max int) *lineReader {
@@ -31,6 +33,7 @@ var bom = []byte("\xef\xbb\xbf")
 func (l *lineReader) next() (line []byte, tooLong bool, err error) {
 	l.buf = l.buf[:0]
 	read := false
+	var size int64
 	room := l.max + 2 // room for "\r\n"
 	if l.n == 0 {
 		room += len(bom) // dropped below, so not counted against max
@@ -39,6 +42,7 @@ func (l *lineReader) next() (line []byte, tooLong bool, err error) {
 		frag, err := l.br.ReadSlice('\n')
 		if len(frag) > 0 {
 			read = true
+			size += int64(len(frag))
 			if !tooLong {
 				if len(l.buf)+len(frag) > room {
 					tooLong = true
@@ -62,6 +66,7 @@ func (l *lineReader) next() (line []byte, tooLong bool, err error) {
 		break
 	}
 	l.n++
+	l.off += size
 	if tooLong {
 		return nil, true, nil
 	}

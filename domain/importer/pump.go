@@ -40,7 +40,26 @@ func normalized[R any](nfc func([]byte) []byte, parse parser[R]) parser[R] {
 // failing store or parser); a panic of the store is raised again here.
 func pump[R any](ctx context.Context, r io.Reader, progress func(Progress), parse parser[R],
 	store func(context.Context, []R) (Stored, error), lineOf func(R) int64) (Result, error) {
+	return pumpFrom(ctx, r, progress, parse, func(ctx context.Context, recs []R, _ Checkpoint) (Stored, error) {
+		return store(ctx, recs)
+	}, lineOf, nil)
+}
+
+// pumpFrom is pump keeping a file's checkpoint when ck is not nil: r is
+// then the file read from ck.from's offset, the Result starts from its
+// counts and lines are numbered on from its line; store is given, with
+// each batch, the checkpoint to write in the batch's transaction (a zero
+// ID: none).
+func pumpFrom[R any](ctx context.Context, r io.Reader, progress func(Progress), parse parser[R],
+	store func(context.Context, []R, Checkpoint) (Stored, error), lineOf func(R) int64, ck *checkpoints) (Result, error) {
 	var res Result
+	var save func(context.Context, Checkpoint, bool) error
+	if ck != nil {
+		save = ck.save
+		res = Result{Lines: ck.from.Line, Imported: ck.from.Imported, SkippedDuplicates: ck.from.Duplicates,
+			ErrorLines: ck.from.ErrorLines, Errors: append([]LineError(nil), ck.from.Errors...)}
+		ck.parsed, ck.listed = len(res.Errors), len(res.Errors)
+	}
 	// storeErrs are the bad lines the store found (res.Errors holds those
 	// the parser found); both are in line order, merged on return.
 	var storeErrs []LineError
@@ -56,13 +75,13 @@ func pump[R any](ctx context.Context, r io.Reader, progress func(Progress), pars
 		}
 	}
 
-	jobs := make(chan []R)                // unbuffered: the store takes a batch only when idle
+	jobs := make(chan batchJob[R])        // unbuffered: the store takes a batch only when idle
 	done := make(chan batchOutcome[R], 1) // never blocks the store: one batch at a time
 	exited := make(chan struct{})
 	go func() {
 		defer close(exited)
-		for b := range jobs {
-			done <- storeBatch(ctx, b, store, lineOf)
+		for j := range jobs {
+			done <- storeBatch(ctx, j, store, lineOf, save)
 		}
 	}()
 	// Runs last on every path, panics included: no goroutine outlives pump.
@@ -75,6 +94,9 @@ func pump[R any](ctx context.Context, r io.Reader, progress func(Progress), pars
 		spare = o.batch[:0]
 		res.Imported += o.imported
 		res.SkippedDuplicates += o.duplicates
+		if ck != nil {
+			ck.listed += o.listed
+		}
 		for _, e := range o.bad {
 			res.ErrorLines++
 			if len(storeErrs) < MaxReported {
@@ -116,6 +138,10 @@ func pump[R any](ctx context.Context, r io.Reader, progress func(Progress), pars
 		return res, err
 	}
 
+	lr := newLineReader(r, MaxLineBytes)
+	if ck != nil {
+		lr.n, lr.off = ck.from.Line, ck.from.Offset
+	}
 	batch := make([]R, 0, BatchSize)
 	codes := make(map[string]struct{}, BatchSize)
 	// dispatch hands the batch to the store goroutine once it is idle.
@@ -126,14 +152,20 @@ func pump[R any](ctx context.Context, r io.Reader, progress func(Progress), pars
 		if err := wait(); err != nil {
 			return err
 		}
-		jobs <- batch
+		j := batchJob[R]{batch: batch}
+		if ck != nil {
+			// Every line up to lr.n is accounted for in res, the batches
+			// before this one included (wait counted the last).
+			j.cp = ck.at(res, lr.off)
+			j.room = MaxReported - ck.listed
+		}
+		jobs <- j
 		busy = true
 		batch = spare
 		spare = nil
 		clear(codes)
 		return nil
 	}
-	lr := newLineReader(r, MaxLineBytes)
 	for {
 		if err := poll(); err != nil {
 			return finish(err)
@@ -193,7 +225,20 @@ func pump[R any](ctx context.Context, r io.Reader, progress func(Progress), pars
 	}
 	res.Lines = lr.n
 	report()
+	if ck != nil && err == nil {
+		// Every batch is counted; res.Errors are still the parser's only.
+		ck.final = ck.at(res, lr.off)
+	}
 	return finish(err)
+}
+
+// batchJob is a batch for the store goroutine with, for a file's import,
+// the checkpoint to write with it and how many more bad lines (of
+// MaxReported) the checkpoints may list.
+type batchJob[R any] struct {
+	batch []R
+	cp    Checkpoint
+	room  int
 }
 
 // batchOutcome is what storing one batch did.
@@ -207,6 +252,8 @@ type batchOutcome[R any] struct {
 	err error
 	// panicked is what the store panicked with, if it did.
 	panicked any
+	// listed is how many of bad the checkpoint lists.
+	listed int
 }
 
 // storeBatch stores a batch in one transaction. When the batch fails as a
@@ -214,15 +261,20 @@ type batchOutcome[R any] struct {
 // the failing ones are reported; when every line of the batch then fails
 // for a reason of ours (the database is gone), it gives up with the error.
 // It runs in pump's store goroutine and touches nothing of pump's.
-func storeBatch[R any](ctx context.Context, batch []R, store func(context.Context, []R) (Stored, error),
-	lineOf func(R) int64) (o batchOutcome[R]) {
+//
+// With a checkpoint (j.cp.ID set) the batch's transaction writes it; when
+// the batch is stored line by line instead, those transactions write none
+// and the checkpoint, with the lines refused, is saved after the last.
+func storeBatch[R any](ctx context.Context, j batchJob[R], store func(context.Context, []R, Checkpoint) (Stored, error),
+	lineOf func(R) int64, save func(context.Context, Checkpoint, bool) error) (o batchOutcome[R]) {
+	batch := j.batch
 	o.batch = batch
 	defer func() {
 		if p := recover(); p != nil {
 			o.panicked = p
 		}
 	}()
-	st, err := store(ctx, batch)
+	st, err := store(ctx, batch, j.cp)
 	if err == nil {
 		o.imported, o.duplicates = int64(st.Imported), int64(st.Duplicates)
 		return o
@@ -234,7 +286,7 @@ func storeBatch[R any](ctx context.Context, batch []R, store func(context.Contex
 	failed := 0
 	var lastErr error
 	for _, rec := range batch {
-		st, err := store(ctx, []R{rec})
+		st, err := store(ctx, []R{rec}, Checkpoint{})
 		if err == nil {
 			o.imported += int64(st.Imported)
 			o.duplicates += int64(st.Duplicates)
@@ -259,6 +311,17 @@ func storeBatch[R any](ctx context.Context, batch []R, store func(context.Contex
 	}
 	if failed == len(batch) {
 		o.err = fmt.Errorf("store batch: %w", lastErr)
+		return o
+	}
+	if j.cp.ID != 0 {
+		cp := j.cp.after(Stored{Imported: int(o.imported), Duplicates: int(o.duplicates)})
+		cp.ErrorLines += int64(len(o.bad))
+		all := mergeErrors(j.cp.Errors, o.bad)
+		cp.Errors = all[:min(len(all), len(j.cp.Errors)+j.room)]
+		o.listed = len(cp.Errors) - len(j.cp.Errors)
+		if err := save(ctx, cp, false); err != nil {
+			o.err = fmt.Errorf("save the checkpoint: %w", err)
+		}
 	}
 	return o
 }
