@@ -414,3 +414,15 @@ func (f *floorDB) bulkLoad(ctx context.Context, table string, gen *loadgen.Gener
 	}
 	return time.Since(start), nil
 }
+
+// countReceivedSince counts the dossiers received at or after since.
+func (f *floorDB) countReceivedSince(ctx context.Context, since time.Time) (int64, error) {
+	const q = "SELECT COUNT(*) FROM dossiers WHERE received_at >= $1"
+	var n int64
+	if f.pg != nil {
+		err := f.pg.QueryRow(ctx, q, since.UTC()).Scan(&n)
+		return n, err
+	}
+	err := f.sql.QueryRowContext(ctx, q, since.UTC()).Scan(&n)
+	return n, err
+}

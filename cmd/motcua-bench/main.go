@@ -79,6 +79,7 @@ type options struct {
 	Keep        bool
 	SQLiteRows  int
 	Pprof       string
+	MonthFill   int64
 }
 
 func parseOptions(args []string, stderr io.Writer) (options, error) {
@@ -104,6 +105,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.Idempotency, "idempotency-key", true, "send an Idempotency-Key with each registration, as the API contract (docs/openapi.yaml) asks clients to")
 	fs.IntVar(&o.SQLiteRows, "sqlite-floor-rows", 1, "rows per INSERT statement of the SQLite bulk-load floor (1 is fastest with the pure-Go driver)")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the temp folder (server and floor logs) and the PostgreSQL database instead of removing them")
+	fs.Int64Var(&o.MonthFill, "month-fill", 1_000_000, "dossiers imported into the current month before the second registration loop (0: skip; -quick: 20,000)")
 	fs.StringVar(&o.Pprof, "pprof", "", "write the server's CPU profile of each closed-loop load (lookup, registration) to this folder, from its profiler (MOTCUA_PPROF_ADDR)")
 	fs.StringVar(&o.Zone, "zone", "Asia/Ho_Chi_Minh", "the server's time zone (MOTCUA_TIMEZONE default)")
 	if err := fs.Parse(args); err != nil {
@@ -126,6 +128,9 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		}
 		if !set["reports"] {
 			o.Reports = 10
+		}
+		if !set["month-fill"] {
+			o.MonthFill = 20_000
 		}
 		if !set["beside-import-mb"] {
 			o.BesideMB = 8
@@ -175,6 +180,7 @@ type bench struct {
 	copyElapsed time.Duration
 	cpu         cpuMeter
 	pprofAddr   string // the server's profiler, with -pprof
+	emptyMonth  *result // the registration closed loop before the month fill
 }
 
 // measureCPU runs fn and records the CPUs each process used meanwhile.
@@ -295,6 +301,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		{"register", b.registrations},
 		{"reports", b.reports},
 		{"export", b.export},
+		{"month-fill", b.monthFill},
 	}
 	for _, s := range steps {
 		if err := ctx.Err(); err != nil {

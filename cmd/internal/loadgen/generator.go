@@ -24,6 +24,10 @@ type Generator struct {
 	// says digitised, of resolved ones e_result, and of received ones
 	// paid_online (each drawn apart); 0, the default, draws nothing.
 	FlagPercent int
+	// OrdinalFrom moves the ordinals of the codes past OrdinalBase: a second
+	// generator over days the first also filled takes codes the first never
+	// does when it starts past the first's largest count of a unit-day.
+	OrdinalFrom int
 
 	w       *World
 	cal     *worktime.Calendar
@@ -103,7 +107,7 @@ func (g *Generator) fill(r *Record) {
 	date := worktime.DateOf(recv, w.Loc)
 	key := dk.Unit + "|" + strconv.Itoa(date.Year*10000+int(date.Month)*100+date.Day)
 	g.seq[key]++
-	r.Code = dossier.FormatCode(dk.Unit, date, int64(OrdinalBase+g.seq[key]))
+	r.Code = dossier.FormatCode(dk.Unit, date, int64(OrdinalBase+g.OrdinalFrom+g.seq[key]))
 	r.Applicant = NewApplicant(g.rng)
 	r.Submitted = recv
 	if r.Channel == "online" {
