@@ -179,7 +179,7 @@ type bench struct {
 	importRes   *importResult
 	copyElapsed time.Duration
 	cpu         cpuMeter
-	pprofAddr   string // the server's profiler, with -pprof
+	pprofAddr   string  // the server's profiler, with -pprof
 	emptyMonth  *result // the registration closed loop before the month fill
 }
 
