@@ -29,10 +29,7 @@ func TestWebhookDeliveredAfterKill(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "motcua")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t, dir)
 
 	var healthy atomic.Bool
 	var mu sync.Mutex
@@ -144,4 +141,14 @@ func TestWebhookDeliveredAfterKill(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	t.Logf("delivered after the restart (%d attempts refused before the kill)", failed)
+}
+
+// buildBinary builds this command into dir and returns the binary's path.
+func buildBinary(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "motcua")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
 }

@@ -36,14 +36,8 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 	}()
 	get := func(addr, path string) (int, string) {
 		t.Helper()
-		c := &http.Client{Timeout: 5 * time.Second}
-		r, err := c.Get("http://" + addr + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Body.Close() //nolint:errcheck
-		b, _ := io.ReadAll(r.Body)
-		return r.StatusCode, string(b)
+		code, b := httpGet(t, addr, path)
+		return code, string(b)
 	}
 	if code, _ := get(ln.Addr().String(), "/metrics"); code != http.StatusNotFound {
 		t.Errorf("main address /metrics: %d, want 404", code)
@@ -99,17 +93,7 @@ func TestProfilerOnItsOwnAddress(t *testing.T) {
 	go func() {
 		done <- serveOn(ctx, s.App.Config, slog.New(slog.DiscardHandler), s.App, listeners{api: ln, pprof: pln})
 	}()
-	get := func(addr, path string) (int, []byte) {
-		t.Helper()
-		c := &http.Client{Timeout: 10 * time.Second}
-		r, err := c.Get("http://" + addr + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Body.Close() //nolint:errcheck
-		b, _ := io.ReadAll(r.Body)
-		return r.StatusCode, b
-	}
+	get := func(addr, path string) (int, []byte) { t.Helper(); return httpGet(t, addr, path) }
 	if code, _ := get(ln.Addr().String(), "/debug/pprof/"); code != http.StatusNotFound {
 		t.Errorf("API address /debug/pprof/: %d, want 404", code)
 	}
@@ -130,4 +114,17 @@ func TestProfilerOnItsOwnAddress(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("servers did not stop")
 	}
+}
+
+// httpGet GETs path from addr and returns the status and the body.
+func httpGet(t *testing.T, addr, path string) (int, []byte) {
+	t.Helper()
+	c := &http.Client{Timeout: 10 * time.Second}
+	r, err := c.Get("http://" + addr + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close() //nolint:errcheck
+	b, _ := io.ReadAll(r.Body)
+	return r.StatusCode, b
 }

@@ -116,10 +116,7 @@ func TestImportResumeAfterKill(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "motcua")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t, dir)
 	const lines = 6000
 	file := filepath.Join(dir, "dossiers.ndjson")
 	resumeLines(t, file, lines)
