@@ -27,11 +27,9 @@ func (pool *xmempool) compress(data []byte) *membuffer {
 	buf := &mem.buf
 	buf.Grow(len(data))
 
-	zw, err := zlib.NewWriterLevel(buf, zlib.BestSpeed)
-	if err != nil {
-		panic(fmt.Errorf("could not create zlib writer: %w", err))
-	}
-	_, err = zw.Write(data)
+	zw := zlibWriter(buf) // motcua: was zlib.NewWriterLevel(buf, zlib.BestSpeed), see motcua.go
+	defer zlibWriters.Put(zw)
+	_, err := zw.Write(data)
 	if err != nil {
 		panic(fmt.Errorf("could not zlib-compress slice: %w", err))
 	}
