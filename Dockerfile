@@ -6,6 +6,8 @@
 FROM golang:1.26-bookworm AS modules
 WORKDIR /src
 COPY go.mod go.sum ./
+# go.mod replaces fpdf with the patched copy in third_party (its README.motcua.md).
+COPY third_party ./third_party
 RUN go mod download
 
 FROM modules AS build

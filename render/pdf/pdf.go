@@ -18,18 +18,18 @@ import (
 	"github.com/motcua/motcua/domain/papers"
 )
 
-// The DejaVu Sans faces (fonts/LICENSE-DejaVu.txt): they cover Vietnamese.
-var (
-	//go:embed fonts/DejaVuSans.ttf
-	regularTTF []byte
-	//go:embed fonts/DejaVuSans-Bold.ttf
-	boldTTF []byte
-)
+// The DejaVu Sans face (fonts/LICENSE-DejaVu.txt): it covers Vietnamese.
+// Bold is drawn from it (see doc.font), not from a second face: fpdf parses,
+// hashes, subsets and compresses every face again in every document, which
+// took a receipt from 3.6 to 6.2 ms on one core for the second face.
+//
+//go:embed fonts/DejaVuSans.ttf
+var regularTTF []byte
 
-// cutFonts are the two faces cut, once, to the letters Vietnamese papers
-// use: parsing and subsetting the whole faces for every paper would cost
-// several times the rest of the work.
-var cutFonts = sync.OnceValue(func() [2][]byte {
+// cutFont is the face cut, once, to the letters Vietnamese papers use:
+// parsing and subsetting the whole face for every paper would cost several
+// times the rest of the work.
+var cutFont = sync.OnceValue(func() []byte {
 	var set strings.Builder
 	for _, span := range [][2]rune{{0x20, 0x7E}, {0xA0, 0x17F}, {0x1A0, 0x1B0}, {0x300, 0x323},
 		{0x1EA0, 0x1EF9}, {0x2010, 0x2027}, {0x2030, 0x203A}, {0x20AB, 0x20AB}, {0x2116, 0x2116}} {
@@ -37,7 +37,7 @@ var cutFonts = sync.OnceValue(func() [2][]byte {
 			set.WriteRune(r)
 		}
 	}
-	return [2][]byte{fpdf.UTF8CutFont(regularTTF, set.String()), fpdf.UTF8CutFont(boldTTF, set.String())}
+	return fpdf.UTF8CutFont(regularTTF, set.String())
 })
 
 const (
@@ -47,6 +47,10 @@ const (
 	bodySize = 10.5 // pt
 	lineH    = 5.6  // mm, a body line
 	qrSize   = 32.0 // mm
+	// boldStroke is the outline drawn around bold letters, in em: enough to
+	// read as bold in print, less than DejaVu Sans Bold adds, so that letters
+	// set at their regular widths do not touch.
+	boldStroke = 0.035
 )
 
 // Renderer renders the papers. Its zero value is ready.
@@ -58,6 +62,8 @@ var _ papers.Renderer = Renderer{}
 type doc struct {
 	f     *fpdf.Fpdf
 	width float64 // the text width of a page
+	thin  float64 // the width of ruled lines, mm
+	bold  bool    // letters are filled and stroked (doc.font)
 }
 
 // newDoc starts a paper: the fonts, the file's dates and producer fixed by
@@ -67,6 +73,9 @@ func newDoc(h papers.Heading, landscape bool) *doc {
 	f := d.f
 	f.SetFooterFunc(func() {
 		f.SetY(-margin - 2)
+		if d.bold { // the page ends here: the header starts the next one bold again
+			f.SetTextRenderingMode(0)
+		}
 		f.SetFont(family, "", 7.5)
 		f.CellFormat(0, 4, h.PrintedAt+" — Trang "+fmt.Sprint(f.PageNo())+"/{nb}", "", 0, "R", false, 0, "")
 	})
@@ -93,9 +102,7 @@ func setup(printed time.Time, title string, landscape bool) *doc {
 	f := fpdf.New(orientation, "mm", "A4", "")
 	f.SetMargins(margin, margin, margin)
 	f.SetAutoPageBreak(true, margin+6)
-	faces := cutFonts()
-	f.AddUTF8FontFromBytes(family, "", faces[0])
-	f.AddUTF8FontFromBytes(family, "B", faces[1])
+	f.AddUTF8FontFromBytes(family, "", cutFont())
 	at := printed.UTC().Truncate(time.Second)
 	f.SetCreationDate(at)
 	f.SetModificationDate(at)
@@ -107,7 +114,15 @@ func setup(printed time.Time, title string, landscape bool) *doc {
 	f.SetCatalogSort(true)
 	f.AliasNbPages("{nb}")
 	w, _ := f.GetPageSize()
-	return &doc{f: f, width: w - 2*margin}
+	d := &doc{f: f, width: w - 2*margin, thin: f.GetLineWidth()}
+	// A new page starts with plain letters (and the line width of the page
+	// before, which fpdf carries over).
+	f.SetHeaderFunc(func() {
+		if d.bold {
+			f.SetTextRenderingMode(2)
+		}
+	})
+	return d
 }
 
 // bytes finishes the paper.
@@ -119,12 +134,39 @@ func (d *doc) bytes() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// font sets the size of the letters and whether they are bold. Bold
+// letters are the regular face filled and then stroked with an outline of
+// boldStroke em, which thickens them as a bold face does while keeping one
+// face in the file; the text reads back the same. The width they are
+// measured at is the regular one, the outline reaching a little into the
+// space between letters.
 func (d *doc) font(bold bool, size float64) {
-	style := ""
-	if bold {
-		style = "B"
+	f := d.f
+	f.SetFont(family, "", size)
+	switch {
+	case bold:
+		f.SetLineWidth(size * boldStroke / f.GetConversionRatio())
+		if !d.bold {
+			f.SetTextRenderingMode(2)
+		}
+	case d.bold:
+		f.SetLineWidth(d.thin)
+		f.SetTextRenderingMode(0)
 	}
-	d.f.SetFont(family, style, size)
+	d.bold = bold
+}
+
+// rect rules the outline of a box with the thin line whatever the letters.
+func (d *doc) rect(x, y, w, h float64) {
+	f := d.f
+	if !d.bold {
+		f.Rect(x, y, w, h, "D")
+		return
+	}
+	lw := f.GetLineWidth()
+	f.SetLineWidth(d.thin)
+	f.Rect(x, y, w, h, "D")
+	f.SetLineWidth(lw)
 }
 
 // heading writes the top of a paper: the form and its source, the unit
@@ -304,7 +346,7 @@ func (d *doc) table(widths []float64, header []string, rows [][]string, size flo
 		}
 		x, y := margin, f.GetY()
 		for i := range cells {
-			f.Rect(x, y, widths[i], h, "D")
+			d.rect(x, y, widths[i], h)
 			f.SetXY(x+1, y+1)
 			align := "L"
 			if bold {
