@@ -77,8 +77,8 @@ func goldenCases() map[string]dossier.Public {
 		"denied-bare": base("H01-DEN2", "resolved", dossier.NextStep{Kind: dossier.NextCollect}, recv),
 		"rate": base("H01-RATE", "returned", dossier.NextStep{Kind: dossier.NextRate},
 			recv, dossier.Stage{Action: "resolve", At: at(10, 4)}, dossier.Stage{Action: "return", At: at(11, 5)}),
-		"none":    base("H01-STOP", "stopped", dossier.NextStep{Kind: dossier.NextNone, Reason: "Công dân <rút> hồ sơ"}, recv),
-		"unknown": base("H01-UNK", "some_new_status", dossier.NextStep{Kind: "some_new_step"}, dossier.Stage{Action: "some_new_action", At: at(5, 6)}),
+		"none":     base("H01-STOP", "stopped", dossier.NextStep{Kind: dossier.NextNone, Reason: "Công dân <rút> hồ sơ"}, recv),
+		"unknown":  base("H01-UNK", "some_new_status", dossier.NextStep{Kind: "some_new_step"}, dossier.Stage{Action: "some_new_action", At: at(5, 6)}),
 		"no-dates": {Code: "H01-NODATE", Status: "submitted", ProcedureName: "Thủ tục", Next: dossier.NextStep{Kind: dossier.NextWait}},
 	}
 	for _, k := range []string{"denied", "denied-bare"} {
