@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -135,29 +136,56 @@ func parseViews(p *Pages) (*views, error) {
 
 // render writes the page template name with status and v. Rendering goes
 // to a buffer first, so a template that fails leaves no half page: the
-// failure is logged and answered as the internal error page.
+// failure is logged and answered as the internal error page. The buffer is
+// a pooled one, given back once the page is written.
 func (p *Pages) render(c *gin.Context, status int, name string, v view) {
-	if b, ok := p.renderBytes(c, name, v); ok {
-		c.Data(status, "text/html; charset=utf-8", b)
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer putRenderBuffer(buf)
+	if p.execute(c, buf, name, v) {
+		c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 	}
 }
 
-// renderBytes executes page name with v; on failure it logs, answers 500
-// and reports false.
+// renderBytes executes page name with v into bytes of its own (a page
+// kept after the request); on failure it logs, answers 500 and reports
+// false.
 func (p *Pages) renderBytes(c *gin.Context, name string, v view) ([]byte, bool) {
 	var buf bytes.Buffer
+	if !p.execute(c, &buf, name, v) {
+		return nil, false
+	}
+	return buf.Bytes(), true
+}
+
+// execute executes page name with v into buf; on failure it logs, answers
+// 500 and reports false.
+func (p *Pages) execute(c *gin.Context, buf *bytes.Buffer, name string, v view) bool {
 	t, ok := p.views.pages[name]
 	if !ok {
 		p.log.ErrorContext(c.Request.Context(), "page template missing", "template", name)
 		c.AbortWithStatus(http.StatusInternalServerError)
-		return nil, false
+		return false
 	}
-	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+	if err := t.ExecuteTemplate(buf, "layout", v); err != nil {
 		p.log.ErrorContext(c.Request.Context(), "page failed to render", "template", name, "err", err.Error())
 		c.AbortWithStatus(http.StatusInternalServerError)
-		return nil, false
+		return false
 	}
-	return buf.Bytes(), true
+	return true
+}
+
+// renderBuffers are the buffers pages render into: a page is a few KiB,
+// which a fresh buffer reaches through several grow-and-copy steps.
+var renderBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 16<<10)) }}
+
+// putRenderBuffer gives buf back to the pool, unless a very large page
+// made it too big to keep.
+func putRenderBuffer(buf *bytes.Buffer) {
+	if buf.Cap() > 256<<10 {
+		return
+	}
+	buf.Reset()
+	renderBuffers.Put(buf)
 }
 
 // stamp formats t (time.Time or *time.Time) in the zone; "" for nil or
