@@ -7,9 +7,11 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
+	"text/template/parse"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -129,9 +131,71 @@ func parseViews(p *Pages) (*views, error) {
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
 		}
+		for _, tt := range t.Templates() {
+			if tt.Tree != nil {
+				foldAssets(tt.Tree.Root, p.assets)
+			}
+		}
 		v.pages[name] = t
 	}
 	return v, nil
+}
+
+// plainAssetPath is a hashed asset path that reads the same escaped in any
+// attribute or URL: nothing in it for html/template to change.
+var plainAssetPath = regexp.MustCompile(`^/static/[A-Za-z0-9._/-]+$`)
+
+// foldAssets replaces, in a parsed template not yet executed, each
+// {{asset "name"}} by its path: the assets are embedded, so the path is the
+// same for every request of the process, and the call and the three
+// escapers html/template would run on its result are work done once here
+// instead. Only a path that escaping leaves as it is gets folded; the
+// template is escaped after this, with the path as its own text.
+func foldAssets(n parse.Node, a *assets) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for i, c := range n.Nodes {
+			if path, ok := constantAsset(c, a); ok {
+				n.Nodes[i] = &parse.TextNode{NodeType: parse.NodeText, Pos: c.Position(), Text: []byte(path)}
+				continue
+			}
+			foldAssets(c, a)
+		}
+	case *parse.IfNode:
+		foldAssets(n.List, a)
+		foldAssets(n.ElseList, a)
+	case *parse.RangeNode:
+		foldAssets(n.List, a)
+		foldAssets(n.ElseList, a)
+	case *parse.WithNode:
+		foldAssets(n.List, a)
+		foldAssets(n.ElseList, a)
+	}
+}
+
+// constantAsset reports the path of an {{asset "name"}} action.
+func constantAsset(n parse.Node, a *assets) (string, bool) {
+	act, ok := n.(*parse.ActionNode)
+	if !ok || act.Pipe == nil || len(act.Pipe.Decl) > 0 || len(act.Pipe.Cmds) != 1 {
+		return "", false
+	}
+	args := act.Pipe.Cmds[0].Args
+	if len(args) != 2 {
+		return "", false
+	}
+	fn, ok := args[0].(*parse.IdentifierNode)
+	name, ok2 := args[1].(*parse.StringNode)
+	if !ok || !ok2 || fn.Ident != "asset" {
+		return "", false
+	}
+	if _, known := a.byName[name.Text]; !known {
+		return "", false // left to render its "missing" path, which the tests catch
+	}
+	path := a.path(name.Text)
+	return path, plainAssetPath.MatchString(path)
 }
 
 // render writes the page template name with status and v. Rendering goes
