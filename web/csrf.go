@@ -60,6 +60,9 @@ func (p *Pages) cookieName() string {
 // csrfToken is the token a page's forms carry: the request's own when its
 // cookie holds a valid one, else a fresh one set as the cookie.
 func (p *Pages) csrfToken(c *gin.Context) string {
+	if tok := c.GetString(ctxCSRFToken); tok != "" {
+		return tok // the post's cookie, which checkCSRF has just verified
+	}
 	if ck, err := c.Request.Cookie(p.cookieName()); err == nil && p.csrf.valid(ck.Value) {
 		return ck.Value
 	}
@@ -88,5 +91,9 @@ func (p *Pages) checkCSRF(c *gin.Context, form formValues) bool {
 		return false
 	}
 	field := form.get("csrf_token")
-	return field != "" && hmac.Equal([]byte(ck.Value), []byte(field)) && p.csrf.valid(field)
+	if field == "" || !hmac.Equal([]byte(ck.Value), []byte(field)) || !p.csrf.valid(field) {
+		return false
+	}
+	c.Set(ctxCSRFToken, field) // the page's forms carry it on, unverified again
+	return true
 }

@@ -30,6 +30,8 @@ func (f formValues) get(name string) string { return f[name] }
 const (
 	ctxForm = "web.form"
 	ctxCSRF = "web.csrf"
+	// ctxCSRFToken is the post's CSRF token once checkCSRF verified it.
+	ctxCSRFToken = "web.csrf-token"
 )
 
 // csrfPassed reports whether the post passed the CSRF check (readForm).

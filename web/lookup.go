@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -29,14 +30,63 @@ func (p *Pages) lookupForm(c *gin.Context) {
 // stageView is one stage as the citizen reads it.
 type stageView struct {
 	Action, Label string
-	At            any
+	At            *stampView
+}
+
+// stampView is a time as the "stamp" partial shows it, formatted in Go
+// once instead of by two template funcs: ISO is <time datetime> (RFC 3339
+// in the zone), Text what the citizen reads. A nil one shows "—".
+type stampView struct {
+	ISO, Text string
+}
+
+// stampOf is t (time.Time or *time.Time) as a stampView: nil for a nil
+// *time.Time, empty strings for a zero time, as the "time" partial shows
+// them.
+func (p *Pages) stampOf(t any) *stampView {
+	if x, ok := t.(*time.Time); ok && x == nil {
+		return nil
+	}
+	return &stampView{ISO: p.stamp(t, time.RFC3339), Text: p.stamp(t, "02/01/2006 15:04")}
+}
+
+// rescheduleView is the apology of a moved appointment, its times
+// formatted.
+type rescheduleView struct {
+	Reason            string
+	AppointmentAt, At *stampView
+}
+
+// nextView is the dossier's next step as the page shows it: which step it
+// is, decided here once rather than by a chain of eq in the template.
+type nextView struct {
+	Kind                                     string
+	Wait, Supplement, Payment, Collect, Rate bool
+	// Denied: a collected result that refuses the request.
+	Denied bool
+	Reason string
+	Items  []string
+	Amount *int64
+}
+
+func nextViewOf(d dossier.Public) nextView {
+	n := d.Next
+	return nextView{Kind: string(n.Kind), Wait: n.Kind == dossier.NextWait, Supplement: n.Kind == dossier.NextSupplement,
+		Payment: n.Kind == dossier.NextPayment, Collect: n.Kind == dossier.NextCollect, Rate: n.Kind == dossier.NextRate,
+		Denied: d.Outcome == dossier.Denied, Reason: n.Reason, Items: n.Items, Amount: n.Amount}
 }
 
 // lookupView is the lookup-result page's data.
 type lookupView struct {
-	P           dossier.Public
+	P dossier.Public
+	// Status is P.Status as a plain string (escaped without fmt).
+	Status      string
 	StatusLabel string
-	Stages      []stageView
+	Next        nextView
+	// The dossier's times, formatted (nil when the dossier has none).
+	ReceivedAt, AppointmentAt, ResolvedAt, ReturnedAt *stampView
+	Reschedule                                        *rescheduleView
+	Stages                                            []stageView
 	// Rating is the rating form of /danh-gia/{code}, shown in the next
 	// step while the returned dossier is not rated, nil otherwise. Looked
 	// up with the PIN, the form carries it in a hidden field; looked up by
@@ -83,11 +133,19 @@ func (p *Pages) lookup(c *gin.Context) {
 		fail(err)
 		return
 	}
-	lv := lookupView{P: d, StatusLabel: label(dossierStatusLabels, string(d.Status))}
-	for _, s := range d.Stages {
-		lv.Stages = append(lv.Stages, stageView{Action: string(s.Action), Label: label(stageLabels, string(s.Action)), At: s.At})
+	lv := lookupView{P: d, Status: string(d.Status), StatusLabel: label(dossierStatusLabels, string(d.Status)), Next: nextViewOf(d),
+		ReceivedAt: p.stampOf(d.ReceivedAt), AppointmentAt: p.stampOf(d.AppointmentAt),
+		ResolvedAt: p.stampOf(d.ResolvedAt), ReturnedAt: p.stampOf(d.ReturnedAt),
+		Stages: make([]stageView, 0, len(d.Stages))}
+	if r := d.Reschedule; r != nil {
+		lv.Reschedule = &rescheduleView{Reason: r.Reason, AppointmentAt: p.stampOf(r.AppointmentAt), At: p.stampOf(r.At)}
 	}
-	v := p.formView(c, "lookup-result", "Hồ sơ "+d.Code, nil)
+	for _, s := range d.Stages {
+		lv.Stages = append(lv.Stages, stageView{Action: string(s.Action), Label: label(stageLabels, string(s.Action)), At: p.stampOf(s.At)})
+	}
+	// The page's own forms are the result downloads, which carry the CSRF
+	// token but no form key (the rating form has its own view).
+	v := view{Page: "lookup-result", Title: "Hồ sơ " + d.Code, CSRF: p.csrfToken(c)}
 	lv.CSRF = v.CSRF
 	if d.ResultsAvailable {
 		p.results(c, &lv, d.Code, cred.Pin)
