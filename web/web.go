@@ -105,7 +105,7 @@ type Pages struct {
 	log     *slog.Logger
 	now     func() time.Time
 	loc     *time.Location
-	csrf    csrfKey
+	csrf    *csrfKey
 	https   bool
 	origin  string // the public origin, "" when it is the request's host
 	assets  *assets
@@ -138,7 +138,7 @@ func New(d Deps) (*Pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.csrf = csrfKey(key)
+	p.csrf = newCSRFKey(key)
 	if d.PublicURL != "" {
 		u, err := url.Parse(d.PublicURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
