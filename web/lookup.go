@@ -33,9 +33,10 @@ type stageView struct {
 	At            *stampView
 }
 
-// stampView is a time as the "stamp" partial shows it, formatted in Go
-// once instead of by two template funcs: ISO is <time datetime> (RFC 3339
-// in the zone), Text what the citizen reads. A nil one shows "—".
+// stampView is a time as the lookup page shows it (what the "time" partial
+// shows), formatted in Go once instead of by two template funcs: ISO is
+// <time datetime> (RFC 3339 in the zone), Text what the citizen reads. A
+// nil one shows "—".
 type stampView struct {
 	ISO, Text string
 }
@@ -76,10 +77,11 @@ func nextViewOf(d dossier.Public) nextView {
 		Denied: d.Outcome == dossier.Denied, Reason: n.Reason, Items: n.Items, Amount: n.Amount}
 }
 
-// lookupView is the lookup-result page's data.
+// lookupView is the lookup-result page's data: the dossier's public fields
+// as the page prints them, flat, so the template reads each in one step.
 type lookupView struct {
-	P dossier.Public
-	// Status is P.Status as a plain string (escaped without fmt).
+	Code, ProcedureName, AgencyName, UnitName, ApplicantName string
+	// Status is the dossier's status as a plain string (escaped without fmt).
 	Status      string
 	StatusLabel string
 	Next        nextView
@@ -133,7 +135,8 @@ func (p *Pages) lookup(c *gin.Context) {
 		fail(err)
 		return
 	}
-	lv := lookupView{P: d, Status: string(d.Status), StatusLabel: label(dossierStatusLabels, string(d.Status)), Next: nextViewOf(d),
+	lv := lookupView{Code: d.Code, ProcedureName: d.ProcedureName, AgencyName: d.AgencyName, UnitName: d.UnitName,
+		ApplicantName: d.ApplicantName, Status: string(d.Status), StatusLabel: label(dossierStatusLabels, string(d.Status)), Next: nextViewOf(d),
 		ReceivedAt: p.stampOf(d.ReceivedAt), AppointmentAt: p.stampOf(d.AppointmentAt),
 		ResolvedAt: p.stampOf(d.ResolvedAt), ReturnedAt: p.stampOf(d.ReturnedAt),
 		Stages: make([]stageView, 0, len(d.Stages))}

@@ -176,27 +176,32 @@ func TestLookupPageGolden(t *testing.T) {
 
 // BenchmarkLookupPageOwn is the lookup page's own cost: the routes and the
 // template around a stub lookup that answers at once (BenchmarkLookupPage
-// times it with the real lookup, against the API).
+// times it with the real lookup, against the API), for a dossier just
+// received and for one with more to show.
 func BenchmarkLookupPageOwn(b *testing.B) {
 	gin.SetMode(gin.TestMode)
-	d := goldenCases()["supplement"]
-	p, err := New(Deps{DataKey: []byte("golden-data-key-golden-data-key!"), OpenAPI: docs.OpenAPI,
-		Dossiers: goldenDossiers{d.Code: d}, Location: time.FixedZone("ICT", 7*3600)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	r := gin.New()
-	p.Register(r, Hooks{})
-	token := p.csrf.mint()
-	body := url.Values{"code": {d.Code}, "pin": {"123456"}, "csrf_token": {token}}.Encode()
-	for b.Loop() {
-		req := httptest.NewRequest(http.MethodPost, "/tra-cuu", strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.AddCookie(&http.Cookie{Name: "motcua_csrf", Value: token})
-		rec := httptest.NewRecorder()
-		r.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatalf("%d", rec.Code)
-		}
+	for _, name := range []string{"wait", "supplement"} {
+		b.Run(name, func(b *testing.B) {
+			d := goldenCases()[name]
+			p, err := New(Deps{DataKey: []byte("golden-data-key-golden-data-key!"), OpenAPI: docs.OpenAPI,
+				Dossiers: goldenDossiers{d.Code: d}, Location: time.FixedZone("ICT", 7*3600)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			r := gin.New()
+			p.Register(r, Hooks{})
+			token := p.csrf.mint()
+			body := url.Values{"code": {d.Code}, "pin": {"123456"}, "csrf_token": {token}}.Encode()
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodPost, "/tra-cuu", strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.AddCookie(&http.Cookie{Name: "motcua_csrf", Value: token})
+				rec := httptest.NewRecorder()
+				r.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("%d", rec.Code)
+				}
+			}
+		})
 	}
 }
