@@ -1,6 +1,8 @@
 package web
 
 import (
+	"errors"
+	"html/template"
 	"net/http"
 	"strings"
 	"time"
@@ -27,10 +29,11 @@ func (p *Pages) lookupForm(c *gin.Context) {
 	p.render(c, http.StatusOK, "lookup", v)
 }
 
-// stageView is one stage as the citizen reads it.
+// stageView is one stage as the citizen reads it: Head is its opening,
+// with the action and its label (a "stage-fragment"), At its time.
 type stageView struct {
-	Action, Label string
-	At            *stampView
+	Head template.HTML
+	At   *stampView
 }
 
 // stampView is a time as the lookup page shows it (what the "time" partial
@@ -81,10 +84,9 @@ func nextViewOf(d dossier.Public) nextView {
 // as the page prints them, flat, so the template reads each in one step.
 type lookupView struct {
 	Code, ProcedureName, AgencyName, UnitName, ApplicantName string
-	// Status is the dossier's status as a plain string (escaped without fmt).
-	Status      string
-	StatusLabel string
-	Next        nextView
+	// StatusHTML is the status with its label (a "status-fragment").
+	StatusHTML template.HTML
+	Next       nextView
 	// The dossier's times, formatted (nil when the dossier has none).
 	ReceivedAt, AppointmentAt, ResolvedAt, ReturnedAt *stampView
 	Reschedule                                        *rescheduleView
@@ -136,15 +138,24 @@ func (p *Pages) lookup(c *gin.Context) {
 		return
 	}
 	lv := lookupView{Code: d.Code, ProcedureName: d.ProcedureName, AgencyName: d.AgencyName, UnitName: d.UnitName,
-		ApplicantName: d.ApplicantName, Status: string(d.Status), StatusLabel: label(dossierStatusLabels, string(d.Status)), Next: nextViewOf(d),
+		ApplicantName: d.ApplicantName, Next: nextViewOf(d),
 		ReceivedAt: p.stampOf(d.ReceivedAt), AppointmentAt: p.stampOf(d.AppointmentAt),
 		ResolvedAt: p.stampOf(d.ResolvedAt), ReturnedAt: p.stampOf(d.ReturnedAt),
 		Stages: make([]stageView, 0, len(d.Stages))}
 	if r := d.Reschedule; r != nil {
 		lv.Reschedule = &rescheduleView{Reason: r.Reason, AppointmentAt: p.stampOf(r.AppointmentAt), At: p.stampOf(r.At)}
 	}
+	if lv.StatusHTML, err = p.lookupFragment("status-fragment", dossierStatusLabels, string(d.Status)); err != nil {
+		p.fragmentFailed(c, err)
+		return
+	}
 	for _, s := range d.Stages {
-		lv.Stages = append(lv.Stages, stageView{Action: string(s.Action), Label: label(stageLabels, string(s.Action)), At: p.stampOf(s.At)})
+		head, err := p.lookupFragment("stage-fragment", stageLabels, string(s.Action))
+		if err != nil {
+			p.fragmentFailed(c, err)
+			return
+		}
+		lv.Stages = append(lv.Stages, stageView{Head: head, At: p.stampOf(s.At)})
 	}
 	// The page's own forms are the result downloads, which carry the CSRF
 	// token but no form key (the rating form has its own view).
@@ -160,4 +171,48 @@ func (p *Pages) lookup(c *gin.Context) {
 	}
 	v.Data = lv
 	p.render(c, http.StatusOK, "lookup-result", v)
+}
+
+// fragmentData is what a fragment of the lookup page shows: one value and
+// its label.
+type fragmentData struct {
+	Value, Label string
+}
+
+// lookupFragment is the lookup page's fragment name for value, labelled
+// from labels. A fragment is the page's own markup rendered, and so
+// escaped, by html/template like the rest of the page; one for a value the
+// table knows is kept and reused (the tables are finite), one for another
+// value is rendered each time and not kept.
+func (p *Pages) lookupFragment(name string, labels map[string]string, value string) (template.HTML, error) {
+	l, known := labels[value]
+	if !known {
+		l = value
+	}
+	key := name + "\x00" + value
+	if known {
+		if f, ok := p.fragments.Load(key); ok {
+			return f.(template.HTML), nil
+		}
+	}
+	t, ok := p.views.pages["lookup-result"]
+	if !ok {
+		return "", errors.New("web: page template lookup-result missing")
+	}
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, name, fragmentData{Value: value, Label: l}); err != nil {
+		return "", err
+	}
+	f := template.HTML(b.String())
+	if known {
+		p.fragments.Store(key, f)
+	}
+	return f, nil
+}
+
+// fragmentFailed answers a fragment that did not render as a page that
+// did not: logged, and the internal error.
+func (p *Pages) fragmentFailed(c *gin.Context, err error) {
+	p.log.ErrorContext(c.Request.Context(), "page failed to render", "template", "lookup-result", "err", err.Error())
+	c.AbortWithStatus(http.StatusInternalServerError)
 }

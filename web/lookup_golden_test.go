@@ -205,3 +205,34 @@ func BenchmarkLookupPageOwn(b *testing.B) {
 		})
 	}
 }
+
+// TestLookupFragmentsKeepOnlyKnownValues: the fragments kept are those of
+// the statuses and actions the label tables know, so no lookup of an odd
+// value grows them; an unknown value is still rendered, and escaped.
+func TestLookupFragmentsKeepOnlyKnownValues(t *testing.T) {
+	p, err := New(Deps{DataKey: []byte("golden-data-key-golden-data-key!"), OpenAPI: docs.OpenAPI})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if f, err := p.lookupFragment("stage-fragment", stageLabels, "receive"); err != nil ||
+			f != `<li data-action="receive">Tiếp nhận hồ sơ — ` {
+			t.Fatalf("%q %v", f, err)
+		}
+		if f, err := p.lookupFragment("status-fragment", dossierStatusLabels, `x"<b>`); err != nil ||
+			f != `<span id="status" class="status" data-status="x&#34;&lt;b&gt;">x&#34;&lt;b&gt;</span>` {
+			t.Fatalf("%q %v", f, err)
+		}
+	}
+	n := 0
+	p.fragments.Range(func(k, _ any) bool {
+		n++
+		if k != "stage-fragment\x00receive" {
+			t.Errorf("kept %q", k)
+		}
+		return true
+	})
+	if n != 1 {
+		t.Errorf("%d fragments kept", n)
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -112,6 +113,9 @@ type Pages struct {
 	views   *views
 	figures *figureCache
 	docs    []byte // the rendered API reference
+	// fragments are the lookup page's rendered fragments by name and
+	// value (lookupFragment).
+	fragments sync.Map
 }
 
 // publicViewer is who the public figures are computed as: a viewer of the
