@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"hash"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 )
@@ -14,38 +16,55 @@ import (
 // csrfKey signs the forms' CSRF tokens (signed double-submit): the token is
 // "v1.<nonce>.<mac>", the mac HMAC-SHA256 of "csrf:"+nonce under a key
 // derived from the data key, so a token cannot be made without the key,
-// and a cookie set by a sibling host is refused.
-type csrfKey []byte
+// and a cookie set by a sibling host is refused. Its HMAC states are
+// pooled: a reset one restores the keyed state instead of hashing the key
+// again.
+type csrfKey struct {
+	key  []byte
+	macs sync.Pool // of hash.Hash, HMAC-SHA256 under key
+}
+
+func newCSRFKey(key []byte) *csrfKey {
+	k := &csrfKey{key: key}
+	k.macs.New = func() any { return hmac.New(sha256.New, k.key) }
+	return k
+}
 
 const csrfMaxAge = 86400
 
 var b64 = base64.RawURLEncoding
 
 // mint makes a fresh token.
-func (k csrfKey) mint() string {
+func (k *csrfKey) mint() string {
 	nonce := make([]byte, 32)
 	_, _ = rand.Read(nonce) // never fails (crypto/rand)
 	n := b64.EncodeToString(nonce)
 	return "v1." + n + "." + b64.EncodeToString(k.mac(n))
 }
 
-func (k csrfKey) mac(nonce string) []byte {
-	m := hmac.New(sha256.New, k)
+func (k *csrfKey) mac(nonce string) []byte {
+	m := k.macs.Get().(hash.Hash)
+	defer k.macs.Put(m)
+	m.Reset()
 	m.Write([]byte("csrf:" + nonce))
 	return m.Sum(nil)
 }
 
 // valid reports whether tok is a token this key made.
-func (k csrfKey) valid(tok string) bool {
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 || parts[0] != "v1" || len(parts[1]) != 43 {
+func (k *csrfKey) valid(tok string) bool {
+	rest, ok := strings.CutPrefix(tok, "v1.")
+	if !ok {
 		return false
 	}
-	mac, err := b64.DecodeString(parts[2])
+	nonce, mac64, ok := strings.Cut(rest, ".")
+	if !ok || len(nonce) != 43 || strings.Contains(mac64, ".") {
+		return false
+	}
+	mac, err := b64.DecodeString(mac64)
 	if err != nil {
 		return false
 	}
-	return hmac.Equal(mac, k.mac(parts[1]))
+	return hmac.Equal(mac, k.mac(nonce))
 }
 
 // cookieName is the CSRF cookie's name: with https the __Host- prefix,
@@ -60,6 +79,9 @@ func (p *Pages) cookieName() string {
 // csrfToken is the token a page's forms carry: the request's own when its
 // cookie holds a valid one, else a fresh one set as the cookie.
 func (p *Pages) csrfToken(c *gin.Context) string {
+	if tok := c.GetString(ctxCSRFToken); tok != "" {
+		return tok // the post's cookie, which checkCSRF has just verified
+	}
 	if ck, err := c.Request.Cookie(p.cookieName()); err == nil && p.csrf.valid(ck.Value) {
 		return ck.Value
 	}
@@ -88,5 +110,9 @@ func (p *Pages) checkCSRF(c *gin.Context, form formValues) bool {
 		return false
 	}
 	field := form.get("csrf_token")
-	return field != "" && hmac.Equal([]byte(ck.Value), []byte(field)) && p.csrf.valid(field)
+	if field == "" || !hmac.Equal([]byte(ck.Value), []byte(field)) || !p.csrf.valid(field) {
+		return false
+	}
+	c.Set(ctxCSRFToken, field) // the page's forms carry it on, unverified again
+	return true
 }

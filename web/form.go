@@ -30,6 +30,8 @@ func (f formValues) get(name string) string { return f[name] }
 const (
 	ctxForm = "web.form"
 	ctxCSRF = "web.csrf"
+	// ctxCSRFToken is the post's CSRF token once checkCSRF verified it.
+	ctxCSRFToken = "web.csrf-token"
 )
 
 // csrfPassed reports whether the post passed the CSRF check (readForm).
@@ -82,9 +84,7 @@ func (p *Pages) limit(allow func(*gin.Context) (bool, time.Duration)) gin.Handle
 // request's Idempotency-Key, so a reload or a second click replays the
 // first answer.
 func (p *Pages) readForm(c *gin.Context) {
-	mt, params, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
-	if err != nil || mt != "application/x-www-form-urlencoded" ||
-		(params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8")) {
+	if !isFormType(c.GetHeader("Content-Type")) {
 		p.renderError(c, "error", errNotForm, nil)
 		return
 	}
@@ -97,7 +97,8 @@ func (p *Pages) readForm(c *gin.Context) {
 		p.renderError(c, "error", errFormTooLarge, nil)
 		return
 	}
-	form, err := parseForm(string(body))
+	text := string(body)
+	form, err := parseForm(text)
 	if err != nil {
 		p.renderError(c, "error", err, nil)
 		return
@@ -106,13 +107,27 @@ func (p *Pages) readForm(c *gin.Context) {
 	// The CSRF verdict is taken here, before the idempotency record: a
 	// refused post must neither claim its form key nor be kept under it.
 	c.Set(ctxCSRF, p.checkCSRF(c, form))
-	c.Request.Body = io.NopCloser(strings.NewReader(string(body)))
+	c.Request.Body = io.NopCloser(strings.NewReader(text))
 	c.Request.ContentLength = int64(len(body))
 	c.Request.Header.Del("Idempotency-Key")
 	if k := form.get("form_key"); validFormKey(k) {
 		c.Request.Header.Set("Idempotency-Key", "form:"+k)
 	}
 	c.Next()
+}
+
+// formType is the one content type a browser posts a form with.
+const formType = "application/x-www-form-urlencoded"
+
+// isFormType accepts a urlencoded form's content type, in UTF-8 when a
+// charset is named. The browser's exact header is taken without parsing.
+func isFormType(ct string) bool {
+	if ct == formType {
+		return true
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	return err == nil && mt == formType &&
+		(params["charset"] == "" || strings.EqualFold(params["charset"], "utf-8"))
 }
 
 // multilineFields are the form's free-text fields, where tab and newlines

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"errors"
+	"html/template"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -26,17 +29,68 @@ func (p *Pages) lookupForm(c *gin.Context) {
 	p.render(c, http.StatusOK, "lookup", v)
 }
 
-// stageView is one stage as the citizen reads it.
+// stageView is one stage as the citizen reads it: Head is its opening,
+// with the action and its label (a "stage-fragment"), At its time.
 type stageView struct {
-	Action, Label string
-	At            any
+	Head template.HTML
+	At   *stampView
 }
 
-// lookupView is the lookup-result page's data.
+// stampView is a time as the lookup page shows it (what the "time" partial
+// shows), formatted in Go once instead of by two template funcs: ISO is
+// <time datetime> (RFC 3339 in the zone), Text what the citizen reads. A
+// nil one shows "—".
+type stampView struct {
+	ISO, Text string
+}
+
+// stampOf is t (time.Time or *time.Time) as a stampView: nil for a nil
+// *time.Time, empty strings for a zero time, as the "time" partial shows
+// them.
+func (p *Pages) stampOf(t any) *stampView {
+	if x, ok := t.(*time.Time); ok && x == nil {
+		return nil
+	}
+	return &stampView{ISO: p.stamp(t, time.RFC3339), Text: p.stamp(t, "02/01/2006 15:04")}
+}
+
+// rescheduleView is the apology of a moved appointment, its times
+// formatted.
+type rescheduleView struct {
+	Reason            string
+	AppointmentAt, At *stampView
+}
+
+// nextView is the dossier's next step as the page shows it: which step it
+// is, decided here once rather than by a chain of eq in the template.
+type nextView struct {
+	Kind                                     string
+	Wait, Supplement, Payment, Collect, Rate bool
+	// Denied: a collected result that refuses the request.
+	Denied bool
+	Reason string
+	Items  []string
+	Amount *int64
+}
+
+func nextViewOf(d dossier.Public) nextView {
+	n := d.Next
+	return nextView{Kind: string(n.Kind), Wait: n.Kind == dossier.NextWait, Supplement: n.Kind == dossier.NextSupplement,
+		Payment: n.Kind == dossier.NextPayment, Collect: n.Kind == dossier.NextCollect, Rate: n.Kind == dossier.NextRate,
+		Denied: d.Outcome == dossier.Denied, Reason: n.Reason, Items: n.Items, Amount: n.Amount}
+}
+
+// lookupView is the lookup-result page's data: the dossier's public fields
+// as the page prints them, flat, so the template reads each in one step.
 type lookupView struct {
-	P           dossier.Public
-	StatusLabel string
-	Stages      []stageView
+	Code, ProcedureName, AgencyName, UnitName, ApplicantName string
+	// StatusHTML is the status with its label (a "status-fragment").
+	StatusHTML template.HTML
+	Next       nextView
+	// The dossier's times, formatted (nil when the dossier has none).
+	ReceivedAt, AppointmentAt, ResolvedAt, ReturnedAt *stampView
+	Reschedule                                        *rescheduleView
+	Stages                                            []stageView
 	// Rating is the rating form of /danh-gia/{code}, shown in the next
 	// step while the returned dossier is not rated, nil otherwise. Looked
 	// up with the PIN, the form carries it in a hidden field; looked up by
@@ -83,11 +137,29 @@ func (p *Pages) lookup(c *gin.Context) {
 		fail(err)
 		return
 	}
-	lv := lookupView{P: d, StatusLabel: label(dossierStatusLabels, string(d.Status))}
-	for _, s := range d.Stages {
-		lv.Stages = append(lv.Stages, stageView{Action: string(s.Action), Label: label(stageLabels, string(s.Action)), At: s.At})
+	lv := lookupView{Code: d.Code, ProcedureName: d.ProcedureName, AgencyName: d.AgencyName, UnitName: d.UnitName,
+		ApplicantName: d.ApplicantName, Next: nextViewOf(d),
+		ReceivedAt: p.stampOf(d.ReceivedAt), AppointmentAt: p.stampOf(d.AppointmentAt),
+		ResolvedAt: p.stampOf(d.ResolvedAt), ReturnedAt: p.stampOf(d.ReturnedAt),
+		Stages: make([]stageView, 0, len(d.Stages))}
+	if r := d.Reschedule; r != nil {
+		lv.Reschedule = &rescheduleView{Reason: r.Reason, AppointmentAt: p.stampOf(r.AppointmentAt), At: p.stampOf(r.At)}
 	}
-	v := p.formView(c, "lookup-result", "Hồ sơ "+d.Code, nil)
+	if lv.StatusHTML, err = p.lookupFragment("status-fragment", dossierStatusLabels, string(d.Status)); err != nil {
+		p.fragmentFailed(c, err)
+		return
+	}
+	for _, s := range d.Stages {
+		head, err := p.lookupFragment("stage-fragment", stageLabels, string(s.Action))
+		if err != nil {
+			p.fragmentFailed(c, err)
+			return
+		}
+		lv.Stages = append(lv.Stages, stageView{Head: head, At: p.stampOf(s.At)})
+	}
+	// The page's own forms are the result downloads, which carry the CSRF
+	// token but no form key (the rating form has its own view).
+	v := view{Page: "lookup-result", Title: "Hồ sơ " + d.Code, CSRF: p.csrfToken(c)}
 	lv.CSRF = v.CSRF
 	if d.ResultsAvailable {
 		p.results(c, &lv, d.Code, cred.Pin)
@@ -99,4 +171,48 @@ func (p *Pages) lookup(c *gin.Context) {
 	}
 	v.Data = lv
 	p.render(c, http.StatusOK, "lookup-result", v)
+}
+
+// fragmentData is what a fragment of the lookup page shows: one value and
+// its label.
+type fragmentData struct {
+	Value, Label string
+}
+
+// lookupFragment is the lookup page's fragment name for value, labelled
+// from labels. A fragment is the page's own markup rendered, and so
+// escaped, by html/template like the rest of the page; one for a value the
+// table knows is kept and reused (the tables are finite), one for another
+// value is rendered each time and not kept.
+func (p *Pages) lookupFragment(name string, labels map[string]string, value string) (template.HTML, error) {
+	l, known := labels[value]
+	if !known {
+		l = value
+	}
+	key := name + "\x00" + value
+	if known {
+		if f, ok := p.fragments.Load(key); ok {
+			return f.(template.HTML), nil
+		}
+	}
+	t, ok := p.views.pages["lookup-result"]
+	if !ok {
+		return "", errors.New("web: page template lookup-result missing")
+	}
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, name, fragmentData{Value: value, Label: l}); err != nil {
+		return "", err
+	}
+	f := template.HTML(b.String())
+	if known {
+		p.fragments.Store(key, f)
+	}
+	return f, nil
+}
+
+// fragmentFailed answers a fragment that did not render as a page that
+// did not: logged, and the internal error.
+func (p *Pages) fragmentFailed(c *gin.Context, err error) {
+	p.log.ErrorContext(c.Request.Context(), "page failed to render", "template", "lookup-result", "err", err.Error())
+	c.AbortWithStatus(http.StatusInternalServerError)
 }

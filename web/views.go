@@ -7,8 +7,11 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"text/template/parse"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -128,36 +131,125 @@ func parseViews(p *Pages) (*views, error) {
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
 		}
+		for _, tt := range t.Templates() {
+			if tt.Tree != nil {
+				foldAssets(tt.Tree.Root, p.assets)
+			}
+		}
 		v.pages[name] = t
 	}
 	return v, nil
 }
 
-// render writes the page template name with status and v. Rendering goes
-// to a buffer first, so a template that fails leaves no half page: the
-// failure is logged and answered as the internal error page.
-func (p *Pages) render(c *gin.Context, status int, name string, v view) {
-	if b, ok := p.renderBytes(c, name, v); ok {
-		c.Data(status, "text/html; charset=utf-8", b)
+// plainAssetPath is a hashed asset path that reads the same escaped in any
+// attribute or URL: nothing in it for html/template to change.
+var plainAssetPath = regexp.MustCompile(`^/static/[A-Za-z0-9._/-]+$`)
+
+// foldAssets replaces, in a parsed template not yet executed, each
+// {{asset "name"}} by its path: the assets are embedded, so the path is the
+// same for every request of the process, and the call and the three
+// escapers html/template would run on its result are work done once here
+// instead. Only a path that escaping leaves as it is gets folded; the
+// template is escaped after this, with the path as its own text.
+func foldAssets(n parse.Node, a *assets) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for i, c := range n.Nodes {
+			if path, ok := constantAsset(c, a); ok {
+				n.Nodes[i] = &parse.TextNode{NodeType: parse.NodeText, Pos: c.Position(), Text: []byte(path)}
+				continue
+			}
+			foldAssets(c, a)
+		}
+	case *parse.IfNode:
+		foldAssets(n.List, a)
+		foldAssets(n.ElseList, a)
+	case *parse.RangeNode:
+		foldAssets(n.List, a)
+		foldAssets(n.ElseList, a)
+	case *parse.WithNode:
+		foldAssets(n.List, a)
+		foldAssets(n.ElseList, a)
 	}
 }
 
-// renderBytes executes page name with v; on failure it logs, answers 500
-// and reports false.
+// constantAsset reports the path of an {{asset "name"}} action.
+func constantAsset(n parse.Node, a *assets) (string, bool) {
+	act, ok := n.(*parse.ActionNode)
+	if !ok || act.Pipe == nil || len(act.Pipe.Decl) > 0 || len(act.Pipe.Cmds) != 1 {
+		return "", false
+	}
+	args := act.Pipe.Cmds[0].Args
+	if len(args) != 2 {
+		return "", false
+	}
+	fn, ok := args[0].(*parse.IdentifierNode)
+	name, ok2 := args[1].(*parse.StringNode)
+	if !ok || !ok2 || fn.Ident != "asset" {
+		return "", false
+	}
+	if _, known := a.byName[name.Text]; !known {
+		return "", false // left to render its "missing" path, which the tests catch
+	}
+	path := a.path(name.Text)
+	return path, plainAssetPath.MatchString(path)
+}
+
+// render writes the page template name with status and v. Rendering goes
+// to a buffer first, so a template that fails leaves no half page: the
+// failure is logged and answered as the internal error page. The buffer is
+// a pooled one, given back once the page is written.
+func (p *Pages) render(c *gin.Context, status int, name string, v view) {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer putRenderBuffer(buf)
+	if p.execute(c, buf, name, v) {
+		c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	}
+}
+
+// renderBytes executes page name with v into bytes of its own (a page
+// kept after the request); on failure it logs, answers 500 and reports
+// false.
 func (p *Pages) renderBytes(c *gin.Context, name string, v view) ([]byte, bool) {
 	var buf bytes.Buffer
+	if !p.execute(c, &buf, name, v) {
+		return nil, false
+	}
+	return buf.Bytes(), true
+}
+
+// execute executes page name with v into buf; on failure it logs, answers
+// 500 and reports false.
+func (p *Pages) execute(c *gin.Context, buf *bytes.Buffer, name string, v view) bool {
 	t, ok := p.views.pages[name]
 	if !ok {
 		p.log.ErrorContext(c.Request.Context(), "page template missing", "template", name)
 		c.AbortWithStatus(http.StatusInternalServerError)
-		return nil, false
+		return false
 	}
-	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+	if err := t.ExecuteTemplate(buf, "layout", v); err != nil {
 		p.log.ErrorContext(c.Request.Context(), "page failed to render", "template", name, "err", err.Error())
 		c.AbortWithStatus(http.StatusInternalServerError)
-		return nil, false
+		return false
 	}
-	return buf.Bytes(), true
+	return true
+}
+
+// renderBuffers are the buffers pages render into: a page is a few KiB,
+// which a fresh buffer reaches through several grow-and-copy steps.
+var renderBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 16<<10)) }}
+
+// putRenderBuffer gives buf back to the pool, unless a very large page
+// made it too big to keep.
+func putRenderBuffer(buf *bytes.Buffer) {
+	if buf.Cap() > 256<<10 {
+		return
+	}
+	buf.Reset()
+	renderBuffers.Put(buf)
 }
 
 // stamp formats t (time.Time or *time.Time) in the zone; "" for nil or

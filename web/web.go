@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -105,13 +106,16 @@ type Pages struct {
 	log     *slog.Logger
 	now     func() time.Time
 	loc     *time.Location
-	csrf    csrfKey
+	csrf    *csrfKey
 	https   bool
 	origin  string // the public origin, "" when it is the request's host
 	assets  *assets
 	views   *views
 	figures *figureCache
 	docs    []byte // the rendered API reference
+	// fragments are the lookup page's rendered fragments by name and
+	// value (lookupFragment).
+	fragments sync.Map
 }
 
 // publicViewer is who the public figures are computed as: a viewer of the
@@ -138,7 +142,7 @@ func New(d Deps) (*Pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.csrf = csrfKey(key)
+	p.csrf = newCSRFKey(key)
 	if d.PublicURL != "" {
 		u, err := url.Parse(d.PublicURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
