@@ -29,6 +29,11 @@ type Config struct {
 	// connection is closed (64 KiB when zero). Nothing of the answer but
 	// its status is kept, so reading more is only a cost.
 	MaxResponseBytes int64
+	// Workers is how many attempts run at once (MOTCUA_DELIVERY_WORKERS).
+	// The client keeps that many idle connections per receiver, so that a
+	// burst to one receiver reuses its connections instead of dialling
+	// (and, for https, handshaking) again for most attempts.
+	Workers int
 }
 
 // DefaultTimeout is the attempt time-out when Config leaves it zero.
@@ -48,6 +53,10 @@ func (c Config) maxResponse() int64 {
 	return 64 << 10
 }
 
+// idlePerHost is how many idle connections are kept per receiver: one per
+// worker, at least 4.
+func (c Config) idlePerHost() int { return max(c.Workers, 4) }
+
 // NewClient returns the HTTP client for deliveries. It follows no
 // redirect (a 3xx is the receiver's answer, and following it could lead
 // to an address the URL rule refuses), takes no proxy from the
@@ -65,8 +74,8 @@ func NewClient(cfg Config) *http.Client {
 		Proxy:                 nil,
 		DialContext:           d.DialContext,
 		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   4,
+		MaxIdleConns:          max(100, cfg.idlePerHost()),
+		MaxIdleConnsPerHost:   cfg.idlePerHost(),
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   cfg.timeout(),
 		ResponseHeaderTimeout: cfg.timeout(),

@@ -187,3 +187,38 @@ func TestSecretBox(t *testing.T) {
 		t.Fatal("a 31-byte data key was accepted")
 	}
 }
+
+func TestConnectionsReusedAcrossWorkers(t *testing.T) {
+	t.Parallel()
+	// Workers attempts at once, round after round, to one receiver: the
+	// client keeps an idle connection per worker, so after the first round
+	// the attempts reuse them instead of dialling again.
+	const workers, rounds = 10, 20
+	var dials atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		time.Sleep(5 * time.Millisecond) // the round's attempts overlap
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			dials.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	d := webhook.NewDeliverer(webhook.Config{Timeout: 5 * time.Second, AllowPrivate: true, Workers: workers})
+	for range rounds {
+		done := make(chan webhook.Result, workers)
+		for range workers {
+			go func() { done <- d.Attempt(context.Background(), request(srv.URL)) }()
+		}
+		for range workers {
+			if res := <-done; !res.Delivered {
+				t.Fatalf("attempt: %+v", res)
+			}
+		}
+	}
+	if n := dials.Load(); n > 2*workers {
+		t.Fatalf("%d connections for %d attempts by %d workers: idle connections were not kept", n, workers*rounds, workers)
+	}
+}

@@ -28,9 +28,10 @@ func (a *App) addWebhooks(p *queueParts) error {
 	units := func(ctx context.Context) (dwebhook.Units, error) { return a.Catalog.Tree(ctx) }
 	a.Webhooks = dwebhook.NewService(store, units, n.WebhookAllowPrivate, a.Now)
 	w := &outbox.Webhooks{Store: store, Units: units,
-		Deliverer: webhook.NewDeliverer(webhook.Config{Timeout: n.WebhookTimeout, AllowPrivate: n.WebhookAllowPrivate}),
-		Retry:     outbox.RetryPolicy{Schedule: dwebhook.Schedule{Base: n.RetryBase, Cap: n.RetryCap, MaxAttempts: n.MaxAttempts}},
-		Metrics:   a.QueueMetrics, Log: a.Log.With("component", "webhook"), Now: a.Now}
+		Deliverer: webhook.NewDeliverer(webhook.Config{Timeout: n.WebhookTimeout, AllowPrivate: n.WebhookAllowPrivate,
+			Workers: n.Workers}),
+		Retry:   outbox.RetryPolicy{Schedule: dwebhook.Schedule{Base: n.RetryBase, Cap: n.RetryCap, MaxAttempts: n.MaxAttempts}},
+		Metrics: a.QueueMetrics, Log: a.Log.With("component", "webhook"), Now: a.Now}
 	p.fanouts = append(p.fanouts, w.Fanout)
 	river.AddWorker(p.workers, &outbox.WebhookWorker{Webhooks: w})
 	river.AddWorker(p.workers, &outbox.RetentionWorker{Store: store, Days: n.RetentionDays, Now: a.Now})
