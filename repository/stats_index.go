@@ -189,7 +189,7 @@ WHERE d.id IN (SELECT d2.id FROM feedback f JOIN dossiers d2 ON d2.code = f.doss
 func (s *StatsStore) complainedOnTime(ctx context.Context, q stats.Query) (int64, error) {
 	db := s.db.WithContext(ctx)
 	var ds []struct {
-		ID                                                       int64
+		ID                                                    int64
 		ReceivedAt, DueAt, ResolvedAt, WithdrawnAt, StoppedAt *time.Time
 	}
 	if err := raw(db, indexComplainedSQL(q), q).Scan(&ds).Error; err != nil {
