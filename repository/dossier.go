@@ -12,6 +12,7 @@ import (
 
 	"github.com/motcua/motcua/domain"
 	"github.com/motcua/motcua/domain/dossier"
+	"github.com/motcua/motcua/domain/stats"
 	"github.com/motcua/motcua/domain/worktime"
 )
 
@@ -359,6 +360,18 @@ func (s *DossierStore) Update(ctx context.Context, d *dossier.Dossier) error {
 		if err := updateDossier(tx, &r); err != nil {
 			return err
 		}
+		// The service index inputs outside the row (rollup_index.go): the
+		// supplement requests before and after this change, the sync flag.
+		received := old.ReceivedAt != nil || r.ReceivedAt != nil
+		var wasSups, nowSups []stats.Supplement
+		var synced bool
+		if received {
+			sups, sy, err := indexInputs(ctx, tx, r.ID, r.ID)
+			if err != nil {
+				return err
+			}
+			wasSups, synced = sups[r.ID], sy[r.ID]
+		}
 		if err := recordSupplements(tx, r.ID, old.SupplementRequestedAt, old.DueAt, &r,
 			r.Status == string(dossier.Processing)); err != nil {
 			return err
@@ -369,8 +382,17 @@ func (s *DossierStore) Update(ctx context.Context, d *dossier.Dossier) error {
 		// Code, units, procedure and channel never change; the file-owned
 		// facts (component file, digitised, reused, e-result) are the
 		// locked row's.
+		if received {
+			sups, _, err := indexInputs(ctx, tx, r.ID, r.ID)
+			if err != nil {
+				return err
+			}
+			nowSups = sups[r.ID]
+		}
 		was := factsOf(&old)
+		was.Supplements, was.Synced = wasSups, synced
 		now := was
+		now.Supplements = nowSups
 		now.HolderUnit, now.OnSpot, now.ReceivedAt, now.DueAt = r.HolderUnit, r.OnSpot, r.ReceivedAt, r.DueAt
 		now.ResolvedAt, now.Timeliness, now.WithdrawnAt = r.ResolvedAt, r.Timeliness, r.WithdrawnAt
 		now.StoppedAt, now.RejectedAt = r.StoppedAt, r.RejectedAt

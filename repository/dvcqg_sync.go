@@ -302,6 +302,13 @@ func (s *DVCQGSyncStore) Record(ctx context.Context, c dvcqg.Claim, p dvcqg.Push
 	at := p.At.UTC().Truncate(time.Microsecond)
 	var status dvcqg.SyncStatus
 	err := transaction(ctx, s.db, func(tx *gorm.DB) error {
+		// The dossier's row first, locked as its writers lock it before its
+		// sync row: a first acceptance adds the dossier to the rollups'
+		// received_synced under the key it has now.
+		var d dossierRow
+		if err := lockRow(tx).Select(factColumns).Where("id = ?", c.DossierID).Take(&d).Error; err != nil {
+			return err
+		}
 		var r dvcqgSyncRow
 		err := lockRow(tx).Where("dossier_id = ? AND claimed_by = ?", c.DossierID, c.Token).Take(&r).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -348,8 +355,21 @@ func (s *DVCQGSyncStore) Record(ctx context.Context, c dvcqg.Claim, p dvcqg.Push
 			set["next_attempt_at"] = nil
 		}
 		set["status"] = string(status)
-		return tx.Model(&dvcqgSyncRow{}).Where("dossier_id = ? AND claimed_by = ?", c.DossierID, c.Token).
-			UpdateColumns(set).Error
+		if err := tx.Model(&dvcqgSyncRow{}).Where("dossier_id = ? AND claimed_by = ?", c.DossierID, c.Token).
+			UpdateColumns(set).Error; err != nil {
+			return err
+		}
+		if p.Outcome != dvcqg.Accepted || r.SyncedAt != nil || d.ReceivedAt == nil {
+			return nil
+		}
+		loc, err := rollupsLocation(ctx, tx)
+		if err != nil || loc == nil {
+			return err
+		}
+		f := factsOf(&d)
+		delta := rollupDelta{}
+		delta.put(&f, localDay(*f.ReceivedAt, loc), rcReceivedSynced, 1)
+		return delta.apply(ctx, tx)
 	})
 	if err != nil {
 		return "", translate(err, dvcqgNoun)

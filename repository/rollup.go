@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/motcua/motcua/domain/dossier"
+	"github.com/motcua/motcua/domain/stats"
 )
 
 // Statistics rollups (ADR 0004). Every dossier contributes a few counters
@@ -62,6 +63,12 @@ const (
 	rcResolvedDigitised
 	rcFileVersions
 	rcFileBytes
+	// The service index counters (rollup_index.go): received and accepted
+	// by the national portal, finished late by the 766 rule, and the stock
+	// delta of the open dossiers late by it.
+	rcReceivedSynced
+	rcIndexFinishedLate
+	rcIndexLate
 	rcCount
 )
 
@@ -69,7 +76,8 @@ const (
 var rollupColumns = [rcCount]string{"received", "resolved_early", "resolved_on_time", "resolved_late",
 	"on_spot_resolved", "withdrawn", "stopped", "rejected", "open_delta", "overdue_delta",
 	"received_with_files", "received_digitised", "received_reused", "payable", "paid_online",
-	"resolved_with_e_result", "resolved_digitised", "file_versions", "file_bytes"}
+	"resolved_with_e_result", "resolved_digitised", "file_versions", "file_bytes",
+	"received_synced", "index_finished_late", "index_late_delta"}
 
 // rollupKeyColumns are the primary key of the rollup tables, in order.
 var rollupKeyColumns = []string{"grain", "bucket", "unit_code", "agency_code", "holder_unit", "procedure_code", "channel"}
@@ -175,6 +183,11 @@ type dossierFacts struct {
 	// dossier service (payable, paid online).
 	ComponentFileAt, DigitisedAt, ReusedAt, EResultAt *time.Time
 	PayableAt, PaidOnlineAt                           *time.Time
+	// The service index's inputs kept outside the row: the supplement
+	// requests (dossier_supplements, oldest first) and whether the national
+	// portal accepted the dossier once (dvcqg_sync.synced_at).
+	Supplements []stats.Supplement
+	Synced      bool
 }
 
 // factColumns selects the facts (and the id) of dossier rows.
@@ -295,6 +308,7 @@ func (d *rollupDelta) add(f dossierFacts, sign int64, loc *time.Location) {
 		}
 	}
 	d.addFlags(&f, dR, dZ, sign, loc)
+	d.addIndex(&f, dR, sign, loc)
 	if f.WithdrawnAt != nil {
 		put(localDay(*f.WithdrawnAt, loc), rcWithdrawn, sign)
 	}

@@ -9,6 +9,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/motcua/motcua/domain/stats"
 )
 
 // backfillBatch is how many dossiers one read of a rebuild takes, and
@@ -66,7 +68,7 @@ func rebuildRollups(ctx context.Context, tx *gorm.DB, loc *time.Location) error 
 		// The files too: an upload that changes no dossier column still
 		// adds its version to the rollups. Uploads write the file tables
 		// in this order before the dossier, so the locks are taken in it.
-		if err := tx.Exec("LOCK TABLE dossier_files, file_versions, dossiers IN SHARE MODE").Error; err != nil {
+		if err := tx.Exec("LOCK TABLE dossier_files, file_versions, dossiers, dossier_supplements, dvcqg_sync IN SHARE MODE").Error; err != nil {
 			return translate(err, "số liệu tổng hợp")
 		}
 	}
@@ -82,8 +84,18 @@ func rebuildRollups(ctx context.Context, tx *gorm.DB, loc *time.Location) error 
 		if err := tx.Table("dossiers").Select(factColumns).Where("id > ?", last).Order("id").Limit(backfillBatch).Find(&rows).Error; err != nil {
 			return translate(err, dossierNoun)
 		}
+		var sups map[int64][]stats.Supplement
+		var synced map[int64]bool
+		if len(rows) > 0 {
+			var err error
+			if sups, synced, err = indexInputs(ctx, tx, rows[0].ID, rows[len(rows)-1].ID); err != nil {
+				return err
+			}
+		}
 		for i := range rows {
-			delta.add(factsOf(&rows[i]), 1, loc)
+			f := factsOf(&rows[i])
+			f.Supplements, f.Synced = sups[rows[i].ID], synced[rows[i].ID]
+			delta.add(f, 1, loc)
 		}
 		if delta.size() >= backfillFlush || len(rows) < backfillBatch {
 			if err := delta.apply(ctx, tx); err != nil {

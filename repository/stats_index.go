@@ -99,13 +99,135 @@ FROM feedback f
 WHERE f.received_at < @end AND ` + inScope(q, "f.recorded_unit", "f.agency_code")
 }
 
-// ServiceIndex implements stats.Store.
-func (s *StatsStore) ServiceIndex(ctx context.Context, q stats.Query) (stats.IndexCounts, error) {
+// ServiceIndexFullScan answers ServiceIndex with one aggregate statement
+// over the dossiers of form 06's population. It is the reference the
+// rollups are tested against, and their fallback.
+func (s *StatsStore) ServiceIndexFullScan(ctx context.Context, q stats.Query) (stats.IndexCounts, error) {
 	db := s.db.WithContext(ctx)
 	var rows []indexDossierRow
 	if err := raw(db, indexDossierSQL(q), q).Scan(&rows).Error; err != nil {
 		return stats.IndexCounts{}, translate(err, "chỉ số phục vụ")
 	}
+	return s.indexCounts(ctx, q, rows)
+}
+
+// ServiceIndex implements stats.Store from the rollups (rollup_index.go):
+// per procedure, form 06's population from the flows and the open stock at
+// the period's start, the late ones from index_finished_late and the
+// index_late_delta stock at its end, the received and synced flows; then
+// the complaints of 5.4 from the linked feedback and low ratings, read with
+// their dossiers by key. It answers exactly what ServiceIndexFullScan
+// answers, falling back to it as Form06 does (rollups not built, a period
+// in another zone, a period that has not ended).
+func (s *StatsStore) ServiceIndex(ctx context.Context, q stats.Query) (stats.IndexCounts, error) {
+	if !asOf(q).Equal(q.End.UTC()) {
+		return s.ServiceIndexFullScan(ctx, q)
+	}
+	ok, err := s.useRollups(ctx, q)
+	if err != nil {
+		return stats.IndexCounts{}, err
+	}
+	if !ok {
+		return s.ServiceIndexFullScan(ctx, q)
+	}
+	span, err := s.span(ctx)
+	if err != nil {
+		return stats.IndexCounts{}, err
+	}
+	sums, err := s.sumRollups(ctx, q, "r.procedure_code", "", form06Plan(q, span, s.stocks))
+	if err != nil {
+		return stats.IndexCounts{}, err
+	}
+	groups := map[string]bool{}
+	for _, m := range sums {
+		for k := range m {
+			groups[k] = true
+		}
+	}
+	rows := make([]indexDossierRow, 0, len(groups))
+	for grp := range groups {
+		var f, s0, s1 rollupSums
+		if x := sums[roleFlow][grp]; x != nil {
+			f = *x
+		}
+		if x := sums[roleStart][grp]; x != nil {
+			s0 = *x
+		}
+		if x := sums[roleEnd][grp]; x != nil {
+			s1 = *x
+		}
+		pop := s0.OpenDelta + f.Received
+		late := f.IndexFinishedLate + s1.IndexLateDelta
+		rows = append(rows, indexDossierRow{ProcedureCode: grp, Population: pop, OnTime: pop - late, Complained: late,
+			Received: f.Received, ReceivedOnline: f.ReceivedOnline, ReceivedSynced: f.ReceivedSynced,
+			ReceivedOnlineSynced: f.ReceivedOnlineSynced})
+	}
+	n, err := s.complainedOnTime(ctx, q)
+	if err != nil {
+		return stats.IndexCounts{}, err
+	}
+	out, err := s.indexCounts(ctx, q, rows)
+	out.Complained += n
+	return out, err
+}
+
+// indexComplainedSQL selects the dossiers of q's scope with a linked
+// feedback item received, or a rating of 1–2 given, before as_of: driven
+// by those (small) tables, each dossier read by its key.
+func indexComplainedSQL(q stats.Query) string {
+	return `SELECT d.id, d.received_at, d.due_at, d.resolved_at, d.withdrawn_at, d.stopped_at FROM dossiers d
+WHERE d.id IN (SELECT d2.id FROM feedback f JOIN dossiers d2 ON d2.code = f.dossier_code
+  WHERE f.dossier_code IS NOT NULL AND f.dossier_code <> '' AND f.received_at < @asof
+ UNION SELECT rt.dossier_id FROM ratings rt WHERE rt.score <= 2 AND rt.created_at < @asof)
+ AND ` + indexPopulation + ` AND ` + dossierScope(q)
+}
+
+// complainedOnTime counts the dossiers of the population on time by the
+// 766 rule at as_of with a complaint before it (the late ones are counted
+// anyway): the rule applied in Go (stats.OnTime766) to the complained
+// dossiers and their supplement requests.
+func (s *StatsStore) complainedOnTime(ctx context.Context, q stats.Query) (int64, error) {
+	db := s.db.WithContext(ctx)
+	var ds []struct {
+		ID                                                    int64
+		ReceivedAt, DueAt, ResolvedAt, WithdrawnAt, StoppedAt *time.Time
+	}
+	if err := raw(db, indexComplainedSQL(q), q).Scan(&ds).Error; err != nil {
+		return 0, translate(err, "chỉ số phục vụ")
+	}
+	if len(ds) == 0 {
+		return 0, nil
+	}
+	ids := make([]int64, len(ds))
+	for i, d := range ds {
+		ids[i] = d.ID
+	}
+	sups := map[int64][]stats.Supplement{}
+	for _, chunk := range idChunks(ids) {
+		var rs []supplementRow
+		if err := db.Where("dossier_id IN ?", chunk).Order("dossier_id, n").Find(&rs).Error; err != nil {
+			return 0, translate(err, "chỉ số phục vụ")
+		}
+		for _, r := range rs {
+			sups[r.DossierID] = append(sups[r.DossierID], r.asDomain())
+		}
+	}
+	asof := asOf(q)
+	var n int64
+	for _, d := range ds {
+		x := stats.IndexDossier{ReceivedAt: utcPtr(d.ReceivedAt), DueAt: utcPtr(d.DueAt), ResolvedAt: utcPtr(d.ResolvedAt),
+			WithdrawnAt: utcPtr(d.WithdrawnAt), StoppedAt: utcPtr(d.StoppedAt), Supplements: sups[d.ID]}
+		if stats.OnTime766(x, asof) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// indexCounts adds to the per-procedure dossier figures the catalogue's
+// and the feedback's.
+func (s *StatsStore) indexCounts(ctx context.Context, q stats.Query, rows []indexDossierRow) (stats.IndexCounts, error) {
+	db := s.db.WithContext(ctx)
 	var out stats.IndexCounts
 	usedOnline := map[string]bool{}
 	for _, r := range rows {

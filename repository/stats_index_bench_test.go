@@ -122,9 +122,11 @@ func indexBenchWorld(tb testing.TB, n int) (*gorm.DB, *stats.Service) {
 //
 //	bash .ci/with-postgres go test -run '^$' -bench '^BenchmarkServiceIndex$' -benchtime 5x ./repository/
 //
-// service is the whole answer; aggregate and resolved its two reads of
-// the dossiers alone (the rest is the working-time arithmetic of 2.2 and
-// the digitisation rollups).
+// service is the whole answer; aggregate its counts (from the rollups),
+// full scan the same counts by the aggregate statement over the dossiers
+// (the floor it is compared with), resolved the read of the resolved
+// dossiers for 2.2 (the rest is the working-time arithmetic of 2.2 and the
+// digitisation rollups).
 func BenchmarkServiceIndex(b *testing.B) {
 	n := 20000
 	if v, err := strconv.Atoi(os.Getenv("MOTCUA_BENCH_INDEX_DOSSIERS")); err == nil && v > 0 {
@@ -158,6 +160,13 @@ func BenchmarkServiceIndex(b *testing.B) {
 			}
 		}
 	})
+	b.Run("full scan", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := st.ServiceIndexFullScan(ctx, q); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("resolved", func(b *testing.B) {
 		for b.Loop() {
 			if err := st.ResolvedSpans(ctx, q, func(stats.ResolvedSpan) error { return nil }); err != nil {
@@ -168,9 +177,10 @@ func BenchmarkServiceIndex(b *testing.B) {
 }
 
 // TestServiceIndexUsesIndexes: over the explain world (24,000 dossiers over
-// fifteen months), the index's statements read the dossiers of a month by
-// index ranges on PostgreSQL, never by a sequential scan, and the history
-// never; the plans are logged (-v) for both engines.
+// fifteen months), the index's counts come from the rollups, reading
+// dossiers only by key for the complained ones (never a sequential scan on
+// PostgreSQL); the resolved dossiers of 2.2 are read by index ranges, and
+// the history never; the plans are logged (-v) for both engines.
 func TestServiceIndexUsesIndexes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("query plans over a generated province: run without -short")
@@ -184,10 +194,27 @@ func TestServiceIndexUsesIndexes(t *testing.T) {
 		p := stats.MonthPeriod(2026, 2, 0, w.loc)
 		q := queryOf(p, units)
 		q.AsOf = q.End
+		// The counts: from the rollups, the dossiers read only by key for
+		// the complained ones (driven by feedback and ratings).
+		rolled := false
 		for _, s := range rec.record(t, func() error {
-			if _, err := st.ServiceIndex(ctx, q); err != nil {
-				return err
+			_, err := st.ServiceIndex(ctx, q)
+			return err
+		}) {
+			rolled = rolled || strings.Contains(s.SQL, "dossier_rollups")
+			if strings.Contains(s.SQL, "dossiers") && !strings.Contains(s.SQL, "JOIN dossiers d2 ON d2.code = f.dossier_code") {
+				t.Errorf("scope %v: the service index's counts read the dossiers:\n%s", units, s.SQL)
 			}
+			if pg {
+				if _, summary := explainPG(t, w.db, s); strings.Contains(summary, "Seq Scan dossiers") {
+					t.Errorf("scope %v: the complaints scan the dossiers:\n%s\nplan: %s", units, s.SQL, summary)
+				}
+			}
+		}
+		if !rolled {
+			t.Errorf("scope %v: the service index did not read the rollups", units)
+		}
+		for _, s := range rec.record(t, func() error {
 			return st.ResolvedSpans(ctx, q, func(stats.ResolvedSpan) error { return nil })
 		}) {
 			if !pg {

@@ -117,6 +117,11 @@ type rollupSums struct {
 	ResolvedDigitised   int64 `gorm:"column:resolved_digitised"`
 	FileVersions        int64 `gorm:"column:file_versions"`
 	FileBytes           int64 `gorm:"column:file_bytes"`
+	// The service index counters (rollup_index.go).
+	ReceivedSynced       int64 `gorm:"column:received_synced"`
+	ReceivedOnlineSynced int64 `gorm:"column:received_online_synced"`
+	IndexFinishedLate    int64 `gorm:"column:index_finished_late"`
+	IndexLateDelta       int64 `gorm:"column:index_late_delta"`
 }
 
 func (r *rollupSums) add(c int64, o rollupSums) {
@@ -140,11 +145,16 @@ func (r *rollupSums) add(c int64, o rollupSums) {
 	r.ResolvedDigitised += c * o.ResolvedDigitised
 	r.FileVersions += c * o.FileVersions
 	r.FileBytes += c * o.FileBytes
+	r.ReceivedSynced += c * o.ReceivedSynced
+	r.ReceivedOnlineSynced += c * o.ReceivedOnlineSynced
+	r.IndexFinishedLate += c * o.IndexFinishedLate
+	r.IndexLateDelta += c * o.IndexLateDelta
 }
 
 // rollupSumColumns are the sums every atom query selects.
 var rollupSumColumns = func() string {
-	cols := []string{"CAST(COALESCE(SUM(CASE WHEN r.channel = 'online' THEN r.received ELSE 0 END), 0) AS BIGINT) AS received_online"}
+	cols := []string{"CAST(COALESCE(SUM(CASE WHEN r.channel = 'online' THEN r.received ELSE 0 END), 0) AS BIGINT) AS received_online",
+		"CAST(COALESCE(SUM(CASE WHEN r.channel = 'online' THEN r.received_synced ELSE 0 END), 0) AS BIGINT) AS received_online_synced"}
 	for _, c := range rollupColumns {
 		cols = append(cols, "CAST(COALESCE(SUM(r."+c+"), 0) AS BIGINT) AS "+c)
 	}
