@@ -450,11 +450,13 @@ func (b *bench) importHistory(ctx context.Context) error {
 	var res *importResult
 	var err error
 	b.measureCPU("import", func() {
-		res, err = runImport(ctx, b.srv.Base, b.tokens["admin"], b.generator(), b.loc, b.o.Dossiers, b.o.ImportLines, b.o.ImportBytes,
-			func(sent int64, el time.Duration) {
-				rss, _, _ := benchkit.RSS(b.srv.Pid())
-				b.logf("import: %s lines sent (%.0f/s), server RSS %.0f MB", thousands(sent), float64(sent)/el.Seconds(), mb(rss))
-			})
+		b.profiledSQL(ctx, "import", func() {
+			res, err = runImport(ctx, b.srv.Base, b.tokens["admin"], b.generator(), b.loc, b.o.Dossiers, b.o.ImportLines, b.o.ImportBytes,
+				func(sent int64, el time.Duration) {
+					rss, _, _ := benchkit.RSS(b.srv.Pid())
+					b.logf("import: %s lines sent (%.0f/s), server RSS %.0f MB", thousands(sent), float64(sent)/el.Seconds(), mb(rss))
+				})
+		})
 	})
 	if err != nil {
 		return err
