@@ -138,24 +138,10 @@ func (s *StatsStore) ServiceIndex(ctx context.Context, q stats.Query) (stats.Ind
 	if err != nil {
 		return stats.IndexCounts{}, err
 	}
-	groups := map[string]bool{}
-	for _, m := range sums {
-		for k := range m {
-			groups[k] = true
-		}
-	}
+	groups := form06Groups(sums)
 	rows := make([]indexDossierRow, 0, len(groups))
-	for grp := range groups {
-		var f, s0, s1 rollupSums
-		if x := sums[roleFlow][grp]; x != nil {
-			f = *x
-		}
-		if x := sums[roleStart][grp]; x != nil {
-			s0 = *x
-		}
-		if x := sums[roleEnd][grp]; x != nil {
-			s1 = *x
-		}
+	for grp, g := range groups {
+		f, s0, s1 := g[roleFlow], g[roleStart], g[roleEnd]
 		pop := s0.OpenDelta + f.Received
 		late := f.IndexFinishedLate + s1.IndexLateDelta
 		rows = append(rows, indexDossierRow{ProcedureCode: grp, Population: pop, OnTime: pop - late, Complained: late,

@@ -249,6 +249,24 @@ func (s *StatsStore) Form06(ctx context.Context, q stats.Query, by stats.GroupBy
 	return s.form06Rollups(ctx, q, by)
 }
 
+// form06Groups are the sums of a form-06 plan by group: for each group met
+// in any role, its flow, start and end sums (zero where the role has no
+// row of the group).
+func form06Groups(sums []map[string]*rollupSums) map[string][3]rollupSums {
+	out := map[string][3]rollupSums{}
+	for role, m := range sums {
+		if role > roleEnd {
+			break
+		}
+		for grp, x := range m {
+			g := out[grp]
+			g[role] = *x
+			out[grp] = g
+		}
+	}
+	return out
+}
+
 // Roles of a form-06 plan.
 const (
 	roleFlow = iota
@@ -281,24 +299,10 @@ func (s *StatsStore) form06Rollups(ctx context.Context, q stats.Query, by stats.
 	if err != nil {
 		return nil, err
 	}
-	groups := map[string]bool{}
-	for _, m := range sums {
-		for k := range m {
-			groups[k] = true
-		}
-	}
+	groups := form06Groups(sums)
 	out := make([]stats.Row, 0, len(groups))
-	for grp := range groups {
-		var f, s0, s1 rollupSums
-		if x := sums[roleFlow][grp]; x != nil {
-			f = *x
-		}
-		if x := sums[roleStart][grp]; x != nil {
-			s0 = *x
-		}
-		if x := sums[roleEnd][grp]; x != nil {
-			s1 = *x
-		}
+	for grp, g := range groups {
+		f, s0, s1 := g[roleFlow], g[roleStart], g[roleEnd]
 		c := stats.Counts{
 			CarriedOver: s0.OpenDelta, ReceivedOnline: f.ReceivedOnline, ReceivedDirectPostal: f.Received - f.ReceivedOnline,
 			ResolvedTotal: f.ResolvedEarly + f.ResolvedOnTime + f.ResolvedLate,
